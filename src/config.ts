@@ -1,0 +1,93 @@
+import path from 'node:path';
+
+/** Where the hub keeps its records: the embedded SQLite file or a PostgreSQL server. */
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** Holds the generated admin token and, by default, the SQLite file. */
+  dataDir: string;
+  /** Undefined means: generate one on first start and keep it in `dataDir`. */
+  adminToken: string | undefined;
+  logLevel: LogLevel;
+  /** Largest inbound postback body accepted; larger ones are answered 413. */
+  maxBodyBytes: number;
+  /** How much of a request body is kept in an event's raw record. */
+  rawBodyLimit: number;
+}
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
+  const raw = text(env, 'DATABASE_URL') ?? `sqlite:${path.join(dataDir, 'postback-hub.db')}`;
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/postback-hub.db');
+    return { kind: 'sqlite', file: path.resolve(file) };
+  }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: raw, poolSize: integer(env, 'PG_POOL_SIZE', 16, 1, 1000) };
+  }
+  throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${raw.split(':')[0]}:…"`);
+}
+
+/** Reads the whole configuration once at start-up; throws ConfigError on the first bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(text(env, 'DATA_DIR') ?? './data');
+  const adminToken = text(env, 'ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters long');
+  }
+  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    database: parseDatabase(env, dataDir),
+    dataDir,
+    adminToken,
+    logLevel: logLevel as LogLevel,
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+    rawBodyLimit: integer(env, 'RAW_BODY_LIMIT', 16 * 1024, 0, 1024 * 1024),
+  };
+}

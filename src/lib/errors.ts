@@ -1,0 +1,67 @@
+/**
+ * Errors that carry their meaning to the edge. Services throw these; the HTTP error handler
+ * (src/http/error-handler.ts) is the one place that turns them into status codes and bodies.
+ */
+export abstract class AppError extends Error {
+  abstract readonly statusCode: number;
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input: a 400 naming the field. */
+export class ValidationError extends AppError {
+  readonly statusCode = 400;
+  constructor(field: string, message: string, code = 'invalid_request') {
+    super(code, `${field} ${message}`, field);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  readonly statusCode = 401;
+  constructor(message = 'Missing or invalid credentials') {
+    super('unauthorized', message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly statusCode = 404;
+  constructor(message: string, field?: string, code = 'not_found') {
+    super(code, message, field);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly statusCode = 409;
+  constructor(message: string, field?: string, code = 'conflict') {
+    super(code, message, field);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly statusCode = 415;
+  constructor(message: string) {
+    super('unsupported_media_type', message, 'content-type');
+  }
+}
+
+/** The store cannot be reached or cannot write: the caller should retry later. */
+export class StoreUnavailableError extends AppError {
+  readonly statusCode = 503;
+  constructor(message = 'Storage is unavailable; nothing was recorded, please retry') {
+    super('store_unavailable', message);
+  }
+}
+
+/** A unique constraint refused a row; the service decides what that means (usually a 409). */
+export class UniqueViolationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UniqueViolationError';
+  }
+}

@@ -1,0 +1,85 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Numbered schema changes, one entry per change, each written for both dialects. Applied in
+ * order at start-up by Kysely's Migrator, which records them and (on PostgreSQL) holds a lock
+ * so that several processes starting at once apply each change exactly once. Never edit a
+ * released entry: add the next number.
+ */
+const MIGRATIONS: ReadonlyArray<{ name: string; up: Record<Dialect, string[]> }> = [
+  {
+    name: '0001_initial',
+    up: {
+      sqlite: [
+        `CREATE TABLE users (
+           id TEXT PRIMARY KEY, app_id TEXT, device_id TEXT,
+           coins INTEGER NOT NULL DEFAULT 0,
+           created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+        `CREATE TABLE store_apps (pid TEXT PRIMARY KEY, name TEXT, created_at INTEGER NOT NULL)`,
+        `CREATE TABLE offers (id TEXT PRIMARY KEY, name TEXT, created_at INTEGER NOT NULL)`,
+        `CREATE TABLE api_secrets (
+           id TEXT PRIMARY KEY, name TEXT, secret_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
+           created_at INTEGER NOT NULL, revoked_at INTEGER)`,
+        `CREATE TABLE events (
+           id TEXT PRIMARY KEY, source TEXT NOT NULL, type TEXT NOT NULL, outcome TEXT NOT NULL,
+           reason TEXT, detail TEXT, external_id TEXT, dedupe_key TEXT, duplicate_of TEXT,
+           user_id TEXT, offer_id TEXT, app_pid TEXT, level INTEGER,
+           coins INTEGER NOT NULL DEFAULT 0, amount_micros INTEGER, currency TEXT, click_id TEXT,
+           metadata TEXT NOT NULL DEFAULT '{}', raw TEXT, received_at INTEGER NOT NULL)`,
+        `CREATE UNIQUE INDEX events_dedupe ON events (source, dedupe_key)`,
+        `CREATE INDEX events_received ON events (received_at)`,
+        `CREATE INDEX events_user ON events (user_id, id)`,
+        `CREATE TABLE ledger_entries (
+           id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),
+           event_id TEXT REFERENCES events (id), delta INTEGER NOT NULL, kind TEXT NOT NULL,
+           created_at INTEGER NOT NULL)`,
+        `CREATE INDEX ledger_user ON ledger_entries (user_id, id)`,
+        `CREATE INDEX ledger_event ON ledger_entries (event_id)`,
+      ],
+      postgres: [
+        `CREATE TABLE users (
+           id TEXT PRIMARY KEY, app_id TEXT, device_id TEXT,
+           coins BIGINT NOT NULL DEFAULT 0,
+           created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+        `CREATE TABLE store_apps (pid TEXT PRIMARY KEY, name TEXT, created_at BIGINT NOT NULL)`,
+        `CREATE TABLE offers (id TEXT PRIMARY KEY, name TEXT, created_at BIGINT NOT NULL)`,
+        `CREATE TABLE api_secrets (
+           id TEXT PRIMARY KEY, name TEXT, secret_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
+           created_at BIGINT NOT NULL, revoked_at BIGINT)`,
+        `CREATE TABLE events (
+           id TEXT PRIMARY KEY, source TEXT NOT NULL, type TEXT NOT NULL, outcome TEXT NOT NULL,
+           reason TEXT, detail TEXT, external_id TEXT, dedupe_key TEXT, duplicate_of TEXT,
+           user_id TEXT, offer_id TEXT, app_pid TEXT, level INTEGER,
+           coins BIGINT NOT NULL DEFAULT 0, amount_micros BIGINT, currency TEXT, click_id TEXT,
+           metadata JSONB NOT NULL DEFAULT '{}', raw JSONB, received_at BIGINT NOT NULL)`,
+        `CREATE UNIQUE INDEX events_dedupe ON events (source, dedupe_key)`,
+        `CREATE INDEX events_received ON events (received_at)`,
+        `CREATE INDEX events_user ON events (user_id, id)`,
+        `CREATE TABLE ledger_entries (
+           id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),
+           event_id TEXT REFERENCES events (id), delta BIGINT NOT NULL, kind TEXT NOT NULL,
+           created_at BIGINT NOT NULL)`,
+        `CREATE INDEX ledger_user ON ledger_entries (user_id, id)`,
+        `CREATE INDEX ledger_event ON ledger_entries (event_id)`,
+      ],
+    },
+  },
+];
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    getMigrations() {
+      const entries = MIGRATIONS.map(({ name, up }): [string, Migration] => [
+        name,
+        {
+          async up(db: Kysely<unknown>) {
+            for (const statement of up[dialect]) await sql.raw(statement).execute(db);
+          },
+        },
+      ]);
+      return Promise.resolve(Object.fromEntries(entries));
+    },
+  };
+}

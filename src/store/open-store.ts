@@ -1,0 +1,22 @@
+import type { DatabaseConfig } from '../config.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
+import type { CommitObserver } from './sqlite/group-commit.js';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export interface OpenStoreOptions {
+  /** PostgreSQL only: run inside this schema. */
+  schema?: string;
+  /** SQLite only: observe each group commit. */
+  onCommit?: CommitObserver;
+}
+
+/** Opens the configured store and applies pending migrations. */
+export function openStore(config: DatabaseConfig, options: OpenStoreOptions = {}): Promise<Store> {
+  switch (config.kind) {
+    case 'sqlite':
+      return openSqliteStore(config.file, { ...(options.onCommit ? { onCommit: options.onCommit } : {}) });
+    case 'postgres':
+      return openPostgresStore({ url: config.url, poolSize: config.poolSize, ...(options.schema ? { schema: options.schema } : {}) });
+  }
+}

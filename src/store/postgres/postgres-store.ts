@@ -1,0 +1,120 @@
+import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
+import type pg from 'pg';
+import { migrateToLatest } from '../migrate.js';
+import { recordEvent, recordRejection } from '../record-event.js';
+import type { Database } from '../schema.js';
+import { toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
+import { SqlStore, type WriteChannel } from '../sql-store.js';
+import type { NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
+import { mapPostgresError } from './errors.js';
+import { createPool, type PoolOptions } from './pool.js';
+
+/**
+ * Every write is an ordinary transaction on a pooled connection: PostgreSQL already commits
+ * concurrent transactions together (its own group commit), and any number of hub processes
+ * can share the database.
+ */
+class PostgresWriteChannel implements WriteChannel {
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  execute(queries: readonly CompiledQuery[]): Promise<unknown[][]> {
+    return this.transaction(async (client) => {
+      const results: unknown[][] = [];
+      for (const q of queries) results.push((await client.query(q.sql, q.parameters as unknown[])).rows);
+      return results;
+    });
+  }
+
+  recordEvent(command: RecordEventCommand): Promise<RecordEventResult> {
+    return this.transaction((client) => recordEvent(preparedExecutor(client), command));
+  }
+
+  recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {
+    return this.transaction((client) => recordRejection(preparedExecutor(client), event, reason, detail));
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      throw mapPostgresError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw mapPostgresError(error);
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection itself failed; do not return it to the pool
+      }
+      throw mapPostgresError(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+// The recording procedure's statements are few and fixed: prepare each once per connection.
+const statementNames = new Map<string, string>();
+function preparedExecutor(client: pg.PoolClient): SqlExecutor {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
+      const text = toPgPlaceholders(sql);
+      let name = statementNames.get(text);
+      if (name === undefined) statementNames.set(text, (name = `hub_${statementNames.size + 1}`));
+      const result = await client.query({ name, text, values: params as unknown[] });
+      return result.rows as Row[];
+    },
+  };
+}
+
+export async function openPostgresStore(options: PoolOptions): Promise<SqlStore> {
+  if (options.schema !== undefined) {
+    const setup = createPool({ url: options.url, poolSize: 1 });
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replace(/"/g, '""')}"`);
+    } catch (error) {
+      throw mapPostgresError(error);
+    } finally {
+      await setup.end();
+    }
+  }
+  const pool = createPool(options);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrateToLatest(db as Kysely<unknown>, 'postgres');
+  } catch (error) {
+    await pool.end();
+    throw mapPostgresError(error);
+  }
+  const writes = new PostgresWriteChannel(pool);
+  return new SqlStore({
+    dialect: 'postgres',
+    db,
+    writes,
+    mapError: mapPostgresError,
+    // The pool is shared with the write channel, which ends it.
+    closeReads: () => Promise.resolve(),
+  });
+}

@@ -1,0 +1,127 @@
+import type { SqlExecutor } from './sql-executor.js';
+import type { UsersTable } from './schema.js';
+import { userFromRow } from './rows.js';
+import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult } from './store.js';
+
+/**
+ * The recording transaction, written once for both dialects and run by each adapter inside a
+ * transaction it owns (SQLite: a savepoint inside a group commit; PostgreSQL: its own
+ * transaction). De-duplication rests on the unique index (source, dedupe_key), not on a
+ * read-then-insert, so concurrent identical postbacks cannot both be accepted: the loser's
+ * insert does nothing and it is recorded as a duplicate of the winner.
+ */
+export async function recordEvent(db: SqlExecutor, command: RecordEventCommand): Promise<RecordEventResult> {
+  const { event, requires, credit } = command;
+  const missing = await findMissingReference(db, requires);
+  if (missing !== null) {
+    await insertEvent(db, event, { outcome: 'rejected', reason: missing, detail: MISSING_DETAIL[missing](requires) });
+    return { outcome: 'rejected', eventId: event.id, reason: missing };
+  }
+
+  const coins = credit?.coins ?? 0;
+  const inserted = await db.query<{ id: string }>(
+    `${INSERT_EVENT} ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`,
+    eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, coins }),
+  );
+  if (inserted.length === 0) {
+    const [original] = await db.query<{ id: string }>('SELECT id FROM events WHERE source = ? AND dedupe_key = ?', [
+      event.source,
+      event.externalId,
+    ]);
+    if (original === undefined) throw new Error('dedupe conflict without an original event');
+    await insertEvent(db, event, { outcome: 'duplicate', duplicateOf: original.id });
+    return { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id };
+  }
+
+  if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
+  let rows: UsersTable[];
+  if (credit !== null && credit.coins !== 0) {
+    await db.query('INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      credit.ledgerEntryId,
+      event.userId,
+      event.id,
+      credit.coins,
+      credit.kind,
+      event.receivedAt,
+    ]);
+    rows = await db.query<UsersTable>('UPDATE users SET coins = coins + ?, updated_at = ? WHERE id = ? RETURNING *', [
+      credit.coins,
+      event.receivedAt,
+      event.userId,
+    ]);
+  } else {
+    rows = await db.query<UsersTable>('SELECT * FROM users WHERE id = ?', [event.userId]);
+  }
+  const [user] = rows;
+  return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+}
+
+export async function recordRejection(db: SqlExecutor, event: NewEvent, reason: string, detail: string): Promise<void> {
+  await insertEvent(db, event, { outcome: 'rejected', reason, detail });
+}
+
+const MISSING_DETAIL: Record<MissingReference, (r: RecordEventCommand['requires']) => string> = {
+  unknown_app: (r) => `pid "${r.appPid}" is not a registered store app`,
+  unknown_offer: (r) => `game "${r.offerId}" is not in the reward games catalog`,
+  unknown_user: (r) => `no user with id "${r.userId}"`,
+};
+
+/** One round trip for all checks; a null parameter means "not required". */
+async function findMissingReference(db: SqlExecutor, requires: RecordEventCommand['requires']): Promise<MissingReference | null> {
+  const { appPid = null, offerId = null, userId = null } = requires;
+  if (appPid === null && offerId === null && userId === null) return null;
+  const [row] = await db.query<{ app: number; offer: number; usr: number }>(
+    `SELECT
+       CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = ?) THEN 1 ELSE 0 END AS app,
+       CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM offers WHERE id = ?) THEN 1 ELSE 0 END AS offer,
+       CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ?) THEN 1 ELSE 0 END AS usr`,
+    [appPid, appPid, offerId, offerId, userId, userId],
+  );
+  if (row === undefined) throw new Error('reference check returned no row');
+  if (Number(row.app) !== 1) return 'unknown_app';
+  if (Number(row.offer) !== 1) return 'unknown_offer';
+  if (Number(row.usr) !== 1) return 'unknown_user';
+  return null;
+}
+
+const INSERT_EVENT = `INSERT INTO events (id, source, type, outcome, reason, detail, external_id, dedupe_key,
+  duplicate_of, user_id, offer_id, app_pid, level, coins, amount_micros, currency, click_id, metadata, raw,
+  received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+interface Outcome {
+  outcome: 'accepted' | 'duplicate' | 'rejected';
+  reason?: string;
+  detail?: string;
+  dedupeKey?: string | null;
+  duplicateOf?: string;
+  coins?: number;
+}
+
+function eventParams(e: NewEvent, o: Outcome): unknown[] {
+  return [
+    e.id,
+    e.source,
+    e.type,
+    o.outcome,
+    o.reason ?? null,
+    o.detail ?? null,
+    e.externalId,
+    o.dedupeKey ?? null,
+    o.duplicateOf ?? null,
+    e.userId,
+    e.offerId,
+    e.appPid,
+    e.level,
+    o.coins ?? 0,
+    e.amountMicros,
+    e.currency,
+    e.clickId,
+    JSON.stringify(e.metadata),
+    e.raw === null ? null : JSON.stringify(e.raw),
+    e.receivedAt,
+  ];
+}
+
+async function insertEvent(db: SqlExecutor, event: NewEvent, outcome: Outcome): Promise<void> {
+  await db.query(INSERT_EVENT, eventParams(event, outcome));
+}

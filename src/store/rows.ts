@@ -1,0 +1,68 @@
+import { parseJson, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable } from './schema.js';
+import type { ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord } from './store.js';
+
+// Rows → records. BIGINT columns arrive as numbers from both drivers (see postgres/pool.ts).
+
+export function userFromRow(row: UsersTable): UserRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    deviceId: row.device_id,
+    coins: Number(row.coins),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function appFromRow(row: StoreAppsTable): AppRecord {
+  return { pid: row.pid, name: row.name, createdAt: Number(row.created_at) };
+}
+
+export function offerFromRow(row: OffersTable): OfferRecord {
+  return { id: row.id, name: row.name, createdAt: Number(row.created_at) };
+}
+
+export function apiSecretFromRow(row: Omit<ApiSecretsTable, 'secret_hash'>): ApiSecretRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: Number(row.created_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}
+
+export function ledgerEntryFromRow(row: LedgerEntriesTable): LedgerEntryRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    eventId: row.event_id,
+    delta: Number(row.delta),
+    kind: row.kind,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function eventFromRow(row: EventsTable): EventRecord {
+  return {
+    id: row.id,
+    source: row.source,
+    type: row.type,
+    outcome: row.outcome as EventOutcome,
+    reason: row.reason,
+    detail: row.detail,
+    externalId: row.external_id,
+    duplicateOf: row.duplicate_of,
+    userId: row.user_id,
+    offerId: row.offer_id,
+    appPid: row.app_pid,
+    level: row.level === null ? null : Number(row.level),
+    coins: Number(row.coins),
+    amountMicros: row.amount_micros === null ? null : Number(row.amount_micros),
+    currency: row.currency,
+    clickId: row.click_id,
+    metadata: parseJson<Record<string, unknown>>(row.metadata),
+    raw: row.raw === null ? null : parseJson<RawRequest>(row.raw),
+    receivedAt: Number(row.received_at),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The tables as Kysely sees them. Times are epoch milliseconds (BIGINT) in both dialects so
+ * that the same queries, cursors and comparisons work on SQLite and PostgreSQL; money is
+ * integer micro-units and coins are integers, never floats. JSON columns are TEXT on SQLite
+ * and JSONB on PostgreSQL: they are written as JSON text and read through `parseJson`.
+ */
+export interface Database {
+  users: UsersTable;
+  store_apps: StoreAppsTable;
+  offers: OffersTable;
+  api_secrets: ApiSecretsTable;
+  events: EventsTable;
+  ledger_entries: LedgerEntriesTable;
+}
+
+export interface UsersTable {
+  id: string;
+  app_id: string | null;
+  device_id: string | null;
+  /** Sum of the user's ledger entries, kept in the same transaction as each entry. */
+  coins: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StoreAppsTable {
+  pid: string;
+  name: string | null;
+  created_at: number;
+}
+
+export interface OffersTable {
+  id: string;
+  name: string | null;
+  created_at: number;
+}
+
+export interface ApiSecretsTable {
+  id: string;
+  name: string | null;
+  /** SHA-256 of the secret, hex: secrets are random and long, so a fast hash is enough. */
+  secret_hash: string;
+  /** The first characters, so an operator can tell secrets apart without seeing them. */
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface EventsTable {
+  id: string;
+  source: string;
+  type: string;
+  outcome: string;
+  reason: string | null;
+  detail: string | null;
+  external_id: string | null;
+  /** Equals external_id on accepted events only; unique per source, so it is the dedupe lock. */
+  dedupe_key: string | null;
+  duplicate_of: string | null;
+  user_id: string | null;
+  offer_id: string | null;
+  app_pid: string | null;
+  level: number | null;
+  coins: number;
+  amount_micros: number | null;
+  currency: string | null;
+  click_id: string | null;
+  metadata: string;
+  raw: string | null;
+  received_at: number;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  user_id: string;
+  event_id: string | null;
+  delta: number;
+  kind: string;
+  created_at: number;
+}
+
+/** JSON columns come back as text from SQLite and as parsed values from PostgreSQL. */
+export function parseJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}

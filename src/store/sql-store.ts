@@ -1,0 +1,282 @@
+import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
+import type { Database } from './schema.js';
+import { apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
+import type {
+  ApiSecretRecord,
+  AppRecord,
+  EventFilter,
+  EventRecord,
+  ListOptions,
+  NewEvent,
+  OfferRecord,
+  Page,
+  RecordEventCommand,
+  RecordEventResult,
+  Store,
+  UserRecord,
+} from './store.js';
+
+/**
+ * How an adapter writes. Every write goes through here so that SQLite can funnel all of them
+ * into its single group-committing writer, while PostgreSQL runs them as ordinary transactions.
+ */
+export interface WriteChannel {
+  /** Runs the statements in one transaction and returns each one's rows (RETURNING). */
+  execute(queries: readonly CompiledQuery[]): Promise<unknown[][]>;
+  recordEvent(command: RecordEventCommand): Promise<RecordEventResult>;
+  recordRejection(event: NewEvent, reason: string, detail: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SqlStoreParts {
+  dialect: Store['dialect'];
+  /** Reads and query building. On SQLite a read-only connection on the main thread. */
+  db: Kysely<Database>;
+  writes: WriteChannel;
+  /** Turns driver errors into StoreUnavailableError / UniqueViolationError. */
+  mapError: (error: unknown) => unknown;
+  /** Releases what `db` holds, after the writer has drained. */
+  closeReads: () => Promise<void>;
+}
+
+/** The Store written once over Kysely; the adapters supply connections and the write channel. */
+export class SqlStore implements Store {
+  readonly dialect: Store['dialect'];
+  private readonly db: Kysely<Database>;
+  private readonly writes: WriteChannel;
+
+  constructor(private readonly parts: SqlStoreParts) {
+    this.dialect = parts.dialect;
+    this.db = parts.db;
+    this.writes = parts.writes;
+  }
+
+  ping(): Promise<void> {
+    return this.writes.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.writes.close();
+    await this.parts.closeReads();
+  }
+
+  findActiveApiSecret(secretHash: string): Promise<{ id: string } | null> {
+    return this.read(async () => {
+      const row = await this.db
+        .selectFrom('api_secrets')
+        .select('id')
+        .where('secret_hash', '=', secretHash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return row ?? null;
+    });
+  }
+
+  recordEvent(command: RecordEventCommand): Promise<RecordEventResult> {
+    return this.writes.recordEvent(command);
+  }
+
+  recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {
+    return this.writes.recordRejection(event, reason, detail);
+  }
+
+  // Users and ledger.
+
+  async createUser(user: Omit<UserRecord, 'coins' | 'updatedAt'>): Promise<UserRecord> {
+    const query = this.db
+      .insertInto('users')
+      .values({ id: user.id, app_id: user.appId, device_id: user.deviceId, coins: 0, created_at: user.createdAt, updated_at: user.createdAt })
+      .returningAll();
+    return userFromRow(await this.writeOne(query.compile()));
+  }
+
+  getUser(id: string): Promise<UserRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : userFromRow(row);
+    });
+  }
+
+  listUsers(options: ListOptions): Promise<Page<UserRecord>> {
+    return this.page(this.db.selectFrom('users').selectAll(), 'id', 'asc', options, userFromRow);
+  }
+
+  async updateUser(id: string, patch: { appId?: string | null; deviceId?: string | null }, now: number): Promise<UserRecord | null> {
+    const query = this.db
+      .updateTable('users')
+      .set({
+        ...(patch.appId === undefined ? {} : { app_id: patch.appId }),
+        ...(patch.deviceId === undefined ? {} : { device_id: patch.deviceId }),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .returningAll();
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : userFromRow(row);
+  }
+
+  async deleteUser(id: string): Promise<'deleted' | 'not_found' | 'has_ledger'> {
+    const query = this.db
+      .deleteFrom('users')
+      .where('id', '=', id)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ledger_entries').select('id').where('user_id', '=', id))))
+      .returning('id');
+    if ((await this.writeMaybe(query.compile())) !== undefined) return 'deleted';
+    return (await this.getUser(id)) === null ? 'not_found' : 'has_ledger';
+  }
+
+  listLedger(userId: string, options: ListOptions) {
+    return this.page(this.db.selectFrom('ledger_entries').selectAll().where('user_id', '=', userId), 'id', 'desc', options, ledgerEntryFromRow);
+  }
+
+  // Catalog.
+
+  async createApp(app: AppRecord): Promise<AppRecord> {
+    const query = this.db.insertInto('store_apps').values({ pid: app.pid, name: app.name, created_at: app.createdAt }).returningAll();
+    return appFromRow(await this.writeOne(query.compile()));
+  }
+
+  getApp(pid: string): Promise<AppRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('store_apps').selectAll().where('pid', '=', pid).executeTakeFirst();
+      return row === undefined ? null : appFromRow(row);
+    });
+  }
+
+  listApps(options: ListOptions): Promise<Page<AppRecord>> {
+    return this.page(this.db.selectFrom('store_apps').selectAll(), 'pid', 'asc', options, appFromRow);
+  }
+
+  async updateApp(pid: string, patch: { name?: string | null }): Promise<AppRecord | null> {
+    if (patch.name === undefined) return this.getApp(pid);
+    const query = this.db.updateTable('store_apps').set({ name: patch.name }).where('pid', '=', pid).returningAll();
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : appFromRow(row);
+  }
+
+  async deleteApp(pid: string): Promise<boolean> {
+    const query = this.db.deleteFrom('store_apps').where('pid', '=', pid).returning('pid');
+    return (await this.writeMaybe(query.compile())) !== undefined;
+  }
+
+  async createOffer(offer: OfferRecord): Promise<OfferRecord> {
+    const query = this.db.insertInto('offers').values({ id: offer.id, name: offer.name, created_at: offer.createdAt }).returningAll();
+    return offerFromRow(await this.writeOne(query.compile()));
+  }
+
+  getOffer(id: string): Promise<OfferRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('offers').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : offerFromRow(row);
+    });
+  }
+
+  listOffers(options: ListOptions): Promise<Page<OfferRecord>> {
+    return this.page(this.db.selectFrom('offers').selectAll(), 'id', 'asc', options, offerFromRow);
+  }
+
+  async updateOffer(id: string, patch: { name?: string | null }): Promise<OfferRecord | null> {
+    if (patch.name === undefined) return this.getOffer(id);
+    const query = this.db.updateTable('offers').set({ name: patch.name }).where('id', '=', id).returningAll();
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : offerFromRow(row);
+  }
+
+  async deleteOffer(id: string): Promise<boolean> {
+    const query = this.db.deleteFrom('offers').where('id', '=', id).returning('id');
+    return (await this.writeMaybe(query.compile())) !== undefined;
+  }
+
+  // API secrets.
+
+  async createApiSecret(secret: ApiSecretRecord & { secretHash: string }): Promise<ApiSecretRecord> {
+    const query = this.db
+      .insertInto('api_secrets')
+      .values({ id: secret.id, name: secret.name, secret_hash: secret.secretHash, prefix: secret.prefix, created_at: secret.createdAt, revoked_at: null })
+      .returning(['id', 'name', 'prefix', 'created_at', 'revoked_at']);
+    return apiSecretFromRow(await this.writeOne(query.compile()));
+  }
+
+  listApiSecrets(options: ListOptions): Promise<Page<ApiSecretRecord>> {
+    return this.page(
+      this.db.selectFrom('api_secrets').select(['id', 'name', 'prefix', 'created_at', 'revoked_at']),
+      'id',
+      'desc',
+      options,
+      apiSecretFromRow,
+    );
+  }
+
+  async revokeApiSecret(id: string, now: number): Promise<ApiSecretRecord | null> {
+    // Revoking twice keeps the first revocation time.
+    const query = this.db
+      .updateTable('api_secrets')
+      .set(({ fn, val }) => ({ revoked_at: fn.coalesce('revoked_at', val(now)) }))
+      .where('id', '=', id)
+      .returning(['id', 'name', 'prefix', 'created_at', 'revoked_at']);
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : apiSecretFromRow(row);
+  }
+
+  // Events.
+
+  listEvents(filter: EventFilter): Promise<Page<EventRecord>> {
+    let query = this.db.selectFrom('events').selectAll();
+    if (filter.from !== undefined) query = query.where('received_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('received_at', '<', filter.to);
+    if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome);
+    if (filter.source !== undefined) query = query.where('source', '=', filter.source);
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    return this.page(query, 'id', 'desc', filter, eventFromRow);
+  }
+
+  getEvent(id: string): Promise<EventRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : eventFromRow(row);
+    });
+  }
+
+  // Helpers.
+
+  /** Keyset pagination on a unique column: stable under inserts, no OFFSET scans. */
+  private page<T extends keyof Database, Row, Item>(
+    query: SelectQueryBuilder<Database, T, Row>,
+    key: string,
+    direction: 'asc' | 'desc',
+    options: ListOptions,
+    toItem: (row: Row) => Item,
+  ): Promise<Page<Item>> {
+    return this.read(async () => {
+      // Kysely cannot type a column chosen at run time; `key` is always one of ours.
+      const column = key as never;
+      let q = query;
+      if (options.cursor !== undefined) q = q.where(column, direction === 'asc' ? '>' : '<', options.cursor as never);
+      const rows = await q.orderBy(column, direction).limit(options.limit + 1).execute();
+      const more = rows.length > options.limit;
+      const items = (more ? rows.slice(0, options.limit) : rows).map(toItem);
+      const last = more ? (rows[options.limit - 1] as Record<string, unknown>) : undefined;
+      return { items, nextCursor: last === undefined ? null : String(last[key]) };
+    });
+  }
+
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.parts.mapError(error);
+    }
+  }
+
+  private async writeMaybe<Row>(query: CompiledQuery<Row>): Promise<Row | undefined> {
+    const [rows] = await this.writes.execute([query]);
+    return rows?.[0] as Row | undefined;
+  }
+
+  private async writeOne<Row>(query: CompiledQuery<Row>): Promise<Row> {
+    const row = await this.writeMaybe(query);
+    if (row === undefined) throw new Error('write returned no row');
+    return row;
+  }
+}

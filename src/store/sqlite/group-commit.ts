@@ -1,0 +1,165 @@
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import type { CompiledQuery } from 'kysely';
+import { StoreUnavailableError } from '../../lib/errors.js';
+import type { WriteChannel } from '../sql-store.js';
+import type { NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
+import { mapSqliteError } from './errors.js';
+import type { FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
+
+/**
+ * Starts the writer thread. Built, it is the sibling .js file. From source (tests, tsx) it is
+ * a .ts file, and Node 20 does not apply `--import` loaders to a worker's entry module, so a
+ * two-line bootstrap registers tsx inside the thread first.
+ */
+function spawnWriter(data: WriterData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: data });
+  const entry = new URL('./writer-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: data });
+}
+
+/** Called after every commit; feeds the batch-size and commit-latency metrics. */
+export type CommitObserver = (batchSize: number, seconds: number, ok: boolean) => void;
+
+interface Job {
+  command: WriterCommand;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Bounds one transaction, so one huge burst cannot hold the write lock for long. */
+const MAX_BATCH = 2000;
+
+/**
+ * Group commit. Requests submit writes here; whatever has arrived is sent to the writer thread
+ * as one transaction the moment the previous one has committed. There is no timer: a lone
+ * request commits at once, and under load each commit carries every request that came in
+ * during the previous fsync. Promises resolve only after COMMIT returned on the writer, i.e.
+ * after the WAL is synced (synchronous=FULL).
+ *
+ * States: idle (nothing in flight) → in flight (one batch at the writer) → idle or in flight
+ * again; closing (no new jobs, drain) → closed.
+ */
+export class GroupCommitWriter implements WriteChannel {
+  private pending: Job[] = [];
+  private inFlight: Job[] | null = null;
+  private batchStartedAt = 0;
+  private flushScheduled = false;
+  private nextBatchId = 1;
+  private worker: Worker | null = null;
+  private closing = false;
+  private drained: (() => void) | null = null;
+  observer: CommitObserver | null = null;
+
+  constructor(private readonly file: string) {}
+
+  execute(queries: readonly CompiledQuery[]): Promise<unknown[][]> {
+    return this.submit({ op: 'exec', queries: queries.map((q) => ({ sql: q.sql, parameters: q.parameters })) }) as Promise<unknown[][]>;
+  }
+
+  recordEvent(command: RecordEventCommand): Promise<RecordEventResult> {
+    return this.submit({ op: 'recordEvent', command }) as Promise<RecordEventResult>;
+  }
+
+  async recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {
+    await this.submit({ op: 'recordRejection', event, reason, detail });
+  }
+
+  async ping(): Promise<void> {
+    await this.submit({ op: 'ping' });
+  }
+
+  /** Commits everything already submitted, then stops the writer thread. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.inFlight !== null || this.pending.length > 0) {
+      await new Promise<void>((resolve) => (this.drained = resolve));
+    }
+    const worker = this.worker;
+    this.worker = null;
+    if (worker === null) return;
+    await new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.on('message', (m: FromWriter) => {
+        if (m.type === 'closed') void worker.terminate();
+      });
+      worker.postMessage({ type: 'close' } satisfies ToWriter);
+    });
+  }
+
+  private submit(command: WriterCommand): Promise<unknown> {
+    if (this.closing) return Promise.reject(new StoreUnavailableError('The store is shutting down; nothing was recorded, please retry'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ command, resolve, reject });
+      if (this.inFlight === null && !this.flushScheduled) {
+        // Not a timer: wait only for the rest of this event-loop turn, so requests parsed in
+        // the same turn share the commit.
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  private flush(): void {
+    if (this.inFlight !== null) return;
+    if (this.pending.length === 0) {
+      this.drained?.();
+      return;
+    }
+    const batch = this.pending.length <= MAX_BATCH ? this.pending : this.pending.slice(0, MAX_BATCH);
+    this.pending = batch === this.pending ? [] : this.pending.slice(MAX_BATCH);
+    this.inFlight = batch;
+    this.batchStartedAt = performance.now();
+    const message: ToWriter = { type: 'batch', id: this.nextBatchId++, commands: batch.map((job) => job.command) };
+    this.ensureWorker().postMessage(message);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker !== null) return this.worker;
+    const worker = spawnWriter({ file: this.file });
+    worker.on('message', (message: FromWriter) => this.onMessage(message));
+    worker.on('error', (error) => this.onWorkerGone(worker, error));
+    worker.on('exit', () => this.onWorkerGone(worker, new Error('writer thread exited')));
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(message: FromWriter): void {
+    if (message.type === 'closed') return;
+    const batch = this.inFlight;
+    this.inFlight = null;
+    if (batch === null) return;
+    const ok = message.type === 'done';
+    this.observer?.(batch.length, (performance.now() - this.batchStartedAt) / 1000, ok);
+    if (message.type === 'done') {
+      batch.forEach((job, i) => {
+        const result = message.results[i];
+        if (result?.ok === true) job.resolve(result.value);
+        else job.reject(mapSqliteError(result?.error ?? new Error('missing result')));
+      });
+    } else {
+      // The transaction as a whole failed: nothing in it was written.
+      const error = mapSqliteError(message.error);
+      const unavailable = error instanceof StoreUnavailableError ? error : new StoreUnavailableError();
+      for (const job of batch) job.reject(unavailable);
+    }
+    this.flush();
+  }
+
+  /** The writer died: fail what it held (not committed), and start afresh on the next write. */
+  private onWorkerGone(worker: Worker, _error: unknown): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    const batch = this.inFlight;
+    this.inFlight = null;
+    for (const job of batch ?? []) job.reject(new StoreUnavailableError());
+    if (this.pending.length > 0) this.flush();
+    else this.drained?.();
+  }
+}

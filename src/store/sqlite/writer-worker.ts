@@ -1,0 +1,101 @@
+/**
+ * The writer thread: owns the only write connection to the SQLite file. Each batch from the
+ * group committer is one transaction, so one fsync covers every request in it; each command
+ * runs inside its own savepoint, so one failing command rolls back only itself.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type BetterSqlite3 from 'better-sqlite3';
+import { recordEvent, recordRejection } from '../record-event.js';
+import type { SqlExecutor } from '../sql-executor.js';
+import { openSqlite } from './connection.js';
+import { serializeError } from './errors.js';
+import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
+
+const port = parentPort;
+if (port === null) throw new Error('writer-worker must run in a worker thread');
+
+const { file } = workerData as WriterData;
+const db = openSqlite(file, 'writer');
+
+const statements = new Map<string, BetterSqlite3.Statement>();
+function prepare(sql: string): BetterSqlite3.Statement {
+  let statement = statements.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    // Admin queries are built dynamically; keep the cache from growing without bound.
+    if (statements.size >= 500) statements.clear();
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
+const executor: SqlExecutor = {
+  query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
+    const statement = prepare(sql);
+    const values = params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
+    if (statement.reader) return Promise.resolve(statement.all(...values) as Row[]);
+    statement.run(...values);
+    return Promise.resolve([]);
+  },
+};
+
+async function run(command: WriterCommand): Promise<unknown> {
+  switch (command.op) {
+    case 'recordEvent':
+      return recordEvent(executor, command.command);
+    case 'recordRejection':
+      return recordRejection(executor, command.event, command.reason, command.detail);
+    case 'exec': {
+      const results: unknown[][] = [];
+      for (const q of command.queries) results.push(await executor.query(q.sql, q.parameters));
+      return results;
+    }
+    case 'ping':
+      return executor.query('SELECT 1 AS ok', []);
+  }
+}
+
+async function commitBatch(commands: WriterCommand[]): Promise<CommandResult[]> {
+  const results: CommandResult[] = [];
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const command of commands) {
+      db.exec('SAVEPOINT command');
+      try {
+        results.push({ ok: true, value: await run(command) });
+        db.exec('RELEASE command');
+      } catch (error) {
+        db.exec('ROLLBACK TO command');
+        db.exec('RELEASE command');
+        results.push({ ok: false, error: serializeError(error) });
+      }
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+  return results;
+}
+
+function send(message: FromWriter): void {
+  port!.postMessage(message);
+}
+
+// Batches arrive one at a time (the committer waits for each reply), but chain them anyway
+// so that a second message can never interleave with an open transaction.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (message: ToWriter) => {
+  queue = queue.then(async () => {
+    if (message.type === 'close') {
+      db.close();
+      send({ type: 'closed' });
+      return;
+    }
+    try {
+      send({ type: 'done', id: message.id, results: await commitBatch(message.commands) });
+    } catch (error) {
+      send({ type: 'failed', id: message.id, error: serializeError(error) });
+    }
+  });
+});

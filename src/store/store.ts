@@ -1,0 +1,175 @@
+/**
+ * The storage contract. Two adapters implement it (sqlite/, postgres/) and one test suite
+ * (test/store.test.ts) runs against both. Services depend on the slice they use, e.g.
+ * `Pick<Store, 'recordEvent'>`.
+ *
+ * Glossary: an *event* is one inbound postback or platform event with its outcome; a *ledger
+ * entry* is an append-only coin delta linked to the event that caused it; a user's `coins` is
+ * the sum of their ledger entries, maintained in the same transaction that appends an entry.
+ */
+
+export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
+export const EVENT_OUTCOMES: readonly EventOutcome[] = ['accepted', 'duplicate', 'rejected'];
+
+export interface UserRecord {
+  id: string;
+  appId: string | null;
+  deviceId: string | null;
+  coins: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AppRecord {
+  pid: string;
+  name: string | null;
+  createdAt: number;
+}
+
+export interface OfferRecord {
+  id: string;
+  name: string | null;
+  createdAt: number;
+}
+
+export interface ApiSecretRecord {
+  id: string;
+  name: string | null;
+  prefix: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** The request as it arrived, minus secrets, kept so an operator can see what was sent. */
+export interface RawRequest {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  headers: Record<string, string>;
+  ip: string;
+  body: string | null;
+  bodyTruncated: boolean;
+}
+
+/** What the intake knows about an event before the store decides its outcome. */
+export interface NewEvent {
+  id: string;
+  source: string;
+  type: string;
+  /** The partner's unique id for this event; accepted events are unique on (source, externalId). */
+  externalId: string | null;
+  userId: string | null;
+  offerId: string | null;
+  appPid: string | null;
+  level: number | null;
+  amountMicros: number | null;
+  currency: string | null;
+  clickId: string | null;
+  metadata: Record<string, unknown>;
+  raw: RawRequest | null;
+  receivedAt: number;
+}
+
+export interface EventRecord extends NewEvent {
+  outcome: EventOutcome;
+  reason: string | null;
+  detail: string | null;
+  duplicateOf: string | null;
+  coins: number;
+}
+
+export interface LedgerEntryRecord {
+  id: string;
+  userId: string;
+  eventId: string | null;
+  delta: number;
+  kind: string;
+  createdAt: number;
+}
+
+/** Reference checks done inside the recording transaction, so they cannot race a delete. */
+export type MissingReference = 'unknown_app' | 'unknown_offer' | 'unknown_user';
+
+export interface RecordEventCommand {
+  event: NewEvent;
+  /** Rows that must exist for the event to be accepted; checked in this order. */
+  requires: { appPid?: string; offerId?: string; userId?: string };
+  /** Coins appended to the ledger of `event.userId` if (and only if) the event is accepted. */
+  credit: { ledgerEntryId: string; coins: number; kind: string } | null;
+}
+
+export type RecordEventResult =
+  | { outcome: 'accepted'; eventId: string; coins: number; user: UserRecord | null }
+  | { outcome: 'duplicate'; eventId: string; duplicateOf: string }
+  | { outcome: 'rejected'; eventId: string; reason: MissingReference };
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface EventFilter {
+  from?: number;
+  to?: number;
+  outcome?: EventOutcome;
+  source?: string;
+  userId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ListOptions {
+  limit: number;
+  cursor?: string;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  /** Resolves when the store can read and write; rejects with StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+  /** Finishes every write already submitted, then releases connections and files. */
+  close(): Promise<void>;
+
+  // Intake: the hot path.
+  findActiveApiSecret(secretHash: string): Promise<{ id: string } | null>;
+  /**
+   * Records an event and its consequences atomically: checks `requires`, de-duplicates on
+   * (source, externalId), appends the credit and moves the balance. Every call writes exactly
+   * one event row, whatever the outcome. Resolves only once that is durable.
+   */
+  recordEvent(command: RecordEventCommand): Promise<RecordEventResult>;
+  /** Records a request refused before it became an event (bad auth, bad body, …). */
+  recordRejection(event: NewEvent, reason: string, detail: string): Promise<void>;
+
+  // Users and ledger.
+  createUser(user: Omit<UserRecord, 'coins' | 'updatedAt'>): Promise<UserRecord>;
+  getUser(id: string): Promise<UserRecord | null>;
+  listUsers(options: ListOptions): Promise<Page<UserRecord>>;
+  updateUser(id: string, patch: { appId?: string | null; deviceId?: string | null }, now: number): Promise<UserRecord | null>;
+  /** 'has_ledger' when the user has entries: a ledger is never rewritten. */
+  deleteUser(id: string): Promise<'deleted' | 'not_found' | 'has_ledger'>;
+  listLedger(userId: string, options: ListOptions): Promise<Page<LedgerEntryRecord>>;
+
+  // Catalog.
+  createApp(app: AppRecord): Promise<AppRecord>;
+  getApp(pid: string): Promise<AppRecord | null>;
+  listApps(options: ListOptions): Promise<Page<AppRecord>>;
+  updateApp(pid: string, patch: { name?: string | null }): Promise<AppRecord | null>;
+  deleteApp(pid: string): Promise<boolean>;
+  createOffer(offer: OfferRecord): Promise<OfferRecord>;
+  getOffer(id: string): Promise<OfferRecord | null>;
+  listOffers(options: ListOptions): Promise<Page<OfferRecord>>;
+  updateOffer(id: string, patch: { name?: string | null }): Promise<OfferRecord | null>;
+  deleteOffer(id: string): Promise<boolean>;
+
+  // API secrets (only hashes are stored).
+  createApiSecret(secret: ApiSecretRecord & { secretHash: string }): Promise<ApiSecretRecord>;
+  listApiSecrets(options: ListOptions): Promise<Page<ApiSecretRecord>>;
+  revokeApiSecret(id: string, now: number): Promise<ApiSecretRecord | null>;
+
+  // Events.
+  listEvents(filter: EventFilter): Promise<Page<EventRecord>>;
+  getEvent(id: string): Promise<EventRecord | null>;
+}

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import type { DatabaseConfig } from '../../src/config.js';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    if (process.env.REQUIRE_POSTGRES === '1') {
+      throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL at ${TEST_DATABASE_URL} is unreachable: ${String(error)}`);
+    }
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** Every store the suite runs against: PostgreSQL is skipped only when absent and not required. */
+export const STORE_KINDS: StoreKind[] = (await postgresReachable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export interface TestDatabase {
+  config: DatabaseConfig;
+  /** PostgreSQL: the schema this test owns. */
+  schema?: string;
+  /** Where a hub under test keeps its data dir. */
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh, empty database of the given kind: a new SQLite file, or a new PostgreSQL schema. */
+export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-test-'));
+  if (kind === 'sqlite') {
+    return {
+      config: { kind: 'sqlite', file: path.join(dataDir, 'hub.db') },
+      dataDir,
+      cleanup: () => Promise.resolve(fs.rmSync(dataDir, { recursive: true, force: true })),
+    };
+  }
+  const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  // Created here so that a hub started as a separate process finds it.
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  await admin.end();
+  return {
+    config: { kind: 'postgres', url: url.toString(), poolSize: 8 },
+    schema,
+    dataDir,
+    async cleanup() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+export async function openTestStore(kind: StoreKind): Promise<{ store: Store; db: TestDatabase }> {
+  const db = await createTestDatabase(kind);
+  const store = await openStore(db.config, db.schema === undefined ? {} : { schema: db.schema });
+  return { store, db };
+}

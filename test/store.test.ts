@@ -1,0 +1,228 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UniqueViolationError } from '../src/lib/errors.js';
+import { newId } from '../src/lib/ids.js';
+import type { NewEvent, RecordEventCommand, Store } from '../src/store/store.js';
+import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
+
+const T0 = 1_750_000_000_000;
+
+function event(overrides: Partial<NewEvent> = {}): NewEvent {
+  return {
+    id: newId(),
+    source: 'reward-levels',
+    type: 'level',
+    externalId: null,
+    userId: null,
+    offerId: null,
+    appPid: null,
+    level: null,
+    amountMicros: null,
+    currency: null,
+    clickId: null,
+    metadata: {},
+    raw: null,
+    receivedAt: T0,
+    ...overrides,
+  };
+}
+
+function levelCommand(userId: string, level: number, coins: number, extra: Partial<NewEvent> = {}): RecordEventCommand {
+  return {
+    event: event({ userId, offerId: 'my_game', appPid: 'cashgiraffe', level, externalId: `${userId}:my_game:${level}`, ...extra }),
+    requires: { appPid: 'cashgiraffe', offerId: 'my_game', userId },
+    credit: coins > 0 ? { ledgerEntryId: newId(), coins, kind: 'milestone' } : null,
+  };
+}
+
+describe.each(STORE_KINDS)('store on %s', (kind) => {
+  let store: Store;
+  let db: TestDatabase;
+
+  beforeEach(async () => {
+    ({ store, db } = await openTestStore(kind));
+    await store.createApp({ pid: 'cashgiraffe', name: 'Cash Giraffe', createdAt: T0 });
+    await store.createOffer({ id: 'my_game', name: 'My Game', createdAt: T0 });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await db.cleanup();
+  });
+
+  async function sumOfLedger(userId: string): Promise<number> {
+    const page = await store.listLedger(userId, { limit: 1000 });
+    return page.items.reduce((sum, e) => sum + e.delta, 0);
+  }
+
+  describe('users', () => {
+    it('creates, reads, updates and lists users', async () => {
+      const created = await store.createUser({ id: 'u-1', appId: 'app', deviceId: 'dev', createdAt: T0 });
+      expect(created).toEqual({ id: 'u-1', appId: 'app', deviceId: 'dev', coins: 0, createdAt: T0, updatedAt: T0 });
+      expect(await store.getUser('u-1')).toEqual(created);
+      expect(await store.getUser('missing')).toBeNull();
+
+      const updated = await store.updateUser('u-1', { deviceId: null }, T0 + 5);
+      expect(updated).toMatchObject({ appId: 'app', deviceId: null, updatedAt: T0 + 5 });
+      expect(await store.updateUser('missing', { appId: 'x' }, T0)).toBeNull();
+    });
+
+    it('refuses a second user with the same id', async () => {
+      await store.createUser({ id: 'dup', appId: null, deviceId: null, createdAt: T0 });
+      await expect(store.createUser({ id: 'dup', appId: null, deviceId: null, createdAt: T0 })).rejects.toBeInstanceOf(UniqueViolationError);
+    });
+
+    it('pages through users with a cursor and no overlap', async () => {
+      for (let i = 0; i < 5; i++) await store.createUser({ id: `u-${i}`, appId: null, deviceId: null, createdAt: T0 });
+      const first = await store.listUsers({ limit: 2 });
+      expect(first.items.map((u) => u.id)).toEqual(['u-0', 'u-1']);
+      const second = await store.listUsers({ limit: 2, cursor: first.nextCursor! });
+      expect(second.items.map((u) => u.id)).toEqual(['u-2', 'u-3']);
+      const third = await store.listUsers({ limit: 2, cursor: second.nextCursor! });
+      expect(third).toEqual({ items: [expect.objectContaining({ id: 'u-4' })], nextCursor: null });
+    });
+
+    it('deletes a user without ledger entries but never one with', async () => {
+      await store.createUser({ id: 'plain', appId: null, deviceId: null, createdAt: T0 });
+      await store.createUser({ id: 'credited', appId: null, deviceId: null, createdAt: T0 });
+      await store.recordEvent(levelCommand('credited', 5, 25));
+      expect(await store.deleteUser('plain')).toBe('deleted');
+      expect(await store.deleteUser('plain')).toBe('not_found');
+      expect(await store.deleteUser('credited')).toBe('has_ledger');
+      expect(await store.getUser('credited')).not.toBeNull();
+    });
+  });
+
+  describe('catalog and secrets', () => {
+    it('keeps apps and offers, unique by id', async () => {
+      expect(await store.getApp('cashgiraffe')).toEqual({ pid: 'cashgiraffe', name: 'Cash Giraffe', createdAt: T0 });
+      await expect(store.createApp({ pid: 'cashgiraffe', name: null, createdAt: T0 })).rejects.toBeInstanceOf(UniqueViolationError);
+      expect(await store.updateOffer('my_game', { name: 'Renamed' })).toMatchObject({ id: 'my_game', name: 'Renamed' });
+      await store.createOffer({ id: 'other', name: null, createdAt: T0 });
+      expect((await store.listOffers({ limit: 10 })).items.map((o) => o.id)).toEqual(['my_game', 'other']);
+      expect(await store.deleteOffer('other')).toBe(true);
+      expect(await store.deleteOffer('other')).toBe(false);
+      expect(await store.getOffer('other')).toBeNull();
+    });
+
+    it('finds a secret by hash until it is revoked', async () => {
+      const id = newId();
+      await store.createApiSecret({ id, name: 'studio', prefix: 'pbh_abcd', secretHash: 'h1', createdAt: T0, revokedAt: null });
+      expect(await store.findActiveApiSecret('h1')).toEqual({ id });
+      expect(await store.findActiveApiSecret('h2')).toBeNull();
+      const revoked = await store.revokeApiSecret(id, T0 + 1);
+      expect(revoked).toMatchObject({ id, revokedAt: T0 + 1 });
+      expect(await store.findActiveApiSecret('h1')).toBeNull();
+      expect(await store.revokeApiSecret(id, T0 + 99)).toMatchObject({ revokedAt: T0 + 1 });
+      expect(await store.revokeApiSecret('missing', T0)).toBeNull();
+    });
+  });
+
+  describe('recordEvent', () => {
+    beforeEach(async () => {
+      await store.createUser({ id: 'u', appId: 'app-1', deviceId: 'dev-1', createdAt: T0 });
+    });
+
+    it('accepts, appends the credit and moves the balance in one go', async () => {
+      const command = levelCommand('u', 10, 25);
+      const result = await store.recordEvent(command);
+      expect(result).toEqual({
+        outcome: 'accepted',
+        eventId: command.event.id,
+        coins: 25,
+        user: { id: 'u', appId: 'app-1', deviceId: 'dev-1', coins: 25, createdAt: T0, updatedAt: T0 },
+      });
+      const ledger = await store.listLedger('u', { limit: 10 });
+      expect(ledger.items).toEqual([
+        { id: command.credit!.ledgerEntryId, userId: 'u', eventId: command.event.id, delta: 25, kind: 'milestone', createdAt: T0 },
+      ]);
+      expect(await store.getEvent(command.event.id)).toMatchObject({ outcome: 'accepted', coins: 25, level: 10, duplicateOf: null });
+    });
+
+    it('records a level without credit when it pays nothing', async () => {
+      const result = await store.recordEvent(levelCommand('u', 7, 0));
+      expect(result).toMatchObject({ outcome: 'accepted', coins: 0, user: { coins: 0 } });
+      expect((await store.listLedger('u', { limit: 10 })).items).toEqual([]);
+    });
+
+    it('records a repeat as a duplicate of the original and changes nothing', async () => {
+      const first = await store.recordEvent(levelCommand('u', 5, 25));
+      const again = levelCommand('u', 5, 25);
+      const second = await store.recordEvent(again);
+      expect(second).toEqual({ outcome: 'duplicate', eventId: again.event.id, duplicateOf: first.eventId });
+      expect((await store.getUser('u'))!.coins).toBe(25);
+      expect(await store.getEvent(again.event.id)).toMatchObject({ outcome: 'duplicate', duplicateOf: first.eventId, coins: 0 });
+    });
+
+    it('credits once when 50 identical postbacks race', async () => {
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.recordEvent(levelCommand('u', 15, 25))));
+      expect(results.filter((r) => r.outcome === 'accepted')).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(49);
+      expect((await store.getUser('u'))!.coins).toBe(25);
+      expect(await sumOfLedger('u')).toBe(25);
+    });
+
+    it.each([
+      ['unknown_app', { appPid: 'nope' }, 'pid "nope" is not a registered store app'],
+      ['unknown_offer', { offerId: 'nope' }, 'game "nope" is not in the reward games catalog'],
+      ['unknown_user', { userId: 'nope' }, 'no user with id "nope"'],
+    ] as const)('rejects %s with its reason and writes nothing else', async (reason, requires, detail) => {
+      const command = levelCommand('u', 20, 25);
+      command.requires = { ...command.requires, ...requires };
+      const result = await store.recordEvent(command);
+      expect(result).toEqual({ outcome: 'rejected', eventId: command.event.id, reason });
+      expect(await store.getEvent(command.event.id)).toMatchObject({ outcome: 'rejected', reason, detail, coins: 0 });
+      expect((await store.getUser('u'))!.coins).toBe(0);
+      // The rejection did not take the dedupe key: the corrected postback is accepted.
+      expect(await store.recordEvent(levelCommand('u', 20, 25))).toMatchObject({ outcome: 'accepted' });
+    });
+
+    it('keeps balances equal to the sum of the ledger across many credits', async () => {
+      await store.createUser({ id: 'v', appId: null, deviceId: null, createdAt: T0 });
+      const levels = [5, 10, 15, 30, 35, 70, 75, 100, 105, 135];
+      await Promise.all(levels.flatMap((level) => [store.recordEvent(levelCommand('u', level, 3)), store.recordEvent(levelCommand('v', level, 2))]));
+      expect((await store.getUser('u'))!.coins).toBe(30);
+      expect(await sumOfLedger('u')).toBe(30);
+      expect((await store.getUser('v'))!.coins).toBe(20);
+      expect(await sumOfLedger('v')).toBe(20);
+    });
+
+    it('stores the raw request and metadata as given', async () => {
+      const raw = { method: 'POST', path: '/api/postback', query: {}, headers: { 'content-type': 'application/json' }, ip: '127.0.0.1', body: '{"a":1}', bodyTruncated: false };
+      const command = levelCommand('u', 3, 0, { raw, metadata: { reason: 'boss ✓ "quoted"' } });
+      await store.recordEvent(command);
+      expect(await store.getEvent(command.event.id)).toMatchObject({ raw, metadata: { reason: 'boss ✓ "quoted"' } });
+    });
+  });
+
+  describe('events list', () => {
+    it('filters and pages newest first', async () => {
+      await store.createUser({ id: 'u', appId: null, deviceId: null, createdAt: T0 });
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const command = levelCommand('u', i + 1, 0, { receivedAt: T0 + i * 1000 });
+        ids.push(command.event.id);
+        await store.recordEvent(command);
+      }
+      await store.recordRejection(event({ receivedAt: T0 + 10_000, source: 'other' }), 'unauthorized', 'Missing API secret');
+
+      const all = await store.listEvents({ limit: 100 });
+      expect(all.items.map((e) => e.id).slice(1)).toEqual([...ids].reverse());
+      expect(all.items[0]).toMatchObject({ outcome: 'rejected', reason: 'unauthorized', detail: 'Missing API secret', source: 'other' });
+
+      const window = await store.listEvents({ limit: 100, from: T0 + 1000, to: T0 + 4000 });
+      expect(window.items.map((e) => e.id)).toEqual([ids[3], ids[2], ids[1]]);
+      expect((await store.listEvents({ limit: 100, outcome: 'rejected' })).items).toHaveLength(1);
+      expect((await store.listEvents({ limit: 100, source: 'reward-levels', userId: 'u' })).items).toHaveLength(6);
+      expect((await store.listEvents({ limit: 100, userId: 'nobody' })).items).toHaveLength(0);
+
+      const page1 = await store.listEvents({ limit: 4 });
+      const page2 = await store.listEvents({ limit: 4, cursor: page1.nextCursor! });
+      expect([...page1.items, ...page2.items].map((e) => e.id)).toEqual(all.items.map((e) => e.id));
+      expect(page2.nextCursor).toBeNull();
+    });
+  });
+
+  it('answers ping and refuses writes once closed', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
