@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { createHub } from '../hub.js';
+import { ApiSecretService } from '../inbound/api-secrets.js';
+import { systemClock } from '../lib/clock.js';
+import { openStore } from '../store/open-store.js';
+import { VERSION } from '../version.js';
+import { resolveAdminToken } from './admin-token.js';
+
+const USAGE = `postback-hub ${VERSION}
+
+Usage: postback-hub <command> [options]
+
+Commands:
+  serve                     Apply migrations, then serve the API (the default)
+  migrate                   Apply pending migrations and exit
+  create-secret [--name N]  Create a partner API secret and print it (shown once)
+  admin-token               Print where the admin token comes from (never the token)
+  version                   Print the version
+  help                      Print this help
+
+Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, ADMIN_TOKEN,
+LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE (see README.md).`;
+
+async function serve(config: Config): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { service: 'postback-hub' } });
+  const adminToken = resolveAdminToken(config.adminToken, config.dataDir, (token, file) => {
+    // Printed once, at generation; afterwards it lives only in the file.
+    process.stdout.write(`\nGenerated an admin token (kept in ${file}; shown only now):\n\n    ${token}\n\n`);
+  });
+  const hub = await createHub(config, { adminToken, logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing in-flight requests and flushing writes');
+    hub.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  const address = await hub.app.listen({ port: config.port, host: config.host });
+  logger.info({ address, store: config.database.kind, version: VERSION }, 'postback hub listening');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = values.help === true ? 'help' : (positionals[0] ?? 'serve');
+  if (command === 'help') return void console.log(USAGE);
+  if (command === 'version') return void console.log(VERSION);
+
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate': {
+      const store = await openStore(config.database);
+      await store.close();
+      console.log(`migrations applied (${config.database.kind})`);
+      return;
+    }
+    case 'create-secret': {
+      const store = await openStore(config.database);
+      try {
+        const created = await new ApiSecretService(store, systemClock).create({ name: values.name ?? null });
+        console.log(`id:     ${created.id}\nsecret: ${created.secret}\n(shown only now; only its hash is stored)`);
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    case 'admin-token':
+      console.log(config.adminToken !== undefined ? 'ADMIN_TOKEN is set in the environment' : `kept in ${config.dataDir}/admin-token`);
+      return;
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

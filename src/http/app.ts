@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import { CatalogService } from '../catalog/catalog.js';
+import { ApiSecretService } from '../inbound/api-secrets.js';
+import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake } from '../inbound/level-postbacks.js';
+import { UserService } from '../ledger/users.js';
+import type { Clock } from '../lib/clock.js';
+import type { Store } from '../store/store.js';
+import { registerErrorHandling } from './error-handler.js';
+import type { Metrics } from './metrics.js';
+import { adminRoutes } from './routes/admin.js';
+import { opsRoutes } from './routes/ops.js';
+import { partnerPostbackRoutes } from './routes/partner-postback.js';
+import type { App } from './types.js';
+
+export interface AppDeps {
+  store: Store;
+  metrics: Metrics;
+  clock: Clock;
+  adminToken: string;
+  maxBodyBytes: number;
+  rawBodyLimit: number;
+  /** A pino logger; absent means silent. */
+  logger: FastifyBaseLogger | undefined;
+  version: string;
+}
+
+/** Builds the HTTP app around its dependencies; listening is the caller's business. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // One access-log line per request (below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // Unknown properties are an error, not silently dropped: a typo must not pass unnoticed.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandling(app);
+  const { metrics } = deps;
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ method: request.method, route, status_code: reply.statusCode });
+    metrics.httpDuration.observe({ method: request.method, route }, seconds);
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    done();
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Postback Hub',
+        version: deps.version,
+        description: 'Receives, verifies, de-duplicates and records partner postbacks; credits rewards; administers users, catalog and secrets.',
+      },
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+          partnerBearer: { type: 'http', scheme: 'bearer', description: 'A partner API secret' },
+          partnerSecretHeader: { type: 'apiKey', in: 'header', name: 'X-Reward-Api-Secret', description: 'A partner API secret' },
+        },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const { store, clock } = deps;
+  const intake = new LevelPostbackIntake({
+    store,
+    clock,
+    rawBodyLimit: deps.rawBodyLimit,
+    onOutcome: (outcome, seconds) => {
+      metrics.postbacks.inc({ source: LEVEL_POSTBACK_SOURCE, outcome });
+      metrics.postbackDuration.observe({ source: LEVEL_POSTBACK_SOURCE }, seconds);
+    },
+  });
+  await app.register(opsRoutes({ store, metrics }));
+  await app.register(partnerPostbackRoutes({ intake, maxBodyBytes: deps.maxBodyBytes }));
+  await app.register(
+    adminRoutes({
+      adminToken: deps.adminToken,
+      users: new UserService(store, clock),
+      catalog: new CatalogService(store, clock),
+      apiSecrets: new ApiSecretService(store, clock),
+      store,
+    }),
+    { prefix: '/admin/api' },
+  );
+  return app;
+}

@@ -1,0 +1,46 @@
+import { formatMicros } from '../domain/money.js';
+import type { ApiSecretRecord, AppRecord, EventRecord, LedgerEntryRecord, OfferRecord, Page, UserRecord } from '../store/store.js';
+
+// Records → API JSON: times as ISO-8601, money as decimal strings.
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const userDto = (u: UserRecord) => ({ id: u.id, coins: u.coins, appId: u.appId, deviceId: u.deviceId, createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt) });
+export const appDto = (a: AppRecord) => ({ pid: a.pid, name: a.name, createdAt: iso(a.createdAt) });
+export const offerDto = (o: OfferRecord) => ({ id: o.id, name: o.name, createdAt: iso(o.createdAt) });
+export const apiSecretDto = (s: ApiSecretRecord) => ({
+  id: s.id,
+  name: s.name,
+  prefix: s.prefix,
+  createdAt: iso(s.createdAt),
+  revokedAt: s.revokedAt === null ? null : iso(s.revokedAt),
+});
+export const ledgerEntryDto = (e: LedgerEntryRecord) => ({ id: e.id, userId: e.userId, eventId: e.eventId, delta: e.delta, kind: e.kind, createdAt: iso(e.createdAt) });
+
+export function eventDto(e: EventRecord) {
+  return {
+    id: e.id,
+    source: e.source,
+    type: e.type,
+    outcome: e.outcome,
+    reason: e.reason,
+    detail: e.detail,
+    externalId: e.externalId,
+    duplicateOf: e.duplicateOf,
+    userId: e.userId,
+    offerId: e.offerId,
+    appPid: e.appPid,
+    level: e.level,
+    coins: e.coins,
+    amount: e.amountMicros === null ? null : formatMicros(e.amountMicros),
+    currency: e.currency,
+    clickId: e.clickId,
+    metadata: e.metadata,
+    raw: e.raw,
+    receivedAt: iso(e.receivedAt),
+  };
+}
+
+export function pageDto<T, D>(page: Page<T>, toDto: (item: T) => D) {
+  return { items: page.items.map(toDto), nextCursor: page.nextCursor };
+}

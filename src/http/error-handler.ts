@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ConflictError, StoreUnavailableError, UniqueViolationError } from '../lib/errors.js';
+
+/** The one error body: `error` is a stable code, `field` names the input at fault. */
+export interface ErrorBody {
+  ok: false;
+  error: string;
+  message: string;
+  field?: string;
+}
+
+/**
+ * The one place that maps errors to HTTP. Bad input is a 4xx naming the field; an
+ * unreachable store is a 503 (with Retry-After, so partners retry); anything else is a 500
+ * whose details go to the log, never to the caller.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toHttp(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ error: body.error, field: body.field }, body.message);
+    if (error instanceof StoreUnavailableError) void reply.header('retry-after', '5');
+    return reply.status(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ ok: false, error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } satisfies ErrorBody),
+  );
+}
+
+export function toHttp(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof UniqueViolationError) error = new ConflictError('Already exists');
+  if (error instanceof AppError) {
+    return { status: error.statusCode, body: { ok: false, error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+  }
+  const e = error as FastifyError;
+  if (Array.isArray(e.validation) && e.validation.length > 0) {
+    const first = e.validation[0]!;
+    const params = first.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    const path = first.instancePath.split('/').slice(1).join('.');
+    const field = params?.missingProperty ?? params?.additionalProperty ?? (path || e.validationContext || 'request');
+    const message = params?.missingProperty ? 'is required' : params?.additionalProperty ? 'is not an allowed property' : (first.message ?? 'is invalid');
+    return { status: 400, body: { ok: false, error: 'invalid_request', message: `${field} ${message}`, field } };
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, body: { ok: false, error: 'payload_too_large', message: 'Request body is too large', field: 'body' } };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, body: { ok: false, error: 'unsupported_media_type', message: 'Content-Type must be application/json', field: 'content-type' } };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, body: { ok: false, error: 'invalid_json', message: 'body is empty', field: 'body' } };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, body: { ok: false, error: 'invalid_json', message: 'body is not valid JSON', field: 'body' } };
+  }
+  if (error instanceof SyntaxError || e.statusCode === 400) {
+    return { status: 400, body: { ok: false, error: 'invalid_request', message: e.message, field: 'body' } };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: e.statusCode, body: { ok: false, error: 'bad_request', message: e.message } };
+  }
+  return { status: 500, body: { ok: false, error: 'internal_error', message: 'Internal error; it has been logged' } };
+}

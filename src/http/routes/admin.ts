@@ -1,0 +1,274 @@
+import { Type } from 'typebox';
+import type { CatalogService } from '../../catalog/catalog.js';
+import type { ApiSecretService } from '../../inbound/api-secrets.js';
+import type { UserService } from '../../ledger/users.js';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
+import { bearerToken, safeEqual } from '../../lib/secrets.js';
+import type { Store } from '../../store/store.js';
+import { apiSecretDto, appDto, eventDto, ledgerEntryDto, offerDto, pageDto, userDto } from '../dto.js';
+import {
+  ApiSecretCreatedSchema,
+  ApiSecretSchema,
+  AppSchema,
+  ErrorSchema,
+  EventOutcomeSchema,
+  EventSchema,
+  IdText,
+  LedgerEntrySchema,
+  ListQuery,
+  NameText,
+  OfferSchema,
+  PageSchema,
+  UserSchema,
+} from '../schemas.js';
+import type { App } from '../types.js';
+
+export interface AdminDeps {
+  adminToken: string;
+  users: UserService;
+  catalog: CatalogService;
+  apiSecrets: ApiSecretService;
+  store: Pick<Store, 'listEvents' | 'getEvent'>;
+}
+
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+const security = [{ adminToken: [] }];
+
+/** `/admin/api`: JSON over Bearer ADMIN_TOKEN. */
+export function adminRoutes(deps: AdminDeps) {
+  return async function (app: App): Promise<void> {
+    app.addHook('onRequest', async (request) => {
+      const token = bearerToken(request.headers.authorization);
+      if (token === undefined || !safeEqual(token, deps.adminToken)) throw new UnauthorizedError('Missing or invalid admin token');
+    });
+
+    usersRoutes(app, deps.users);
+    catalogRoutes(app, deps.catalog);
+    apiSecretRoutes(app, deps.apiSecrets);
+    eventRoutes(app, deps.store);
+    return Promise.resolve();
+  };
+}
+
+function usersRoutes(app: App, users: UserService): void {
+  const tags = ['users'];
+  const Params = Type.Object({ id: IdText });
+  app.post(
+    '/users',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a user',
+        body: Type.Object({ id: Type.Optional(IdText), appId: Type.Optional(NameText), deviceId: Type.Optional(NameText) }, { additionalProperties: false }),
+        response: { 201: UserSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(userDto(await users.create(request.body))),
+  );
+  app.get(
+    '/users',
+    { schema: { tags, security, summary: 'List users', querystring: ListQuery, response: { 200: PageSchema(UserSchema), ...errors } } },
+    async (request) => pageDto(await users.list(request.query), userDto),
+  );
+  app.get(
+    '/users/:id',
+    { schema: { tags, security, summary: 'A user with their coin balance', params: Params, response: { 200: UserSchema, ...errors } } },
+    async (request) => userDto(await users.get(request.params.id)),
+  );
+  app.patch(
+    '/users/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Change a user',
+        params: Params,
+        body: Type.Object({ appId: Type.Optional(NameText), deviceId: Type.Optional(NameText) }, { additionalProperties: false }),
+        response: { 200: UserSchema, ...errors },
+      },
+    },
+    async (request) => userDto(await users.update(request.params.id, request.body)),
+  );
+  app.delete(
+    '/users/:id',
+    { schema: { tags, security, summary: 'Delete a user that has no ledger entries', params: Params, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await users.delete(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+  app.get(
+    '/users/:id/ledger',
+    {
+      schema: { tags, security, summary: "A user's ledger, newest first", params: Params, querystring: ListQuery, response: { 200: PageSchema(LedgerEntrySchema), ...errors } },
+    },
+    async (request) => pageDto(await users.ledger(request.params.id, request.query), ledgerEntryDto),
+  );
+}
+
+function catalogRoutes(app: App, catalog: CatalogService): void {
+  const Name = Type.Object({ name: Type.Optional(NameText) }, { additionalProperties: false });
+
+  const appTags = ['store apps'];
+  const PidParams = Type.Object({ pid: IdText });
+  app.post(
+    '/apps',
+    {
+      schema: {
+        tags: appTags,
+        security,
+        summary: 'Register a store app (store_apps.pid)',
+        body: Type.Object({ pid: IdText, name: Type.Optional(NameText) }, { additionalProperties: false }),
+        response: { 201: AppSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(appDto(await catalog.createApp(request.body))),
+  );
+  app.get(
+    '/apps',
+    { schema: { tags: appTags, security, summary: 'List store apps', querystring: ListQuery, response: { 200: PageSchema(AppSchema), ...errors } } },
+    async (request) => pageDto(await catalog.listApps(request.query), appDto),
+  );
+  app.get(
+    '/apps/:pid',
+    { schema: { tags: appTags, security, summary: 'A store app', params: PidParams, response: { 200: AppSchema, ...errors } } },
+    async (request) => appDto(await catalog.getApp(request.params.pid)),
+  );
+  app.patch(
+    '/apps/:pid',
+    { schema: { tags: appTags, security, summary: 'Rename a store app', params: PidParams, body: Name, response: { 200: AppSchema, ...errors } } },
+    async (request) => appDto(await catalog.updateApp(request.params.pid, request.body)),
+  );
+  app.delete(
+    '/apps/:pid',
+    { schema: { tags: appTags, security, summary: 'Remove a store app', params: PidParams, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await catalog.deleteApp(request.params.pid);
+      return reply.status(204).send(null);
+    },
+  );
+
+  const offerTags = ['offers'];
+  const IdParams = Type.Object({ id: IdText });
+  app.post(
+    '/offers',
+    {
+      schema: {
+        tags: offerTags,
+        security,
+        summary: 'Add a game or offer to the catalog (reward_games.id)',
+        body: Type.Object({ id: IdText, name: Type.Optional(NameText) }, { additionalProperties: false }),
+        response: { 201: OfferSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(offerDto(await catalog.createOffer(request.body))),
+  );
+  app.get(
+    '/offers',
+    { schema: { tags: offerTags, security, summary: 'List offers', querystring: ListQuery, response: { 200: PageSchema(OfferSchema), ...errors } } },
+    async (request) => pageDto(await catalog.listOffers(request.query), offerDto),
+  );
+  app.get(
+    '/offers/:id',
+    { schema: { tags: offerTags, security, summary: 'An offer', params: IdParams, response: { 200: OfferSchema, ...errors } } },
+    async (request) => offerDto(await catalog.getOffer(request.params.id)),
+  );
+  app.patch(
+    '/offers/:id',
+    { schema: { tags: offerTags, security, summary: 'Rename an offer', params: IdParams, body: Name, response: { 200: OfferSchema, ...errors } } },
+    async (request) => offerDto(await catalog.updateOffer(request.params.id, request.body)),
+  );
+  app.delete(
+    '/offers/:id',
+    { schema: { tags: offerTags, security, summary: 'Remove an offer', params: IdParams, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await catalog.deleteOffer(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}
+
+function apiSecretRoutes(app: App, apiSecrets: ApiSecretService): void {
+  const tags = ['api secrets'];
+  app.post(
+    '/api-secrets',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a partner API secret (returned once, stored only as a hash)',
+        body: Type.Object({ name: Type.Optional(NameText) }, { additionalProperties: false }),
+        response: { 201: ApiSecretCreatedSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const created = await apiSecrets.create(request.body ?? {});
+      return reply.status(201).send({ ...apiSecretDto(created), secret: created.secret });
+    },
+  );
+  app.get(
+    '/api-secrets',
+    { schema: { tags, security, summary: 'List API secrets (never the secrets themselves)', querystring: ListQuery, response: { 200: PageSchema(ApiSecretSchema), ...errors } } },
+    async (request) => pageDto(await apiSecrets.list(request.query), apiSecretDto),
+  );
+  app.delete(
+    '/api-secrets/:id',
+    {
+      schema: { tags, security, summary: 'Revoke an API secret', params: Type.Object({ id: IdText }), response: { 200: ApiSecretSchema, ...errors } },
+    },
+    async (request) => apiSecretDto(await apiSecrets.revoke(request.params.id)),
+  );
+}
+
+function eventRoutes(app: App, store: AdminDeps['store']): void {
+  const tags = ['events'];
+  const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Every inbound postback (accepted, duplicate or rejected with its reason), newest first',
+        querystring: Type.Object({
+          ...ListQuery.properties,
+          from: Type.Optional(Time),
+          to: Type.Optional(Time),
+          status: Type.Optional(EventOutcomeSchema),
+          source: Type.Optional(IdText),
+          user: Type.Optional(IdText),
+        }),
+        response: { 200: PageSchema(EventSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const { from, to, status, source, user, limit, cursor } = request.query;
+      const page = await store.listEvents({
+        limit,
+        ...(cursor === undefined ? {} : { cursor }),
+        ...(from === undefined ? {} : { from: time('from', from) }),
+        ...(to === undefined ? {} : { to: time('to', to) }),
+        ...(status === undefined ? {} : { outcome: status }),
+        ...(source === undefined ? {} : { source }),
+        ...(user === undefined ? {} : { userId: user }),
+      });
+      return pageDto(page, eventDto);
+    },
+  );
+  app.get(
+    '/events/:id',
+    { schema: { tags, security, summary: 'One event with its raw request', params: Type.Object({ id: IdText }), response: { 200: EventSchema, ...errors } } },
+    async (request) => {
+      const event = await store.getEvent(request.params.id);
+      if (event === null) throw new NotFoundError(`No event with id "${request.params.id}"`, 'id');
+      return eventDto(event);
+    },
+  );
+}
+
+function time(field: string, text: string): number {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new ValidationError(field, 'is not a date-time');
+  return ms;
+}

@@ -1,0 +1,85 @@
+import { Type } from 'typebox';
+import { LevelPostbackSchema } from '../../domain/level-postback.js';
+import type { LevelPostbackIntake } from '../../inbound/level-postbacks.js';
+import { ErrorSchema } from '../schemas.js';
+import type { App } from '../types.js';
+
+const UserSummary = Type.Object({
+  id: Type.String(),
+  coins: Type.Integer(),
+  appId: Type.Union([Type.String(), Type.Null()]),
+  deviceId: Type.Union([Type.String(), Type.Null()]),
+});
+
+// Both seed-003 answers in one flat schema, keys in the seed's order: fast to serialise, and
+// documents every field.
+const AnswerSchema = Type.Object({
+  ok: Type.Boolean(),
+  awarded: Type.Boolean(),
+  milestone: Type.Optional(Type.Boolean()),
+  duplicate: Type.Optional(Type.Boolean()),
+  pid: Type.String(),
+  gid: Type.String(),
+  game_id: Type.Optional(Type.String()),
+  level_number: Type.Integer(),
+  coinDelta: Type.Optional(Type.Integer()),
+  user: Type.Optional(UserSummary),
+  message: Type.Optional(Type.String()),
+});
+
+const LEGACY_PATHS = ['/api/reward/postback', '/api/rewards/postback'];
+
+/**
+ * Seed 003's partner postback API. The body reaches the intake as raw bytes: the intake
+ * parses it itself so that malformed bodies are recorded with their reason like any other
+ * rejection, and so that the raw request can be kept as it arrived.
+ */
+export function partnerPostbackRoutes(deps: { intake: LevelPostbackIntake; maxBodyBytes: number }) {
+  return async function (app: App): Promise<void> {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_request, body, done) => done(null, body));
+
+    app.post(
+      '/api/postback',
+      {
+        bodyLimit: deps.maxBodyBytes,
+        schema: {
+          tags: ['partner postback API'],
+          summary: 'Report a completed level (seed 003); coins are credited on milestone levels',
+          description:
+            'Authenticate with `Authorization: Bearer <secret>` or `X-Reward-Api-Secret: <secret>`. ' +
+            'Aliases: `userId`/`user_id` for `uid`, `game_id`/`gameId` for `gid`, `level` for `level_number`. ' +
+            'The same user + game + level is credited once; repeats answer 200 with `duplicate: true`.',
+          security: [{ partnerBearer: [] }, { partnerSecretHeader: [] }],
+          body: LevelPostbackSchema,
+          response: { 200: AnswerSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
+        },
+        // The schema documents the body; the intake validates it (after resolving aliases).
+        validatorCompiler: () => () => true,
+      },
+      async (request) =>
+        deps.intake.handle({
+          method: request.method,
+          path: request.url.split('?')[0]!,
+          query: request.query as Record<string, unknown>,
+          headers: request.headers,
+          ip: request.ip,
+          body: request.body as unknown as Buffer | undefined,
+        }),
+    );
+
+    for (const path of LEGACY_PATHS) {
+      app.route({
+        method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        url: path,
+        bodyLimit: deps.maxBodyBytes,
+        schema: { tags: ['partner postback API'], summary: 'Legacy path: 308 to /api/postback, keeping method and body', hide: false },
+        handler: async (request, reply) => {
+          const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+          return reply.redirect(`/api/postback${query}`, 308);
+        },
+      });
+    }
+    return Promise.resolve();
+  };
+}

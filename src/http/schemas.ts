@@ -1,0 +1,99 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+// The admin API's shapes: one declaration gives validation, TypeScript types and OpenAPI.
+
+export const ErrorSchema = Type.Object(
+  {
+    ok: Type.Literal(false),
+    error: Type.String({ description: 'Stable error code, e.g. invalid_request, unauthorized, not_found' }),
+    message: Type.String(),
+    field: Type.Optional(Type.String({ description: 'The input field at fault' })),
+  },
+);
+
+const Time = Type.String({ format: 'date-time' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const UserSchema = Type.Object({
+  id: Type.String(),
+  coins: Type.Integer({ description: 'Balance: the sum of the ledger entries; may be negative after reversals' }),
+  appId: Nullable(Type.String()),
+  deviceId: Nullable(Type.String()),
+  createdAt: Time,
+  updatedAt: Time,
+});
+
+export const AppSchema = Type.Object({ pid: Type.String(), name: Nullable(Type.String()), createdAt: Time });
+export const OfferSchema = Type.Object({ id: Type.String(), name: Nullable(Type.String()), createdAt: Time });
+
+export const ApiSecretSchema = Type.Object({
+  id: Type.String(),
+  name: Nullable(Type.String()),
+  prefix: Type.String({ description: 'The first characters of the secret, to tell secrets apart' }),
+  createdAt: Time,
+  revokedAt: Nullable(Time),
+});
+
+export const ApiSecretCreatedSchema = Type.Object({
+  ...ApiSecretSchema.properties,
+  secret: Type.String({ description: 'The secret itself. Shown only in this response: store it now.' }),
+});
+
+export const LedgerEntrySchema = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  eventId: Nullable(Type.String()),
+  delta: Type.Integer(),
+  kind: Type.String(),
+  createdAt: Time,
+});
+
+export const EventOutcomeSchema = Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('rejected')]);
+
+export const EventSchema = Type.Object({
+  id: Type.String(),
+  source: Type.String(),
+  type: Type.String(),
+  outcome: EventOutcomeSchema,
+  reason: Nullable(Type.String({ description: 'Why it was rejected: a stable code' })),
+  detail: Nullable(Type.String({ description: 'Why it was rejected, in words' })),
+  externalId: Nullable(Type.String()),
+  duplicateOf: Nullable(Type.String()),
+  userId: Nullable(Type.String()),
+  offerId: Nullable(Type.String()),
+  appPid: Nullable(Type.String()),
+  level: Nullable(Type.Integer()),
+  coins: Type.Integer(),
+  amount: Nullable(Type.String({ description: 'Decimal string' })),
+  currency: Nullable(Type.String()),
+  clickId: Nullable(Type.String()),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  raw: Nullable(
+    Type.Object({
+      method: Type.String(),
+      path: Type.String(),
+      query: Type.Record(Type.String(), Type.Unknown()),
+      headers: Type.Record(Type.String(), Type.String()),
+      ip: Type.String(),
+      body: Nullable(Type.String()),
+      bodyTruncated: Type.Boolean(),
+    }),
+  ),
+  receivedAt: Time,
+});
+
+export function PageSchema<T extends TSchema>(item: T) {
+  return Type.Object({
+    items: Type.Array(item),
+    nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page' })),
+  });
+}
+
+export const ListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+export type ListQuery = Static<typeof ListQuery>;
+
+export const IdText = Type.String({ minLength: 1, maxLength: 128 });
+export const NameText = Nullable(Type.String({ maxLength: 200 }));

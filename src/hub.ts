@@ -1,0 +1,66 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.js';
+import { buildApp } from './http/app.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import type { App } from './http/types.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { VERSION } from './version.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export interface Hub {
+  app: App;
+  store: Store;
+  metrics: Metrics;
+  /** Graceful stop: refuse new requests, finish those in flight, flush the group commit, close the store. */
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  adminToken: string;
+  logger?: FastifyBaseLogger;
+  clock?: Clock;
+  /** PostgreSQL only: run inside this schema (tests). */
+  schema?: string;
+}
+
+/** The composition root: store, services and HTTP app, wired once. */
+export async function createHub(config: Config, options: HubOptions): Promise<Hub> {
+  const metrics = createMetrics();
+  const store = await openStore(config.database, {
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    onCommit: (size, seconds, ok) => {
+      metrics.commitBatchSize.observe(size);
+      metrics.commitDuration.observe({ ok: String(ok) }, seconds);
+    },
+  });
+  let app: App;
+  try {
+    app = await buildApp({
+      store,
+      metrics,
+      clock: options.clock ?? systemClock,
+      adminToken: options.adminToken,
+      maxBodyBytes: config.maxBodyBytes,
+      rawBodyLimit: config.rawBodyLimit,
+      logger: options.logger,
+      version: VERSION,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
