@@ -61,10 +61,10 @@ export class LevelPostbackIntake {
 
     const secret = bearerToken(headerValue(request, 'authorization')) ?? headerValue(request, 'x-reward-api-secret');
     if (secret === undefined || secret === '') {
-      return this.reject(event, new UnauthorizedError('Missing API secret: send Authorization: Bearer <secret> or X-Reward-Api-Secret'));
+      return this.reject(event, new UnauthorizedError('Missing API secret: send Authorization: Bearer <secret> or X-Reward-Api-Secret'), request);
     }
     const apiSecret = await this.deps.store.findActiveApiSecret(hashSecret(secret));
-    if (apiSecret === null) return this.reject(event, new UnauthorizedError('Invalid API secret'));
+    if (apiSecret === null) return this.reject(event, new UnauthorizedError('Invalid API secret'), request);
     event.metadata.apiSecretId = apiSecret.id;
 
     if (!isJsonContentType(headerValue(request, 'content-type'))) {
@@ -98,7 +98,16 @@ export class LevelPostbackIntake {
     return answer(postback, coins, result);
   }
 
-  private async reject(event: NewEvent, error: AppError): Promise<never> {
+  /** Records why the request was refused. `unparsed`: the body was not read yet. */
+  private async reject(event: NewEvent, error: AppError, unparsed?: InboundRequest): Promise<never> {
+    if (unparsed !== undefined) {
+      // Unauthenticated input, kept only so the operator can find the rejection by user.
+      try {
+        fillBestEffort(event, JSON.parse(unparsed.body?.toString('utf8') ?? ''));
+      } catch {
+        // not JSON: nothing to fill in
+      }
+    }
     await this.deps.store.recordRejection(event, error.code, error.message);
     throw error;
   }

@@ -11,8 +11,7 @@ const UserSummary = Type.Object({
   deviceId: Type.Union([Type.String(), Type.Null()]),
 });
 
-// Both seed-003 answers in one flat schema, keys in the seed's order: fast to serialise, and
-// documents every field.
+// Both seed-003 answers in one flat schema, documenting every field.
 const AnswerSchema = Type.Object({
   ok: Type.Boolean(),
   awarded: Type.Boolean(),
@@ -54,8 +53,11 @@ export function partnerPostbackRoutes(deps: { intake: LevelPostbackIntake; maxBo
           body: LevelPostbackSchema,
           response: { 200: AnswerSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
         },
-        // The schema documents the body; the intake validates it (after resolving aliases).
+        // The schemas document the route. The intake validates the body (after resolving
+        // aliases) and builds each answer with its keys in the seed's order, which plain
+        // JSON.stringify keeps (fast-json-stringify would put required keys first).
         validatorCompiler: () => () => true,
+        serializerCompiler: () => (data) => JSON.stringify(data),
       },
       async (request) =>
         deps.intake.handle({

@@ -1,0 +1,57 @@
+import { loadConfig } from '../../src/config.js';
+import { createHub, type Hub } from '../../src/hub.js';
+import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
+import type { DatabaseConfig } from '../../src/config.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestHub {
+  url: string;
+  hub: Hub;
+  db: TestDatabase;
+  /** fetch against the hub with the admin token. */
+  admin(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** A real hub listening on 127.0.0.1 on a fresh database of the given kind. */
+export async function startTestHub(kind: StoreKind, options: { database?: DatabaseConfig; db?: TestDatabase } = {}): Promise<TestHub> {
+  const db = options.db ?? (await createTestDatabase(kind));
+  const config = { ...loadConfig({ DATA_DIR: db.dataDir }), database: options.database ?? db.config };
+  const hub = await createHub(config, { adminToken: ADMIN_TOKEN, ...(db.schema ? { schema: db.schema } : {}) });
+  const url = await hub.app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    hub,
+    db,
+    async admin(path, init = {}) {
+      const response = await fetch(`${url}/admin/api${path}`, {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? null : JSON.parse(text) };
+    },
+    async close() {
+      await hub.close();
+      if (options.db === undefined) await db.cleanup();
+    },
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, body: json, headers: response.headers };
+}
