@@ -54,7 +54,7 @@ export function parseLevelPostback(body: unknown): Parsed<LevelPostback> {
     // Report a problem under the name the partner actually sent.
     return { ok: false, problem: { ...problem, field: sentAs.get(problem.field) ?? problem.field } };
   }
-  const value = normalised as LevelPostback;
+  const value = normalised;
   return {
     ok: true,
     value: {

@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin.js';
 import { opsRoutes } from './routes/ops.js';
 import { partnerPostbackRoutes } from './routes/partner-postback.js';
 import type { App } from './types.js';
+import { validatorCompiler } from './validation.js';
 
 export interface AppDeps {
   store: Store;
@@ -37,11 +38,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // One access-log line per request (below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    // Unknown properties are an error, not silently dropped: a typo must not pass unnoticed.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Unknown properties are an error, not silently dropped; bodies are not type-coerced.
+  app.setValidatorCompiler(validatorCompiler);
   registerErrorHandling(app);
   const { metrics } = deps;
   app.addHook('onRequest', (request, reply, done) => {

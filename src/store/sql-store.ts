@@ -120,7 +120,7 @@ export class SqlStore implements Store {
     const query = this.db
       .deleteFrom('users')
       .where('id', '=', id)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ledger_entries').select('id').where('user_id', '=', id))))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('ledger_entries').select('id').where('user_id', '=', id))))
       .returning('id');
     if ((await this.writeMaybe(query.compile())) !== undefined) return 'deleted';
     return (await this.getUser(id)) === null ? 'not_found' : 'has_ledger';
@@ -212,7 +212,7 @@ export class SqlStore implements Store {
     // Revoking twice keeps the first revocation time.
     const query = this.db
       .updateTable('api_secrets')
-      .set(({ fn, val }) => ({ revoked_at: fn.coalesce('revoked_at', val(now)) }))
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(now)) }))
       .where('id', '=', id)
       .returning(['id', 'name', 'prefix', 'created_at', 'revoked_at']);
     const row = await this.writeMaybe(query.compile());

@@ -37,9 +37,9 @@ const security = [{ adminToken: [] }];
 /** `/admin/api`: JSON over Bearer ADMIN_TOKEN. */
 export function adminRoutes(deps: AdminDeps) {
   return async function (app: App): Promise<void> {
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       const token = bearerToken(request.headers.authorization);
-      if (token === undefined || !safeEqual(token, deps.adminToken)) throw new UnauthorizedError('Missing or invalid admin token');
+      done(token === undefined || !safeEqual(token, deps.adminToken) ? new UnauthorizedError('Missing or invalid admin token') : undefined);
     });
 
     usersRoutes(app, deps.users);

@@ -25,8 +25,8 @@ export function createPool({ url, poolSize, schema }: PoolOptions): pg.Pool {
     idleTimeoutMillis: 30_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+        oid === INT8_OID ? parseInt8 : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.

@@ -103,7 +103,8 @@ export async function openPostgresStore(options: PoolOptions): Promise<SqlStore>
   const pool = createPool(options);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    await migrateToLatest(db as Kysely<unknown>, 'postgres');
+    const { rows } = await pool.query<{ schema: string }>('SELECT current_schema() AS schema');
+    await migrateToLatest(db as Kysely<unknown>, 'postgres', rows[0]?.schema);
   } catch (error) {
     await pool.end();
     throw mapPostgresError(error);
