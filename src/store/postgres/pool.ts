@@ -29,7 +29,10 @@ export function createPool({ url, poolSize, schema }: PoolOptions): pg.Pool {
         oid === INT8_OID ? parseInt8 : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection emits 'error'. The pool listens only while the client is
+  // idle; checked out (ours or Kysely's), an unheard 'error' would crash the process. The
+  // failure still reaches the caller through its failed query, and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => {}));
   pool.on('error', () => {});
   return pool;
 }

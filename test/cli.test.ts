@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, startHubProcess } from './helpers/process.js';
+
+describe('postback-hub command', () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-cli-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to start on a bad value, naming the variable', async () => {
+    const { code, output } = await runCli(['serve'], { PORT: 'http', DATA_DIR: tmp() });
+    expect(code).toBe(1);
+    expect(output).toContain('configuration error: PORT: expected a whole number');
+  });
+
+  it('generates the admin token on first start, prints it once, and keeps it', async () => {
+    const dataDir = tmp();
+    const first = await startHubProcess({ DATA_DIR: dataDir });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const token = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+    expect(token).toMatch(/^pbh_admin_/);
+    expect(first.output()).toContain(token);
+    expect((fs.statSync(path.join(dataDir, 'admin-token')).mode & 0o777).toString(8)).toBe('600');
+
+    const second = await startHubProcess({ DATA_DIR: dataDir });
+    const response = await fetch(`${second.url}/admin/api/users`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    second.child.kill('SIGTERM');
+    await second.exited;
+    expect(second.output()).not.toContain(token);
+  });
+
+  it('migrates, creates a partner secret, and prints help', async () => {
+    const dataDir = tmp();
+    const env = { DATA_DIR: dataDir };
+    expect(await runCli(['migrate'], env)).toMatchObject({ code: 0, output: expect.stringContaining('migrations applied (sqlite)') });
+    expect(fs.existsSync(path.join(dataDir, 'postback-hub.db'))).toBe(true);
+    const created = await runCli(['create-secret', '--name', 'studio'], env);
+    expect(created.code).toBe(0);
+    expect(created.output).toMatch(/secret: pbh_[A-Za-z0-9_-]{43}/);
+    expect((await runCli(['help'], env)).output).toContain('Usage: postback-hub <command>');
+    expect((await runCli(['frobnicate'], env)).code).toBe(2);
+  });
+});
