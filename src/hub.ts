@@ -24,6 +24,28 @@ export interface HubOptions {
   schema?: string;
 }
 
+/** How long a graceful stop waits for in-flight requests before cutting connections. */
+const DRAIN_DEADLINE_MS = 10_000;
+
+/**
+ * Stops the HTTP side: no new connections, in-flight requests finish. Node reaps idle
+ * keep-alive connections only once, when close() starts; a connection that was busy then and
+ * goes idle afterwards would hold close() open forever, so idle ones are reaped until the
+ * server has closed, and whatever is left at the deadline is cut.
+ */
+async function drain(app: App, deadlineMs: number): Promise<void> {
+  const started = Date.now();
+  const reaper = setInterval(() => {
+    if (Date.now() - started > deadlineMs) app.server.closeAllConnections();
+    else app.server.closeIdleConnections();
+  }, 50);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(reaper);
+  }
+}
+
 /** The composition root: store, services and HTTP app, wired once. */
 export async function createHub(config: Config, options: HubOptions): Promise<Hub> {
   const metrics = createMetrics();
@@ -57,7 +79,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
     metrics,
     close() {
       closing ??= (async () => {
-        await app.close();
+        await drain(app, DRAIN_DEADLINE_MS);
         await store.close();
       })();
       return closing;
