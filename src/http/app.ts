@@ -4,7 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { CatalogService } from '../catalog/catalog.js';
-import { ApiSecretService } from '../inbound/api-secrets.js';
+import { ApiSecretService, ApiSecretVerifier } from '../inbound/api-secrets.js';
 import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake } from '../inbound/level-postbacks.js';
 import { UserService } from '../ledger/users.js';
 import type { Clock } from '../lib/clock.js';
@@ -78,8 +78,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   const { store, clock } = deps;
+  const secrets = new ApiSecretVerifier(store, clock);
   const intake = new LevelPostbackIntake({
     store,
+    secrets,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
     onOutcome: (outcome, seconds) => {
@@ -94,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       adminToken: deps.adminToken,
       users: new UserService(store, clock),
       catalog: new CatalogService(store, clock),
-      apiSecrets: new ApiSecretService(store, clock),
+      apiSecrets: new ApiSecretService(store, clock, () => secrets.forget()),
       store,
     }),
     { prefix: '/admin/api' },

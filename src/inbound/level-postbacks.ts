@@ -4,8 +4,9 @@ import { milestoneCoins } from '../domain/milestones.js';
 import type { Clock } from '../lib/clock.js';
 import { AppError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import { bearerToken, hashSecret } from '../lib/secrets.js';
+import { bearerToken } from '../lib/secrets.js';
 import type { NewEvent, RecordEventResult, Store, UserRecord } from '../store/store.js';
+import type { ApiSecretVerifier } from './api-secrets.js';
 import { captureRaw, headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
 
 /** The source name under which seed 003's `POST /api/postback` records its events. */
@@ -29,7 +30,8 @@ export type LevelPostbackAnswer =
 export type PostbackOutcome = 'accepted' | 'duplicate' | 'rejected';
 
 export interface LevelPostbackDeps {
-  store: Pick<Store, 'findActiveApiSecret' | 'recordEvent' | 'recordRejection'>;
+  store: Pick<Store, 'recordEvent' | 'recordRejection'>;
+  secrets: Pick<ApiSecretVerifier, 'verify'>;
   clock: Clock;
   rawBodyLimit: number;
   /** Told of every outcome and how long it took to reach it, for metrics. */
@@ -63,7 +65,7 @@ export class LevelPostbackIntake {
     if (secret === undefined || secret === '') {
       return this.reject(event, new UnauthorizedError('Missing API secret: send Authorization: Bearer <secret> or X-Reward-Api-Secret'), request);
     }
-    const apiSecret = await this.deps.store.findActiveApiSecret(hashSecret(secret));
+    const apiSecret = await this.deps.secrets.verify(secret);
     if (apiSecret === null) return this.reject(event, new UnauthorizedError('Invalid API secret'), request);
     event.metadata.apiSecretId = apiSecret.id;
 

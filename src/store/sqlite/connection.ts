@@ -10,6 +10,8 @@ export function openSqlite(file: string, role: 'writer' | 'reader'): Database.Da
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('busy_timeout = 5000');
+  // Savepoints inside a group commit need a statement journal; keep it off the file system.
+  db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
   if (role === 'writer') {
     db.pragma('journal_mode = WAL');

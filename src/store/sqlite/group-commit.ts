@@ -5,7 +5,7 @@ import { StoreUnavailableError } from '../../lib/errors.js';
 import type { WriteChannel } from '../sql-store.js';
 import type { NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
 import { mapSqliteError } from './errors.js';
-import type { FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
+import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
 
 /**
  * Starts the writer thread. Built, it is the sibling .js file. From source (tests, tsx) it is
@@ -33,6 +33,12 @@ interface Job {
 const MAX_BATCH = 2000;
 
 /**
+ * One batch commits while the next waits at the writer, so the writer starts the next commit
+ * the moment one ends instead of waiting a thread round trip for it.
+ */
+const MAX_IN_FLIGHT = 2;
+
+/**
  * Group commit. Requests submit writes here; whatever has arrived is sent to the writer thread
  * as one transaction the moment the previous one has committed. There is no timer: a lone
  * request commits at once, and under load each commit carries every request that came in
@@ -44,8 +50,8 @@ const MAX_BATCH = 2000;
  */
 export class GroupCommitWriter implements WriteChannel {
   private pending: Job[] = [];
-  private inFlight: Job[] | null = null;
-  private batchStartedAt = 0;
+  /** Batches sent to the writer and not yet answered, oldest first. */
+  private inFlight: Array<{ jobs: Job[]; startedAt: number }> = [];
   private flushScheduled = false;
   private nextBatchId = 1;
   private worker: Worker | null = null;
@@ -75,7 +81,7 @@ export class GroupCommitWriter implements WriteChannel {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.inFlight !== null || this.pending.length > 0) {
+    if (this.inFlight.length > 0 || this.pending.length > 0) {
       await new Promise<void>((resolve) => (this.drained = resolve));
     }
     const worker = this.worker;
@@ -94,7 +100,7 @@ export class GroupCommitWriter implements WriteChannel {
     if (this.closing) return Promise.reject(new StoreUnavailableError('The store is shutting down; nothing was recorded, please retry'));
     return new Promise((resolve, reject) => {
       this.pending.push({ command, resolve, reject });
-      if (this.inFlight === null && !this.flushScheduled) {
+      if (this.inFlight.length < MAX_IN_FLIGHT && !this.flushScheduled) {
         // Not a timer: wait only for the rest of this event-loop turn, so requests parsed in
         // the same turn share the commit.
         this.flushScheduled = true;
@@ -107,16 +113,15 @@ export class GroupCommitWriter implements WriteChannel {
   }
 
   private flush(): void {
-    if (this.inFlight !== null) return;
+    if (this.inFlight.length >= MAX_IN_FLIGHT) return;
     if (this.pending.length === 0) {
-      this.drained?.();
+      if (this.inFlight.length === 0) this.drained?.();
       return;
     }
     const batch = this.pending.length <= MAX_BATCH ? this.pending : this.pending.slice(0, MAX_BATCH);
     this.pending = batch === this.pending ? [] : this.pending.slice(MAX_BATCH);
-    this.inFlight = batch;
-    this.batchStartedAt = performance.now();
-    const message: ToWriter = { type: 'batch', id: this.nextBatchId++, commands: batch.map((job) => job.command) };
+    this.inFlight.push({ jobs: batch, startedAt: performance.now() });
+    const message: ToWriter = { type: 'batch', id: this.nextBatchId++, commands: JSON.stringify(batch.map((job) => job.command)) };
     this.ensureWorker().postMessage(message);
   }
 
@@ -132,14 +137,15 @@ export class GroupCommitWriter implements WriteChannel {
 
   private onMessage(message: FromWriter): void {
     if (message.type === 'closed') return;
-    const batch = this.inFlight;
-    this.inFlight = null;
-    if (batch === null) return;
+    const sent = this.inFlight.shift();
+    if (sent === undefined) return;
+    const batch = sent.jobs;
     const ok = message.type === 'done';
-    this.observer?.(batch.length, (performance.now() - this.batchStartedAt) / 1000, ok);
+    this.observer?.(batch.length, (performance.now() - sent.startedAt) / 1000, ok);
     if (message.type === 'done') {
+      const results = JSON.parse(message.results) as CommandResult[];
       batch.forEach((job, i) => {
-        const result = message.results[i];
+        const result = results[i];
         if (result?.ok === true) job.resolve(result.value);
         else job.reject(mapSqliteError(result?.error ?? new Error('missing result')));
       });
@@ -156,9 +162,9 @@ export class GroupCommitWriter implements WriteChannel {
   private onWorkerGone(worker: Worker, _error: unknown): void {
     if (this.worker !== worker) return;
     this.worker = null;
-    const batch = this.inFlight;
-    this.inFlight = null;
-    for (const job of batch ?? []) job.reject(new StoreUnavailableError());
+    const lost = this.inFlight;
+    this.inFlight = [];
+    for (const { jobs } of lost) for (const job of jobs) job.reject(new StoreUnavailableError());
     if (this.pending.length > 0) this.flush();
     else this.drained?.();
   }

@@ -93,7 +93,8 @@ port.on('message', (message: ToWriter) => {
       return;
     }
     try {
-      send({ type: 'done', id: message.id, results: await commitBatch(message.commands) });
+      const results = await commitBatch(JSON.parse(message.commands) as WriterCommand[]);
+      send({ type: 'done', id: message.id, results: JSON.stringify(results) });
     } catch (error) {
       send({ type: 'failed', id: message.id, error: serializeError(error) });
     }

@@ -1,0 +1,156 @@
+// Shared pieces of the benchmarks: start the real hub or a bare baseline as separate
+// processes on loopback, drive them with autocannon, and report ratios.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+export const CLI = path.join(ROOT, 'dist/cli/main.js');
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+export interface Running {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The real hub, built, as its own process; the same configuration a user would run. */
+export async function startHub(env: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${url}/readyz`, child);
+  return { url, stop: () => stopChild(child) };
+}
+
+/**
+ * The baseline: bare node:http reading the body and answering a fixed 200 JSON. It does what
+ * any HTTP server must do for these requests and nothing else.
+ */
+export async function startBaseline(): Promise<Running> {
+  const port = await freePort();
+  const source = `
+    const http = require('node:http');
+    const body = JSON.stringify({ ok: true, awarded: false });
+    http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+    }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, child);
+  return { url, stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function adminPost(url: string, route: string, body: unknown): Promise<any> {
+  const response = await fetch(`${url}/admin/api${route}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export interface LoadResult {
+  rps: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  /** Indices of the requests answered 200, as given to `nextRequest`. */
+  acked: number[];
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  /** Requests in flight per connection (HTTP/1.1 pipelining); 1 means none. */
+  pipelining?: number;
+  seconds: number;
+  method: 'GET' | 'POST';
+  /** Index of the first request (so that a warm-up and the run never repeat one). */
+  firstIndex?: number;
+  /** The i-th request: a fresh, distinct one each time. */
+  nextRequest: (i: number) => { path: string; body?: string; headers: Record<string, string> };
+}
+
+/** Drives `url` with distinct requests and records which ones were answered 200. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  let next = options.firstIndex ?? 0;
+  const acked: number[] = [];
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.seconds,
+    pipelining: options.pipelining ?? 1,
+    requests: [
+      {
+        method: options.method,
+        // Per connection, the indices of requests sent and not yet answered, in order (HTTP/1.1
+        // answers in order even when pipelined).
+        setupRequest: (request, context: object) => {
+          const i = next++;
+          ((context as { sent?: number[] }).sent ??= []).push(i);
+          const r = options.nextRequest(i);
+          return { ...request, path: r.path, headers: r.headers, ...(r.body === undefined ? {} : { body: r.body }) };
+        },
+        onResponse: (status, _body, context: object) => {
+          const i = (context as { sent: number[] }).sent.shift()!;
+          if (status === 200) acked.push(i);
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    acked,
+  };
+}
+
+export function line(name: string, hub: LoadResult, baseline: LoadResult): string {
+  const ratio = hub.rps / baseline.rps;
+  return `${name}: hub ${Math.round(hub.rps)} req/s p99 ${hub.p99} ms, baseline ${Math.round(baseline.rps)} req/s, ratio ${ratio.toFixed(2)}`;
+}
