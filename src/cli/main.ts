@@ -25,7 +25,15 @@ Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, AD
 LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE (see README.md).`;
 
 async function serve(config: Config): Promise<void> {
-  const logger = pino({ level: config.logLevel, base: { service: 'postback-hub' } });
+  // Buffered, asynchronous log writes: a synchronous write per access-log line cost a fifth of
+  // the inbound throughput. Flushed on every exit path below; a SIGKILL loses at most the
+  // last few KiB of log lines (never data: records are committed before any answer).
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const logger = pino({ level: config.logLevel, base: { service: 'postback-hub' } }, destination);
+  const exit = (code: number) => {
+    destination.flushSync();
+    process.exit(code);
+  };
   const adminToken = resolveAdminToken(config.adminToken, config.dataDir, (token, file) => {
     // Printed once, at generation; afterwards it lives only in the file.
     process.stdout.write(`\nGenerated an admin token (kept in ${file}; shown only now):\n\n    ${token}\n\n`);
@@ -35,18 +43,18 @@ async function serve(config: Config): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      exit(1);
     }
     stopping = true;
     logger.info({ signal }, 'stopping: finishing in-flight requests and flushing writes');
     hub.close().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'unclean stop');
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -54,6 +62,8 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   const address = await hub.app.listen({ port: config.port, host: config.host });
   logger.info({ address, store: config.database.kind, version: VERSION }, 'postback hub listening');
+  // Start-up lines are worth seeing at once, not when the buffer fills.
+  destination.flushSync();
 }
 
 async function main(argv: string[]): Promise<void> {
