@@ -10,6 +10,7 @@ import { adminPost, line, load, startBaseline, startHub, type LoadResult } from 
 export interface BenchSettings {
   seconds: number;
   connections: number;
+  pipelining: number;
 }
 
 const USERS = 2000;
@@ -106,7 +107,7 @@ export async function inboundScenario(kind: 'sqlite' | 'postgres', settings: Ben
       headers,
       body: JSON.stringify({ pid: 'cashgiraffe', uid: users[i % USERS], gid: 'my_game', level_number: Math.floor(i / USERS) + 1 }),
     });
-    const base = { url: hub.url, connections: settings.connections, method: 'POST' as const, nextRequest };
+    const base = { url: hub.url, connections: settings.connections, pipelining: settings.pipelining, method: 'POST' as const, nextRequest };
     const warmup = await load({ ...base, seconds: WARMUP_SECONDS, firstIndex: 0 });
     hubResult = await load({ ...base, seconds: settings.seconds, firstIndex: 10_000_000 });
     await hub.stop();
@@ -129,7 +130,7 @@ export async function inboundScenario(kind: 'sqlite' | 'postgres', settings: Ben
 async function runBaseline(settings: BenchSettings, nextRequest: (i: number) => { path: string; body?: string; headers: Record<string, string> }) {
   const baseline = await startBaseline();
   try {
-    const base = { url: baseline.url, connections: settings.connections, method: 'POST' as const, nextRequest };
+    const base = { url: baseline.url, connections: settings.connections, pipelining: settings.pipelining, method: 'POST' as const, nextRequest };
     await load({ ...base, seconds: WARMUP_SECONDS });
     return await load({ ...base, seconds: settings.seconds });
   } finally {

@@ -33,6 +33,7 @@ async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
 
 export interface Running {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -45,7 +46,7 @@ export async function startHub(env: Record<string, string>): Promise<Running> {
   });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${url}/readyz`, child);
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 /**
@@ -68,7 +69,7 @@ export async function startBaseline(): Promise<Running> {
   const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(url, child);
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

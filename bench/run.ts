@@ -5,12 +5,16 @@ import { inboundScenario, postgresReachable } from './inbound.js';
 const settings = {
   seconds: Number(process.env.BENCH_SECONDS ?? 5),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 64),
+  // Partners do not pipeline; >1 only to compare with pipelined measurements.
+  pipelining: Number(process.env.BENCH_PIPELINING ?? 1),
 };
 const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.some((o) => name.startsWith(o));
 
-console.log(`postback-hub bench: ${settings.connections} connections, ${settings.seconds} s per run, node ${process.version}`);
+console.log(
+  `postback-hub bench: ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.seconds} s per run, node ${process.version}`,
+);
 const scenarios: Array<[string, () => Promise<string[]>]> = [['inbound-sqlite', () => inboundScenario('sqlite', settings, postgresUrl)]];
 if (await postgresReachable(postgresUrl)) scenarios.push(['inbound-postgres', () => inboundScenario('postgres', settings, postgresUrl)]);
 else console.log(`inbound-postgres: skipped, PostgreSQL not reachable at ${postgresUrl}`);

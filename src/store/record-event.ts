@@ -10,25 +10,31 @@ import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult 
  * read-then-insert, so concurrent identical postbacks cannot both be accepted: the loser's
  * insert does nothing and it is recorded as a duplicate of the winner.
  */
-export async function recordEvent(db: SqlExecutor, command: RecordEventCommand): Promise<RecordEventResult> {
+export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, attempt = 1): Promise<RecordEventResult> {
   const { event, requires, credit } = command;
-  const missing = await findMissingReference(db, requires);
-  if (missing !== null) {
-    await insertEvent(db, event, { outcome: 'rejected', reason: missing, detail: MISSING_DETAIL[missing](requires) });
-    return { outcome: 'rejected', eventId: event.id, reason: missing };
-  }
-
   const coins = credit?.coins ?? 0;
-  const inserted = await db.query<{ id: string }>(
-    `${INSERT_EVENT} ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`,
-    eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, coins }),
-  );
+  // The happy path is one statement: insert if every required row exists and the key is new.
+  // Only when nothing was inserted do we look at why.
+  const inserted = await db.query<{ id: string }>(INSERT_IF_REFERENCED, [
+    ...eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, coins }),
+    ...referenceParams(requires),
+  ]);
   if (inserted.length === 0) {
+    const missing = await findMissingReference(db, requires);
+    if (missing !== null) {
+      await insertEvent(db, event, { outcome: 'rejected', reason: missing, detail: MISSING_DETAIL[missing](requires) });
+      return { outcome: 'rejected', eventId: event.id, reason: missing };
+    }
     const [original] = await db.query<{ id: string }>('SELECT id FROM events WHERE source = ? AND dedupe_key = ?', [
       event.source,
       event.externalId,
     ]);
-    if (original === undefined) throw new Error('dedupe conflict without an original event');
+    if (original === undefined) {
+      // Neither missing nor taken: a referenced row appeared between the two statements
+      // (possible under READ COMMITTED). Nothing was written yet; try once more.
+      if (attempt < 3) return recordEvent(db, command, attempt + 1);
+      throw new Error('event neither inserted, rejected nor duplicate');
+    }
     await insertEvent(db, event, { outcome: 'duplicate', duplicateOf: original.id });
     return { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id };
   }
@@ -66,16 +72,26 @@ const MISSING_DETAIL: Record<MissingReference, (r: RecordEventCommand['requires'
   unknown_user: (r) => `no user with id "${r.userId}"`,
 };
 
-/** One round trip for all checks; a null parameter means "not required". */
+/** A null reference is not required. */
+const REFERENCES_EXIST = `(CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = ?))
+  AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM offers WHERE id = ?))
+  AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ?))`;
+
+function referenceParams(requires: RecordEventCommand['requires']): unknown[] {
+  const appPid = requires.appPid ?? null;
+  const offerId = requires.offerId ?? null;
+  const userId = requires.userId ?? null;
+  return [appPid, appPid, offerId, offerId, userId, userId];
+}
+
+/** Which required row is missing, in the order apps, offers, users; one round trip. */
 async function findMissingReference(db: SqlExecutor, requires: RecordEventCommand['requires']): Promise<MissingReference | null> {
-  const { appPid = null, offerId = null, userId = null } = requires;
-  if (appPid === null && offerId === null && userId === null) return null;
   const [row] = await db.query<{ app: number; offer: number; usr: number }>(
     `SELECT
        CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = ?) THEN 1 ELSE 0 END AS app,
        CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM offers WHERE id = ?) THEN 1 ELSE 0 END AS offer,
        CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ?) THEN 1 ELSE 0 END AS usr`,
-    [appPid, appPid, offerId, offerId, userId, userId],
+    referenceParams(requires),
   );
   if (row === undefined) throw new Error('reference check returned no row');
   if (Number(row.app) !== 1) return 'unknown_app';
@@ -84,9 +100,18 @@ async function findMissingReference(db: SqlExecutor, requires: RecordEventComman
   return null;
 }
 
-const INSERT_EVENT = `INSERT INTO events (id, source, type, outcome, reason, detail, external_id, dedupe_key,
-  duplicate_of, user_id, offer_id, app_pid, level, coins, amount_micros, currency, click_id, metadata, raw,
-  received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const EVENT_COLUMNS = `id, source, type, outcome, reason, detail, external_id, dedupe_key, duplicate_of, user_id,
+  offer_id, app_pid, level, coins, amount_micros, currency, click_id, metadata, raw, received_at`;
+
+const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+// SQLite needs the WHERE to parse SELECT … ON CONFLICT; PostgreSQL types the SELECT list
+// from the target columns.
+const INSERT_IF_REFERENCED = `INSERT INTO events (${EVENT_COLUMNS})
+  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+  WHERE ${REFERENCES_EXIST}
+  ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`;
 
 interface Outcome {
   outcome: 'accepted' | 'duplicate' | 'rejected';
