@@ -39,6 +39,15 @@ describe('postback-hub command', () => {
     expect(second.output()).not.toContain(token);
   });
 
+  it('refuses to start on an unusable admin-token file instead of overwriting it', async () => {
+    const dataDir = tmp();
+    fs.writeFileSync(path.join(dataDir, 'admin-token'), 'short\n');
+    const { code, output } = await runCli(['serve'], { DATA_DIR: dataDir, PORT: '0' });
+    expect(code).toBe(1);
+    expect(output).toContain('configuration error: ADMIN_TOKEN:');
+    expect(fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8')).toBe('short\n');
+  });
+
   it('migrates, creates a partner secret, and prints help', async () => {
     const dataDir = tmp();
     const env = { DATA_DIR: dataDir };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UniqueViolationError } from '../src/lib/errors.js';
+import { StoreUnavailableError, UniqueViolationError } from '../src/lib/errors.js';
 import { newId } from '../src/lib/ids.js';
 import type { NewEvent, RecordEventCommand, Store } from '../src/store/store.js';
 import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
@@ -222,7 +222,10 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     });
   });
 
-  it('answers ping and refuses writes once closed', async () => {
+  it('answers ping, and refuses writes once closed', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+    await expect(store.createUser({ id: 'late', appId: null, deviceId: null, createdAt: T0 })).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../config.js';
 import { generateSecret } from '../lib/secrets.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -12,11 +13,16 @@ export const ADMIN_TOKEN_FILE = 'admin-token';
 export function resolveAdminToken(configured: string | undefined, dataDir: string, announce: (token: string, file: string) => void): string {
   if (configured !== undefined) return configured;
   const file = path.join(dataDir, ADMIN_TOKEN_FILE);
+  let kept: string | undefined;
   try {
-    const kept = fs.readFileSync(file, 'utf8').trim();
-    if (kept.length >= 16) return kept;
+    kept = fs.readFileSync(file, 'utf8').trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (kept !== undefined) {
+    if (kept.length >= 16) return kept;
+    // Never overwrite it silently: someone may rely on what they think it holds.
+    throw new ConfigError('ADMIN_TOKEN', `${file} holds no usable token (under 16 characters); set ADMIN_TOKEN or delete the file to generate one`);
   }
   fs.mkdirSync(dataDir, { recursive: true });
   const token = generateSecret().replace(/^pbh_/, 'pbh_admin_');

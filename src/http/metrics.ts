@@ -40,7 +40,7 @@ export function createMetrics() {
     }),
     commitDuration: new Histogram({
       name: 'postback_hub_store_commit_duration_seconds',
-      help: 'Time of one SQLite group commit, including the fsync',
+      help: 'Time from handing a batch to the SQLite writer thread until it committed (fsync included)',
       labelNames: ['ok'] as const,
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers: [registry],

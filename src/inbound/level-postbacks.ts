@@ -2,7 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { parseLevelPostback, type LevelPostback } from '../domain/level-postback.js';
 import { milestoneCoins } from '../domain/milestones.js';
 import type { Clock } from '../lib/clock.js';
-import { AppError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
+import {
+  AppError,
+  NotFoundError,
+  StoreUnavailableError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { bearerToken } from '../lib/secrets.js';
 import type { NewEvent, RecordEventResult, Store, UserRecord } from '../store/store.js';
@@ -51,16 +58,18 @@ export class LevelPostbackIntake {
     const event = this.blankEvent(request, this.deps.clock.now());
     try {
       const answer = await this.accept(request, event);
-      this.deps.onOutcome?.(answer.duplicate === true ? 'duplicate' : 'accepted', (performance.now() - started) / 1000);
+      this.deps.onOutcome?.('duplicate' in answer ? 'duplicate' : 'accepted', (performance.now() - started) / 1000);
       return answer;
     } catch (error) {
-      if (error instanceof AppError) this.deps.onOutcome?.('rejected', (performance.now() - started) / 1000);
+      // A 503 recorded nothing: it is not an outcome of the postback, the partner will retry.
+      if (error instanceof AppError && !(error instanceof StoreUnavailableError)) {
+        this.deps.onOutcome?.('rejected', (performance.now() - started) / 1000);
+      }
       throw error;
     }
   }
 
-  private async accept(request: InboundRequest, event: NewEvent): Promise<LevelPostbackAnswer & { duplicate?: true }> {
-
+  private async accept(request: InboundRequest, event: NewEvent): Promise<LevelPostbackAnswer> {
     const secret = bearerToken(headerValue(request, 'authorization')) ?? headerValue(request, 'x-reward-api-secret');
     if (secret === undefined || secret === '') {
       return this.reject(event, new UnauthorizedError('Missing API secret: send Authorization: Bearer <secret> or X-Reward-Api-Secret'), request);
@@ -82,8 +91,7 @@ export class LevelPostbackIntake {
     const parsed = parseLevelPostback(body);
     if (!parsed.ok) return this.reject(event, new ValidationError(parsed.problem.field, parsed.problem.message));
 
-    const postback = parsed.value;
-    return this.record(event, postback);
+    return this.record(event, parsed.value);
   }
 
   private async record(event: NewEvent, postback: LevelPostback): Promise<LevelPostbackAnswer> {

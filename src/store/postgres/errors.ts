@@ -13,7 +13,7 @@ export function mapPostgresError(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
   if (code === '23505') return new UniqueViolationError(error.message);
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^(08|53|57P)/.test(code))) return new StoreUnavailableError();
-  if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/.test(error.message)) {
+  if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|Cannot use a pool after calling end/.test(error.message)) {
     return new StoreUnavailableError();
   }
   return error;

@@ -6,6 +6,7 @@ import type { Database } from '../schema.js';
 import { toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
 import type { NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
+import { StoreUnavailableError } from '../../lib/errors.js';
 import { mapPostgresError } from './errors.js';
 import { createPool, type PoolOptions } from './pool.js';
 
@@ -36,6 +37,7 @@ class PostgresWriteChannel implements WriteChannel {
   }
 
   async ping(): Promise<void> {
+    if (this.closed) throw closedError();
     try {
       await this.pool.query('SELECT 1');
     } catch (error) {
@@ -50,6 +52,7 @@ class PostgresWriteChannel implements WriteChannel {
   }
 
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw closedError();
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -73,6 +76,10 @@ class PostgresWriteChannel implements WriteChannel {
       client.release(broken);
     }
   }
+}
+
+function closedError(): StoreUnavailableError {
+  return new StoreUnavailableError('The store is shutting down; nothing was recorded, please retry');
 }
 
 // The recording procedure's statements are few and fixed: prepare each once per connection.

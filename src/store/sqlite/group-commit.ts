@@ -40,13 +40,13 @@ const MAX_IN_FLIGHT = 2;
 
 /**
  * Group commit. Requests submit writes here; whatever has arrived is sent to the writer thread
- * as one transaction the moment the previous one has committed. There is no timer: a lone
- * request commits at once, and under load each commit carries every request that came in
- * during the previous fsync. Promises resolve only after COMMIT returned on the writer, i.e.
- * after the WAL is synced (synchronous=FULL).
+ * as one transaction as soon as fewer than MAX_IN_FLIGHT batches are at the writer. There is
+ * no timer: a lone request commits at once, and under load each commit carries every request
+ * that came in while the previous ones were committing. Promises resolve only after COMMIT
+ * returned on the writer, i.e. after the WAL is synced (synchronous=FULL).
  *
- * States: idle (nothing in flight) → in flight (one batch at the writer) → idle or in flight
- * again; closing (no new jobs, drain) → closed.
+ * States: idle (nothing at the writer) → busy (one or two batches at the writer, more
+ * pending) → idle; closing (no new jobs, drain what was submitted) → closed.
  */
 export class GroupCommitWriter implements WriteChannel {
   private pending: Job[] = [];
@@ -113,16 +113,14 @@ export class GroupCommitWriter implements WriteChannel {
   }
 
   private flush(): void {
-    if (this.inFlight.length >= MAX_IN_FLIGHT) return;
-    if (this.pending.length === 0) {
-      if (this.inFlight.length === 0) this.drained?.();
-      return;
+    while (this.inFlight.length < MAX_IN_FLIGHT && this.pending.length > 0) {
+      const batch = this.pending.length <= MAX_BATCH ? this.pending : this.pending.slice(0, MAX_BATCH);
+      this.pending = batch === this.pending ? [] : this.pending.slice(MAX_BATCH);
+      this.inFlight.push({ jobs: batch, startedAt: performance.now() });
+      const message: ToWriter = { type: 'batch', id: this.nextBatchId++, commands: JSON.stringify(batch.map((job) => job.command)) };
+      this.ensureWorker().postMessage(message);
     }
-    const batch = this.pending.length <= MAX_BATCH ? this.pending : this.pending.slice(0, MAX_BATCH);
-    this.pending = batch === this.pending ? [] : this.pending.slice(MAX_BATCH);
-    this.inFlight.push({ jobs: batch, startedAt: performance.now() });
-    const message: ToWriter = { type: 'batch', id: this.nextBatchId++, commands: JSON.stringify(batch.map((job) => job.command)) };
-    this.ensureWorker().postMessage(message);
+    if (this.inFlight.length === 0 && this.pending.length === 0) this.drained?.();
   }
 
   private ensureWorker(): Worker {
@@ -158,14 +156,17 @@ export class GroupCommitWriter implements WriteChannel {
     this.flush();
   }
 
-  /** The writer died: fail what it held (not committed), and start afresh on the next write. */
+  /**
+   * The writer died. What it held is answered 503 (a batch may have committed just before the
+   * thread died: the partner's retry is then recorded as a duplicate, never credited twice);
+   * the next write starts a new writer.
+   */
   private onWorkerGone(worker: Worker, _error: unknown): void {
     if (this.worker !== worker) return;
     this.worker = null;
     const lost = this.inFlight;
     this.inFlight = [];
     for (const { jobs } of lost) for (const job of jobs) job.reject(new StoreUnavailableError());
-    if (this.pending.length > 0) this.flush();
-    else this.drained?.();
+    this.flush();
   }
 }

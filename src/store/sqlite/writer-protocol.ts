@@ -13,6 +13,7 @@ export type CommandResult = { ok: true; value: unknown } | { ok: false; error: S
 /**
  * Batches and results cross the thread boundary as JSON text: for these plain-data objects
  * one JSON.stringify and one JSON.parse cost less than the structured clone of every command.
+ * So commands and results hold JSON values only (no Date, Buffer or bigint).
  */
 export type ToWriter = { type: 'batch'; id: number; commands: string } | { type: 'close' };
 
