@@ -6,7 +6,7 @@
 export interface MilestoneTable {
   every: number;
   /** Ordered by `upTo`; the last bracket has `upTo: null` and covers everything above. */
-  brackets: ReadonlyArray<{ upTo: number | null; coins: number }>;
+  brackets: Array<{ upTo: number | null; coins: number }>;
 }
 
 export const SEED_003_MILESTONES: MilestoneTable = {

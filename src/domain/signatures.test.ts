@@ -117,6 +117,57 @@ describe('ECDSA P-256 (rewarded-ads server-side verification)', () => {
   });
 });
 
+describe('published vendor examples', () => {
+  it('BitLabs: HMAC-SHA1, hex, over the whole URL as sent minus &hash=', () => {
+    const scheme: HashSignatureScheme = {
+      kind: 'hmac',
+      algorithm: 'sha1',
+      encoding: 'hex',
+      location: { query: 'hash' },
+      message: { kind: 'url-without-signature', baseUrl: 'https://publisher.com' },
+    };
+    const signed = request({ path: '/complete', rawQuery: 'uid=8cc877ee-af19-488d-b28d-216fb866b996&val=500&hash=dbcd6bb8ca677344592842a52b4fca9bec36cd4b' });
+    expect(verifySignature(scheme, signed, 'JLOIAUNMHFli7ZJOQVEzm98rzqnm9')).toEqual({ ok: true });
+    // http instead of https is another URL, hence another hash.
+    const overHttp = { ...scheme, message: { kind: 'url-without-signature', baseUrl: 'http://publisher.com' } } as const;
+    expect(verifySignature(overHttp, signed, 'JLOIAUNMHFli7ZJOQVEzm98rzqnm9').ok).toBe(false);
+  });
+
+  it('Pollfish: HMAC-SHA1, base64, over the values sorted by name and joined by ":"', () => {
+    const scheme: HashSignatureScheme = {
+      kind: 'hmac',
+      algorithm: 'sha1',
+      encoding: 'base64',
+      location: { query: 'signature' },
+      message: { kind: 'sorted-query', valuesOnly: true, join: ':' },
+    };
+    const rawQuery = 'device_id=my-device-id&cpa=30&timestamp=1463152452308&tx_id=123456789&click_id=a-unique-click-id&signature=h4utQ%2Fi9u7VGTyf9BGi37A08cIE%3D';
+    expect(signedMessage(scheme, request({ rawQuery }), '').toString()).toBe('a-unique-click-id:30:my-device-id:1463152452308:123456789');
+    expect(verifySignature(scheme, request({ rawQuery }), '4dd95289-3961-4a1f-a216-26fa0f99ca87')).toEqual({ ok: true });
+    expect(verifySignature(scheme, request({ rawQuery: rawQuery.replace('cpa=30', 'cpa=31') }), '4dd95289-3961-4a1f-a216-26fa0f99ca87').ok).toBe(false);
+  });
+});
+
+describe('AdMob server-side verification with Google-signed callbacks (published in public repositories)', () => {
+  // Google's public key 3335741209 (verifier-keys.json) and real callbacks it signed; see
+  // docs/integrations/research/admob-ssv.md for where each comes from.
+  const keys = { '3335741209': 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE+nzvoGqvDeB9+SzE6igTl7TyK4JBbglwir9oTcQta8NuG26ZpZFxt+F2NDk7asTE6/2Yc8i1ATcGIqtuS5hv0Q==' };
+  const scheme = { kind: 'ecdsa-p256', keys } as const;
+  const query = (url: string) => url.slice(url.indexOf('?') + 1);
+
+  it.each([
+    // voonic/admob-rewarded-ads-ssv test.js
+    'verify?ad_network=5450213213286189855&ad_unit=3826813800&reward_amount=5&reward_item=coins&timestamp=1603301304534&transaction_id=147f17287596c1e105dc48686abaaf5e&user_id=hIUa1gWJKIhyoD2QMYxzog521O62&signature=MEQCIFbibACS03osaK1Xt__gaNaA7tHz4RSRKMvK7tkHmdYKAiA_LNgYMvIM6CVPxDJkRXER7pFbO7Rihvjd_RHTujiimg&key_id=3335741209',
+    // percent-encoded custom data: verifies only decoded
+    '/?ad_network=5450213213286189855&ad_unit=1234567890&custom_data=%7B%22SuperPowers%22%3A%205%7D&reward_amount=1&reward_item=Battle%20Pass&timestamp=1624634818272&transaction_id=123456789&user_id=wNX0mXZaz5hEPWBE6StRdv4cmPk2&signature=MEQCIDhLm6-M98N4YEhPE2owusFjXS1Z7RLagfGiiEqyGyDBAiARo3sevcsrTZEPV8ZG1xBwIiPpuSt4Ege5ZBwH9hyjbQ&key_id=3335741209',
+    // '+' for a space: verifies only form-decoded
+    'https://oelbsuggrzyqwzmvidju.supabase.co/functions/v1/rewarded-premium-ssv?ad_network=5450213213286189855&ad_unit=1234567890&reward_amount=10&reward_item=Premium+minutes&timestamp=1790870038860&transaction_id=123456789&signature=MEUCIQCNXBYPjfoYmRhoxzYYcZEmNhOwCQzCJoByoVT6TZldQQIgNm9mS7LoeoS3zoezgZ7LVLfqT6VvuJVXATvA_mytu3I&key_id=3335741209',
+  ])('verifies %s', (url) => {
+    expect(verifySignature(scheme, request({ rawQuery: query(url) }), '')).toEqual({ ok: true });
+    expect(verifySignature(scheme, request({ rawQuery: query(url).replace('reward_amount=', 'reward_amount=9') }), '').ok).toBe(false);
+  });
+});
+
 describe('query helpers', () => {
   it('parses like a form and drops parameters byte-exactly', () => {
     expect(parseQuery('a=1&b=x+y%21&c&=z&d=%E2%9C%93')).toEqual([

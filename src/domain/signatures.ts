@@ -35,8 +35,10 @@ export interface HashSignatureScheme {
 
 /**
  * Google's rewarded-ads server-side verification: ECDSA P-256 / SHA-256 over the query string
- * up to `&signature=`; the signature (web-safe base64, DER) and the key id are the last two
- * parameters; public keys come from a configured key set, by key id.
+ * up to `&signature=`, **URL-decoded** (Google signs the decoded text: a real callback with
+ * `custom_data=%7B…%20…` or `Premium+minutes` verifies only decoded); the signature (web-safe
+ * base64, DER) and the key id are the last two parameters; public keys come from a configured
+ * key set, by key id.
  */
 export interface EcdsaSignatureScheme {
   kind: 'ecdsa-p256';
@@ -110,7 +112,8 @@ function verifyEcdsa(scheme: EcdsaSignatureScheme, request: SignedRequest): Verd
   const marker = `&${signatureParam}=`;
   const at = request.rawQuery.indexOf(marker);
   if (at < 0) return { ok: false, reason: `signature missing (query parameter ${signatureParam})` };
-  const signed = Buffer.from(request.rawQuery.slice(0, at), 'utf8');
+  const raw = request.rawQuery.slice(0, at);
+  const decoded = decodeComponent(raw);
   const params = new Map(parseQuery(request.rawQuery.slice(at + 1)));
   const signature = params.get(signatureParam);
   const keyId = params.get(keyIdParam);
@@ -125,7 +128,9 @@ function verifyEcdsa(scheme: EcdsaSignatureScheme, request: SignedRequest): Verd
   } catch {
     return { ok: false, reason: `key ${keyId} in the key set is not a valid public key` };
   }
-  const valid = verifySignatureBytes('sha256', signed, { key: publicKey, dsaEncoding: 'der' }, bytes);
+  // The decoded text first (what Google signs); the raw bytes too, for senders that sign those.
+  const candidates = decoded === null || decoded === raw ? [raw] : [decoded, raw];
+  const valid = candidates.some((text) => verifySignatureBytes('sha256', Buffer.from(text, 'utf8'), { key: publicKey, dsaEncoding: 'der' }, bytes));
   return valid ? { ok: true } : { ok: false, reason: `signature does not match (ECDSA P-256 key ${keyId})` };
 }
 

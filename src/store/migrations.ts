@@ -66,6 +66,23 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Record<Dialect, string[]> }>
       ],
     },
   },
+  {
+    name: '0002_sources',
+    up: {
+      sqlite: [
+        `CREATE TABLE sources (
+           slug TEXT PRIMARY KEY, name TEXT, preset TEXT NOT NULL, overrides TEXT NOT NULL DEFAULT '{}',
+           secret_ciphertext TEXT, enabled INTEGER NOT NULL DEFAULT 1,
+           created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+      ],
+      postgres: [
+        `CREATE TABLE sources (
+           slug TEXT PRIMARY KEY, name TEXT, preset TEXT NOT NULL, overrides JSONB NOT NULL DEFAULT '{}',
+           secret_ciphertext TEXT, enabled SMALLINT NOT NULL DEFAULT 1,
+           created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+      ],
+    },
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,5 +1,5 @@
-import { parseJson, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable } from './schema.js';
-import type { ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord } from './store.js';
+import { parseJson, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable } from './schema.js';
+import type { SourceRecord, ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord } from './store.js';
 
 // Rows → records. BIGINT columns arrive as numbers from both drivers (see postgres/pool.ts).
 
@@ -40,6 +40,19 @@ export function ledgerEntryFromRow(row: LedgerEntriesTable): LedgerEntryRecord {
     delta: Number(row.delta),
     kind: row.kind,
     createdAt: Number(row.created_at),
+  };
+}
+
+export function sourceFromRow(row: SourcesTable): SourceRecord {
+  return {
+    slug: row.slug,
+    name: row.name,
+    preset: row.preset,
+    overrides: parseJson<Record<string, unknown>>(row.overrides),
+    secretCiphertext: row.secret_ciphertext,
+    enabled: Number(row.enabled) === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
   };
 }
 

@@ -11,6 +11,21 @@ export interface Database {
   api_secrets: ApiSecretsTable;
   events: EventsTable;
   ledger_entries: LedgerEntriesTable;
+  sources: SourcesTable;
+}
+
+export interface SourcesTable {
+  slug: string;
+  name: string | null;
+  preset: string;
+  /** The operator's changes to the preset (JSON): see domain/sources/presets.ts. */
+  overrides: string;
+  /** The source secret, encrypted (lib/secret-box.ts); never stored in clear. */
+  secret_ciphertext: string | null;
+  /** 1 or 0 (SQLite has no boolean). */
+  enabled: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface UsersTable {

@@ -1,6 +1,6 @@
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
-import { apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
+import { sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,
   AppRecord,
@@ -12,6 +12,8 @@ import type {
   Page,
   RecordEventCommand,
   RecordEventResult,
+  SourcePatch,
+  SourceRecord,
   Store,
   UserRecord,
 } from './store.js';
@@ -217,6 +219,58 @@ export class SqlStore implements Store {
       .returning(['id', 'name', 'prefix', 'created_at', 'revoked_at']);
     const row = await this.writeMaybe(query.compile());
     return row === undefined ? null : apiSecretFromRow(row);
+  }
+
+  // Inbound sources.
+
+  async createSource(source: SourceRecord): Promise<SourceRecord> {
+    const query = this.db
+      .insertInto('sources')
+      .values({
+        slug: source.slug,
+        name: source.name,
+        preset: source.preset,
+        overrides: JSON.stringify(source.overrides),
+        secret_ciphertext: source.secretCiphertext,
+        enabled: source.enabled ? 1 : 0,
+        created_at: source.createdAt,
+        updated_at: source.updatedAt,
+      })
+      .returningAll();
+    return sourceFromRow(await this.writeOne(query.compile()));
+  }
+
+  getSource(slug: string): Promise<SourceRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('sources').selectAll().where('slug', '=', slug).executeTakeFirst();
+      return row === undefined ? null : sourceFromRow(row);
+    });
+  }
+
+  listSources(options: ListOptions): Promise<Page<SourceRecord>> {
+    return this.page(this.db.selectFrom('sources').selectAll(), 'slug', 'asc', options, sourceFromRow);
+  }
+
+  async updateSource(slug: string, patch: SourcePatch, now: number): Promise<SourceRecord | null> {
+    const query = this.db
+      .updateTable('sources')
+      .set({
+        ...(patch.name === undefined ? {} : { name: patch.name }),
+        ...(patch.preset === undefined ? {} : { preset: patch.preset }),
+        ...(patch.overrides === undefined ? {} : { overrides: JSON.stringify(patch.overrides) }),
+        ...(patch.secretCiphertext === undefined ? {} : { secret_ciphertext: patch.secretCiphertext }),
+        ...(patch.enabled === undefined ? {} : { enabled: patch.enabled ? 1 : 0 }),
+        updated_at: now,
+      })
+      .where('slug', '=', slug)
+      .returningAll();
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : sourceFromRow(row);
+  }
+
+  async deleteSource(slug: string): Promise<boolean> {
+    const query = this.db.deleteFrom('sources').where('slug', '=', slug).returning('slug');
+    return (await this.writeMaybe(query.compile())) !== undefined;
   }
 
   // Events.

@@ -103,6 +103,19 @@ export type RecordEventResult =
   | { outcome: 'duplicate'; eventId: string; duplicateOf: string }
   | { outcome: 'rejected'; eventId: string; reason: MissingReference };
 
+export interface SourceRecord {
+  slug: string;
+  name: string | null;
+  preset: string;
+  overrides: Record<string, unknown>;
+  secretCiphertext: string | null;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type SourcePatch = Partial<Pick<SourceRecord, 'name' | 'preset' | 'overrides' | 'secretCiphertext' | 'enabled'>>;
+
 export interface Page<T> {
   items: T[];
   /** Pass back as `cursor` for the next page; null on the last page. */
@@ -168,6 +181,13 @@ export interface Store {
   createApiSecret(secret: ApiSecretRecord & { secretHash: string }): Promise<ApiSecretRecord>;
   listApiSecrets(options: ListOptions): Promise<Page<ApiSecretRecord>>;
   revokeApiSecret(id: string, now: number): Promise<ApiSecretRecord | null>;
+
+  // Inbound sources.
+  createSource(source: SourceRecord): Promise<SourceRecord>;
+  getSource(slug: string): Promise<SourceRecord | null>;
+  listSources(options: ListOptions): Promise<Page<SourceRecord>>;
+  updateSource(slug: string, patch: SourcePatch, now: number): Promise<SourceRecord | null>;
+  deleteSource(slug: string): Promise<boolean>;
 
   // Events.
   listEvents(filter: EventFilter): Promise<Page<EventRecord>>;

@@ -1,87 +1,171 @@
-import type { RewardModifiers, RewardRule } from '../reward-rules.js';
-import type { SignatureScheme } from '../signatures.js';
+import { Type, type Static } from 'typebox';
 
 /**
  * What an inbound partner's postbacks look like and how the hub treats them. A preset is a
  * `SourceDefinition` (data, not code); an operator's source is a preset plus overrides, or a
- * `generic` definition written by hand. Everything here is plain JSON, stored with the source.
+ * `generic` definition written by hand. One TypeBox declaration gives the TypeScript types,
+ * the validation of what operators send, and the OpenAPI document.
  */
-export interface SourceDefinition {
-  /** Where each hub field comes from in the request (query, form or JSON body). */
-  fields: FieldMap;
-  /** Values for fields the partner does not send. */
-  defaults?: { eventType?: string; currency?: string };
-  /**
-   * What together identifies one postback when the `externalId` field is absent or not mapped
-   * (formats without a unique id): input paths, or `$user`, `$offer`, `$level`, `$eventType`,
-   * `$clickId` for the mapped hub fields (so overriding a field's path moves the key with it).
-   */
-  dedupeKey?: FieldPath[];
-  /** Users unknown to the hub are created on their first postback, or the postback is refused (404). */
-  users?: 'create' | 'must-exist';
-  /** Checks that must all pass; an empty list accepts anyone who knows the URL. */
-  auth: AuthRule[];
-  reversal?: ReversalRule;
-  reward: RewardRule;
-  modifiers?: RewardModifiers & {
-    /** The event is boosted (e.g. loyaltyboost) when this input path holds this value. */
-    boostWhen?: { path: string; equals: string };
-  };
-  answer: AnswerConfig;
-}
 
 /** An input path (`user_id`, `payload.user_id`) or alternatives, the first present winning. */
-export type FieldPath = string | string[];
+export const FieldPathSchema = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 10 })]);
+export type FieldPath = Static<typeof FieldPathSchema>;
 
-export interface FieldMap {
-  user: FieldPath;
-  externalId?: FieldPath;
-  offer?: FieldPath;
-  eventType?: FieldPath;
-  /** Revenue / payout, a decimal string in `currency`. */
-  amount?: FieldPath;
-  currency?: FieldPath;
-  level?: FieldPath;
-  clickId?: FieldPath;
-  status?: FieldPath;
-  /** The reward the partner states, in whole coins of the app's currency. */
-  reward?: FieldPath;
-  /** When the partner says the conversion happened (Unix seconds, milliseconds or ISO-8601). */
-  timestamp?: FieldPath;
-}
+const Path = Type.Optional(FieldPathSchema);
 
+export const FieldMapSchema = Type.Object(
+  {
+    user: FieldPathSchema,
+    externalId: Path,
+    offer: Path,
+    eventType: Path,
+    amount: Type.Optional(Type.Union([FieldPathSchema], { description: 'Revenue / payout: a decimal string in `currency`' })),
+    currency: Path,
+    level: Path,
+    clickId: Path,
+    status: Path,
+    reward: Type.Optional(Type.Union([FieldPathSchema], { description: 'The reward the partner states, in whole coins' })),
+    timestamp: Type.Optional(Type.Union([FieldPathSchema], { description: 'Unix seconds, milliseconds or ISO-8601' })),
+  },
+  { additionalProperties: false, description: 'Where each hub field comes from in the request (query, form or JSON body)' },
+);
+export type FieldMap = Static<typeof FieldMapSchema>;
 export type HubField = keyof FieldMap;
 
-export type AuthRule =
-  /** `Authorization: Bearer <source secret>`. */
-  | { kind: 'bearer' }
-  /** The source secret in a named header. */
-  | { kind: 'secret-header'; header: string }
-  /** The source secret in a named query parameter. */
-  | { kind: 'secret-query'; param: string }
-  /** The client address must fall in one of these IPv4/IPv6 CIDR blocks. */
-  | { kind: 'ip-allowlist'; cidrs: string[] }
-  /** A signature over the request, keyed with the source secret (or a key set). */
-  | { kind: 'signature'; scheme: SignatureScheme }
-  /** The partner's timestamp must be within `toleranceSeconds` of now (against replays). */
-  | { kind: 'timestamp'; path: string; toleranceSeconds: number }
-  /** Any one of these (e.g. the secret as a Bearer token or in a header). */
-  | { kind: 'any'; rules: AuthRule[] };
+const Algorithm = Type.Union([Type.Literal('md5'), Type.Literal('sha1'), Type.Literal('sha256'), Type.Literal('sha512')]);
+const Encoding = Type.Union([Type.Literal('hex'), Type.Literal('base64'), Type.Literal('base64url')]);
+const Name = Type.String({ minLength: 1, maxLength: 200 });
 
-/** How a postback says "take back what you credited for transaction X". */
-export type ReversalRule =
-  | { kind: 'status'; values: string[] }
-  | { kind: 'flag'; path: string; value: string }
-  | { kind: 'negative-amount' }
-  | { kind: 'prefixed-id'; prefix: string };
+export const SignatureSchemeSchema = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Union([Type.Literal('hmac'), Type.Literal('digest')]),
+      algorithm: Algorithm,
+      encoding: Encoding,
+      location: Type.Union([Type.Object({ header: Name }), Type.Object({ query: Name }), Type.Object({ field: Name })]),
+      message: Type.Union([
+        Type.Object({ kind: Type.Literal('url-without-signature'), baseUrl: Type.Optional(Type.String({ format: 'uri' })) }),
+        Type.Object({
+          kind: Type.Literal('sorted-query'),
+          join: Type.Optional(Type.String({ maxLength: 10 })),
+          valuesOnly: Type.Optional(Type.Boolean()),
+          exclude: Type.Optional(Type.Array(Name)),
+        }),
+        Type.Object({ kind: Type.Literal('raw-body') }),
+        Type.Object({ kind: Type.Literal('template'), template: Type.String({ minLength: 1, maxLength: 1000 }) }),
+      ]),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('ecdsa-p256'),
+      keys: Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: 'key id → public key (PEM or base64 DER SPKI)' }),
+      signatureParam: Type.Optional(Name),
+      keyIdParam: Type.Optional(Name),
+    },
+    { additionalProperties: false },
+  ),
+]);
 
-export interface Answer {
-  status: number;
-  /** A fixed text or a template with `{event_id}`, `{external_id}`, `{user_id}`, `{coins}`. */
-  body: string;
-}
+const LeafAuthRuleSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('bearer') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('secret-header'), header: Name }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('secret-query'), param: Name }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('ip-allowlist'), cidrs: Type.Array(Type.String({ minLength: 2, maxLength: 50 }), { minItems: 1 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('signature'), scheme: SignatureSchemeSchema }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('timestamp'), path: Name, toleranceSeconds: Type.Integer({ minimum: 1, maximum: 31_536_000 }) }, { additionalProperties: false }),
+]);
 
-/** What the partner gets back. `json` answers the hub's JSON (the default). */
-export type AnswerConfig =
-  | { format: 'json'; successStatus?: number; duplicateStatus?: number }
-  | { format: 'text'; success: Answer; duplicate?: Answer; rejected?: Answer };
+export const AuthRuleSchema = Type.Union([
+  LeafAuthRuleSchema,
+  Type.Object({ kind: Type.Literal('any'), rules: Type.Array(LeafAuthRuleSchema, { minItems: 1 }) }, { additionalProperties: false }),
+]);
+export type AuthRule = Static<typeof AuthRuleSchema>;
+
+export const ReversalRuleSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('status'), values: Type.Array(Type.String(), { minItems: 1 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('flag'), path: Name, value: Type.String() }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('negative-amount') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('prefixed-id'), prefix: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+]);
+export type ReversalRule = Static<typeof ReversalRuleSchema>;
+
+const Coins = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
+const Bps = Type.Integer({ minimum: 0, maximum: 10_000 });
+
+export const RewardRuleSchema = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('milestones'),
+      table: Type.Object({
+        every: Type.Integer({ minimum: 1 }),
+        brackets: Type.Array(Type.Object({ upTo: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]), coins: Coins }), { minItems: 1 }),
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('revenue-share'), coinsPerUsd: Coins, shareBps: Bps, bufferBps: Bps },
+    { additionalProperties: false, description: 'coins = USD × coinsPerUsd × share × (1 − buffer), rounded down; shares in basis points' },
+  ),
+  Type.Object(
+    { kind: Type.Literal('fixed'), coins: Coins, byEventType: Type.Optional(Type.Record(Type.String(), Coins)), byOffer: Type.Optional(Type.Record(Type.String(), Coins)) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ kind: Type.Literal('partner-amount') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('none') }, { additionalProperties: false }),
+]);
+
+export const ModifiersSchema = Type.Object(
+  {
+    boostBps: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Multiplier for boosted events, in basis points (20000 = ×2)' })),
+    dailyCap: Type.Optional(Coins),
+    boostWhen: Type.Optional(Type.Object({ path: Name, equals: Type.String() })),
+  },
+  { additionalProperties: false },
+);
+
+const AnswerSchema = Type.Object(
+  {
+    status: Type.Integer({ minimum: 200, maximum: 599 }),
+    body: Type.String({ maxLength: 1000, description: 'Text; may use {event_id}, {external_id}, {user_id}, {coins}' }),
+  },
+  { additionalProperties: false },
+);
+export type Answer = Static<typeof AnswerSchema>;
+
+export const AnswerConfigSchema = Type.Union([
+  Type.Object({ format: Type.Literal('json') }, { additionalProperties: false }),
+  Type.Object({ format: Type.Literal('text'), success: AnswerSchema, duplicate: Type.Optional(AnswerSchema), rejected: Type.Optional(AnswerSchema) }, { additionalProperties: false }),
+]);
+export type AnswerConfig = Static<typeof AnswerConfigSchema>;
+
+export const SourceDefinitionSchema = Type.Object(
+  {
+    fields: FieldMapSchema,
+    defaults: Type.Optional(
+      Type.Object({ eventType: Type.Optional(Type.String({ minLength: 1 })), currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$' })) }, { additionalProperties: false }),
+    ),
+    dedupeKey: Type.Optional(
+      Type.Array(FieldPathSchema, {
+        minItems: 1,
+        description: 'Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId',
+      }),
+    ),
+    users: Type.Optional(Type.Union([Type.Literal('create'), Type.Literal('must-exist')])),
+    auth: Type.Array(AuthRuleSchema, { description: 'All must pass; `any` for alternatives' }),
+    reversal: Type.Optional(ReversalRuleSchema),
+    reward: RewardRuleSchema,
+    modifiers: Type.Optional(ModifiersSchema),
+    /** USD per unit of each other currency, as decimal strings ("1.08" for EUR). */
+    usdRates: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.String({ pattern: '^\\d{1,9}(\\.\\d{1,6})?$' }))),
+    answer: AnswerConfigSchema,
+  },
+  { additionalProperties: false },
+);
+export type SourceDefinition = Static<typeof SourceDefinitionSchema>;
+
+/** What an operator may override: any top-level part of the definition. */
+export const SourceOverridesSchema = Type.Partial(SourceDefinitionSchema, { additionalProperties: false });
+export type SourceOverrides = Static<typeof SourceOverridesSchema>;
