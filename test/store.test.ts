@@ -229,3 +229,55 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
+
+describe.each(STORE_KINDS)('store reversals and new users on %s', (kind) => {
+  let store: Store;
+  let db: TestDatabase;
+
+  beforeEach(async () => {
+    ({ store, db } = await openTestStore(kind));
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await db.cleanup();
+  });
+
+  const offerwallEvent = (externalId: string, userId = 'wall-user') => event({ source: 'wall', type: 'conversion', externalId, userId });
+
+  it('creates a user on their first postback when asked to', async () => {
+    const result = await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: { ledgerEntryId: newId(), coins: 40, kind: 'reward' }, ensureUser: true });
+    expect(result).toMatchObject({ outcome: 'accepted', coins: 40, user: { id: 'wall-user', coins: 40 } });
+  });
+
+  it('takes back exactly what the original credited, once, and may go negative', async () => {
+    await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: { ledgerEntryId: newId(), coins: 40, kind: 'reward' }, ensureUser: true });
+    await store.recordEvent({ event: offerwallEvent('tx-2'), requires: {}, credit: null, ensureUser: true });
+    // Spend some coins elsewhere so the balance goes below zero.
+    await store.recordEvent({ event: offerwallEvent('tx-3'), requires: {}, credit: { ledgerEntryId: newId(), coins: -30, kind: 'adjustment' } });
+
+    const reversal = offerwallEvent('tx-1');
+    const first = await store.recordEvent({ event: reversal, requires: {}, credit: { ledgerEntryId: newId(), coins: 999, kind: 'ignored' }, reversalOf: 'tx-1' });
+    expect(first).toMatchObject({ outcome: 'accepted', coins: -40, user: { coins: -30 } });
+    const again = await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: null, reversalOf: 'tx-1' });
+    expect(again).toMatchObject({ outcome: 'duplicate', duplicateOf: first.eventId });
+    expect((await store.getUser('wall-user'))!.coins).toBe(-30);
+
+    const ledger = (await store.listLedger('wall-user', { limit: 10 })).items;
+    expect(ledger[0]).toMatchObject({ delta: -40, kind: 'reversal', eventId: first.eventId });
+    expect(await store.getEvent(first.eventId)).toMatchObject({ outcome: 'accepted', coins: -40, externalId: 'tx-1' });
+  });
+
+  it('refuses to reverse what was never accepted, or another user\'s postback', async () => {
+    await store.recordEvent({ event: offerwallEvent('tx-1', 'alice'), requires: {}, credit: { ledgerEntryId: newId(), coins: 5, kind: 'reward' }, ensureUser: true });
+    expect(await store.recordEvent({ event: offerwallEvent('tx-404', 'alice'), requires: {}, credit: null, reversalOf: 'tx-404' })).toMatchObject({
+      outcome: 'rejected',
+      reason: 'original_not_found',
+    });
+    expect(await store.recordEvent({ event: offerwallEvent('tx-1', 'mallory'), requires: {}, credit: null, reversalOf: 'tx-1' })).toMatchObject({
+      outcome: 'rejected',
+      reason: 'original_not_found',
+    });
+    expect((await store.getUser('alice'))!.coins).toBe(5);
+  });
+});

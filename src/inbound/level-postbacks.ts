@@ -167,6 +167,8 @@ function answer(postback: LevelPostback, coins: number, result: RecordEventResul
           throw new ValidationError('gid', `"${gid}" is not in the reward games catalog`, 'unknown_gid');
         case 'unknown_user':
           throw new NotFoundError(`No user found for uid "${postback.uid}"`, 'uid', 'user_not_found');
+        case 'original_not_found': // level postbacks are never reversals
+          throw new Error('unexpected reversal outcome for a level postback');
       }
   }
 }

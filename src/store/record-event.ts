@@ -11,12 +11,36 @@ import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult 
  * insert does nothing and it is recorded as a duplicate of the winner.
  */
 export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, attempt = 1): Promise<RecordEventResult> {
-  const { event, requires, credit } = command;
+  const { event, requires } = command;
+  if (command.ensureUser === true && event.userId !== null) {
+    await db.query('INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at) VALUES (?, NULL, NULL, 0, ?, ?) ON CONFLICT (id) DO NOTHING', [
+      event.userId,
+      event.receivedAt,
+      event.receivedAt,
+    ]);
+  }
+  let credit = command.credit;
+  let dedupeKey = event.externalId;
+  if (command.reversalOf !== undefined) {
+    const [original] = await db.query<{ id: string; coins: number; user_id: string | null }>(
+      "SELECT id, coins, user_id FROM events WHERE source = ? AND dedupe_key = ? AND outcome = 'accepted'",
+      [event.source, command.reversalOf],
+    );
+    if (original === undefined || original.user_id !== event.userId) {
+      const detail = original === undefined ? `no accepted postback "${command.reversalOf}" to reverse` : `postback "${command.reversalOf}" belongs to another user`;
+      await insertEvent(db, event, { outcome: 'rejected', reason: 'original_not_found', detail });
+      return { outcome: 'rejected', eventId: event.id, reason: 'original_not_found' };
+    }
+    // Its own key, so the same reversal twice is a duplicate and takes back only once.
+    dedupeKey = `reversal:${command.reversalOf}`;
+    credit = { ledgerEntryId: command.credit?.ledgerEntryId ?? event.id, coins: -Number(original.coins), kind: 'reversal' };
+    event.metadata = { ...event.metadata, reverses: original.id };
+  }
   const coins = credit?.coins ?? 0;
   // The happy path is one statement: insert if every required row exists and the key is new.
   // Only when nothing was inserted do we look at why.
   const inserted = await db.query<{ id: string }>(INSERT_IF_REFERENCED, [
-    ...eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, coins }),
+    ...eventParams(event, { outcome: 'accepted', dedupeKey, coins }),
     ...referenceParams(requires),
   ]);
   if (inserted.length === 0) {
@@ -25,10 +49,7 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
       await insertEvent(db, event, { outcome: 'rejected', reason: missing, detail: MISSING_DETAIL[missing](requires) });
       return { outcome: 'rejected', eventId: event.id, reason: missing };
     }
-    const [original] = await db.query<{ id: string }>('SELECT id FROM events WHERE source = ? AND dedupe_key = ?', [
-      event.source,
-      event.externalId,
-    ]);
+    const [original] = await db.query<{ id: string }>('SELECT id FROM events WHERE source = ? AND dedupe_key = ?', [event.source, dedupeKey]);
     if (original === undefined) {
       // Neither missing nor taken: a referenced row appeared between the two statements
       // (possible under READ COMMITTED). Nothing was written yet; try once more.

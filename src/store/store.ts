@@ -90,18 +90,29 @@ export interface LedgerEntryRecord {
 /** Reference checks done inside the recording transaction, so they cannot race a delete. */
 export type MissingReference = 'unknown_app' | 'unknown_offer' | 'unknown_user';
 
+/** Why the store itself refused an event. */
+export type StoreRejection = MissingReference | 'original_not_found';
+
 export interface RecordEventCommand {
   event: NewEvent;
   /** Rows that must exist for the event to be accepted; checked in this order. */
   requires: { appPid?: string; offerId?: string; userId?: string };
   /** Coins appended to the ledger of `event.userId` if (and only if) the event is accepted. */
   credit: { ledgerEntryId: string; coins: number; kind: string } | null;
+  /** Create `event.userId` if it does not exist yet (sources whose users the hub learns from postbacks). */
+  ensureUser?: boolean;
+  /**
+   * This event takes back what the accepted event with this external id (same source)
+   * credited: a negative ledger entry of the same size, once. `credit` is then ignored and
+   * `credit.ledgerEntryId`, if given, names the reversal's entry.
+   */
+  reversalOf?: string;
 }
 
 export type RecordEventResult =
   | { outcome: 'accepted'; eventId: string; coins: number; user: UserRecord | null }
   | { outcome: 'duplicate'; eventId: string; duplicateOf: string }
-  | { outcome: 'rejected'; eventId: string; reason: MissingReference };
+  | { outcome: 'rejected'; eventId: string; reason: StoreRejection };
 
 export interface SourceRecord {
   slug: string;
