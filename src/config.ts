@@ -20,6 +20,12 @@ export interface Config {
   maxBodyBytes: number;
   /** How much of a request body is kept in an event's raw record. */
   rawBodyLimit: number;
+  /** Encrypts source secrets at rest (base64, 32 bytes); generated and kept in `dataDir` if unset. */
+  secretKey: string | undefined;
+  /** The hub's address as partners reach it (`https://hub.example.com`): shown in inbound URLs, signed by URL signatures. */
+  publicUrl: string | undefined;
+  /** Behind a reverse proxy: take the client address and scheme/host from X-Forwarded-* headers. */
+  trustProxy: boolean;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -69,6 +75,11 @@ function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
   throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${raw.split(':')[0]}:…"`);
 }
 
+/** Null if `text` is a usable secret key: 32 bytes as base64. */
+export function checkSecretKey(text: string): string | null {
+  return /^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim()) ? null : 'must be 32 random bytes as base64 (e.g. `openssl rand -base64 32`)';
+}
+
 /** Reads the whole configuration once at start-up; throws ConfigError on the first bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(text(env, 'DATA_DIR') ?? './data');
@@ -80,7 +91,21 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const secretKey = text(env, 'SECRET_KEY');
+  if (secretKey !== undefined) {
+    const problem = checkSecretKey(secretKey);
+    if (problem !== null) throw new ConfigError('SECRET_KEY', problem);
+  }
+  const publicUrl = text(env, 'PUBLIC_URL')?.replace(/\/+$/, '');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(publicUrl)) {
+    throw new ConfigError('PUBLIC_URL', `must be an http(s) URL without query, got "${publicUrl}"`);
+  }
+  const trustProxy = (text(env, 'TRUST_PROXY') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(trustProxy)) throw new ConfigError('TRUST_PROXY', 'must be true or false');
   return {
+    secretKey,
+    publicUrl,
+    trustProxy: trustProxy === 'true' || trustProxy === '1',
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: text(env, 'HOST') ?? '0.0.0.0',
     database: parseDatabase(env, dataDir),

@@ -18,6 +18,8 @@ export interface Hub {
 
 export interface HubOptions {
   adminToken: string;
+  /** Encrypts source secrets at rest: 32 bytes as base64. */
+  secretKey: string;
   logger?: FastifyBaseLogger;
   clock?: Clock;
   /** PostgreSQL only: run inside this schema (tests). */
@@ -63,6 +65,9 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       metrics,
       clock: options.clock ?? systemClock,
       adminToken: options.adminToken,
+      secretKey: options.secretKey,
+      publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy,
       maxBodyBytes: config.maxBodyBytes,
       rawBodyLimit: config.rawBodyLimit,
       logger: options.logger,

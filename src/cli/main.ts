@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, checkSecretKey, loadConfig, type Config } from '../config.js';
 import { createHub } from '../hub.js';
 import { ApiSecretService } from '../inbound/api-secrets.js';
 import { systemClock } from '../lib/clock.js';
+import { SecretBox } from '../lib/secret-box.js';
+import { generateSecret } from '../lib/secrets.js';
 import { openStore } from '../store/open-store.js';
 import { VERSION } from '../version.js';
-import { resolveAdminToken } from './admin-token.js';
+import { resolveKeptSecret } from './kept-secrets.js';
 
 const USAGE = `postback-hub ${VERSION}
 
@@ -34,11 +36,25 @@ async function serve(config: Config): Promise<void> {
     destination.flushSync();
     process.exit(code);
   };
-  const adminToken = resolveAdminToken(config.adminToken, config.dataDir, (token, file) => {
+  const adminToken = resolveKeptSecret({
+    variable: 'ADMIN_TOKEN',
+    configured: config.adminToken,
+    dataDir: config.dataDir,
+    file: 'admin-token',
+    generate: () => generateSecret().replace(/^pbh_/, 'pbh_admin_'),
+    check: (token) => (token.length >= 16 ? null : 'holds no usable token (under 16 characters)'),
     // Printed once, at generation; afterwards it lives only in the file.
-    process.stdout.write(`\nGenerated an admin token (kept in ${file}; shown only now):\n\n    ${token}\n\n`);
+    announce: (token, file) => process.stdout.write(`\nGenerated an admin token (kept in ${file}; shown only now):\n\n    ${token}\n\n`),
   });
-  const hub = await createHub(config, { adminToken, logger });
+  const secretKey = resolveKeptSecret({
+    variable: 'SECRET_KEY',
+    configured: config.secretKey,
+    dataDir: config.dataDir,
+    file: 'secret-key',
+    generate: () => SecretBox.generateKeyText(),
+    check: (key) => checkSecretKey(key),
+  });
+  const hub = await createHub(config, { adminToken, secretKey, logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

@@ -5,6 +5,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { CatalogService } from '../catalog/catalog.js';
 import { ApiSecretService, ApiSecretVerifier } from '../inbound/api-secrets.js';
+import { SourcePostbackIntake } from '../inbound/source-postbacks.js';
+import { SourceService } from '../inbound/sources.js';
+import { SecretBox } from '../lib/secret-box.js';
+import { sourcePostbackRoutes } from './routes/source-postbacks.js';
 import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake } from '../inbound/level-postbacks.js';
 import { UserService } from '../ledger/users.js';
 import type { Clock } from '../lib/clock.js';
@@ -22,6 +26,9 @@ export interface AppDeps {
   metrics: Metrics;
   clock: Clock;
   adminToken: string;
+  secretKey: string;
+  publicUrl: string | undefined;
+  trustProxy: boolean;
   maxBodyBytes: number;
   rawBodyLimit: number;
   /** A pino logger; absent means silent. */
@@ -39,6 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Unknown properties are an error, not silently dropped; bodies are not type-coerced.
@@ -89,7 +97,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       metrics.postbackDuration.observe({ source: LEVEL_POSTBACK_SOURCE }, seconds);
     },
   });
+  const sources = new SourceService(store, SecretBox.fromText(deps.secretKey), clock);
+  // Where partners reach the hub: PUBLIC_URL, else the request's own scheme and host.
+  const origin = (request: { protocol: string; host: string }) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
+  const sourceIntake = new SourcePostbackIntake({
+    sources,
+    store,
+    clock,
+    rawBodyLimit: deps.rawBodyLimit,
+    onOutcome: (source, outcome, seconds) => {
+      metrics.postbacks.inc({ source, outcome });
+      metrics.postbackDuration.observe({ source }, seconds);
+    },
+  });
   await app.register(opsRoutes({ store, metrics }));
+  await app.register(sourcePostbackRoutes({ intake: sourceIntake, maxBodyBytes: deps.maxBodyBytes, origin }));
   await app.register(partnerPostbackRoutes({ intake, maxBodyBytes: deps.maxBodyBytes }));
   await app.register(
     adminRoutes({
@@ -97,6 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       users: new UserService(store, clock),
       catalog: new CatalogService(store, clock),
       apiSecrets: new ApiSecretService(store, clock, () => secrets.forget()),
+      sources,
+      publicUrl: origin,
       store,
     }),
     { prefix: '/admin/api' },

@@ -4,6 +4,7 @@ import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.
 import type { DatabaseConfig } from '../../src/config.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export interface TestHub {
   url: string;
@@ -18,7 +19,7 @@ export interface TestHub {
 export async function startTestHub(kind: StoreKind, options: { database?: DatabaseConfig; db?: TestDatabase } = {}): Promise<TestHub> {
   const db = options.db ?? (await createTestDatabase(kind));
   const config = { ...loadConfig({ DATA_DIR: db.dataDir }), database: options.database ?? db.config };
-  const hub = await createHub(config, { adminToken: ADMIN_TOKEN, ...(db.schema ? { schema: db.schema } : {}) });
+  const hub = await createHub(config, { adminToken: ADMIN_TOKEN, secretKey: TEST_SECRET_KEY, ...(db.schema ? { schema: db.schema } : {}) });
   const url = await hub.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

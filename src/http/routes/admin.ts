@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import type { CatalogService } from '../../catalog/catalog.js';
 import type { ApiSecretService } from '../../inbound/api-secrets.js';
+import type { SourceService } from '../../inbound/sources.js';
+import { sourceRoutes } from './admin-sources.js';
 import type { UserService } from '../../ledger/users.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { bearerToken, safeEqual } from '../../lib/secrets.js';
@@ -28,6 +30,8 @@ export interface AdminDeps {
   users: UserService;
   catalog: CatalogService;
   apiSecrets: ApiSecretService;
+  sources: SourceService;
+  publicUrl: (request: { protocol: string; host: string }) => string;
   store: Pick<Store, 'listEvents' | 'getEvent'>;
 }
 
@@ -46,6 +50,7 @@ export function adminRoutes(deps: AdminDeps) {
     catalogRoutes(app, deps.catalog);
     apiSecretRoutes(app, deps.apiSecrets);
     eventRoutes(app, deps.store);
+    sourceRoutes(app, { sources: deps.sources, publicUrl: deps.publicUrl });
     return Promise.resolve();
   };
 }
