@@ -38,7 +38,9 @@ export function toHttp(error: unknown): { status: number; body: ErrorBody } {
     const first = e.validation[0]!;
     const params = first.params as { missingProperty?: string; additionalProperty?: string } | undefined;
     const path = first.instancePath.split('/').slice(1).join('.');
-    const field = params?.missingProperty ?? params?.additionalProperty ?? (path || e.validationContext || 'request');
+    // A missing or unexpected property is named by its full path: `overrides.reward.table`.
+    const property = params?.missingProperty ?? params?.additionalProperty;
+    const field = property !== undefined ? (path ? `${path}.${property}` : property) : path || e.validationContext || 'request';
     const message = params?.missingProperty ? 'is required' : params?.additionalProperty ? 'is not an allowed property' : (first.message ?? 'is invalid');
     return { status: 400, body: { ok: false, error: 'invalid_request', message: `${field} ${message}`, field } };
   }
