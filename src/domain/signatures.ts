@@ -17,8 +17,12 @@ export type SignatureLocation = { header: string } | { query: string } | { field
 export type SignedMessage =
   /** The full URL as received, minus the signature parameter. `baseUrl` overrides scheme://host. */
   | { kind: 'url-without-signature'; baseUrl?: string }
-  /** The query parameters sorted by name, minus the signature (and `exclude`), as name=value joined by `join`, or values only. */
-  | { kind: 'sorted-query'; join?: string; valuesOnly?: boolean; exclude?: string[] }
+  /**
+   * The query parameters sorted by name (byte order), minus the signature (and `exclude`), as
+   * name=value joined by `join`, or values only; decoded, or re-encoded as PHP's `urlencode`
+   * does (`http_build_query`: space as `+`, all but `A-Za-z0-9-_.` as upper-case `%XX`).
+   */
+  | { kind: 'sorted-query'; join?: string; valuesOnly?: boolean; exclude?: string[]; encode?: 'php-urlencode' }
   /** The request body, byte for byte. */
   | { kind: 'raw-body' }
   /** Fields and the secret joined by a template, e.g. `{id}:{user}:{amount}:{secret}`. */
@@ -84,7 +88,8 @@ export function signedMessage(scheme: HashSignatureScheme, request: SignedReques
       const pairs = parseQuery(request.rawQuery)
         .filter(([name]) => !skip.has(name))
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const parts = pairs.map(([name, value]) => (message.valuesOnly === true ? value : `${name}=${value}`));
+      const encode = message.encode === 'php-urlencode' ? phpUrlencode : (text: string) => text;
+      const parts = pairs.map(([name, value]) => (message.valuesOnly === true ? encode(value) : `${encode(name)}=${encode(value)}`));
       return Buffer.from(parts.join(message.join ?? (message.valuesOnly === true ? '' : '&')), 'utf8');
     }
     case 'raw-body':
@@ -197,6 +202,13 @@ function decodeComponent(text: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** PHP's `urlencode`: what `http_build_query` produces. */
+export function phpUrlencode(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
 }
 
 /** `{id}:{user}:{secret}` → values of the fields (empty when absent) and the secret. */

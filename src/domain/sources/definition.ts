@@ -50,6 +50,7 @@ export const SignatureSchemeSchema = Type.Union([
           join: Type.Optional(Type.String({ maxLength: 10 })),
           valuesOnly: Type.Optional(Type.Boolean()),
           exclude: Type.Optional(Type.Array(Name)),
+          encode: Type.Optional(Type.Literal('php-urlencode')),
         }),
         Type.Object({ kind: Type.Literal('raw-body') }),
         Type.Object({ kind: Type.Literal('template'), template: Type.String({ minLength: 1, maxLength: 1000 }) }),
@@ -83,10 +84,13 @@ export const AuthRuleSchema = Type.Union([
 ]);
 export type AuthRule = Static<typeof AuthRuleSchema>;
 
+/** Where the reversed postback's id is, when not in the reversal's own external id (e.g. `ref`). */
+const Original = Type.Optional(Type.Union([FieldPathSchema], { description: "Path of the original postback's id; default: this postback's own id" }));
+
 export const ReversalRuleSchema = Type.Union([
-  Type.Object({ kind: Type.Literal('status'), values: Type.Array(Type.String(), { minItems: 1 }) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('flag'), path: Name, value: Type.String() }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('negative-amount') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('status'), values: Type.Array(Type.String(), { minItems: 1 }), original: Original }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('flag'), path: Name, value: Type.String(), original: Original }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('negative-amount'), original: Original }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('prefixed-id'), prefix: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
 ]);
 export type ReversalRule = Static<typeof ReversalRuleSchema>;
@@ -154,6 +158,8 @@ export const SourceDefinitionSchema = Type.Object(
       }),
     ),
     users: Type.Optional(Type.Union([Type.Literal('create'), Type.Literal('must-exist')])),
+    /** The unit of the `amount` field: whole currency units (default) or cents (Pollfish's `cpa`). */
+    amountUnit: Type.Optional(Type.Union([Type.Literal('unit'), Type.Literal('cent')])),
     auth: Type.Array(AuthRuleSchema, { description: 'All must pass; `any` for alternatives' }),
     reversal: Type.Optional(ReversalRuleSchema),
     reward: RewardRuleSchema,

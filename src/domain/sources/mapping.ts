@@ -78,6 +78,8 @@ export function mapPostback(definition: SourceDefinition, input: InboundInput): 
   if (amountText !== undefined) {
     amountMicros = parseMicros(amountText);
     if (amountMicros === null) return problem(nameOf(fields.amount!), 'must be a decimal number with at most 6 decimals');
+    // Cents to micro-units, rounding toward zero below a hundredth of a cent.
+    if (definition.amountUnit === 'cent') amountMicros = Math.trunc(amountMicros / 100);
   }
 
   const levelText = read(fields.level);
@@ -147,13 +149,14 @@ export function mapPostback(definition: SourceDefinition, input: InboundInput): 
 /** The external id of the postback this one reverses, or null if it is not a reversal. */
 export function reversalOf(rule: ReversalRule | undefined, mapped: MappedPostback, input: InboundInput): string | null {
   if (rule === undefined) return null;
+  const original = () => (rule.kind !== 'prefixed-id' && rule.original !== undefined ? (lookup(input, rule.original) ?? null) : mapped.externalId);
   switch (rule.kind) {
     case 'status':
-      return mapped.status !== null && rule.values.includes(mapped.status) ? mapped.externalId : null;
+      return mapped.status !== null && rule.values.includes(mapped.status) ? original() : null;
     case 'flag':
-      return lookup(input, rule.path) === rule.value ? mapped.externalId : null;
+      return lookup(input, rule.path) === rule.value ? original() : null;
     case 'negative-amount':
-      return (mapped.amountMicros ?? 0) < 0 || (mapped.partnerCoins ?? 0) < 0 ? mapped.externalId : null;
+      return (mapped.amountMicros ?? 0) < 0 || (mapped.partnerCoins ?? 0) < 0 ? original() : null;
     case 'prefixed-id':
       return mapped.externalId.startsWith(rule.prefix) && mapped.externalId.length > rule.prefix.length ? mapped.externalId.slice(rule.prefix.length) : null;
   }

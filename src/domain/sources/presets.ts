@@ -91,6 +91,213 @@ export const PRESETS = {
     answer: { format: 'json' },
   },
 
+  // Offerwalls and rewarded ads, from the vendors' public documentation: see
+  // docs/integrations/research/<vendor>.md for each field, formula and how sure we are.
+
+  /** Tapjoy self-managed currency: GET; verifier = md5(id:snuid:currency:secret key). Tapjoy stops on 403. */
+  tapjoy: {
+    fields: { user: 'snuid', externalId: 'id', reward: 'currency' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: { kind: 'digest', algorithm: 'md5', encoding: 'hex', location: { query: 'verifier' }, message: { kind: 'template', template: '{id}:{snuid}:{currency}:{secret}' } },
+      },
+    ],
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'text', success: { status: 200, body: 'OK' }, rejected: { status: 403, body: '' } },
+  },
+
+  /**
+   * ayeT-Studios: GET; X-Ayetstudios-Security-Hash = HMAC-SHA256(API key, the query sorted by
+   * name and re-encoded as PHP http_build_query does). Chargebacks (opt-in): is_chargeback=1
+   * with an "r-" prefixed transaction id. Publishes an IP allowlist: add it as an auth rule.
+   */
+  ayetstudios: {
+    fields: { user: 'external_identifier', externalId: 'transaction_id', reward: 'currency_amount', amount: 'payout_usd', offer: 'offer_id' },
+    defaults: { currency: 'USD' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: {
+          kind: 'hmac',
+          algorithm: 'sha256',
+          encoding: 'hex',
+          location: { header: 'X-Ayetstudios-Security-Hash' },
+          message: { kind: 'sorted-query', encode: 'php-urlencode' },
+        },
+      },
+    ],
+    reversal: { kind: 'prefixed-id', prefix: 'r-' },
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'text', success: { status: 200, body: 'OK' } },
+  },
+
+  /**
+   * BitLabs: GET; hash = HMAC-SHA1(app secret, the whole URL as sent, minus &hash=). Set
+   * `baseUrl` (or PUBLIC_URL) to the URL BitLabs calls. Survey reconciliations are TYPE
+   * RECONCILIATION with the original's transaction in `ref`.
+   */
+  bitlabs: {
+    fields: { user: 'uid', externalId: 'tx', reward: 'val', amount: 'raw', status: 'type' },
+    defaults: { currency: 'USD' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: { kind: 'hmac', algorithm: 'sha1', encoding: 'hex', location: { query: 'hash' }, message: { kind: 'url-without-signature' } },
+      },
+    ],
+    reversal: { kind: 'status', values: ['RECONCILIATION'], original: 'ref' },
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'json' },
+  },
+
+  /** AdGem postbacks v3: POST JSON {request_id, timestamp, data:{…}}; Signature header = HMAC-SHA256(postback key, raw body). */
+  adgem: {
+    fields: { user: 'data.player_id', externalId: 'data.conversion_id', reward: 'data.amount', amount: 'data.payout', offer: 'data.campaign_id' },
+    defaults: { currency: 'USD' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: { kind: 'hmac', algorithm: 'sha256', encoding: 'hex', location: { header: 'Signature' }, message: { kind: 'raw-body' } },
+      },
+    ],
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'json' },
+  },
+
+  /** AdGem postbacks v2 (GET, deprecated by AdGem): verifier = HMAC-SHA256(postback key, the full URL minus verifier). */
+  'adgem-v2': {
+    fields: { user: 'player_id', externalId: 'transaction_id', reward: 'amount', amount: 'payout', offer: 'campaign_id' },
+    defaults: { currency: 'USD' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: { kind: 'hmac', algorithm: 'sha256', encoding: 'hex', location: { query: 'verifier' }, message: { kind: 'url-without-signature' } },
+      },
+    ],
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'text', success: { status: 200, body: 'OK' } },
+  },
+
+  /** Lootably: GET; hash = sha256(userID + ip + revenue + currencyReward + secret); status 0 is a chargeback; answers "1". */
+  lootably: {
+    fields: { user: 'userID', externalId: 'transactionID', reward: 'currencyReward', amount: 'revenue', offer: 'offerID', status: 'status' },
+    defaults: { currency: 'USD' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: { kind: 'digest', algorithm: 'sha256', encoding: 'hex', location: { query: 'hash' }, message: { kind: 'template', template: '{userID}{ip}{revenue}{currencyReward}{secret}' } },
+      },
+    ],
+    reversal: { kind: 'status', values: ['0'] },
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'text', success: { status: 200, body: '1' } },
+  },
+
+  /** Torox (OfferToro): GET; sig = md5(oid-user_id-secret key); answers "1". */
+  torox: {
+    fields: { user: 'user_id', externalId: 'id', reward: 'amount', amount: 'payout', offer: 'oid' },
+    defaults: { currency: 'USD' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: { kind: 'digest', algorithm: 'md5', encoding: 'hex', location: { query: 'sig' }, message: { kind: 'template', template: '{oid}-{user_id}-{secret}' } },
+      },
+    ],
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'text', success: { status: 200, body: '1' } },
+  },
+
+  /**
+   * AdGate Media: GET with the macros you choose (here conversion_id, s1 as the user, points,
+   * payout, state); no signature: only AdGate's published address may call (52.42.57.125).
+   * state=rejected reverses.
+   */
+  adgate: {
+    fields: { user: 's1', externalId: 'conversion_id', reward: 'points', amount: 'payout', offer: 'offer_id', status: 'state' },
+    defaults: { currency: 'USD' },
+    auth: [{ kind: 'ip-allowlist', cidrs: ['52.42.57.125'] }],
+    reversal: { kind: 'status', values: ['rejected'] },
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'json' },
+  },
+
+  /**
+   * Pollfish: GET with its placeholders as parameter names; signature = base64 HMAC-SHA1(secret
+   * key, the values sorted by name, joined by ':'); cpa is revenue in US cents.
+   */
+  pollfish: {
+    fields: { user: 'request_uuid', externalId: 'tx_id', amount: 'cpa', reward: 'reward_value', status: 'status', clickId: 'click_id' },
+    defaults: { currency: 'USD' },
+    amountUnit: 'cent',
+    auth: [
+      {
+        kind: 'signature',
+        scheme: { kind: 'hmac', algorithm: 'sha1', encoding: 'base64', location: { query: 'signature' }, message: { kind: 'sorted-query', valuesOnly: true, join: ':' } },
+      },
+    ],
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'json' },
+  },
+
+  /**
+   * ironSource / Unity LevelPlay rewarded video: GET; signature = md5(timestamp + eventId +
+   * appUserId + rewards + private key); answers "<eventId>:OK"; negativeCallback=true reverses.
+   */
+  ironsource: {
+    fields: { user: 'appUserId', externalId: 'eventId', reward: 'rewards' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: {
+          kind: 'digest',
+          algorithm: 'md5',
+          encoding: 'hex',
+          location: { query: 'signature' },
+          message: { kind: 'template', template: '{timestamp}{eventId}{appUserId}{rewards}{secret}' },
+        },
+      },
+    ],
+    reversal: { kind: 'flag', path: 'negativeCallback', value: 'true' },
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'text', success: { status: 200, body: '{external_id}:OK' } },
+  },
+
+  /**
+   * AdMob rewarded ads server-side verification: GET; ECDSA P-256 over the decoded query up to
+   * &signature=, keys by key_id. The key below is Google's key 3335741209 as published in
+   * verifier-keys.json; Google rotates keys: keep `keys` current through the source's overrides.
+   */
+  'admob-ssv': {
+    fields: { user: 'user_id', externalId: 'transaction_id', reward: 'reward_amount', offer: 'ad_unit', timestamp: 'timestamp' },
+    defaults: { eventType: 'rewarded_ad' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: {
+          kind: 'ecdsa-p256',
+          keys: { '3335741209': 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE+nzvoGqvDeB9+SzE6igTl7TyK4JBbglwir9oTcQta8NuG26ZpZFxt+F2NDk7asTE6/2Yc8i1ATcGIqtuS5hv0Q==' },
+        },
+      },
+    ],
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'json' },
+  },
+
+  /** AppLovin MAX rewarded S2S: GET with macros; event_token = sha1(event_id + event key). */
+  'applovin-max': {
+    fields: { user: 'user_id', externalId: 'event_id', reward: 'amount' },
+    defaults: { eventType: 'rewarded_ad' },
+    auth: [
+      {
+        kind: 'signature',
+        scheme: { kind: 'digest', algorithm: 'sha1', encoding: 'hex', location: { query: 'event_token' }, message: { kind: 'template', template: '{event_id}{secret}' } },
+      },
+    ],
+    reward: { kind: 'partner-amount' },
+    answer: { format: 'json' },
+  },
+
   /** Nothing assumed: the operator maps every field. */
   generic: {
     fields: { user: 'user_id', externalId: 'transaction_id' },
