@@ -5,7 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { CatalogService } from '../catalog/catalog.js';
 import { ApiSecretService, ApiSecretVerifier } from '../inbound/api-secrets.js';
+import { PlatformEventService } from '../inbound/platform-events.js';
 import { SourcePostbackIntake } from '../inbound/source-postbacks.js';
+import { platformEventRoutes } from './routes/platform-events.js';
 import { SourceService } from '../inbound/sources.js';
 import { SecretBox } from '../lib/secret-box.js';
 import { sourcePostbackRoutes } from './routes/source-postbacks.js';
@@ -111,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
   await app.register(opsRoutes({ store, metrics }));
+  await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock }) }));
   await app.register(sourcePostbackRoutes({ intake: sourceIntake, maxBodyBytes: deps.maxBodyBytes, origin }));
   await app.register(partnerPostbackRoutes({ intake, maxBodyBytes: deps.maxBodyBytes }));
   await app.register(

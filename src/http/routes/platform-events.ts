@@ -1,0 +1,54 @@
+import { Type } from 'typebox';
+import { PlatformEventSchema, type PlatformEventService } from '../../inbound/platform-events.js';
+import { bearerToken } from '../../lib/secrets.js';
+import { eventDto } from '../dto.js';
+import { ErrorSchema, EventSchema } from '../schemas.js';
+import type { App } from '../types.js';
+
+const ResultSchema = Type.Object({
+  eventId: Type.String(),
+  outcome: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate')]),
+  duplicateOf: Type.Optional(Type.String()),
+});
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema };
+const tags = ['platform events API'];
+const security: Array<Record<string, string[]>> = [{ partnerBearer: [] }, { partnerSecretHeader: [] }];
+
+/** Seed 004's event API and status API, authenticated with an API secret. */
+export function platformEventRoutes(deps: { events: PlatformEventService }) {
+  return async function (app: App): Promise<void> {
+    app.addHook('onRequest', async (request) => {
+      const header = request.headers['x-reward-api-secret'];
+      await deps.events.authenticate(bearerToken(request.headers.authorization) ?? (Array.isArray(header) ? header[0] : header));
+    });
+
+    app.post(
+      '/api/events',
+      { schema: { tags, security, summary: 'Record one platform event (once per idempotency key)', body: PlatformEventSchema, response: { 200: ResultSchema, ...errors } } },
+      async (request) => deps.events.record(request.body),
+    );
+
+    app.post(
+      '/api/events/batch',
+      {
+        bodyLimit: 2 * 1024 * 1024,
+        schema: {
+          tags,
+          security,
+          summary: 'Record up to 1,000 platform events; each is recorded (or found a duplicate) on its own',
+          body: Type.Object({ events: Type.Array(PlatformEventSchema, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ results: Type.Array(ResultSchema) }), ...errors },
+        },
+      },
+      // All submitted together: on SQLite they share one group commit.
+      async (request) => ({ results: await Promise.all(request.body.events.map((event) => deps.events.record(event))) }),
+    );
+
+    app.get(
+      '/api/events/:id',
+      { schema: { tags, security, summary: 'The status of an event', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: EventSchema, ...errors } } },
+      async (request) => eventDto(await deps.events.status(request.params.id)),
+    );
+    return Promise.resolve();
+  };
+}
