@@ -225,6 +225,15 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect((await eventsOf(fresh.slug))[0]).toMatchObject({ outcome: 'rejected', reason: 'unauthorized' });
     });
 
+    it('holds a user to the daily cap', async () => {
+      const { slug } = await createSource('generic', { reward: { kind: 'fixed', coins: 30 }, modifiers: { dailyCap: 50 } });
+      const user = randomUUID();
+      const coins = [];
+      for (let i = 0; i < 3; i++) coins.push((await get(`${hub.url}/postbacks/${slug}?user_id=${user}&transaction_id=${randomUUID()}`)).body.coins);
+      expect(coins).toEqual([30, 20, 0]);
+      expect((await hub.admin(`/users/${user}`)).body.coins).toBe(50);
+    });
+
     it('refuses unknown users when the source requires them to exist', async () => {
       const { slug, secret } = await createSource('reward-levels');
       const uid = randomUUID();

@@ -268,6 +268,25 @@ describe.each(STORE_KINDS)('store reversals and new users on %s', (kind) => {
     expect(await store.getEvent(first.eventId)).toMatchObject({ outcome: 'accepted', coins: -40, externalId: 'tx-1' });
   });
 
+  it("cuts credits at the user's daily cap for the source, counting only today's", async () => {
+    const day = Date.UTC(2026, 10, 21);
+    const credit = (id: string, coins: number, at: number) =>
+      store.recordEvent({
+        event: { ...offerwallEvent(id), receivedAt: at },
+        requires: {},
+        credit: { ledgerEntryId: newId(), coins, kind: 'reward' },
+        ensureUser: true,
+        dailyCap: { coins: 100, since: day },
+      });
+    expect(await credit('yesterday', 90, day - 1000)).toMatchObject({ coins: 90 });
+    expect(await credit('a', 60, day + 1000)).toMatchObject({ coins: 60 });
+    const cut = await credit('b', 60, day + 2000);
+    expect(cut).toMatchObject({ outcome: 'accepted', coins: 40 });
+    expect(await store.getEvent(cut.eventId)).toMatchObject({ coins: 40, metadata: { rewardNote: 'daily cap of 100 coins reached: 60 cut to 40' } });
+    expect(await credit('c', 10, day + 3000)).toMatchObject({ outcome: 'accepted', coins: 0 });
+    expect((await store.getUser('wall-user'))!.coins).toBe(190);
+  });
+
   it('refuses to reverse what was never accepted, or another user\'s postback', async () => {
     await store.recordEvent({ event: offerwallEvent('tx-1', 'alice'), requires: {}, credit: { ledgerEntryId: newId(), coins: 5, kind: 'reward' }, ensureUser: true });
     expect(await store.recordEvent({ event: offerwallEvent('tx-404', 'alice'), requires: {}, credit: null, reversalOf: 'tx-404' })).toMatchObject({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEED_003_MILESTONES } from './milestones.js';
 import { parseMicros } from './money.js';
-import { computeReward, toUsdMicros, type RewardInput } from './reward-rules.js';
+import { applyDailyCap, computeReward, toUsdMicros, type RewardInput } from './reward-rules.js';
 
 const input = (overrides: Partial<RewardInput> = {}): RewardInput => ({
   eventType: 'conversion',
@@ -10,7 +10,6 @@ const input = (overrides: Partial<RewardInput> = {}): RewardInput => ({
   revenueUsdMicros: null,
   partnerCoins: null,
   boosted: false,
-  creditedToday: 0,
   ...overrides,
 });
 
@@ -66,12 +65,9 @@ describe('reward rules', () => {
   });
 
   it('cuts at the daily cap and says so', () => {
-    const rule = { kind: 'fixed', coins: 30 } as const;
-    expect(computeReward(rule, { dailyCap: 100 }, input({ creditedToday: 80 }))).toEqual({
-      coins: 20,
-      note: 'daily cap of 100 coins reached: 30 cut to 20',
-    });
-    expect(computeReward(rule, { dailyCap: 100 }, input({ creditedToday: 100 })).coins).toBe(0);
+    expect(applyDailyCap(30, 100, 80)).toEqual({ coins: 20, note: 'daily cap of 100 coins reached: 30 cut to 20' });
+    expect(applyDailyCap(30, 100, 100).coins).toBe(0);
+    expect(applyDailyCap(30, 100, 0)).toEqual({ coins: 30, note: null });
   });
 });
 

@@ -37,30 +37,24 @@ export interface RewardInput {
   /** The reward the partner states, in whole coins, if any. */
   partnerCoins: number | null;
   boosted: boolean;
-  /** Coins already credited to this user by this source today (for the daily cap). */
-  creditedToday: number;
 }
 
 export type RewardResult = { coins: number; note: string | null };
 
 const BPS = 10_000n;
 
-export function computeReward(rule: RewardRule, modifiers: RewardModifiers, input: RewardInput): RewardResult {
+/** Base reward and boost. The daily cap needs today's credits, so the store applies it (applyDailyCap). */
+export function computeReward(rule: RewardRule, modifiers: Pick<RewardModifiers, 'boostBps'>, input: RewardInput): RewardResult {
   const base = baseCoins(rule, input);
-  if (base.coins <= 0) return base;
-  let coins = base.coins;
-  let note = base.note;
-  if (input.boosted && modifiers.boostBps !== undefined) {
-    coins = Number((BigInt(coins) * BigInt(modifiers.boostBps)) / BPS);
-  }
-  if (modifiers.dailyCap !== undefined) {
-    const room = Math.max(0, modifiers.dailyCap - input.creditedToday);
-    if (coins > room) {
-      note = `daily cap of ${modifiers.dailyCap} coins reached: ${coins} cut to ${room}`;
-      coins = room;
-    }
-  }
-  return { coins, note };
+  if (base.coins <= 0 || !input.boosted || modifiers.boostBps === undefined) return base;
+  return { coins: Number((BigInt(base.coins) * BigInt(modifiers.boostBps)) / BPS), note: base.note };
+}
+
+/** At most `cap` coins a day: what is left of it after `creditedToday`. */
+export function applyDailyCap(coins: number, cap: number, creditedToday: number): RewardResult {
+  const room = Math.max(0, cap - creditedToday);
+  if (coins <= room) return { coins, note: null };
+  return { coins: room, note: `daily cap of ${cap} coins reached: ${coins} cut to ${room}` };
 }
 
 function baseCoins(rule: RewardRule, input: RewardInput): RewardResult {

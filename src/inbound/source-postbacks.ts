@@ -89,6 +89,7 @@ export class SourcePostbackIntake {
       ensureUser: definition.users !== 'must-exist',
       credit: reward(definition, mapped, input, event),
       ...(mapped.reversalOf === null ? {} : { reversalOf: mapped.reversalOf }),
+      ...(definition.modifiers?.dailyCap === undefined ? {} : { dailyCap: { coins: definition.modifiers.dailyCap, since: startOfUtcDay(event.receivedAt) } }),
     });
     return answer(definition, mapped, result);
   }
@@ -140,12 +141,14 @@ function reward(definition: SourceDefinition, mapped: MappedPostback, input: Inb
     revenueUsdMicros,
     partnerCoins: mapped.partnerCoins,
     boosted,
-    // Daily caps are not enforced yet (see the issue 3 notes): the store must count today's credits.
-    creditedToday: 0,
   });
   if (boosted) event.metadata.boosted = true;
   if (note !== null) event.metadata.rewardNote ??= note;
   return coins === 0 ? null : { ledgerEntryId: newId(), coins, kind: 'reward' };
+}
+
+function startOfUtcDay(ms: number): number {
+  return ms - (ms % 86_400_000);
 }
 
 function parseInput(request: SourceRequest): InboundInput {

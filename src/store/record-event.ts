@@ -1,3 +1,4 @@
+import { applyDailyCap } from '../domain/reward-rules.js';
 import type { SqlExecutor } from './sql-executor.js';
 import type { UsersTable } from './schema.js';
 import { userFromRow } from './rows.js';
@@ -35,6 +36,15 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
     dedupeKey = `reversal:${command.reversalOf}`;
     credit = { ledgerEntryId: command.credit?.ledgerEntryId ?? event.id, coins: -Number(original.coins), kind: 'reversal' };
     event.metadata = { ...event.metadata, reverses: original.id };
+  }
+  if (command.dailyCap !== undefined && credit !== null && credit.coins > 0) {
+    const [row] = await db.query<{ credited: number }>(
+      "SELECT COALESCE(SUM(coins), 0) AS credited FROM events WHERE user_id = ? AND source = ? AND outcome = 'accepted' AND coins > 0 AND received_at >= ?",
+      [event.userId, event.source, command.dailyCap.since],
+    );
+    const capped = applyDailyCap(credit.coins, command.dailyCap.coins, Number(row?.credited ?? 0));
+    if (capped.note !== null) event.metadata = { ...event.metadata, rewardNote: capped.note };
+    credit = capped.coins === 0 ? null : { ...credit, coins: capped.coins };
   }
   const coins = credit?.coins ?? 0;
   // The happy path is one statement: insert if every required row exists and the key is new.

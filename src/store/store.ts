@@ -107,6 +107,11 @@ export interface RecordEventCommand {
    * `credit.ledgerEntryId`, if given, names the reversal's entry.
    */
   reversalOf?: string;
+  /**
+   * At most `coins` coins credited to this user by this source since `since` (epoch ms, the
+   * start of the UTC day): the credit is cut to what is left, counted inside the transaction.
+   */
+  dailyCap?: { coins: number; since: number };
 }
 
 export type RecordEventResult =
