@@ -16,7 +16,7 @@ export interface BenchSettings {
 const USERS = 2000;
 const WARMUP_SECONDS = 1;
 
-interface Target {
+export interface Target {
   env: Record<string, string>;
   /** The accepted external ids and the balances that disagree with their ledger. */
   inspect(): Promise<{ accepted: Set<string>; duplicates: number; badBalances: number }>;
@@ -29,7 +29,7 @@ const CHECK_SQL = {
   badBalances: 'SELECT count(*) AS n FROM users u WHERE u.coins <> (SELECT coalesce(sum(l.delta), 0) FROM ledger_entries l WHERE l.user_id = u.id)',
 };
 
-function sqliteTarget(): Target {
+export function sqliteTarget(): Target {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-bench-'));
   const file = path.join(dir, 'hub.db');
   return {
@@ -127,10 +127,14 @@ export async function inboundScenario(kind: 'sqlite' | 'postgres', settings: Ben
   }
 }
 
-async function runBaseline(settings: BenchSettings, nextRequest: (i: number) => { path: string; body?: string; headers: Record<string, string> }) {
+export async function runBaseline(
+  settings: BenchSettings,
+  nextRequest: (i: number) => { path: string; body?: string; headers: Record<string, string> },
+  method: 'GET' | 'POST' = 'POST',
+) {
   const baseline = await startBaseline();
   try {
-    const base = { url: baseline.url, connections: settings.connections, pipelining: settings.pipelining, method: 'POST' as const, nextRequest };
+    const base = { url: baseline.url, connections: settings.connections, pipelining: settings.pipelining, method, nextRequest };
     await load({ ...base, seconds: WARMUP_SECONDS });
     return await load({ ...base, seconds: settings.seconds });
   } finally {

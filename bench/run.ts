@@ -1,5 +1,6 @@
 // npm run bench: every scenario prints the hub's figure, a bare baseline measured in the same
 // run, and their ratio. Targets 127.0.0.1 only; each scenario is bounded in time.
+import { inboundHmacScenario } from './inbound-hmac.js';
 import { inboundScenario, postgresReachable } from './inbound.js';
 
 const settings = {
@@ -18,6 +19,7 @@ console.log(
 const scenarios: Array<[string, () => Promise<string[]>]> = [['inbound-sqlite', () => inboundScenario('sqlite', settings, postgresUrl)]];
 if (await postgresReachable(postgresUrl)) scenarios.push(['inbound-postgres', () => inboundScenario('postgres', settings, postgresUrl)]);
 else console.log(`inbound-postgres: skipped, PostgreSQL not reachable at ${postgresUrl}`);
+scenarios.push(['inbound-generic-hmac', () => inboundHmacScenario(settings)]);
 
 let failed = false;
 for (const [name, run] of scenarios) {
