@@ -225,6 +225,30 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect((await eventsOf(fresh.slug))[0]).toMatchObject({ outcome: 'rejected', reason: 'unauthorized' });
     });
 
+    it('never stores a secret sent in the query, whatever its name', async () => {
+      const { slug, secret } = await createSource('generic', { auth: [{ kind: 'secret-query', param: 'sk' }] });
+      expect((await get(`${hub.url}/postbacks/${slug}?user_id=u&transaction_id=${randomUUID()}&sk=${secret}`)).status).toBe(200);
+      expect((await get(`${hub.url}/postbacks/${slug}?user_id=u&transaction_id=${randomUUID()}&sk=wrong-guess`)).status).toBe(401);
+      const events = await eventsOf(slug);
+      expect(events.map((e) => e.raw.query.sk)).toEqual(['[redacted]', '[redacted]']);
+      expect(JSON.stringify(events)).not.toContain(secret);
+    });
+
+    it('converts other currencies through the source rates, and says when it has no rate', async () => {
+      const { slug } = await createSource('generic', {
+        fields: { user: 'user_id', externalId: 'transaction_id', amount: 'amount', currency: 'currency' },
+        reward: { kind: 'revenue-share', coinsPerUsd: 1000, shareBps: 10_000, bufferBps: 0 },
+        usdRates: { EUR: '1.08' },
+      });
+      const user = randomUUID();
+      const eur = await get(`${hub.url}/postbacks/${slug}?user_id=${user}&transaction_id=${randomUUID()}&amount=2.50&currency=eur`);
+      // 2.50 EUR × 1.08 = 2.70 USD → 2700 coins.
+      expect(eur.body).toMatchObject({ outcome: 'accepted', coins: 2700 });
+      const gbp = await get(`${hub.url}/postbacks/${slug}?user_id=${user}&transaction_id=${randomUUID()}&amount=2.50&currency=GBP`);
+      expect(gbp.body).toMatchObject({ outcome: 'accepted', coins: 0 });
+      expect((await eventsOf(slug))[0]).toMatchObject({ amount: '2.5', currency: 'GBP', metadata: { rewardNote: 'no USD rate for GBP: recorded without a revenue-based reward' } });
+    });
+
     it('holds a user to the daily cap', async () => {
       const { slug } = await createSource('generic', { reward: { kind: 'fixed', coins: 30 }, modifiers: { dailyCap: 50 } });
       const user = randomUUID();

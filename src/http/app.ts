@@ -22,6 +22,7 @@ import { opsRoutes } from './routes/ops.js';
 import { partnerPostbackRoutes } from './routes/partner-postback.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
+import { redactUrl } from '../inbound/raw-request.js';
 
 export interface AppDeps {
   store: Store;
@@ -64,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ method: request.method, route, status_code: reply.statusCode });
     metrics.httpDuration.observe({ method: request.method, route }, seconds);
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     done();
   });
 

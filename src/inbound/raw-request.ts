@@ -12,8 +12,27 @@ export interface InboundRequest {
 
 // Credentials never reach the store or the logs.
 const SECRET_HEADER = /authorization|secret|token|signature|api-?key|password|cookie/i;
+/** Query parameters that carry credentials by their name (signatures are not secrets). */
+const SECRET_PARAM = /secret|token|passw|api_?key|^key$|^auth/i;
 
-export function captureRaw(request: InboundRequest, bodyLimit: number): RawRequest {
+/** A URL for the logs: credential-looking query values replaced, everything else as sent. */
+export function redactUrl(url: string, extraNames: readonly string[] = []): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      return eq >= 0 && (SECRET_PARAM.test(name) || extraNames.includes(name)) ? `${name}=[redacted]` : part;
+    })
+    .join('&');
+  return `${url.slice(0, at)}?${query}`;
+}
+
+/** `extraSecretParams`: query parameters that carry this source's secret, whatever their name. */
+export function captureRaw(request: InboundRequest, bodyLimit: number, extraSecretParams: readonly string[] = []): RawRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
@@ -24,7 +43,9 @@ export function captureRaw(request: InboundRequest, bodyLimit: number): RawReque
   return {
     method: request.method,
     path: request.path,
-    query: request.query,
+    query: Object.fromEntries(
+      Object.entries(request.query).map(([name, value]) => [name, SECRET_PARAM.test(name) || extraSecretParams.includes(name) ? '[redacted]' : value]),
+    ),
     headers,
     ip: request.ip,
     body: body === undefined || body.length === 0 ? null : body.subarray(0, bodyLimit).toString('utf8'),

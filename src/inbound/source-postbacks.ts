@@ -3,7 +3,7 @@ import { parseMicros } from '../domain/money.js';
 import { computeReward, toUsdMicros } from '../domain/reward-rules.js';
 import { renderTextAnswer, type AnswerOutcome } from '../domain/sources/answer.js';
 import { authenticate } from '../domain/sources/auth.js';
-import type { SourceDefinition } from '../domain/sources/definition.js';
+import type { AuthRule, SourceDefinition } from '../domain/sources/definition.js';
 import { lookup, mapPostback, type InboundInput, type MappedPostback } from '../domain/sources/mapping.js';
 import { parseQuery, type SignedRequest } from '../domain/signatures.js';
 import type { Clock } from '../lib/clock.js';
@@ -44,7 +44,7 @@ export class SourcePostbackIntake {
     const started = performance.now();
     const source = await this.deps.sources.load(slug);
     if (source === null) throw new NotFoundError(`No source "${slug}"`, 'slug', 'unknown_source');
-    const event = blankEvent(slug, request, this.deps.clock.now(), this.deps.rawBodyLimit);
+    const event = blankEvent(slug, request, this.deps.clock.now(), this.deps.rawBodyLimit, secretParams(source.definition.auth));
     // Null: nothing was recorded (storage down, a bug), so there is no outcome to count.
     let outcome: PostbackOutcome | null = null;
     try {
@@ -202,7 +202,12 @@ function vars(event: NewEvent, coins: number) {
   return { event_id: event.id, external_id: event.externalId ?? '', user_id: event.userId ?? '', coins };
 }
 
-function blankEvent(source: string, request: SourceRequest, receivedAt: number, rawBodyLimit: number): NewEvent {
+/** The query parameters that carry this source's secret. */
+function secretParams(rules: readonly AuthRule[]): string[] {
+  return rules.flatMap((rule) => (rule.kind === 'secret-query' ? [rule.param] : rule.kind === 'any' ? secretParams(rule.rules) : []));
+}
+
+function blankEvent(source: string, request: SourceRequest, receivedAt: number, rawBodyLimit: number, secretQueryParams: string[]): NewEvent {
   return {
     id: newId(),
     source,
@@ -216,7 +221,7 @@ function blankEvent(source: string, request: SourceRequest, receivedAt: number, 
     currency: null,
     clickId: null,
     metadata: {},
-    raw: captureRaw(request, rawBodyLimit),
+    raw: captureRaw(request, rawBodyLimit, secretQueryParams),
     receivedAt,
   };
 }
