@@ -249,6 +249,21 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect((await eventsOf(slug))[0]).toMatchObject({ amount: '2.5', currency: 'GBP', metadata: { rewardNote: 'no USD rate for GBP: recorded without a revenue-based reward' } });
     });
 
+    it('answers each outcome with the status the partner wants', async () => {
+      const json = await createSource('generic', { answer: { format: 'json', successStatus: 201, duplicateStatus: 208, rejectedStatus: { invalid_request: 422 } } });
+      const tx = randomUUID();
+      expect((await get(`${hub.url}/postbacks/${json.slug}?user_id=u&transaction_id=${tx}`)).status).toBe(201);
+      expect((await get(`${hub.url}/postbacks/${json.slug}?user_id=u&transaction_id=${tx}`)).status).toBe(208);
+      expect(await get(`${hub.url}/postbacks/${json.slug}?user_id=u`)).toMatchObject({ status: 422, body: { ok: false, error: 'invalid_request', field: 'transaction_id' } });
+
+      const text = await createSource('generic', {
+        auth: [{ kind: 'secret-query', param: 'key' }],
+        answer: { format: 'text', success: { status: 200, body: '1' }, rejected: { status: 400, body: '0' }, rejectedBy: { unauthorized: { status: 403, body: 'denied' } } },
+      });
+      expect(await get(`${hub.url}/postbacks/${text.slug}?user_id=u&transaction_id=t&key=nope`)).toEqual({ status: 403, body: 'denied' });
+      expect(await get(`${hub.url}/postbacks/${text.slug}?user_id=u&key=${text.secret}`)).toEqual({ status: 400, body: '0' });
+    });
+
     it('holds a user to the daily cap', async () => {
       const { slug } = await createSource('generic', { reward: { kind: 'fixed', coins: 30 }, modifiers: { dailyCap: 50 } });
       const user = randomUUID();

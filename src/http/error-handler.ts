@@ -1,13 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ConflictError, StoreUnavailableError, UniqueViolationError } from '../lib/errors.js';
+import { AppError, ConflictError, StoreUnavailableError, UniqueViolationError, errorBody, type ErrorBody } from '../lib/errors.js';
 
-/** The one error body: `error` is a stable code, `field` names the input at fault. */
-export interface ErrorBody {
-  ok: false;
-  error: string;
-  message: string;
-  field?: string;
-}
+export type { ErrorBody } from '../lib/errors.js';
 
 /**
  * The one place that maps errors to HTTP. Bad input is a 4xx naming the field; an
@@ -30,9 +24,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
 export function toHttp(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof UniqueViolationError) error = new ConflictError('Already exists');
-  if (error instanceof AppError) {
-    return { status: error.statusCode, body: { ok: false, error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
-  }
+  if (error instanceof AppError) return { status: error.statusCode, body: errorBody(error) };
   const e = error as FastifyError;
   if (Array.isArray(e.validation) && e.validation.length > 0) {
     const first = e.validation[0]!;

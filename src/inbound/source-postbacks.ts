@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { parseMicros } from '../domain/money.js';
 import { computeReward, toUsdMicros } from '../domain/reward-rules.js';
-import { renderTextAnswer, type AnswerOutcome } from '../domain/sources/answer.js';
+import { jsonStatus, renderTextAnswer, type AnswerOutcome } from '../domain/sources/answer.js';
 import { authenticate } from '../domain/sources/auth.js';
 import type { AuthRule, SourceDefinition } from '../domain/sources/definition.js';
 import { lookup, mapPostback, type InboundInput, type MappedPostback } from '../domain/sources/mapping.js';
 import { parseQuery, type SignedRequest } from '../domain/signatures.js';
 import type { Clock } from '../lib/clock.js';
-import { AppError, NotFoundError, StoreUnavailableError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
+import { AppError, errorBody, NotFoundError, StoreUnavailableError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { NewEvent, RecordEventResult, Store } from '../store/store.js';
 import { captureRaw, headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
@@ -98,9 +98,12 @@ export class SourcePostbackIntake {
   private async rejected(source: LoadedSource, event: NewEvent, error: AppError): Promise<SourceAnswer> {
     // The store records its own refusals (unknown user, nothing to reverse) in the same transaction.
     if (!(error instanceof StoreRefusal)) await this.deps.store.recordRejection(event, error.code, error.message);
-    const text = renderTextAnswer(source.definition.answer, 'rejected', vars(event, 0));
-    if (text === null) throw error;
-    return { status: text.status, text: text.body };
+    const { answer } = source.definition;
+    const text = renderTextAnswer(answer, 'rejected', vars(event, 0), error.code);
+    if (text !== null) return { status: text.status, text: text.body };
+    const status = jsonStatus(answer, 'rejected', error.code);
+    if (status === undefined) throw error;
+    return { status, json: { ...errorBody(error) } };
   }
 }
 
@@ -121,7 +124,7 @@ function answer(definition: SourceDefinition, mapped: MappedPostback, result: Re
     result.outcome === 'accepted'
       ? { ok: true, outcome: 'accepted', eventId: result.eventId, userId: mapped.userId, coins, balance: result.user?.coins ?? null }
       : { ok: true, outcome: 'duplicate', duplicate: true, eventId: result.eventId, duplicateOf: result.duplicateOf };
-  return { outcome: result.outcome, answer: { status: 200, json } };
+  return { outcome: result.outcome, answer: { status: jsonStatus(definition.answer, result.outcome) ?? 200, json } };
 }
 
 function reward(definition: SourceDefinition, mapped: MappedPostback, input: InboundInput, event: NewEvent): { ledgerEntryId: string; coins: number; kind: string } | null {

@@ -14,6 +14,18 @@ export abstract class AppError extends Error {
   }
 }
 
+/** The one JSON error body: `error` is a stable code, `field` names the input at fault. */
+export interface ErrorBody {
+  ok: false;
+  error: string;
+  message: string;
+  field?: string;
+}
+
+export function errorBody(error: AppError): ErrorBody {
+  return { ok: false, error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) };
+}
+
 /** Bad input: a 400 naming the field. */
 export class ValidationError extends AppError {
   readonly statusCode = 400;

@@ -139,9 +139,33 @@ const AnswerSchema = Type.Object(
 );
 export type Answer = Static<typeof AnswerSchema>;
 
+const ByReason = <T extends Parameters<typeof Type.Record>[1]>(value: T) =>
+  Type.Optional(
+    Type.Record(Type.String({ pattern: '^[a-z_]+$' }), value, {
+      description: 'Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled)',
+    }),
+  );
+
 export const AnswerConfigSchema = Type.Union([
-  Type.Object({ format: Type.Literal('json') }, { additionalProperties: false }),
-  Type.Object({ format: Type.Literal('text'), success: AnswerSchema, duplicate: Type.Optional(AnswerSchema), rejected: Type.Optional(AnswerSchema) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      format: Type.Literal('json'),
+      successStatus: Type.Optional(Type.Integer({ minimum: 200, maximum: 299 })),
+      duplicateStatus: Type.Optional(Type.Integer({ minimum: 200, maximum: 299 })),
+      rejectedStatus: ByReason(Type.Integer({ minimum: 200, maximum: 599 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      format: Type.Literal('text'),
+      success: AnswerSchema,
+      duplicate: Type.Optional(AnswerSchema),
+      rejected: Type.Optional(AnswerSchema),
+      rejectedBy: ByReason(AnswerSchema),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type AnswerConfig = Static<typeof AnswerConfigSchema>;
 
