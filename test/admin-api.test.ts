@@ -204,7 +204,7 @@ describe.each(STORE_KINDS)('admin API on %s', (kind) => {
     it('serves an OpenAPI document at /docs that covers the admin and partner APIs', async () => {
       const doc: any = await (await fetch(`${hub.url}/docs/json`)).json();
       expect(doc.openapi).toBe('3.1.0');
-      for (const path of ['/api/postback', '/admin/api/users', '/admin/api/users/{id}', '/admin/api/users/{id}/ledger', '/admin/api/apps', '/admin/api/offers', '/admin/api/api-secrets', '/admin/api/api-secrets/{id}', '/admin/api/events']) {
+      for (const path of ['/api/postback', '/admin/api/users', '/admin/api/users/{id}', '/admin/api/users/{id}/ledger', '/admin/api/apps', '/admin/api/offers', '/admin/api/api-secrets', '/admin/api/api-secrets/{id}', '/admin/api/events', '/admin/api/sources', '/admin/api/sources/{slug}', '/admin/api/presets', '/postbacks/{slug}', '/api/events', '/api/events/batch', '/api/events/{id}']) {
         expect(Object.keys(doc.paths)).toContain(path);
       }
       expect(doc.paths['/api/postback'].post.requestBody.content['application/json'].schema.required).toEqual(['pid', 'uid', 'gid', 'level_number']);

@@ -14,7 +14,8 @@ import { newId } from '../lib/ids.js';
 import { bearerToken } from '../lib/secrets.js';
 import type { NewEvent, RecordEventResult, Store, UserRecord } from '../store/store.js';
 import type { ApiSecretVerifier } from './api-secrets.js';
-import { captureRaw, headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
+import { newInboundEvent } from './new-event.js';
+import { headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
 
 /** The source name under which seed 003's `POST /api/postback` records its events. */
 export const LEVEL_POSTBACK_SOURCE = 'reward-levels';
@@ -55,7 +56,7 @@ export class LevelPostbackIntake {
 
   async handle(request: InboundRequest): Promise<LevelPostbackAnswer> {
     const started = performance.now();
-    const event = this.blankEvent(request, this.deps.clock.now());
+    const event = newInboundEvent(LEVEL_POSTBACK_SOURCE, 'level', request, this.deps.clock.now(), this.deps.rawBodyLimit);
     try {
       const answer = await this.accept(request, event);
       this.deps.onOutcome?.('duplicate' in answer ? 'duplicate' : 'accepted', (performance.now() - started) / 1000);
@@ -122,24 +123,6 @@ export class LevelPostbackIntake {
     throw error;
   }
 
-  private blankEvent(request: InboundRequest, receivedAt: number): NewEvent {
-    return {
-      id: newId(),
-      source: LEVEL_POSTBACK_SOURCE,
-      type: 'level',
-      externalId: null,
-      userId: null,
-      offerId: null,
-      appPid: null,
-      level: null,
-      amountMicros: null,
-      currency: null,
-      clickId: null,
-      metadata: {},
-      raw: captureRaw(request, this.deps.rawBodyLimit),
-      receivedAt,
-    };
-  }
 }
 
 function answer(postback: LevelPostback, coins: number, result: RecordEventResult): LevelPostbackAnswer {

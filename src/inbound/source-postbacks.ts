@@ -10,7 +10,8 @@ import type { Clock } from '../lib/clock.js';
 import { AppError, errorBody, NotFoundError, StoreUnavailableError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { NewEvent, RecordEventResult, Store } from '../store/store.js';
-import { captureRaw, headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
+import { newInboundEvent } from './new-event.js';
+import { headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
 import type { LoadedSource, SourceService } from './sources.js';
 import type { PostbackOutcome } from './level-postbacks.js';
 
@@ -44,7 +45,7 @@ export class SourcePostbackIntake {
     const started = performance.now();
     const source = await this.deps.sources.load(slug);
     if (source === null) throw new NotFoundError(`No source "${slug}"`, 'slug', 'unknown_source');
-    const event = blankEvent(slug, request, this.deps.clock.now(), this.deps.rawBodyLimit, secretParams(source.definition.auth));
+    const event = newInboundEvent(slug, 'conversion', request, this.deps.clock.now(), this.deps.rawBodyLimit, secretParams(source.definition.auth));
     // Null: nothing was recorded (storage down, a bug), so there is no outcome to count.
     let outcome: PostbackOutcome | null = null;
     try {
@@ -208,23 +209,4 @@ function vars(event: NewEvent, coins: number) {
 /** The query parameters that carry this source's secret. */
 function secretParams(rules: readonly AuthRule[]): string[] {
   return rules.flatMap((rule) => (rule.kind === 'secret-query' ? [rule.param] : rule.kind === 'any' ? secretParams(rule.rules) : []));
-}
-
-function blankEvent(source: string, request: SourceRequest, receivedAt: number, rawBodyLimit: number, secretQueryParams: string[]): NewEvent {
-  return {
-    id: newId(),
-    source,
-    type: 'conversion',
-    externalId: null,
-    userId: null,
-    offerId: null,
-    appPid: null,
-    level: null,
-    amountMicros: null,
-    currency: null,
-    clickId: null,
-    metadata: {},
-    raw: captureRaw(request, rawBodyLimit, secretQueryParams),
-    receivedAt,
-  };
 }

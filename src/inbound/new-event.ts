@@ -1,0 +1,33 @@
+import { newId } from '../lib/ids.js';
+import type { NewEvent } from '../store/store.js';
+import { captureRaw, type InboundRequest } from './raw-request.js';
+
+/**
+ * An inbound event before anything is known of it but where it came from: the intakes fill
+ * in what they learn, so that even a refused request is recorded with as much as was read.
+ */
+export function newInboundEvent(
+  source: string,
+  type: string,
+  request: InboundRequest,
+  receivedAt: number,
+  rawBodyLimit: number,
+  secretQueryParams: readonly string[] = [],
+): NewEvent {
+  return {
+    id: newId(),
+    source,
+    type,
+    externalId: null,
+    userId: null,
+    offerId: null,
+    appPid: null,
+    level: null,
+    amountMicros: null,
+    currency: null,
+    clickId: null,
+    metadata: {},
+    raw: captureRaw(request, rawBodyLimit, secretQueryParams),
+    receivedAt,
+  };
+}
