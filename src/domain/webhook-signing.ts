@@ -1,0 +1,22 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * Standard Webhooks (standardwebhooks.com): `webhook-id`, `webhook-timestamp` (Unix seconds)
+ * and `webhook-signature` = space-separated `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`,
+ * keyed with the bytes of a `whsec_<base64>` secret. During a rotation both the new and the
+ * old secret sign, so receivers on either accept the message.
+ */
+export function standardWebhookHeaders(messageId: string, timestampSeconds: number, body: string, secrets: readonly string[]): Record<string, string> {
+  const signed = `${messageId}.${timestampSeconds}.${body}`;
+  const signatures = secrets.map((secret) => `v1,${createHmac('sha256', whsecKey(secret)).update(signed).digest('base64')}`);
+  return { 'webhook-id': messageId, 'webhook-timestamp': String(timestampSeconds), 'webhook-signature': signatures.join(' ') };
+}
+
+function whsecKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+}
+
+/** A simple HMAC of the body, hex, for a named header (`X-Signature: <hex>`). */
+export function bodyHmac(body: string, secret: string, algorithm: 'sha1' | 'sha256' | 'sha512' = 'sha256'): string {
+  return createHmac(algorithm, secret).update(body).digest('hex');
+}
