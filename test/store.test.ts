@@ -300,3 +300,62 @@ describe.each(STORE_KINDS)('store reversals and new users on %s', (kind) => {
     expect((await store.getUser('alice'))!.coins).toBe(5);
   });
 });
+
+describe.each(STORE_KINDS)('store outbox on %s', (kind) => {
+  let store: Store;
+  let db: TestDatabase;
+
+  beforeEach(async () => {
+    ({ store, db } = await openTestStore(kind));
+    await store.createDestination({
+      id: 'dest-1',
+      name: 'GG3 partner',
+      config: { url: 'https://partner.example/hook?userId={userId}' },
+      secretsCiphertext: null,
+      enabled: true,
+      pausedAt: null,
+      pauseReason: null,
+      consecutiveFailures: 0,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await db.cleanup();
+  });
+
+  const command = (externalId: string, deliveries: Array<{ id: string; destinationId: string }>): RecordEventCommand => ({
+    event: event({ source: 'platform', type: 'registration', externalId, userId: 'p1' }),
+    requires: {},
+    credit: null,
+    ensureUser: true,
+    deliveries,
+  });
+
+  it('writes a pending delivery with the accepted event, and none for its duplicate', async () => {
+    const accepted = await store.recordEvent(command('reg-1', [{ id: 'del-1', destinationId: 'dest-1' }]));
+    expect(await store.listDeliveriesOfEvent(accepted.eventId)).toEqual([
+      expect.objectContaining({ id: 'del-1', destinationId: 'dest-1', state: 'pending', attempts: 0, nextAttemptAt: T0 }),
+    ]);
+    const duplicate = await store.recordEvent(command('reg-1', [{ id: 'del-2', destinationId: 'dest-1' }]));
+    expect(duplicate.outcome).toBe('duplicate');
+    expect(await store.listDeliveriesOfEvent(duplicate.eventId)).toEqual([]);
+  });
+
+  it('records the event and its deliveries together or not at all', async () => {
+    const bad = command('reg-2', [{ id: 'del-3', destinationId: 'no-such-destination' }]);
+    await expect(store.recordEvent(bad)).rejects.toThrow();
+    expect(await store.getEvent(bad.event.id)).toBeNull();
+    // The dedupe key was not taken: the same event goes through once the delivery can be written.
+    expect(await store.recordEvent(command('reg-2', [{ id: 'del-4', destinationId: 'dest-1' }]))).toMatchObject({ outcome: 'accepted' });
+  });
+
+  it('keeps a destination that has a history', async () => {
+    await store.recordEvent(command('reg-3', [{ id: 'del-5', destinationId: 'dest-1' }]));
+    expect(await store.deleteDestination('dest-1')).toBe('has_deliveries');
+    expect(await store.updateDestination('dest-1', { enabled: false }, T0 + 1)).toMatchObject({ enabled: false, updatedAt: T0 + 1 });
+    expect(await store.deleteDestination('nope')).toBe('not_found');
+  });
+});

@@ -83,6 +83,53 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Record<Dialect, string[]> }>
       ],
     },
   },
+  {
+    // The transactional outbox: a delivery row is written in the transaction that records
+    // its event, so nothing is lost between the two.
+    name: '0003_destinations',
+    up: {
+      sqlite: [
+        `CREATE TABLE destinations (
+           id TEXT PRIMARY KEY, name TEXT NOT NULL, config TEXT NOT NULL, secrets_ciphertext TEXT,
+           enabled INTEGER NOT NULL DEFAULT 1, paused_at INTEGER, pause_reason TEXT,
+           consecutive_failures INTEGER NOT NULL DEFAULT 0,
+           created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+        `CREATE TABLE deliveries (
+           id TEXT PRIMARY KEY, event_id TEXT NOT NULL REFERENCES events (id),
+           destination_id TEXT NOT NULL REFERENCES destinations (id), state TEXT NOT NULL,
+           attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER, lease_until INTEGER,
+           last_status INTEGER, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+        `CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at)`,
+        `CREATE INDEX deliveries_event ON deliveries (event_id)`,
+        `CREATE INDEX deliveries_destination ON deliveries (destination_id, id)`,
+        `CREATE TABLE delivery_attempts (
+           id TEXT PRIMARY KEY, delivery_id TEXT NOT NULL REFERENCES deliveries (id), attempt INTEGER NOT NULL,
+           started_at INTEGER NOT NULL, url TEXT NOT NULL, method TEXT NOT NULL, request_headers TEXT NOT NULL,
+           status INTEGER, latency_ms INTEGER, response_excerpt TEXT, error TEXT)`,
+        `CREATE INDEX attempts_delivery ON delivery_attempts (delivery_id, attempt)`,
+      ],
+      postgres: [
+        `CREATE TABLE destinations (
+           id TEXT PRIMARY KEY, name TEXT NOT NULL, config JSONB NOT NULL, secrets_ciphertext TEXT,
+           enabled SMALLINT NOT NULL DEFAULT 1, paused_at BIGINT, pause_reason TEXT,
+           consecutive_failures INTEGER NOT NULL DEFAULT 0,
+           created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+        `CREATE TABLE deliveries (
+           id TEXT PRIMARY KEY, event_id TEXT NOT NULL REFERENCES events (id),
+           destination_id TEXT NOT NULL REFERENCES destinations (id), state TEXT NOT NULL,
+           attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT, lease_until BIGINT,
+           last_status INTEGER, last_error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+        `CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at)`,
+        `CREATE INDEX deliveries_event ON deliveries (event_id)`,
+        `CREATE INDEX deliveries_destination ON deliveries (destination_id, id)`,
+        `CREATE TABLE delivery_attempts (
+           id TEXT PRIMARY KEY, delivery_id TEXT NOT NULL REFERENCES deliveries (id), attempt INTEGER NOT NULL,
+           started_at BIGINT NOT NULL, url TEXT NOT NULL, method TEXT NOT NULL, request_headers JSONB NOT NULL,
+           status INTEGER, latency_ms INTEGER, response_excerpt TEXT, error TEXT)`,
+        `CREATE INDEX attempts_delivery ON delivery_attempts (delivery_id, attempt)`,
+      ],
+    },
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

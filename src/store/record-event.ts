@@ -70,6 +70,12 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
     return { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id };
   }
 
+  for (const delivery of command.deliveries ?? []) {
+    await db.query(
+      "INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)",
+      [delivery.id, event.id, delivery.destinationId, event.receivedAt, event.receivedAt, event.receivedAt],
+    );
+  }
   if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
   let rows: UsersTable[];
   if (credit !== null && credit.coins !== 0) {

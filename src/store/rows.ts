@@ -1,5 +1,5 @@
-import { parseJson, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable } from './schema.js';
-import type { SourceRecord, ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord } from './store.js';
+import { parseJson, type DeliveriesTable, type DestinationsTable, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable } from './schema.js';
+import type { DeliveryRecord, DeliveryState, DestinationRecord, SourceRecord, ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord } from './store.js';
 
 // Rows → records. BIGINT columns arrive as numbers from both drivers (see postgres/pool.ts).
 
@@ -51,6 +51,36 @@ export function sourceFromRow(row: SourcesTable): SourceRecord {
     overrides: parseJson<Record<string, unknown>>(row.overrides),
     secretCiphertext: row.secret_ciphertext,
     enabled: Number(row.enabled) === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function destinationFromRow(row: DestinationsTable): DestinationRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    config: parseJson<Record<string, unknown>>(row.config),
+    secretsCiphertext: row.secrets_ciphertext,
+    enabled: Number(row.enabled) === 1,
+    pausedAt: row.paused_at === null ? null : Number(row.paused_at),
+    pauseReason: row.pause_reason,
+    consecutiveFailures: Number(row.consecutive_failures),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function deliveryFromRow(row: DeliveriesTable): DeliveryRecord {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    destinationId: row.destination_id,
+    state: row.state as DeliveryState,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
+    lastStatus: row.last_status === null ? null : Number(row.last_status),
+    lastError: row.last_error,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

@@ -12,6 +12,53 @@ export interface Database {
   events: EventsTable;
   ledger_entries: LedgerEntriesTable;
   sources: SourcesTable;
+  destinations: DestinationsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+}
+
+export interface DestinationsTable {
+  id: string;
+  name: string;
+  /** DestinationConfig as JSON (domain/destinations/definition.ts). */
+  config: string;
+  /** Bearer token and signing secrets, sealed (lib/secret-box.ts). */
+  secrets_ciphertext: string | null;
+  enabled: number;
+  paused_at: number | null;
+  pause_reason: string | null;
+  consecutive_failures: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** States: pending → delivering (leased) → succeeded | pending (retry) | failed. */
+export interface DeliveriesTable {
+  id: string;
+  event_id: string;
+  destination_id: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeliveryAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  url: string;
+  method: string;
+  request_headers: string;
+  status: number | null;
+  latency_ms: number | null;
+  response_excerpt: string | null;
+  error: string | null;
 }
 
 export interface SourcesTable {

@@ -1,8 +1,11 @@
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
-import { sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
+import { deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,
+  DeliveryRecord,
+  DestinationPatch,
+  DestinationRecord,
   AppRecord,
   EventFilter,
   EventRecord,
@@ -271,6 +274,71 @@ export class SqlStore implements Store {
   async deleteSource(slug: string): Promise<boolean> {
     const query = this.db.deleteFrom('sources').where('slug', '=', slug).returning('slug');
     return (await this.writeMaybe(query.compile())) !== undefined;
+  }
+
+  // Outbound destinations.
+
+  async createDestination(destination: DestinationRecord): Promise<DestinationRecord> {
+    const query = this.db
+      .insertInto('destinations')
+      .values({
+        id: destination.id,
+        name: destination.name,
+        config: JSON.stringify(destination.config),
+        secrets_ciphertext: destination.secretsCiphertext,
+        enabled: destination.enabled ? 1 : 0,
+        paused_at: destination.pausedAt,
+        pause_reason: destination.pauseReason,
+        consecutive_failures: destination.consecutiveFailures,
+        created_at: destination.createdAt,
+        updated_at: destination.updatedAt,
+      })
+      .returningAll();
+    return destinationFromRow(await this.writeOne(query.compile()));
+  }
+
+  getDestination(id: string): Promise<DestinationRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('destinations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : destinationFromRow(row);
+    });
+  }
+
+  listDestinations(options: ListOptions): Promise<Page<DestinationRecord>> {
+    return this.page(this.db.selectFrom('destinations').selectAll(), 'id', 'asc', options, destinationFromRow);
+  }
+
+  async updateDestination(id: string, patch: DestinationPatch, now: number): Promise<DestinationRecord | null> {
+    const query = this.db
+      .updateTable('destinations')
+      .set({
+        ...(patch.name === undefined ? {} : { name: patch.name }),
+        ...(patch.config === undefined ? {} : { config: JSON.stringify(patch.config) }),
+        ...(patch.secretsCiphertext === undefined ? {} : { secrets_ciphertext: patch.secretsCiphertext }),
+        ...(patch.enabled === undefined ? {} : { enabled: patch.enabled ? 1 : 0 }),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .returningAll();
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : destinationFromRow(row);
+  }
+
+  async deleteDestination(id: string): Promise<'deleted' | 'not_found' | 'has_deliveries'> {
+    const query = this.db
+      .deleteFrom('destinations')
+      .where('id', '=', id)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('deliveries').select('id').where('destination_id', '=', id))))
+      .returning('id');
+    if ((await this.writeMaybe(query.compile())) !== undefined) return 'deleted';
+    return (await this.getDestination(id)) === null ? 'not_found' : 'has_deliveries';
+  }
+
+  listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]> {
+    return this.read(async () => {
+      const rows = await this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
+      return rows.map(deliveryFromRow);
+    });
   }
 
   // Events.

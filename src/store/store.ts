@@ -112,6 +112,38 @@ export interface RecordEventCommand {
    * start of the UTC day): the credit is cut to what is left, counted inside the transaction.
    */
   dailyCap?: { coins: number; since: number };
+  /** Outbox rows for the destinations that want this event, written only if it is accepted. */
+  deliveries?: Array<{ id: string; destinationId: string }>;
+}
+
+export type DeliveryState = 'pending' | 'delivering' | 'succeeded' | 'failed';
+
+export interface DestinationRecord {
+  id: string;
+  name: string;
+  config: Record<string, unknown>;
+  secretsCiphertext: string | null;
+  enabled: boolean;
+  pausedAt: number | null;
+  pauseReason: string | null;
+  consecutiveFailures: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type DestinationPatch = Partial<Pick<DestinationRecord, 'name' | 'config' | 'secretsCiphertext' | 'enabled'>>;
+
+export interface DeliveryRecord {
+  id: string;
+  eventId: string;
+  destinationId: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export type RecordEventResult =
@@ -204,6 +236,15 @@ export interface Store {
   listSources(options: ListOptions): Promise<Page<SourceRecord>>;
   updateSource(slug: string, patch: SourcePatch, now: number): Promise<SourceRecord | null>;
   deleteSource(slug: string): Promise<boolean>;
+
+  // Outbound destinations and their deliveries.
+  createDestination(destination: DestinationRecord): Promise<DestinationRecord>;
+  getDestination(id: string): Promise<DestinationRecord | null>;
+  listDestinations(options: ListOptions): Promise<Page<DestinationRecord>>;
+  updateDestination(id: string, patch: DestinationPatch, now: number): Promise<DestinationRecord | null>;
+  /** 'has_deliveries' when it has a history: disable it instead. */
+  deleteDestination(id: string): Promise<'deleted' | 'not_found' | 'has_deliveries'>;
+  listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]>;
 
   // Events.
   listEvents(filter: EventFilter): Promise<Page<EventRecord>>;
