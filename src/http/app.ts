@@ -10,6 +10,8 @@ import { SourcePostbackIntake } from '../inbound/source-postbacks.js';
 import { platformEventRoutes } from './routes/platform-events.js';
 import { SourceService } from '../inbound/sources.js';
 import { SecretBox } from '../lib/secret-box.js';
+import { DestinationService } from '../delivery/destinations.js';
+import type { MatchableEvent } from '../domain/destinations/definition.js';
 import { sourcePostbackRoutes } from './routes/source-postbacks.js';
 import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake } from '../inbound/level-postbacks.js';
 import { UserService } from '../ledger/users.js';
@@ -89,10 +91,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   const { store, clock } = deps;
+  const box = SecretBox.fromText(deps.secretKey);
+  const sources = new SourceService(store, box, clock);
+  const destinations = new DestinationService(store, box, clock);
+  const deliveriesFor = (event: MatchableEvent) => destinations.deliveriesFor(event);
   const secrets = new ApiSecretVerifier(store, clock);
   const intake = new LevelPostbackIntake({
     store,
     secrets,
+    deliveriesFor,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
     onOutcome: (outcome, seconds) => {
@@ -100,11 +107,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       metrics.postbackDuration.observe({ source: LEVEL_POSTBACK_SOURCE }, seconds);
     },
   });
-  const sources = new SourceService(store, SecretBox.fromText(deps.secretKey), clock);
   // Where partners reach the hub: PUBLIC_URL, else the request's own scheme and host.
   const origin = (request: { protocol: string; host: string }) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
   const sourceIntake = new SourcePostbackIntake({
     sources,
+    deliveriesFor,
     store,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
@@ -114,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
   await app.register(opsRoutes({ store, metrics }));
-  await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock }) }));
+  await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock, deliveriesFor }) }));
   await app.register(sourcePostbackRoutes({ intake: sourceIntake, maxBodyBytes: deps.maxBodyBytes, origin }));
   await app.register(partnerPostbackRoutes({ intake, maxBodyBytes: deps.maxBodyBytes }));
   await app.register(
@@ -124,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       catalog: new CatalogService(store, clock),
       apiSecrets: new ApiSecretService(store, clock, () => secrets.forget()),
       sources,
+      destinations,
       publicUrl: origin,
       store,
     }),

@@ -1,5 +1,5 @@
 import { formatMicros } from '../domain/money.js';
-import type { ApiSecretRecord, AppRecord, EventRecord, LedgerEntryRecord, OfferRecord, Page, UserRecord } from '../store/store.js';
+import type { DeliveryRecord, ApiSecretRecord, AppRecord, EventRecord, LedgerEntryRecord, OfferRecord, Page, UserRecord } from '../store/store.js';
 
 // Records → API JSON: times as ISO-8601, money as decimal strings.
 
@@ -40,6 +40,18 @@ export function eventDto(e: EventRecord) {
     receivedAt: iso(e.receivedAt),
   };
 }
+
+export const deliveryDto = (d: DeliveryRecord) => ({
+  id: d.id,
+  destinationId: d.destinationId,
+  state: d.state,
+  attempts: d.attempts,
+  nextAttemptAt: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt),
+  lastStatus: d.lastStatus,
+  lastError: d.lastError,
+  createdAt: iso(d.createdAt),
+  updatedAt: iso(d.updatedAt),
+});
 
 export function pageDto<T, D>(page: Page<T>, toDto: (item: T) => D) {
   return { items: page.items.map(toDto), nextCursor: page.nextCursor };

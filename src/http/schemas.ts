@@ -82,6 +82,18 @@ export const EventSchema = Type.Object({
   receivedAt: Time,
 });
 
+export const DeliverySchema = Type.Object({
+  id: Type.String({ description: 'Also the idempotency id sent with every attempt (webhook-id)' }),
+  destinationId: Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('delivering'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  nextAttemptAt: Nullable(Time),
+  lastStatus: Nullable(Type.Integer()),
+  lastError: Nullable(Type.String()),
+  createdAt: Time,
+  updatedAt: Time,
+});
+
 export function PageSchema<T extends TSchema>(item: T) {
   return Type.Object({
     items: Type.Array(item),

@@ -40,6 +40,8 @@ export type PostbackOutcome = 'accepted' | 'duplicate' | 'rejected';
 export interface LevelPostbackDeps {
   store: Pick<Store, 'recordEvent' | 'recordRejection'>;
   secrets: Pick<ApiSecretVerifier, 'verify'>;
+  /** The outbox rows for an accepted event (destinations that want it). */
+  deliveriesFor?: (event: { type: string; source: string; offerId: string | null }) => Promise<Array<{ id: string; destinationId: string }>>;
   clock: Clock;
   rawBodyLimit: number;
   /** Told of every outcome and how long it took to reach it, for metrics. */
@@ -105,6 +107,7 @@ export class LevelPostbackIntake {
       event,
       requires: { appPid: pid, offerId: gid, userId: uid },
       credit: coins > 0 ? { ledgerEntryId: newId(), coins, kind: 'milestone' } : null,
+      ...(this.deps.deliveriesFor === undefined ? {} : { deliveries: await this.deps.deliveriesFor({ type: event.type, source: event.source, offerId: gid }) }),
     });
     return answer(postback, coins, result);
   }

@@ -3,7 +3,7 @@ import { parseMicros } from '../domain/money.js';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import type { EventRecord, RecordEventResult, Store } from '../store/store.js';
+import type { DeliveryRecord, EventRecord, RecordEventResult, Store } from '../store/store.js';
 import type { ApiSecretVerifier } from './api-secrets.js';
 
 /** The source under which the operator's own platform events are recorded. */
@@ -43,9 +43,10 @@ export interface PlatformEventResult {
 export class PlatformEventService {
   constructor(
     private readonly deps: {
-      store: Pick<Store, 'recordEvent' | 'getEvent'>;
+      store: Pick<Store, 'recordEvent' | 'getEvent' | 'listDeliveriesOfEvent'>;
       secrets: Pick<ApiSecretVerifier, 'verify'>;
       clock: Clock;
+      deliveriesFor?: (event: { type: string; source: string; offerId: string | null }) => Promise<Array<{ id: string; destinationId: string }>>;
     },
   ) {}
 
@@ -74,15 +75,16 @@ export class PlatformEventService {
       requires: {},
       credit: null,
       ensureUser: true,
+      ...(this.deps.deliveriesFor === undefined ? {} : { deliveries: await this.deps.deliveriesFor({ type: input.type, source: PLATFORM_SOURCE, offerId: input.offerId ?? null }) }),
     });
     return toResult(result);
   }
 
   /** The status API: what became of an event (its deliveries join it with the delivery issue). */
-  async status(id: string): Promise<EventRecord> {
+  async status(id: string): Promise<{ event: EventRecord; deliveries: DeliveryRecord[] }> {
     const event = await this.deps.store.getEvent(id);
     if (event === null) throw new NotFoundError(`No event "${id}"`, 'id');
-    return event;
+    return { event, deliveries: await this.deps.store.listDeliveriesOfEvent(id) };
   }
 }
 

@@ -27,6 +27,7 @@ export type SourceAnswer = { status: number; json: Record<string, unknown> } | {
 
 export interface SourcePostbackDeps {
   sources: Pick<SourceService, 'load'>;
+  deliveriesFor?: (event: { type: string; source: string; offerId: string | null }) => Promise<Array<{ id: string; destinationId: string }>>;
   store: Pick<Store, 'recordEvent' | 'recordRejection'>;
   clock: Clock;
   rawBodyLimit: number;
@@ -90,6 +91,7 @@ export class SourcePostbackIntake {
       ensureUser: definition.users !== 'must-exist',
       credit: reward(definition, mapped, input, event),
       ...(mapped.reversalOf === null ? {} : { reversalOf: mapped.reversalOf }),
+      ...(this.deps.deliveriesFor === undefined ? {} : { deliveries: await this.deps.deliveriesFor({ type: event.type, source: event.source, offerId: mapped.offerId }) }),
       ...(definition.modifiers?.dailyCap === undefined ? {} : { dailyCap: { coins: definition.modifiers.dailyCap, since: startOfUtcDay(event.receivedAt) } }),
     });
     return answer(definition, mapped, result);

@@ -3,6 +3,8 @@ import type { CatalogService } from '../../catalog/catalog.js';
 import type { ApiSecretService } from '../../inbound/api-secrets.js';
 import type { SourceService } from '../../inbound/sources.js';
 import { sourceRoutes } from './admin-sources.js';
+import { destinationRoutes } from './admin-destinations.js';
+import type { DestinationService } from '../../delivery/destinations.js';
 import type { UserService } from '../../ledger/users.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { bearerToken, safeEqual } from '../../lib/secrets.js';
@@ -31,6 +33,7 @@ export interface AdminDeps {
   catalog: CatalogService;
   apiSecrets: ApiSecretService;
   sources: SourceService;
+  destinations: DestinationService;
   publicUrl: (request: { protocol: string; host: string }) => string;
   store: Pick<Store, 'listEvents' | 'getEvent'>;
 }
@@ -51,6 +54,7 @@ export function adminRoutes(deps: AdminDeps) {
     apiSecretRoutes(app, deps.apiSecrets);
     eventRoutes(app, deps.store);
     sourceRoutes(app, { sources: deps.sources, publicUrl: deps.publicUrl });
+    destinationRoutes(app, deps.destinations);
     return Promise.resolve();
   };
 }

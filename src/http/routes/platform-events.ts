@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { PlatformEventSchema, type PlatformEventService } from '../../inbound/platform-events.js';
 import { bearerToken } from '../../lib/secrets.js';
-import { eventDto } from '../dto.js';
-import { ErrorSchema, EventSchema } from '../schemas.js';
+import { deliveryDto, eventDto } from '../dto.js';
+import { DeliverySchema, ErrorSchema, EventSchema } from '../schemas.js';
 import type { App } from '../types.js';
 
 const ResultSchema = Type.Object({
@@ -46,8 +46,19 @@ export function platformEventRoutes(deps: { events: PlatformEventService }) {
 
     app.get(
       '/api/events/:id',
-      { schema: { tags, security, summary: 'The status of an event', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: EventSchema, ...errors } } },
-      async (request) => eventDto(await deps.events.status(request.params.id)),
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The status of an event, with its deliveries and their states',
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+          response: { 200: Type.Object({ ...EventSchema.properties, deliveries: Type.Array(DeliverySchema) }), ...errors },
+        },
+      },
+      async (request) => {
+        const { event, deliveries } = await deps.events.status(request.params.id);
+        return { ...eventDto(event), deliveries: deliveries.map(deliveryDto) };
+      },
     );
     return Promise.resolve();
   };
