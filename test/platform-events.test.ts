@@ -63,5 +63,10 @@ describe.each(STORE_KINDS)('platform events API (seed 004) on %s', (kind) => {
     const tooMany = { events: Array.from({ length: 1001 }, () => event()) };
     expect(await postJson(`${hub.url}/api/events/batch`, tooMany, auth)).toMatchObject({ status: 400, body: { field: 'events' } });
     expect((await fetch(`${hub.url}/api/events/${randomUUID()}`, { headers: auth })).status).toBe(404);
+    // A partner's postback is not a platform event: an API secret does not read it.
+    const partner = await postJson(`${hub.url}/api/postback`, { pid: 'nope', uid: randomUUID(), gid: 'g', level_number: 1 }, auth);
+    expect(partner.status).toBe(400);
+    const [rejected] = (await hub.admin('/events?source=reward-levels&limit=1')).body.items;
+    expect((await fetch(`${hub.url}/api/events/${rejected.id}`, { headers: auth })).status).toBe(404);
   });
 });

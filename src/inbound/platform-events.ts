@@ -80,10 +80,13 @@ export class PlatformEventService {
     return toResult(result);
   }
 
-  /** The status API: what became of an event (its deliveries join it with the delivery issue). */
+  /**
+   * The status API: what became of a platform event and its deliveries. Partners' postbacks
+   * are not visible here: an API secret (also held by game studios) reads platform events only.
+   */
   async status(id: string): Promise<{ event: EventRecord; deliveries: DeliveryRecord[] }> {
     const event = await this.deps.store.getEvent(id);
-    if (event === null) throw new NotFoundError(`No event "${id}"`, 'id');
+    if (event === null || event.source !== PLATFORM_SOURCE) throw new NotFoundError(`No event "${id}"`, 'id');
     return { event, deliveries: await this.deps.store.listDeliveriesOfEvent(id) };
   }
 }
