@@ -1,0 +1,113 @@
+import { formatMicros } from '../money.js';
+import { renderMacros } from '../macros.js';
+import { bodyHmac, standardWebhookHeaders } from '../webhook-signing.js';
+import type { DestinationConfig } from './definition.js';
+
+/** The facts of an event that macros can use. */
+export interface EventFacts {
+  id: string;
+  source: string;
+  type: string;
+  externalId: string | null;
+  userId: string | null;
+  offerId: string | null;
+  clickId: string | null;
+  level: number | null;
+  coins: number;
+  amountMicros: number | null;
+  currency: string | null;
+  receivedAt: number;
+  metadata: Record<string, unknown>;
+  /** The partner's payload (body object or query), for `{payload.key}` and bare `{key}` macros. */
+  payload: Record<string, unknown>;
+}
+
+export interface OutboundRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/**
+ * Macro values: the hub's fields (snake_case, and the camelCase spelling partners such as GG3
+ * use) and every key of the partner's payload, as `{payload.key}` and, where no hub field has
+ * the name, as a bare `{key}` (seed 002).
+ */
+export function macroValues(event: EventFacts, deliveryId: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  flatten(event.payload, 'payload', values);
+  for (const [key, value] of Object.entries(values)) values[key.slice('payload.'.length)] ??= value;
+  const amount = event.amountMicros === null ? '' : formatMicros(event.amountMicros);
+  const own: Record<string, string> = {
+    event_id: event.id,
+    event: event.type,
+    event_type: event.type,
+    source: event.source,
+    user_id: event.userId ?? '',
+    userId: event.userId ?? '',
+    click_id: event.clickId ?? '',
+    clickId: event.clickId ?? '',
+    transaction_id: event.externalId ?? '',
+    external_id: event.externalId ?? '',
+    offer_id: event.offerId ?? '',
+    payout: amount,
+    amount,
+    currency: event.currency ?? '',
+    level: event.level === null ? '' : String(event.level),
+    coins: String(event.coins),
+    timestamp: new Date(event.receivedAt).toISOString(),
+    is_loyaltyboost: event.metadata.boosted === true ? '1' : '0',
+    delivery_id: deliveryId,
+  };
+  return { ...values, ...own };
+}
+
+function flatten(value: unknown, prefix: string, into: Record<string, string>): void {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into[prefix] = String(value);
+  else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, `${prefix}.${key}`, into);
+  }
+}
+
+export interface RequestSecrets {
+  bearerToken?: string;
+  /** Current first; the previous one too during a rotation's grace period. */
+  signingSecrets: string[];
+}
+
+/**
+ * The HTTP request for one attempt. The delivery id is the idempotency id of every attempt
+ * (`Idempotency-Key`, and `webhook-id` when signed), so a receiver can drop repeats.
+ */
+export function buildRequest(
+  config: DestinationConfig,
+  secrets: RequestSecrets,
+  values: Record<string, string>,
+  deliveryId: string,
+  nowSeconds: number,
+): { ok: true; request: OutboundRequest } | { ok: false; error: string } {
+  const url = renderMacros(config.url, values, 'url', config.unknownMacros);
+  if (!url.ok) return { ok: false, error: `unknown macros in the URL: ${url.unknown.join(', ')}` };
+  let body: string | undefined;
+  if (config.method === 'POST' && config.body !== undefined) {
+    const rendered = renderMacros(config.body, values, 'json', config.unknownMacros);
+    if (!rendered.ok) return { ok: false, error: `unknown macros in the body: ${rendered.unknown.join(', ')}` };
+    body = rendered.text;
+  }
+  const headers: Record<string, string> = { 'user-agent': 'postback-hub', 'idempotency-key': deliveryId };
+  for (const [name, template] of Object.entries(config.headers ?? {})) {
+    const rendered = renderMacros(template, values, 'none', config.unknownMacros);
+    if (!rendered.ok) return { ok: false, error: `unknown macros in header ${name}: ${rendered.unknown.join(', ')}` };
+    headers[name.toLowerCase()] = rendered.text;
+  }
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  if (secrets.bearerToken !== undefined) headers.authorization = `Bearer ${secrets.bearerToken}`;
+  const signed = body ?? '';
+  if (config.signing?.kind === 'standard-webhooks' && secrets.signingSecrets.length > 0) {
+    Object.assign(headers, standardWebhookHeaders(deliveryId, nowSeconds, signed, secrets.signingSecrets));
+  } else if (config.signing?.kind === 'hmac-header' && secrets.signingSecrets[0] !== undefined) {
+    headers[config.signing.header.toLowerCase()] = bodyHmac(signed, secrets.signingSecrets[0], config.signing.algorithm);
+  }
+  return { ok: true, request: { url: url.text, method: config.method, headers, body } };
+}
