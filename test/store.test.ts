@@ -359,3 +359,91 @@ describe.each(STORE_KINDS)('store outbox on %s', (kind) => {
     expect(await store.deleteDestination('nope')).toBe('not_found');
   });
 });
+
+describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
+  let store: Store;
+  let db: TestDatabase;
+
+  const destination = (id: string) =>
+    store.createDestination({ id, name: id, config: {}, secretsCiphertext: null, enabled: true, pausedAt: null, pauseReason: null, consecutiveFailures: 0, createdAt: T0, updatedAt: T0 });
+
+  async function enqueue(destinationId: string, n: number): Promise<string[]> {
+    const ids = Array.from({ length: n }, () => newId());
+    for (const id of ids) {
+      await store.recordEvent({ event: event({ source: 'platform', externalId: newId() }), requires: {}, credit: null, deliveries: [{ id, destinationId }] });
+    }
+    return ids;
+  }
+
+  const attempt = (n: number, status: number | null) => ({
+    id: newId(),
+    attempt: n,
+    startedAt: T0 + 10,
+    url: 'https://p.example/',
+    method: 'GET',
+    requestHeaders: { 'idempotency-key': 'x' },
+    status,
+    latencyMs: 12,
+    responseExcerpt: status === null ? null : 'ok',
+    error: status === null ? 'timeout' : null,
+  });
+
+  beforeEach(async () => {
+    ({ store, db } = await openTestStore(kind));
+    await destination('d1');
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await db.cleanup();
+  });
+
+  it('leases due deliveries once, and again when the lease has expired', async () => {
+    const ids = await enqueue('d1', 3);
+    const claimed = await store.claimDueDeliveries(T0, 10, 30_000);
+    expect(claimed.map((d) => d.id).sort()).toEqual([...ids].sort());
+    expect(claimed.every((d) => d.state === 'delivering')).toBe(true);
+    expect(await store.claimDueDeliveries(T0 + 29_999, 10, 30_000)).toEqual([]);
+    expect(await store.claimDueDeliveries(T0 + 30_000, 10, 30_000)).toHaveLength(3);
+  });
+
+  it('records an attempt and schedules, succeeds or fails the delivery', async () => {
+    const [first, second] = await enqueue('d1', 2);
+    await store.claimDueDeliveries(T0, 10, 30_000);
+    const base = { destinationId: 'd1', pauseAfterFailures: 10, pauseNow: null, now: T0 + 20 };
+    await store.completeAttempt({ ...base, deliveryId: first!, attempt: attempt(1, 500), next: { state: 'pending', at: T0 + 60_000 }, failed: true });
+    await store.completeAttempt({ ...base, deliveryId: second!, attempt: attempt(1, 200), next: { state: 'succeeded' }, failed: false });
+    const [firstEvent] = (await store.listEvents({ limit: 10 })).items.slice(-1);
+    expect(await store.listDeliveriesOfEvent(firstEvent!.id)).toEqual([expect.objectContaining({ id: first, state: 'pending', attempts: 1, nextAttemptAt: T0 + 60_000, lastStatus: 500 })]);
+    expect(await store.claimDueDeliveries(T0 + 59_999, 10, 30_000)).toEqual([]);
+    expect((await store.claimDueDeliveries(T0 + 60_000, 10, 30_000)).map((d) => d.id)).toEqual([first]);
+    expect((await store.getDestination('d1'))!.consecutiveFailures).toBe(0);
+  });
+
+  it('pauses a destination after N consecutive failures, or at once on 410, and claims nothing of it', async () => {
+    await destination('d2');
+    const ids = await enqueue('d2', 3);
+    await store.claimDueDeliveries(T0, 10, 30_000);
+    const fail = (id: string, pauseNow: string | null = null) =>
+      store.completeAttempt({ deliveryId: id, destinationId: 'd2', attempt: attempt(1, 503), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 2, pauseNow, now: T0 + 5 });
+    await fail(ids[0]!);
+    expect((await store.getDestination('d2'))!.pausedAt).toBeNull();
+    await fail(ids[1]!);
+    expect(await store.getDestination('d2')).toMatchObject({ pausedAt: T0 + 5, pauseReason: '2 consecutive failed attempts', consecutiveFailures: 2 });
+    expect(await store.claimDueDeliveries(T0 + 100_000, 10, 30_000)).toEqual([]);
+
+    await destination('d3');
+    const [gone] = await enqueue('d3', 1);
+    await store.claimDueDeliveries(T0, 10, 30_000);
+    await store.completeAttempt({ deliveryId: gone!, destinationId: 'd3', attempt: attempt(1, 410), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 100, pauseNow: '410 Gone', now: T0 + 7 });
+    expect(await store.getDestination('d3')).toMatchObject({ pausedAt: T0 + 7, pauseReason: '410 Gone' });
+  });
+
+  it('never gives the same delivery to two claimers at once', async () => {
+    await enqueue('d1', 20);
+    const [a, b] = await Promise.all([store.claimDueDeliveries(T0, 12, 30_000), store.claimDueDeliveries(T0, 12, 30_000)]);
+    const all = [...a!, ...b!].map((d) => d.id);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toHaveLength(20);
+  });
+});

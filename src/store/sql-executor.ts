@@ -5,6 +5,8 @@
  */
 export interface SqlExecutor {
   query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  /** `FOR UPDATE … SKIP LOCKED` exists (PostgreSQL); SQLite's single writer needs no row locks. */
+  readonly skipLocked: boolean;
 }
 
 const pgTextCache = new Map<string, string>();

@@ -3,6 +3,7 @@ import type { Database } from './schema.js';
 import { deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,
+  AttemptResult,
   DeliveryRecord,
   DestinationPatch,
   DestinationRecord,
@@ -30,6 +31,8 @@ export interface WriteChannel {
   execute(queries: readonly CompiledQuery[]): Promise<unknown[][]>;
   recordEvent(command: RecordEventCommand): Promise<RecordEventResult>;
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void>;
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]>;
+  completeAttempt(result: AttemptResult): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -332,6 +335,14 @@ export class SqlStore implements Store {
       .returning('id');
     if ((await this.writeMaybe(query.compile())) !== undefined) return 'deleted';
     return (await this.getDestination(id)) === null ? 'not_found' : 'has_deliveries';
+  }
+
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
+    return this.writes.claimDueDeliveries(now, limit, leaseMs);
+  }
+
+  completeAttempt(result: AttemptResult): Promise<void> {
+    return this.writes.completeAttempt(result);
   }
 
   listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]> {

@@ -118,6 +118,34 @@ export interface RecordEventCommand {
 
 export type DeliveryState = 'pending' | 'delivering' | 'succeeded' | 'failed';
 
+export interface AttemptRecord {
+  id: string;
+  attempt: number;
+  startedAt: number;
+  url: string;
+  method: string;
+  /** Without secrets. */
+  requestHeaders: Record<string, string>;
+  status: number | null;
+  latencyMs: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
+}
+
+export interface AttemptResult {
+  deliveryId: string;
+  destinationId: string;
+  attempt: AttemptRecord;
+  next: { state: 'succeeded' } | { state: 'pending'; at: number } | { state: 'failed' };
+  /** Counts toward pausing the destination (a success resets the count). */
+  failed: boolean;
+  /** Pause the destination after this many consecutive failures… */
+  pauseAfterFailures: number;
+  /** …or now, for this reason (e.g. 410 Gone). */
+  pauseNow: string | null;
+  now: number;
+}
+
 export interface DestinationRecord {
   id: string;
   name: string;
@@ -245,6 +273,13 @@ export interface Store {
   /** 'has_deliveries' when it has a history: disable it instead. */
   deleteDestination(id: string): Promise<'deleted' | 'not_found' | 'has_deliveries'>;
   listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]>;
+  /**
+   * Leases up to `limit` due deliveries of enabled, unpaused destinations (and those whose
+   * lease expired: their worker died) until `now + leaseMs`; no two callers get the same one.
+   */
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]>;
+  /** Records one attempt and what follows from it, in one transaction. */
+  completeAttempt(result: AttemptResult): Promise<void>;
 
   // Events.
   listEvents(filter: EventFilter): Promise<Page<EventRecord>>;

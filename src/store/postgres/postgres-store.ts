@@ -5,7 +5,8 @@ import { recordEvent, recordRejection } from '../record-event.js';
 import type { Database } from '../schema.js';
 import { toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
-import type { NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
+import { claimDueDeliveries, completeAttempt } from '../deliveries.js';
+import type { AttemptResult, DeliveryRecord, NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { mapPostgresError } from './errors.js';
 import { createPool, type PoolOptions } from './pool.js';
@@ -34,6 +35,14 @@ class PostgresWriteChannel implements WriteChannel {
 
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {
     return this.transaction((client) => recordRejection(preparedExecutor(client), event, reason, detail));
+  }
+
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
+    return this.transaction((client) => claimDueDeliveries(preparedExecutor(client), now, limit, leaseMs));
+  }
+
+  completeAttempt(result: AttemptResult): Promise<void> {
+    return this.transaction((client) => completeAttempt(preparedExecutor(client), result));
   }
 
   async ping(): Promise<void> {
@@ -86,6 +95,7 @@ function closedError(): StoreUnavailableError {
 const statementNames = new Map<string, string>();
 function preparedExecutor(client: pg.PoolClient): SqlExecutor {
   return {
+    skipLocked: true,
     async query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
       const text = toPgPlaceholders(sql);
       let name = statementNames.get(text);

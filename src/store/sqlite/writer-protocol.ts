@@ -1,4 +1,4 @@
-import type { NewEvent, RecordEventCommand } from '../store.js';
+import type { AttemptResult, NewEvent, RecordEventCommand } from '../store.js';
 import type { SerializedError } from './errors.js';
 
 /** Messages between the group committer (main thread) and the writer thread. */
@@ -6,6 +6,8 @@ export type WriterCommand =
   | { op: 'exec'; queries: Array<{ sql: string; parameters: readonly unknown[] }> }
   | { op: 'recordEvent'; command: RecordEventCommand }
   | { op: 'recordRejection'; event: NewEvent; reason: string; detail: string }
+  | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number }
+  | { op: 'completeAttempt'; result: AttemptResult }
   | { op: 'ping' };
 
 export type CommandResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };

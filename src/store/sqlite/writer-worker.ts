@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
+import { claimDueDeliveries, completeAttempt } from '../deliveries.js';
 import { recordEvent, recordRejection } from '../record-event.js';
 import type { SqlExecutor } from '../sql-executor.js';
 import { openSqlite } from './connection.js';
@@ -30,6 +31,7 @@ function prepare(sql: string): BetterSqlite3.Statement {
 }
 
 const executor: SqlExecutor = {
+  skipLocked: false,
   query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
     const statement = prepare(sql);
     const values = params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
@@ -50,6 +52,10 @@ async function run(command: WriterCommand): Promise<unknown> {
       for (const q of command.queries) results.push(await executor.query(q.sql, q.parameters));
       return results;
     }
+    case 'claimDeliveries':
+      return claimDueDeliveries(executor, command.now, command.limit, command.leaseMs);
+    case 'completeAttempt':
+      return completeAttempt(executor, command.result);
     case 'ping':
       return executor.query('SELECT 1 AS ok', []);
   }
