@@ -26,6 +26,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Behind a reverse proxy: take the client address and scheme/host from X-Forwarded-* headers. */
   trustProxy: boolean;
+  /** Private addresses destinations may reach anyway (CIDRs), e.g. 127.0.0.1/32 for local development. */
+  outboundAllow: string[];
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -102,7 +104,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const trustProxy = (text(env, 'TRUST_PROXY') ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(trustProxy)) throw new ConfigError('TRUST_PROXY', 'must be true or false');
+  const outboundAllow = (text(env, 'OUTBOUND_ALLOW') ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const cidr of outboundAllow) {
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(cidr)) throw new ConfigError('OUTBOUND_ALLOW', `"${cidr}" is not an IP address or CIDR block`);
+  }
   return {
+    outboundAllow,
     secretKey,
     publicUrl,
     trustProxy: trustProxy === 'true' || trustProxy === '1',

@@ -9,7 +9,7 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 export interface Hub {
-  app: App;
+  app: Awaited<ReturnType<typeof buildApp>>;
   store: Store;
   metrics: Metrics;
   /** Graceful stop: refuse new requests, finish those in flight, flush the group commit, close the store. */
@@ -17,6 +17,8 @@ export interface Hub {
 }
 
 export interface HubOptions {
+  /** Run the delivery worker in this process (default true). */
+  worker?: boolean;
   adminToken: string;
   /** Encrypts source secrets at rest: 32 bytes as base64. */
   secretKey: string;
@@ -58,7 +60,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       metrics.commitDuration.observe({ ok: String(ok) }, seconds);
     },
   });
-  let app: App;
+  let app: Awaited<ReturnType<typeof buildApp>>;
   try {
     app = await buildApp({
       store,
@@ -68,6 +70,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       secretKey: options.secretKey,
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
+      outboundAllow: config.outboundAllow,
       maxBodyBytes: config.maxBodyBytes,
       rawBodyLimit: config.rawBodyLimit,
       logger: options.logger,
@@ -77,6 +80,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
     await store.close();
     throw error;
   }
+  if (options.worker !== false) app.deliveryWorker.start();
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -85,6 +89,8 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
     close() {
       closing ??= (async () => {
         await drain(app, DRAIN_DEADLINE_MS);
+        await app.deliveryWorker.stop();
+        await app.sender.close();
         await store.close();
       })();
       return closing;

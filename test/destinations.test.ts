@@ -7,7 +7,8 @@ describe.each(STORE_KINDS)('destinations and the outbox on %s', (kind) => {
   let hub: TestHub;
   let auth: Record<string, string>;
   beforeAll(async () => {
-    hub = await startTestHub(kind);
+    // Queueing only: no worker sends these (and no test ever targets anything but loopback).
+    hub = await startTestHub(kind, { worker: false });
     auth = { authorization: `Bearer ${(await hub.admin('/api-secrets', { body: {} })).body.secret}` };
   });
   afterAll(async () => {
@@ -21,7 +22,7 @@ describe.each(STORE_KINDS)('destinations and the outbox on %s', (kind) => {
     const created = await hub.admin('/destinations', {
       body: {
         name: 'GG3 partner',
-        config: { url: 'https://webhook.site/2d80209a?userId={userId}&clickId={clickId}&event=registration', match: { eventTypes: ['registration'] }, retry: { kind: 'linear', intervalMs: 60_000, resends: 5 } },
+        config: { url: 'http://127.0.0.1:9/2d80209a?userId={userId}&clickId={clickId}&event=registration', match: { eventTypes: ['registration'] }, retry: { kind: 'linear', intervalMs: 60_000, resends: 5 } },
       },
     });
     expect(created.status).toBe(201);
@@ -40,7 +41,7 @@ describe.each(STORE_KINDS)('destinations and the outbox on %s', (kind) => {
   });
 
   it('shows a signing secret once and rotates it', async () => {
-    const created = await hub.admin('/destinations', { body: { name: 'signed', config: { url: 'https://partner.example/hook', method: 'POST', body: '{"event":"{event}"}', signing: { kind: 'standard-webhooks' } } } });
+    const created = await hub.admin('/destinations', { body: { name: 'signed', config: { url: 'http://127.0.0.1:9/hook', method: 'POST', body: '{"event":"{event}"}', signing: { kind: 'standard-webhooks' } } } });
     expect(created.body.signingSecret).toMatch(/^whsec_/);
     const read = await hub.admin(`/destinations/${created.body.id}`);
     expect(read.body).toMatchObject({ hasSigningSecret: true });
@@ -51,11 +52,11 @@ describe.each(STORE_KINDS)('destinations and the outbox on %s', (kind) => {
   });
 
   it('checks templates when saved, naming the field', async () => {
-    const bad = await hub.admin('/destinations', { body: { name: 'x', config: { url: 'https://p.example/?u={user_id}&z={bogus}', unknownMacros: 'error' } } });
+    const bad = await hub.admin('/destinations', { body: { name: 'x', config: { url: 'http://127.0.0.1:9/?u={user_id}&z={bogus}', unknownMacros: 'error' } } });
     expect(bad).toMatchObject({ status: 400, body: { field: 'config.url', message: 'config.url uses unknown macros: {bogus}' } });
-    const payloadKey = await hub.admin('/destinations', { body: { name: 'x', config: { url: 'https://p.example/?s={payload.session_id}', unknownMacros: 'error' } } });
+    const payloadKey = await hub.admin('/destinations', { body: { name: 'x', config: { url: 'http://127.0.0.1:9/?s={payload.session_id}', unknownMacros: 'error' } } });
     expect(payloadKey.status).toBe(201);
     expect((await hub.admin('/destinations', { body: { name: 'x', config: { url: 'ftp://p.example/' } } })).body.field).toBe('config.url');
-    expect((await hub.admin('/destinations', { body: { name: 'x', config: { url: 'https://p.example/', timeoutMs: 5 } } })).body.field).toBe('config.timeoutMs');
+    expect((await hub.admin('/destinations', { body: { name: 'x', config: { url: 'http://127.0.0.1:9/', timeoutMs: 5 } } })).body.field).toBe('config.timeoutMs');
   });
 });

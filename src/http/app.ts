@@ -11,6 +11,8 @@ import { platformEventRoutes } from './routes/platform-events.js';
 import { SourceService } from '../inbound/sources.js';
 import { SecretBox } from '../lib/secret-box.js';
 import { DestinationService } from '../delivery/destinations.js';
+import { createSender, type Sender } from '../delivery/sender.js';
+import { DeliveryWorker } from '../delivery/worker.js';
 import type { MatchableEvent } from '../domain/destinations/definition.js';
 import { sourcePostbackRoutes } from './routes/source-postbacks.js';
 import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake } from '../inbound/level-postbacks.js';
@@ -34,6 +36,7 @@ export interface AppDeps {
   secretKey: string;
   publicUrl: string | undefined;
   trustProxy: boolean;
+  outboundAllow: string[];
   maxBodyBytes: number;
   rawBodyLimit: number;
   /** A pino logger; absent means silent. */
@@ -42,7 +45,7 @@ export interface AppDeps {
 }
 
 /** Builds the HTTP app around its dependencies; listening is the caller's business. */
-export async function buildApp(deps: AppDeps): Promise<App> {
+export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: DeliveryWorker; sender: Sender }> {
   const app = Fastify({
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     requestIdHeader: 'x-request-id',
@@ -94,7 +97,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const box = SecretBox.fromText(deps.secretKey);
   const sources = new SourceService(store, box, clock);
   const destinations = new DestinationService(store, box, clock);
-  const deliveriesFor = (event: MatchableEvent) => destinations.deliveriesFor(event);
+  const sender = createSender({ allowCidrs: deps.outboundAllow });
+  const worker = new DeliveryWorker({
+    store,
+    destinations,
+    sender,
+    clock,
+    onAttempt: (destination, outcome, seconds) => {
+      metrics.deliveryAttempts.inc({ destination, outcome });
+      metrics.attemptDuration.observe(seconds);
+    },
+  });
+  const deliveriesFor = async (event: MatchableEvent) => {
+    const deliveries = await destinations.deliveriesFor(event);
+    // On SQLite the worker's next claim queues behind this event's write; elsewhere the poll catches it.
+    if (deliveries.length > 0) setImmediate(() => worker.wake());
+    return deliveries;
+  };
   const secrets = new ApiSecretVerifier(store, clock);
   const intake = new LevelPostbackIntake({
     store,
@@ -137,5 +156,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
     { prefix: '/admin/api' },
   );
-  return app;
+  return Object.assign(app, { deliveryWorker: worker, sender });
 }

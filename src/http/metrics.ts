@@ -32,6 +32,18 @@ export function createMetrics() {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    deliveryAttempts: new Counter({
+      name: 'postback_hub_delivery_attempts_total',
+      help: 'Delivery attempts by destination and what followed (succeeded, retry, failed)',
+      labelNames: ['destination', 'outcome'] as const,
+      registers: [registry],
+    }),
+    attemptDuration: new Histogram({
+      name: 'postback_hub_delivery_attempt_duration_seconds',
+      help: 'Time of one delivery attempt, from connecting to the end of the response excerpt',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     commitBatchSize: new Histogram({
       name: 'postback_hub_store_commit_batch_size',
       help: 'Writes carried by one SQLite group commit',

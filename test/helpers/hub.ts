@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 import type { DatabaseConfig } from '../../src/config.js';
+import type { Clock } from '../../src/lib/clock.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -16,10 +17,16 @@ export interface TestHub {
 }
 
 /** A real hub listening on 127.0.0.1 on a fresh database of the given kind. */
-export async function startTestHub(kind: StoreKind, options: { database?: DatabaseConfig; db?: TestDatabase } = {}): Promise<TestHub> {
+export async function startTestHub(kind: StoreKind, options: { database?: DatabaseConfig; db?: TestDatabase; worker?: boolean; clock?: Clock; outboundAllow?: string } = {}): Promise<TestHub> {
   const db = options.db ?? (await createTestDatabase(kind));
-  const config = { ...loadConfig({ DATA_DIR: db.dataDir }), database: options.database ?? db.config };
-  const hub = await createHub(config, { adminToken: ADMIN_TOKEN, secretKey: TEST_SECRET_KEY, ...(db.schema ? { schema: db.schema } : {}) });
+  const config = { ...loadConfig({ DATA_DIR: db.dataDir, OUTBOUND_ALLOW: options.outboundAllow ?? '127.0.0.0/8' }), database: options.database ?? db.config };
+  const hub = await createHub(config, {
+    adminToken: ADMIN_TOKEN,
+    secretKey: TEST_SECRET_KEY,
+    ...(db.schema ? { schema: db.schema } : {}),
+    ...(options.worker === undefined ? {} : { worker: options.worker }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
   const url = await hub.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

@@ -1,0 +1,192 @@
+import type { DestinationConfig } from '../domain/destinations/definition.js';
+import { buildRequest, macroValues, type EventFacts } from '../domain/destinations/request.js';
+import { isSuccess, nextDelay, parseRetryAfter } from '../domain/retry-policies.js';
+import type { Clock } from '../lib/clock.js';
+import { newId } from '../lib/ids.js';
+import type { AttemptResult, DeliveryRecord, EventRecord, Store } from '../store/store.js';
+import type { DestinationService } from './destinations.js';
+import type { Sender } from './sender.js';
+
+export interface WorkerDeps {
+  store: Pick<Store, 'claimDueDeliveries' | 'completeAttempt' | 'getEvent' | 'getDestination'>;
+  destinations: Pick<DestinationService, 'secrets'>;
+  sender: Sender;
+  clock: Clock;
+  random?: () => number;
+  /** How long a claim is held: longer than any HTTP timeout (at most 60 s), or a slow attempt could be sent twice at once. */
+  leaseMs?: number;
+  batchSize?: number;
+  /** How often to look for due deliveries when nothing wakes the worker. */
+  pollMs?: number;
+  onAttempt?: (destinationId: string, outcome: 'succeeded' | 'retry' | 'failed', seconds: number) => void;
+}
+
+/** Headers that must not be kept in the attempt history. */
+const SECRET_HEADER = /authorization|signature|secret|token|api-?key/i;
+
+/**
+ * The delivery loop: claims due deliveries under a lease, sends each, records the attempt and
+ * what follows (success, the next try per the destination's policy, failure, a pause). At
+ * least once: a delivery whose worker dies is claimed again when its lease expires, with the
+ * same delivery id, so receivers can drop the repeat.
+ */
+export class DeliveryWorker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private pendingWake = false;
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly random: () => number;
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.leaseMs = deps.leaseMs ?? 90_000;
+    this.batchSize = deps.batchSize ?? 32;
+    this.pollMs = deps.pollMs ?? 500;
+    this.random = deps.random ?? Math.random;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New deliveries were committed: look now rather than at the next poll. */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming, and waits for the attempts under way to be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /** One pass: claim what is due and deliver it. Returns how many were attempted. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.deps.store.claimDueDeliveries(this.deps.clock.now(), this.batchSize, this.leaseMs);
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    return claimed.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = 0;
+      try {
+        worked = await this.runOnce();
+      } catch {
+        // The store is unreachable: try again at the next poll.
+      }
+      if (worked >= this.batchSize || !this.running) continue;
+      if (this.pendingWake) {
+        this.pendingWake = false;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+      this.pendingWake = false;
+    }
+  }
+
+  private async deliver(delivery: DeliveryRecord): Promise<void> {
+    const [event, destination] = await Promise.all([this.deps.store.getEvent(delivery.eventId), this.deps.store.getDestination(delivery.destinationId)]);
+    if (event === null || destination === null) return;
+    const config = destination.config as DestinationConfig;
+    const now = this.deps.clock.now();
+    const secrets = this.deps.destinations.secrets(destination);
+    const signingSecrets = [secrets.signingSecret, (secrets.previousUntil ?? 0) > now ? secrets.previousSigningSecret : undefined].filter((s): s is string => s !== undefined);
+    const attemptNo = delivery.attempts + 1;
+    const built = buildRequest(config, { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets }, macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000));
+
+    const base = { deliveryId: delivery.id, destinationId: destination.id, pauseAfterFailures: config.pauseAfterFailures };
+    if (!built.ok) {
+      // A template that cannot be filled will not fill on a retry either.
+      await this.complete({ ...base, attempt: attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), next: { state: 'failed' }, failed: true, pauseNow: null, now });
+      return;
+    }
+    const { request } = built;
+    const result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
+    const finished = this.deps.clock.now();
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !SECRET_HEADER.test(name)));
+    const record = result.ok
+      ? attempt(attemptNo, now, request.url, request.method, headers, result.status, result.latencyMs, result.excerpt, null)
+      : attempt(attemptNo, now, request.url, request.method, headers, null, result.latencyMs, null, result.error);
+
+    if (result.ok && isSuccess(config.success, result.status, result.excerpt)) {
+      await this.complete({ ...base, attempt: record, next: { state: 'succeeded' }, failed: false, pauseNow: null, now: finished });
+      return;
+    }
+    const gone = result.ok && result.status === 410;
+    const retryAfterSeconds = result.ok && (result.status === 429 || result.status === 503) ? parseRetryAfter(result.retryAfter, finished) : undefined;
+    const delay = nextDelay(config.retry, { attempts: attemptNo, random: this.random, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
+    await this.complete({
+      ...base,
+      attempt: record,
+      // Gone: the destination is paused and this delivery waits for the resume.
+      next: gone ? { state: 'pending', at: finished } : delay === null ? { state: 'failed' } : { state: 'pending', at: finished + delay },
+      failed: true,
+      pauseNow: gone ? '410 Gone' : null,
+      now: finished,
+    });
+  }
+
+  private async complete(result: AttemptResult): Promise<void> {
+    await this.deps.store.completeAttempt(result);
+    const outcome = result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
+    this.deps.onAttempt?.(result.destinationId, outcome, (result.attempt.latencyMs ?? 0) / 1000);
+  }
+}
+
+function attempt(
+  n: number,
+  startedAt: number,
+  url: string,
+  method: string,
+  requestHeaders: Record<string, string>,
+  status: number | null,
+  latencyMs: number,
+  responseExcerpt: string | null,
+  error: string | null,
+): AttemptResult['attempt'] {
+  return { id: newId(), attempt: n, startedAt, url, method, requestHeaders, status, latencyMs, responseExcerpt, error };
+}
+
+/** The event as macros see it; the partner's payload from its raw request. */
+function facts(event: EventRecord): EventFacts {
+  let payload: Record<string, unknown> = { ...(event.raw?.query ?? {}) };
+  if (event.raw?.body) {
+    try {
+      const body: unknown = JSON.parse(event.raw.body);
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) payload = { ...payload, ...(body as Record<string, unknown>) };
+    } catch {
+      // not JSON: the query alone
+    }
+  }
+  if (typeof event.metadata.data === 'object' && event.metadata.data !== null) payload = { ...payload, ...(event.metadata.data as Record<string, unknown>) };
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    externalId: event.externalId,
+    userId: event.userId,
+    offerId: event.offerId,
+    clickId: event.clickId,
+    level: event.level,
+    coins: event.coins,
+    amountMicros: event.amountMicros,
+    currency: event.currency,
+    receivedAt: event.receivedAt,
+    metadata: event.metadata,
+    payload,
+  };
+}

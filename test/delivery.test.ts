@@ -1,0 +1,144 @@
+// Deliveries to real receivers on 127.0.0.1, on SQLite and PostgreSQL, with the clock held
+// still so that every retry time is checked exactly.
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS } from './helpers/stores.js';
+import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
+import { startReceiver } from './helpers/receiver.js';
+
+describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
+  let hub: TestHub;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let auth: Record<string, string>;
+  // Held still by the test, but starting now: receivers check the signature's timestamp.
+  let now = Date.now();
+  const clock = { now: () => now };
+
+  beforeAll(async () => {
+    hub = await startTestHub(kind, { worker: false, clock });
+    receiver = await startReceiver();
+    auth = { authorization: `Bearer ${(await hub.admin('/api-secrets', { body: {} })).body.secret}` };
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await receiver?.close();
+  });
+
+  const runWorker = () => hub.hub.app.deliveryWorker.runOnce();
+
+  async function destination(type: string, config: Record<string, unknown>) {
+    const created = await hub.admin('/destinations', { body: { name: type, config: { match: { eventTypes: [type] }, ...config } } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body;
+  }
+
+  async function emit(type: string, userId = `u-${randomUUID()}`) {
+    const answer = await postJson(`${hub.url}/api/events`, { type, idempotencyKey: randomUUID(), userId, clickId: 'click-7', data: { campaign: 'spring' } }, auth);
+    expect(answer.status).toBe(200);
+    return { eventId: answer.body.eventId as string, userId };
+  }
+
+  const deliveryOf = async (eventId: string) => ((await (await fetch(`${hub.url}/api/events/${eventId}`, { headers: auth })).json()) as any).deliveries[0];
+
+  it('sends a signed POST once, with the delivery id as idempotency key', async () => {
+    const dest = await destination('signup', {
+      url: `${receiver.url}/hook?userId={userId}&clickId={clickId}&event=registration`,
+      method: 'POST',
+      body: '{"user":"{user_id}","campaign":"{payload.campaign}"}',
+      signing: { kind: 'standard-webhooks' },
+    });
+    const { eventId, userId } = await emit('signup');
+    const before = receiver.received.length;
+    expect(await runWorker()).toBeGreaterThanOrEqual(1);
+    const got = receiver.received.slice(before).find((r) => r.url.includes(userId))!;
+    expect(got.url).toBe(`/hook?userId=${userId}&clickId=click-7&event=registration`);
+    expect(JSON.parse(got.body)).toEqual({ user: userId, campaign: 'spring' });
+    const delivery = await deliveryOf(eventId);
+    expect(got.headers['idempotency-key']).toBe(delivery.id);
+    expect(new Webhook(dest.signingSecret).verify(got.body, got.headers as Record<string, string>)).toBeTruthy();
+    expect(delivery).toMatchObject({ state: 'succeeded', attempts: 1, lastStatus: 200 });
+  });
+
+  it('retries a 500 exactly when the linear policy says, then succeeds', async () => {
+    await destination('deposit', { url: `${receiver.url}/deposit`, retry: { kind: 'linear', intervalMs: 60_000, resends: 5 } });
+    const { eventId } = await emit('deposit');
+    receiver.reply({ status: 500, body: 'down' });
+    await runWorker();
+    const failed = await deliveryOf(eventId);
+    expect(failed).toMatchObject({ state: 'pending', attempts: 1, lastStatus: 500, nextAttemptAt: new Date(now + 60_000).toISOString() });
+    now += 59_999;
+    await runWorker();
+    expect((await deliveryOf(eventId)).attempts).toBe(1);
+    now += 1;
+    await runWorker();
+    expect(await deliveryOf(eventId)).toMatchObject({ state: 'succeeded', attempts: 2, lastStatus: 200 });
+  });
+
+  it('honours Retry-After on a 429', async () => {
+    await destination('withdrawal', { url: `${receiver.url}/w`, retry: { kind: 'schedule', delaysMs: [0, 60_000, 90_000, 120_000, 150_000] } });
+    const { eventId } = await emit('withdrawal');
+    receiver.reply({ status: 429, headers: { 'retry-after': '300' } });
+    await runWorker();
+    expect(await deliveryOf(eventId)).toMatchObject({ state: 'pending', lastStatus: 429, nextAttemptAt: new Date(now + 300_000).toISOString() });
+    now += 300_000;
+    await runWorker();
+  });
+
+  it('records a timeout, a reset and an unfollowed redirect as failed attempts, then fails for good', async () => {
+    await destination('game_activity', { url: `${receiver.url}/g`, timeoutMs: 300, retry: { kind: 'schedule', delaysMs: [0, 1000, 1000, 1000] } });
+    const { eventId } = await emit('game_activity');
+    receiver.reply({ hang: true });
+    await runWorker();
+    expect(await deliveryOf(eventId)).toMatchObject({ state: 'pending', attempts: 1, lastStatus: null, lastError: 'timeout after 300 ms' });
+    now += 1000;
+    receiver.reply({ reset: true });
+    await runWorker();
+    const reset = await deliveryOf(eventId);
+    expect(reset).toMatchObject({ attempts: 2, lastStatus: null });
+    expect(reset.lastError).toMatch(/socket|ECONNRESET|other side closed/i);
+    now += 1000;
+    receiver.reply({ status: 302, headers: { location: `${receiver.url}/elsewhere` } });
+    await runWorker();
+    expect(await deliveryOf(eventId)).toMatchObject({ attempts: 3, lastStatus: 302, state: 'pending' });
+    now += 1000;
+    receiver.reply({ status: 503 });
+    await runWorker();
+    expect(await deliveryOf(eventId)).toMatchObject({ attempts: 4, state: 'failed', nextAttemptAt: null });
+    expect(receiver.received.some((r) => r.url === '/elsewhere')).toBe(false);
+  });
+
+  it('pauses a destination that answers 410 Gone, keeping its deliveries', async () => {
+    const dest = await destination('level', { url: `${receiver.url}/gone` });
+    const { eventId } = await emit('level');
+    receiver.reply({ status: 410 });
+    await runWorker();
+    expect((await hub.admin(`/destinations/${dest.id}`)).body).toMatchObject({ paused: { reason: '410 Gone' } });
+    const second = await emit('level');
+    now += 3_600_000;
+    await runWorker();
+    expect(await deliveryOf(eventId)).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(await deliveryOf(second.eventId)).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+});
+
+describe('outbound address protection', () => {
+  it('refuses private addresses unless allowed, by IP and by name at connect time', async () => {
+    const hub = await startTestHub('sqlite', { worker: false, outboundAllow: '' });
+    const receiver = await startReceiver();
+    try {
+      const { secret } = (await hub.admin('/api-secrets', { body: {} })).body;
+      for (const url of [`${receiver.url}/by-ip`, `http://localhost:${receiver.port}/by-name`, 'http://169.254.169.254/latest/meta-data']) {
+        await hub.admin('/destinations', { body: { name: url, config: { url, match: { eventTypes: [`t${url.length}`] } } } });
+        const { eventId } = (await postJson(`${hub.url}/api/events`, { type: `t${url.length}`, idempotencyKey: randomUUID(), userId: 'u' }, { authorization: `Bearer ${secret}` })).body;
+        await hub.hub.app.deliveryWorker.runOnce();
+        const status: any = await (await fetch(`${hub.url}/api/events/${eventId}`, { headers: { authorization: `Bearer ${secret}` } })).json();
+        expect(status.deliveries[0].lastError).toMatch(/^refused: /);
+      }
+      expect(receiver.received).toEqual([]);
+    } finally {
+      await hub.close();
+      await receiver.close();
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** How the receiver answers the next request: a status (and headers/body), a hang, or a reset. */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string } | { hang: true } | { reset: true };
+
+/** A real HTTP server on 127.0.0.1 that records what it gets and answers as programmed. */
+export async function startReceiver() {
+  const received: Received[] = [];
+  const replies: Reply[] = [];
+  const sockets = new Set<Socket>();
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
+      const reply = replies.shift() ?? { status: 200, body: 'OK' };
+      if ('hang' in reply) return;
+      if ('reset' in reply) return request.socket.destroy();
+      response.writeHead(reply.status, reply.headers ?? {});
+      response.end(reply.body ?? '');
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    received,
+    reply: (...next: Reply[]) => replies.push(...next),
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
