@@ -119,6 +119,43 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     await runWorker();
     expect(await deliveryOf(eventId)).toMatchObject({ state: 'pending', attempts: 1 });
     expect(await deliveryOf(second.eventId)).toMatchObject({ state: 'pending', attempts: 0 });
+
+    // Resumed, its waiting deliveries go out.
+    expect((await hub.admin(`/destinations/${dest.id}/resume`, { method: 'POST' })).body).toMatchObject({ paused: null, consecutiveFailures: 0 });
+    await runWorker();
+    expect(await deliveryOf(eventId)).toMatchObject({ state: 'succeeded', attempts: 2 });
+    expect(await deliveryOf(second.eventId)).toMatchObject({ state: 'succeeded', attempts: 1 });
+  });
+
+  it('keeps every attempt, without secrets', async () => {
+    await destination('purchase', { url: `${receiver.url}/p?u={user_id}`, retry: { kind: 'linear', intervalMs: 1000, resends: 2 } });
+    await hub.admin('/destinations', { body: { name: 'unused', config: { url: `${receiver.url}/x`, match: { eventTypes: ['nothing'] } } } });
+    const { eventId, userId } = await emit('purchase');
+    receiver.reply({ status: 500, body: 'x'.repeat(5000) });
+    await runWorker();
+    now += 1000;
+    await runWorker();
+    const delivery = await deliveryOf(eventId);
+    const history = await hub.admin(`/deliveries/${delivery.id}`);
+    expect(history.body).toMatchObject({ state: 'succeeded', attempts: 2 });
+    expect(history.body.history.map((a: any) => [a.attempt, a.status, a.url])).toEqual([
+      [1, 500, `${receiver.url}/p?u=${userId}`],
+      [2, 200, `${receiver.url}/p?u=${userId}`],
+    ]);
+    expect(history.body.history[0].responseExcerpt).toHaveLength(2048);
+    expect(history.body.history[0].requestHeaders).toMatchObject({ 'idempotency-key': delivery.id });
+    expect((await hub.admin(`/deliveries/${randomUUID()}`)).status).toBe(404);
+  });
+
+  it('tests an endpoint: a sample event sent now, answered as the partner answered', async () => {
+    const dest = await destination('test-me', { url: `${receiver.url}/t?u={user_id}&e={event}`, success: { kind: 'body', equals: 'OK' } });
+    await hub.admin(`/destinations/${dest.id}`, { method: 'PATCH', body: { bearerToken: 'partner-token' } });
+    const ok = await hub.admin(`/destinations/${dest.id}/test`, { method: 'POST' });
+    expect(ok.body).toMatchObject({ success: true, status: 200, excerpt: 'OK', error: null, request: { method: 'GET', url: `${receiver.url}/t?u=test-user&e=test-me` } });
+    expect(ok.body.request.headers.authorization).toBeUndefined();
+    expect(receiver.received.at(-1)!.headers.authorization).toBe('Bearer partner-token');
+    receiver.reply({ status: 200, body: 'NOPE' });
+    expect((await hub.admin(`/destinations/${dest.id}/test`, { method: 'POST' })).body).toMatchObject({ success: false, status: 200, excerpt: 'NOPE' });
   });
 });
 

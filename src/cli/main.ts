@@ -16,7 +16,9 @@ const USAGE = `postback-hub ${VERSION}
 Usage: postback-hub <command> [options]
 
 Commands:
-  serve                     Apply migrations, then serve the API (the default)
+  serve                     Apply migrations, then serve the API and deliver (the default)
+  api                       Serve the API only (deliveries are sent by worker processes)
+  worker                    Deliver only, no HTTP server (PostgreSQL: run as many as you like)
   migrate                   Apply pending migrations and exit
   create-secret [--name N]  Create a partner API secret and print it (shown once)
   admin-token               Print where the admin token comes from (never the token)
@@ -26,7 +28,10 @@ Commands:
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, ADMIN_TOKEN,
 LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE (see README.md).`;
 
-async function serve(config: Config): Promise<void> {
+/** serve: API and delivery worker; api: the API only; worker: deliveries only (no HTTP). */
+type RunMode = 'serve' | 'api' | 'worker';
+
+async function serve(config: Config, mode: RunMode): Promise<void> {
   // Buffered, asynchronous log writes: a synchronous write per access-log line cost a fifth of
   // the inbound throughput. Flushed on every exit path below; a SIGKILL loses at most the
   // last few KiB of log lines (never data: records are committed before any answer).
@@ -54,7 +59,7 @@ async function serve(config: Config): Promise<void> {
     generate: () => SecretBox.generateKeyText(),
     check: (key) => checkSecretKey(key),
   });
-  const hub = await createHub(config, { adminToken, secretKey, logger });
+  const hub = await createHub(config, { adminToken, secretKey, logger, worker: mode !== 'api' });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -76,8 +81,13 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (mode === 'worker') {
+    logger.info({ store: config.database.kind, version: VERSION }, 'postback hub delivery worker running');
+    destination.flushSync();
+    return;
+  }
   const address = await hub.app.listen({ port: config.port, host: config.host });
-  logger.info({ address, store: config.database.kind, version: VERSION }, 'postback hub listening');
+  logger.info({ address, mode, store: config.database.kind, version: VERSION }, 'postback hub listening');
   // Start-up lines are worth seeing at once, not when the buffer fills.
   destination.flushSync();
 }
@@ -95,7 +105,9 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   switch (command) {
     case 'serve':
-      return serve(config);
+    case 'api':
+    case 'worker':
+      return serve(config, command);
     case 'migrate': {
       const store = await openStore(config.database);
       await store.close();

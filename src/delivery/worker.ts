@@ -3,7 +3,7 @@ import { buildRequest, macroValues, type EventFacts } from '../domain/destinatio
 import { isSuccess, nextDelay, parseRetryAfter } from '../domain/retry-policies.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
-import type { AttemptResult, DeliveryRecord, EventRecord, Store } from '../store/store.js';
+import type { AttemptResult, DeliveryRecord, DestinationRecord, EventRecord, Store } from '../store/store.js';
 import type { DestinationService } from './destinations.js';
 import type { Sender } from './sender.js';
 
@@ -98,6 +98,47 @@ export class DeliveryWorker {
     }
   }
 
+  /**
+   * The test endpoint: a sample event sent to the destination now, as configured (macros,
+   * signing, timeout); answers what the partner answered. Nothing is recorded.
+   */
+  async test(destination: DestinationRecord): Promise<TestResult> {
+    const config = destination.config as DestinationConfig;
+    const now = this.deps.clock.now();
+    const secrets = this.deps.destinations.secrets(destination);
+    const deliveryId = `test-${newId()}`;
+    const sample: EventFacts = {
+      id: newId(),
+      source: 'test',
+      type: config.match.eventTypes?.[0] ?? 'test',
+      externalId: `test-${now}`,
+      userId: 'test-user',
+      offerId: config.match.offers?.[0] ?? 'test-offer',
+      clickId: 'test-click',
+      level: 5,
+      coins: 25,
+      amountMicros: 2_100_000,
+      currency: 'USD',
+      receivedAt: now,
+      metadata: {},
+      payload: { user_id: 'test-user', session_id: 'test-session' },
+    };
+    const built = buildRequest(
+      config,
+      { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets: secrets.signingSecret === undefined ? [] : [secrets.signingSecret] },
+      macroValues(sample, deliveryId),
+      deliveryId,
+      Math.floor(now / 1000),
+    );
+    if (!built.ok) return { success: false, request: null, status: null, excerpt: null, error: built.error, latencyMs: 0 };
+    const { request } = built;
+    const result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
+    const shown = { url: request.url, method: request.method, headers: withoutSecrets(request.headers), body: request.body ?? null };
+    return result.ok
+      ? { success: isSuccess(config.success, result.status, result.excerpt), request: shown, status: result.status, excerpt: result.excerpt, error: null, latencyMs: result.latencyMs }
+      : { success: false, request: shown, status: null, excerpt: null, error: result.error, latencyMs: result.latencyMs };
+  }
+
   private async deliver(delivery: DeliveryRecord): Promise<void> {
     const [event, destination] = await Promise.all([this.deps.store.getEvent(delivery.eventId), this.deps.store.getDestination(delivery.destinationId)]);
     if (event === null || destination === null) return;
@@ -117,7 +158,7 @@ export class DeliveryWorker {
     const { request } = built;
     const result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
     const finished = this.deps.clock.now();
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !SECRET_HEADER.test(name)));
+    const headers = withoutSecrets(request.headers);
     const record = result.ok
       ? attempt(attemptNo, now, request.url, request.method, headers, result.status, result.latencyMs, result.excerpt, null)
       : attempt(attemptNo, now, request.url, request.method, headers, null, result.latencyMs, null, result.error);
@@ -145,6 +186,19 @@ export class DeliveryWorker {
     const outcome = result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
     this.deps.onAttempt?.(result.destinationId, outcome, (result.attempt.latencyMs ?? 0) / 1000);
   }
+}
+
+export interface TestResult {
+  success: boolean;
+  request: { url: string; method: string; headers: Record<string, string>; body: string | null } | null;
+  status: number | null;
+  excerpt: string | null;
+  error: string | null;
+  latencyMs: number;
+}
+
+function withoutSecrets(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADER.test(name)));
 }
 
 function attempt(

@@ -151,6 +151,8 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
       apiSecrets: new ApiSecretService(store, clock, () => secrets.forget()),
       sources,
       destinations,
+      worker,
+      deliveryStore: store,
       publicUrl: origin,
       store,
     }),

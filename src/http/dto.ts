@@ -1,5 +1,5 @@
 import { formatMicros } from '../domain/money.js';
-import type { DeliveryRecord, ApiSecretRecord, AppRecord, EventRecord, LedgerEntryRecord, OfferRecord, Page, UserRecord } from '../store/store.js';
+import type { AttemptRecord, DeliveryRecord, ApiSecretRecord, AppRecord, EventRecord, LedgerEntryRecord, OfferRecord, Page, UserRecord } from '../store/store.js';
 
 // Records → API JSON: times as ISO-8601, money as decimal strings.
 
@@ -51,6 +51,18 @@ export const deliveryDto = (d: DeliveryRecord) => ({
   lastError: d.lastError,
   createdAt: iso(d.createdAt),
   updatedAt: iso(d.updatedAt),
+});
+
+export const attemptDto = (a: AttemptRecord) => ({
+  attempt: a.attempt,
+  startedAt: iso(a.startedAt),
+  url: a.url,
+  method: a.method,
+  requestHeaders: a.requestHeaders,
+  status: a.status,
+  latencyMs: a.latencyMs,
+  responseExcerpt: a.responseExcerpt,
+  error: a.error,
 });
 
 export function pageDto<T, D>(page: Page<T>, toDto: (item: T) => D) {

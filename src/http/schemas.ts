@@ -94,6 +94,18 @@ export const DeliverySchema = Type.Object({
   updatedAt: Time,
 });
 
+export const AttemptSchema = Type.Object({
+  attempt: Type.Integer(),
+  startedAt: Time,
+  url: Type.String(),
+  method: Type.String(),
+  requestHeaders: Type.Record(Type.String(), Type.String()),
+  status: Nullable(Type.Integer()),
+  latencyMs: Nullable(Type.Integer()),
+  responseExcerpt: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+});
+
 export function PageSchema<T extends TSchema>(item: T) {
   return Type.Object({
     items: Type.Array(item),

@@ -1,5 +1,5 @@
-import { parseJson, type DeliveriesTable, type DestinationsTable, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable } from './schema.js';
-import type { DeliveryRecord, DeliveryState, DestinationRecord, SourceRecord, ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord } from './store.js';
+import { parseJson, type DeliveryAttemptsTable, type DeliveriesTable, type DestinationsTable, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable } from './schema.js';
+import type { AttemptRecord, DeliveryRecord, DeliveryState, DestinationRecord, SourceRecord, ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord } from './store.js';
 
 // Rows → records. BIGINT columns arrive as numbers from both drivers (see postgres/pool.ts).
 
@@ -83,6 +83,21 @@ export function deliveryFromRow(row: DeliveriesTable): DeliveryRecord {
     lastError: row.last_error,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+  };
+}
+
+export function attemptFromRow(row: DeliveryAttemptsTable): AttemptRecord {
+  return {
+    id: row.id,
+    attempt: Number(row.attempt),
+    startedAt: Number(row.started_at),
+    url: row.url,
+    method: row.method,
+    requestHeaders: parseJson<Record<string, string>>(row.request_headers),
+    status: row.status === null ? null : Number(row.status),
+    latencyMs: row.latency_ms === null ? null : Number(row.latency_ms),
+    responseExcerpt: row.response_excerpt,
+    error: row.error,
   };
 }
 

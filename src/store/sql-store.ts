@@ -1,8 +1,9 @@
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
-import { deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
+import { attemptFromRow, deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,
+  AttemptRecord,
   AttemptResult,
   DeliveryRecord,
   DestinationPatch,
@@ -335,6 +336,30 @@ export class SqlStore implements Store {
       .returning('id');
     if ((await this.writeMaybe(query.compile())) !== undefined) return 'deleted';
     return (await this.getDestination(id)) === null ? 'not_found' : 'has_deliveries';
+  }
+
+  getDelivery(id: string): Promise<DeliveryRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : deliveryFromRow(row);
+    });
+  }
+
+  listAttempts(deliveryId: string): Promise<AttemptRecord[]> {
+    return this.read(async () => {
+      const rows = await this.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
+      return rows.map(attemptFromRow);
+    });
+  }
+
+  async resumeDestination(id: string, now: number): Promise<DestinationRecord | null> {
+    const query = this.db
+      .updateTable('destinations')
+      .set({ paused_at: null, pause_reason: null, consecutive_failures: 0, updated_at: now })
+      .where('id', '=', id)
+      .returningAll();
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : destinationFromRow(row);
   }
 
   claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {

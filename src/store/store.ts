@@ -273,6 +273,10 @@ export interface Store {
   /** 'has_deliveries' when it has a history: disable it instead. */
   deleteDestination(id: string): Promise<'deleted' | 'not_found' | 'has_deliveries'>;
   listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]>;
+  getDelivery(id: string): Promise<DeliveryRecord | null>;
+  listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
+  /** Clears a pause: the destination's waiting deliveries go out again. */
+  resumeDestination(id: string, now: number): Promise<DestinationRecord | null>;
   /**
    * Leases up to `limit` due deliveries of enabled, unpaused destinations (and those whose
    * lease expired: their worker died) until `now + leaseMs`; no two callers get the same one.

@@ -2,7 +2,11 @@ import { Type, type Static } from 'typebox';
 import type { DestinationService } from '../../delivery/destinations.js';
 import { DestinationConfigSchema } from '../../domain/destinations/definition.js';
 import type { DestinationRecord } from '../../store/store.js';
-import { ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
+import { NotFoundError } from '../../lib/errors.js';
+import type { DeliveryWorker } from '../../delivery/worker.js';
+import type { Store } from '../../store/store.js';
+import { attemptDto, deliveryDto } from '../dto.js';
+import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
 
 const DestinationSchema = Type.Object({
@@ -27,7 +31,11 @@ const tags = ['destinations'];
 const security = [{ adminToken: [] }];
 
 /** `/admin/api/destinations`: where the hub sends postbacks. */
-export function destinationRoutes(app: App, destinations: DestinationService): void {
+export function destinationRoutes(
+  app: App,
+  destinations: DestinationService,
+  deliveries: { worker: Pick<DeliveryWorker, 'test'>; store: Pick<Store, 'getDelivery' | 'listAttempts'> },
+): void {
   const dto = (d: DestinationRecord, signingSecret?: string | null): Static<typeof DestinationSchema> => {
     const secrets = destinations.secrets(d);
     return {
@@ -98,6 +106,58 @@ export function destinationRoutes(app: App, destinations: DestinationService): v
       return dto(destination, signingSecret);
     },
   );
+  app.post(
+    '/destinations/:id/resume',
+    { schema: { tags, security, summary: 'Resume a paused destination: its waiting deliveries go out', params: Params, response: { 200: DestinationSchema, ...errors } } },
+    async (request) => dto(await destinations.resume(request.params.id)),
+  );
+
+  app.post(
+    '/destinations/:id/test',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Send a sample event to the destination now and answer what the partner answered (nothing is recorded)',
+        params: Params,
+        response: {
+          200: Type.Object({
+            success: Type.Boolean(),
+            request: Type.Union([
+              Type.Object({ url: Type.String(), method: Type.String(), headers: Type.Record(Type.String(), Type.String()), body: Type.Union([Type.String(), Type.Null()]) }),
+              Type.Null(),
+            ]),
+            status: Type.Union([Type.Integer(), Type.Null()]),
+            excerpt: Type.Union([Type.String(), Type.Null()]),
+            error: Type.Union([Type.String(), Type.Null()]),
+            latencyMs: Type.Integer(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => deliveries.worker.test(await destinations.get(request.params.id)),
+  );
+
+  app.get(
+    '/deliveries/:id',
+    {
+      schema: {
+        tags: ['deliveries'],
+        security,
+        summary: 'A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)',
+        params: Params,
+        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const delivery = await deliveries.store.getDelivery(request.params.id);
+      if (delivery === null) throw new NotFoundError(`No delivery "${request.params.id}"`, 'id');
+      const history = await deliveries.store.listAttempts(delivery.id);
+      return { ...deliveryDto(delivery), history: history.map(attemptDto) };
+    },
+  );
+
   app.delete(
     '/destinations/:id',
     { schema: { tags, security, summary: 'Delete a destination without deliveries (disable one that has them)', params: Params, response: { 204: Type.Null(), ...errors } } },

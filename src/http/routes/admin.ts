@@ -5,6 +5,7 @@ import type { SourceService } from '../../inbound/sources.js';
 import { sourceRoutes } from './admin-sources.js';
 import { destinationRoutes } from './admin-destinations.js';
 import type { DestinationService } from '../../delivery/destinations.js';
+import type { DeliveryWorker } from '../../delivery/worker.js';
 import type { UserService } from '../../ledger/users.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { bearerToken, safeEqual } from '../../lib/secrets.js';
@@ -34,6 +35,8 @@ export interface AdminDeps {
   apiSecrets: ApiSecretService;
   sources: SourceService;
   destinations: DestinationService;
+  worker: Pick<DeliveryWorker, 'test'>;
+  deliveryStore: Pick<Store, 'getDelivery' | 'listAttempts'>;
   publicUrl: (request: { protocol: string; host: string }) => string;
   store: Pick<Store, 'listEvents' | 'getEvent'>;
 }
@@ -54,7 +57,7 @@ export function adminRoutes(deps: AdminDeps) {
     apiSecretRoutes(app, deps.apiSecrets);
     eventRoutes(app, deps.store);
     sourceRoutes(app, { sources: deps.sources, publicUrl: deps.publicUrl });
-    destinationRoutes(app, deps.destinations);
+    destinationRoutes(app, deps.destinations, { worker: deps.worker, store: deps.deliveryStore });
     return Promise.resolve();
   };
 }
