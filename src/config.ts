@@ -28,6 +28,8 @@ export interface Config {
   trustProxy: boolean;
   /** Private addresses destinations may reach anyway (CIDRs), e.g. 127.0.0.1/32 for local development. */
   outboundAllow: string[];
+  /** How long a worker holds a claimed delivery; must outlast the longest destination timeout (60 s). */
+  deliveryLeaseMs: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     outboundAllow,
+    deliveryLeaseMs: integer(env, 'DELIVERY_LEASE_MS', 90_000, 1000, 3_600_000),
     secretKey,
     publicUrl,
     trustProxy: trustProxy === 'true' || trustProxy === '1',

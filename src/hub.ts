@@ -71,6 +71,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
       outboundAllow: config.outboundAllow,
+      deliveryLeaseMs: config.deliveryLeaseMs,
       maxBodyBytes: config.maxBodyBytes,
       rawBodyLimit: config.rawBodyLimit,
       logger: options.logger,

@@ -37,6 +37,7 @@ export interface AppDeps {
   publicUrl: string | undefined;
   trustProxy: boolean;
   outboundAllow: string[];
+  deliveryLeaseMs: number;
   maxBodyBytes: number;
   rawBodyLimit: number;
   /** A pino logger; absent means silent. */
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     destinations,
     sender,
     clock,
+    leaseMs: deps.deliveryLeaseMs,
     onAttempt: (destination, outcome, seconds) => {
       metrics.deliveryAttempts.inc({ destination, outcome });
       metrics.attemptDuration.observe(seconds);

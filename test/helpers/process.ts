@@ -26,10 +26,11 @@ export async function startHubProcess(env: Record<string, string>, args: string[
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), 15_000);
     const check = () => {
-      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
+      // A worker serves no HTTP: it says when it runs instead.
+      const match = args[0] === 'worker' ? /delivery worker running/.exec(output) : /"address":"(http:\/\/[^"]+)"/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve(match[1] ?? '');
       }
     };
     child.stdout.on('data', check);
