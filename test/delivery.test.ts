@@ -147,6 +147,35 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     expect((await hub.admin(`/deliveries/${randomUUID()}`)).status).toBe(404);
   });
 
+  it('lists the history, replays all failed of a destination, and exports it as CSV', async () => {
+    const dest = await destination('conversion', { url: `${receiver.url}/c`, retry: { kind: 'schedule', delaysMs: [0] } });
+    const formula = '=HYPERLINK("http://evil.example","click")';
+    const first = await emit('conversion', formula);
+    const second = await emit('conversion');
+    receiver.reply({ status: 500 }, { status: 500 });
+    await runWorker();
+    const failed = await hub.admin(`/deliveries?destination=${dest.id}&state=failed`);
+    expect(failed.body.items.map((d: any) => d.eventId).sort()).toEqual([first.eventId, second.eventId].sort());
+    expect(failed.body.items[0]).toMatchObject({ eventType: 'conversion', lastStatus: 500, attempts: 1 });
+
+    const replayed = await hub.admin('/deliveries/replay', { body: { destination: dest.id, state: 'failed' } });
+    expect(replayed.body).toEqual({ replayed: 2 });
+    await runWorker();
+    expect((await hub.admin(`/deliveries?destination=${dest.id}&state=succeeded`)).body.items).toHaveLength(2);
+    const one = (await deliveryOf(first.eventId)).id;
+    expect((await hub.admin(`/deliveries/${one}/replay`, { method: 'POST' })).body).toEqual({ replayed: 1 });
+    await runWorker();
+    expect((await hub.admin(`/deliveries/${one}`)).body.history.map((a: any) => a.status)).toEqual([500, 200, 200]);
+
+    const csv = await fetch(`${hub.url}/admin/api/deliveries/export.csv?destination=${dest.id}`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('delivery_id,created_at,event_id,event_type,user_id,offer_id,advertiser,payout,currency,destination_id,state,attempts,http_status,last_error');
+    expect(lines).toHaveLength(3);
+    expect(lines.some((l) => l.includes(`"'=HYPERLINK(""http://evil.example"",""click"")"`))).toBe(true);
+    expect((await hub.admin('/deliveries?from=nonsense')).status).toBe(400);
+  });
+
   it('tests an endpoint: a sample event sent now, answered as the partner answered', async () => {
     const dest = await destination('test-me', { url: `${receiver.url}/t?u={user_id}&e={event}`, success: { kind: 'body', equals: 'OK' } });
     await hub.admin(`/destinations/${dest.id}`, { method: 'PATCH', body: { bearerToken: 'partner-token' } });

@@ -155,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
       destinations,
       worker,
       deliveryStore: store,
+      now: () => clock.now(),
       publicUrl: origin,
       store,
     }),

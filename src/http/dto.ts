@@ -43,6 +43,7 @@ export function eventDto(e: EventRecord) {
 
 export const deliveryDto = (d: DeliveryRecord) => ({
   id: d.id,
+  eventId: d.eventId,
   destinationId: d.destinationId,
   state: d.state,
   attempts: d.attempts,

@@ -84,6 +84,7 @@ export const EventSchema = Type.Object({
 
 export const DeliverySchema = Type.Object({
   id: Type.String({ description: 'Also the idempotency id sent with every attempt (webhook-id)' }),
+  eventId: Type.String(),
   destinationId: Type.String(),
   state: Type.Union([Type.Literal('pending'), Type.Literal('delivering'), Type.Literal('succeeded'), Type.Literal('failed')]),
   attempts: Type.Integer(),

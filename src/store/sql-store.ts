@@ -1,11 +1,13 @@
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
-import type { Database } from './schema.js';
+import { parseJson, type Database, type DeliveriesTable } from './schema.js';
 import { attemptFromRow, deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,
   AttemptRecord,
   AttemptResult,
+  DeliveryFilter,
   DeliveryRecord,
+  DeliveryRow,
   DestinationPatch,
   DestinationRecord,
   AppRecord,
@@ -345,9 +347,46 @@ export class SqlStore implements Store {
     });
   }
 
+  listDeliveries(filter: DeliveryFilter): Promise<Page<DeliveryRow>> {
+    let query = this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .selectAll('d')
+      .select(['e.type as event_type', 'e.user_id as event_user_id', 'e.offer_id as event_offer_id', 'e.amount_micros as event_amount_micros', 'e.currency as event_currency', 'e.metadata as event_metadata']);
+    if (filter.from !== undefined) query = query.where('d.created_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('d.created_at', '<', filter.to);
+    if (filter.destinationId !== undefined) query = query.where('d.destination_id', '=', filter.destinationId);
+    if (filter.state !== undefined) query = query.where('d.state', '=', filter.state);
+    if (filter.eventId !== undefined) query = query.where('d.event_id', '=', filter.eventId);
+    return this.page(query as never, 'd.id', 'desc', filter, (row: Record<string, unknown>) => ({
+      ...deliveryFromRow(row as unknown as DeliveriesTable),
+      eventType: String(row.event_type),
+      userId: (row.event_user_id as string | null) ?? null,
+      offerId: (row.event_offer_id as string | null) ?? null,
+      amountMicros: row.event_amount_micros === null ? null : Number(row.event_amount_micros),
+      currency: (row.event_currency as string | null) ?? null,
+      eventMetadata: parseJson<Record<string, unknown>>(row.event_metadata),
+    }), 'id');
+  }
+
+  async replayDeliveries(filter: Omit<DeliveryFilter, 'limit' | 'cursor'> & { ids?: string[] }, now: number): Promise<number> {
+    let query = this.db
+      .updateTable('deliveries')
+      .set({ state: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, updated_at: now })
+      .where('state', '<>', 'delivering');
+    if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids.length > 0 ? filter.ids : ['']);
+    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+    if (filter.destinationId !== undefined) query = query.where('destination_id', '=', filter.destinationId);
+    if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+    if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
+    const [rows] = await this.writes.execute([query.returning('id').compile()]);
+    return rows?.length ?? 0;
+  }
+
   listAttempts(deliveryId: string): Promise<AttemptRecord[]> {
     return this.read(async () => {
-      const rows = await this.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
+      const rows = await this.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('started_at').orderBy('id').execute();
       return rows.map(attemptFromRow);
     });
   }
@@ -405,6 +444,8 @@ export class SqlStore implements Store {
     direction: 'asc' | 'desc',
     options: ListOptions,
     toItem: (row: Row) => Item,
+    /** The key's name in a result row, when the column is qualified (`d.id` → `id`). */
+    rowKey: string = key,
   ): Promise<Page<Item>> {
     return this.read(async () => {
       // Kysely cannot type a column chosen at run time; `key` is always one of ours.
@@ -415,7 +456,7 @@ export class SqlStore implements Store {
       const more = rows.length > options.limit;
       const items = (more ? rows.slice(0, options.limit) : rows).map(toItem);
       const last = more ? (rows[options.limit - 1] as Record<string, unknown>) : undefined;
-      return { items, nextCursor: last === undefined ? null : String(last[key]) };
+      return { items, nextCursor: last === undefined ? null : String(last[rowKey]) };
     });
   }
 

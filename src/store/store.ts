@@ -118,6 +118,26 @@ export interface RecordEventCommand {
 
 export type DeliveryState = 'pending' | 'delivering' | 'succeeded' | 'failed';
 
+export interface DeliveryFilter {
+  from?: number;
+  to?: number;
+  destinationId?: string;
+  state?: DeliveryState;
+  eventId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** A delivery with its event's facts, for the history table and its CSV. */
+export interface DeliveryRow extends DeliveryRecord {
+  eventType: string;
+  userId: string | null;
+  offerId: string | null;
+  amountMicros: number | null;
+  currency: string | null;
+  eventMetadata: Record<string, unknown>;
+}
+
 export interface AttemptRecord {
   id: string;
   attempt: number;
@@ -274,6 +294,13 @@ export interface Store {
   deleteDestination(id: string): Promise<'deleted' | 'not_found' | 'has_deliveries'>;
   listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;
+  /** Newest first, with what the history table shows of each event. */
+  listDeliveries(filter: DeliveryFilter): Promise<Page<DeliveryRow>>;
+  /**
+   * Sends again: due now, with a fresh retry budget (attempt numbers start again; the history
+   * keeps every earlier attempt). Deliveries being sent right now are left alone.
+   */
+  replayDeliveries(filter: Omit<DeliveryFilter, 'limit' | 'cursor'> & { ids?: string[] }, now: number): Promise<number>;
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
   /** Clears a pause: the destination's waiting deliveries go out again. */
   resumeDestination(id: string, now: number): Promise<DestinationRecord | null>;

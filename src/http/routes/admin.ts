@@ -4,6 +4,7 @@ import type { ApiSecretService } from '../../inbound/api-secrets.js';
 import type { SourceService } from '../../inbound/sources.js';
 import { sourceRoutes } from './admin-sources.js';
 import { destinationRoutes } from './admin-destinations.js';
+import { deliveryRoutes } from './admin-deliveries.js';
 import type { DestinationService } from '../../delivery/destinations.js';
 import type { DeliveryWorker } from '../../delivery/worker.js';
 import type { UserService } from '../../ledger/users.js';
@@ -35,8 +36,9 @@ export interface AdminDeps {
   apiSecrets: ApiSecretService;
   sources: SourceService;
   destinations: DestinationService;
-  worker: Pick<DeliveryWorker, 'test'>;
-  deliveryStore: Pick<Store, 'getDelivery' | 'listAttempts'>;
+  worker: Pick<DeliveryWorker, 'test' | 'wake'>;
+  deliveryStore: Pick<Store, 'getDelivery' | 'listAttempts' | 'listDeliveries' | 'replayDeliveries'>;
+  now: () => number;
   publicUrl: (request: { protocol: string; host: string }) => string;
   store: Pick<Store, 'listEvents' | 'getEvent'>;
 }
@@ -58,6 +60,7 @@ export function adminRoutes(deps: AdminDeps) {
     eventRoutes(app, deps.store);
     sourceRoutes(app, { sources: deps.sources, publicUrl: deps.publicUrl });
     destinationRoutes(app, deps.destinations, { worker: deps.worker, store: deps.deliveryStore });
+    deliveryRoutes(app, { store: deps.deliveryStore, now: deps.now, onReplay: () => deps.worker.wake() });
     return Promise.resolve();
   };
 }
