@@ -30,6 +30,8 @@ export interface Config {
   outboundAllow: string[];
   /** How long a worker holds a claimed delivery; must outlast the longest destination timeout (60 s). */
   deliveryLeaseMs: number;
+  /** Attempts, finished deliveries and raw request bodies older than this are pruned; 0 keeps them. */
+  retentionDays: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     outboundAllow,
     deliveryLeaseMs: integer(env, 'DELIVERY_LEASE_MS', 90_000, 1000, 3_600_000),
+    retentionDays: integer(env, 'RETENTION_DAYS', 30, 0, 36_500),
     secretKey,
     publicUrl,
     trustProxy: trustProxy === 'true' || trustProxy === '1',

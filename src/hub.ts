@@ -50,6 +50,30 @@ async function drain(app: App, deadlineMs: number): Promise<void> {
   }
 }
 
+/**
+ * Prunes in the background, a batch at a time, so the store does not grow without bound and
+ * no statement holds a lock for long. Ledger entries and events' essential fields stay.
+ */
+function startRetention(store: Store, clock: Clock, days: number, log: { warn: (o: object, m: string) => void }): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void (async () => {
+      try {
+        const before = clock.now() - days * 86_400_000;
+        for (let i = 0; i < 20 && (await store.prune(before, 500)) > 0; i++);
+      } catch (error) {
+        log.warn({ err: error }, 'retention pass failed; will try again');
+      } finally {
+        running = false;
+      }
+    })();
+  }, 60_000);
+  timer.unref();
+  return timer;
+}
+
 /** The composition root: store, services and HTTP app, wired once. */
 export async function createHub(config: Config, options: HubOptions): Promise<Hub> {
   const metrics = createMetrics();
@@ -82,6 +106,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
     throw error;
   }
   if (options.worker !== false) app.deliveryWorker.start();
+  const retention = config.retentionDays > 0 ? startRetention(store, options.clock ?? systemClock, config.retentionDays, app.log) : null;
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -89,6 +114,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
     metrics,
     close() {
       closing ??= (async () => {
+        if (retention !== null) clearInterval(retention);
         await drain(app, DRAIN_DEADLINE_MS);
         await app.deliveryWorker.stop();
         await app.sender.close();

@@ -121,6 +121,13 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     expect(await deliveryOf(second.eventId)).toMatchObject({ state: 'pending', attempts: 0 });
 
     // Resumed, its waiting deliveries go out.
+    const paused = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(paused).toMatch(/^postback_hub_destinations_paused [1-9]/m);
+    expect(paused).toContain(`postback_hub_deliveries{destination="${dest.id}",state="pending"} 2`);
+    expect(paused).toMatch(/^postback_hub_delivery_queue_depth [1-9]/m);
+    expect(paused).toMatch(/^postback_hub_oldest_due_delivery_age_seconds \d/m);
+    expect(paused).toContain('postback_hub_delivery_attempts_total{destination=');
+
     expect((await hub.admin(`/destinations/${dest.id}/resume`, { method: 'POST' })).body).toMatchObject({ paused: null, consecutiveFailures: 0 });
     await runWorker();
     expect(await deliveryOf(eventId)).toMatchObject({ state: 'succeeded', attempts: 2 });

@@ -20,7 +20,7 @@ import { UserService } from '../ledger/users.js';
 import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/store.js';
 import { registerErrorHandling } from './error-handler.js';
-import type { Metrics } from './metrics.js';
+import { registerDeliveryGauges, type Metrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes } from './routes/ops.js';
 import { partnerPostbackRoutes } from './routes/partner-postback.js';
@@ -110,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
       metrics.attemptDuration.observe(seconds);
     },
   });
+  registerDeliveryGauges(metrics, store, () => clock.now());
   const deliveriesFor = async (event: MatchableEvent) => {
     const deliveries = await destinations.deliveriesFor(event);
     // On SQLite the worker's next claim queues behind this event's write; elsewhere the poll catches it.

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Store } from '../store/store.js';
 
 /** One registry per app instance, so that tests can run several hubs in one process. */
 export function createMetrics() {
@@ -61,3 +62,45 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Outbox gauges, read from the store when Prometheus scrapes (so every process reports the shared queue). */
+export function registerDeliveryGauges(metrics: Metrics, store: Pick<Store, 'deliveryStats'>, now: () => number): void {
+  let last: ReturnType<Store['deliveryStats']> | null = null;
+  // One store read per scrape, shared by the gauges below.
+  const stats = () => (last ??= store.deliveryStats(now()).finally(() => setImmediate(() => (last = null))));
+  new Gauge({
+    name: 'postback_hub_deliveries',
+    help: 'Deliveries waiting, being sent, or failed for good, by destination and state',
+    labelNames: ['destination', 'state'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const row of (await stats()).byState) this.set({ destination: row.destinationId, state: row.state }, row.count);
+    },
+  });
+  new Gauge({
+    name: 'postback_hub_delivery_queue_depth',
+    help: 'Deliveries pending or being sent',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await stats()).byState.filter((r) => r.state !== 'failed').reduce((sum, r) => sum + r.count, 0));
+    },
+  });
+  new Gauge({
+    name: 'postback_hub_oldest_due_delivery_age_seconds',
+    help: 'How long the oldest due delivery has been waiting (0 when none is)',
+    registers: [metrics.registry],
+    async collect() {
+      const at = (await stats()).oldestDueAt;
+      this.set(at === null ? 0 : Math.max(0, (now() - at) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'postback_hub_destinations_paused',
+    help: 'Destinations paused after failures or a 410 Gone (their deliveries wait)',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await stats()).pausedDestinations);
+    },
+  });
+}

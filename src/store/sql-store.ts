@@ -8,6 +8,7 @@ import type {
   DeliveryFilter,
   DeliveryRecord,
   DeliveryRow,
+  DeliveryState,
   DestinationPatch,
   DestinationRecord,
   AppRecord,
@@ -389,6 +390,56 @@ export class SqlStore implements Store {
       const rows = await this.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('started_at').orderBy('id').execute();
       return rows.map(attemptFromRow);
     });
+  }
+
+  deliveryStats(now: number) {
+    return this.read(async () => {
+      const byState = await this.db
+        .selectFrom('deliveries')
+        .select(['destination_id', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+        .where('state', 'in', ['pending', 'delivering', 'failed'])
+        .groupBy(['destination_id', 'state'])
+        .execute();
+      const oldest = await this.db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .executeTakeFirst();
+      const paused = await this.db
+        .selectFrom('destinations')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('paused_at', 'is not', null)
+        .executeTakeFirst();
+      return {
+        byState: byState.map((r) => ({ destinationId: r.destination_id, state: r.state as DeliveryState, count: Number(r.count) })),
+        oldestDueAt: oldest?.at === null || oldest?.at === undefined ? null : Number(oldest.at),
+        pausedDestinations: Number(paused?.count ?? 0),
+      };
+    });
+  }
+
+  async prune(before: number, batch: number): Promise<number> {
+    const oldAttempts = this.db.selectFrom('delivery_attempts').select('id').where('started_at', '<', before).limit(batch);
+    const finished = this.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('state', 'in', ['succeeded', 'failed'])
+      .where('updated_at', '<', before)
+      .limit(batch);
+    const oldRaw = this.db.selectFrom('events').select('id').where('received_at', '<', before).where('raw', 'is not', null).limit(batch);
+    const results = await this.writes.execute([
+      this.db.deleteFrom('delivery_attempts').where('id', 'in', oldAttempts).returning('id').compile(),
+      // A finished delivery goes once its attempts have (attempts are older than their delivery's end).
+      this.db
+        .deleteFrom('deliveries')
+        .where('id', 'in', finished)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('delivery_attempts').select('id').whereRef('delivery_attempts.delivery_id', '=', 'deliveries.id'))))
+        .returning('id')
+        .compile(),
+      this.db.updateTable('events').set({ raw: null }).where('id', 'in', oldRaw).returning('id').compile(),
+    ]);
+    return results.reduce((sum, rows) => sum + rows.length, 0);
   }
 
   async resumeDestination(id: string, now: number): Promise<DestinationRecord | null> {

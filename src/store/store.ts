@@ -302,6 +302,14 @@ export interface Store {
    */
   replayDeliveries(filter: Omit<DeliveryFilter, 'limit' | 'cursor'> & { ids?: string[] }, now: number): Promise<number>;
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
+  /** For metrics: deliveries by destination and state, and when the oldest due one became due. */
+  deliveryStats(now: number): Promise<{ byState: Array<{ destinationId: string; state: DeliveryState; count: number }>; oldestDueAt: number | null; pausedDestinations: number }>;
+  /**
+   * Retention, in small batches (never a long lock): drops attempts and finished deliveries
+   * older than `before`, and the raw request of older events. Ledger entries and events'
+   * essential fields are never pruned. Returns how many rows it touched (0: nothing left).
+   */
+  prune(before: number, batch: number): Promise<number>;
   /** Clears a pause: the destination's waiting deliveries go out again. */
   resumeDestination(id: string, now: number): Promise<DestinationRecord | null>;
   /**
