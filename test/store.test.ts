@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError, UniqueViolationError } from '../src/lib/errors.js';
 import { newId } from '../src/lib/ids.js';
 import type { NewEvent, RecordEventCommand, Store } from '../src/store/store.js';
+import { openStore } from '../src/store/open-store.js';
 import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
 
 const T0 = 1_750_000_000_000;
@@ -437,6 +438,26 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     await store.claimDueDeliveries(T0, 10, 30_000);
     await store.completeAttempt({ deliveryId: gone!, destinationId: 'd3', attempt: attempt(1, 410), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 100, pauseNow: '410 Gone', now: T0 + 7 });
     expect(await store.getDestination('d3')).toMatchObject({ pausedAt: T0 + 7, pauseReason: '410 Gone' });
+  });
+
+  it.runIf(kind === 'postgres')('tells other processes when deliveries are queued (LISTEN/NOTIFY)', async () => {
+    const other = await openStore(db.config, db.schema === undefined ? {} : { schema: db.schema });
+    try {
+      let told = 0;
+      const stop = other.onDeliveriesQueued(() => told++);
+      await new Promise((r) => setTimeout(r, 300)); // the LISTEN connection comes up
+      await enqueue('d1', 1);
+      const deadline = Date.now() + 5000;
+      while (told === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(told).toBe(1);
+      // Nothing queued, nothing told.
+      await store.recordEvent({ event: event({ source: 'platform', externalId: newId() }), requires: {}, credit: null });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(told).toBe(1);
+      stop();
+    } finally {
+      await other.close();
+    }
   });
 
   it('never gives the same delivery to two claimers at once', async () => {

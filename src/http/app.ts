@@ -111,6 +111,11 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     },
   });
   registerDeliveryGauges(metrics, store, () => clock.now());
+  const stopListening = store.onDeliveriesQueued(() => worker.wake());
+  app.addHook('onClose', (_instance, done) => {
+    stopListening();
+    done();
+  });
   const deliveriesFor = async (event: MatchableEvent) => {
     const deliveries = await destinations.deliveriesFor(event);
     // On SQLite the worker's next claim queues behind this event's write; elsewhere the poll catches it.

@@ -76,6 +76,8 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
       [delivery.id, event.id, delivery.destinationId, event.receivedAt, event.receivedAt, event.receivedAt],
     );
   }
+  // Workers in other processes wake at commit instead of at their next poll.
+  if (db.notify && (command.deliveries?.length ?? 0) > 0) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`, []);
   if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
   let rows: UsersTable[];
   if (credit !== null && credit.coins !== 0) {
@@ -102,6 +104,8 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
 export async function recordRejection(db: SqlExecutor, event: NewEvent, reason: string, detail: string): Promise<void> {
   await insertEvent(db, event, { outcome: 'rejected', reason, detail });
 }
+
+export const DELIVERIES_CHANNEL = 'postback_hub_deliveries';
 
 const MISSING_DETAIL: Record<MissingReference, (r: RecordEventCommand['requires']) => string> = {
   unknown_app: (r) => `pid "${r.appPid}" is not a registered store app`,

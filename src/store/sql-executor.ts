@@ -7,6 +7,8 @@ export interface SqlExecutor {
   query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<Row[]>;
   /** `FOR UPDATE … SKIP LOCKED` exists (PostgreSQL); SQLite's single writer needs no row locks. */
   readonly skipLocked: boolean;
+  /** `pg_notify` reaches other processes at commit (PostgreSQL). */
+  readonly notify: boolean;
 }
 
 const pgTextCache = new Map<string, string>();

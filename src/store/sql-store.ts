@@ -42,6 +42,8 @@ export interface WriteChannel {
 }
 
 export interface SqlStoreParts {
+  /** Subscribes to other processes' queued deliveries, where the dialect can. */
+  listen?: (listener: () => void) => () => void;
   dialect: Store['dialect'];
   /** Reads and query building. On SQLite a read-only connection on the main thread. */
   db: Kysely<Database>;
@@ -66,6 +68,10 @@ export class SqlStore implements Store {
 
   ping(): Promise<void> {
     return this.writes.ping();
+  }
+
+  onDeliveriesQueued(listener: () => void): () => void {
+    return this.parts.listen?.(listener) ?? (() => {});
   }
 
   async close(): Promise<void> {

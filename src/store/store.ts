@@ -310,6 +310,11 @@ export interface Store {
    * essential fields are never pruned. Returns how many rows it touched (0: nothing left).
    */
   prune(before: number, batch: number): Promise<number>;
+  /**
+   * Calls `listener` when another process may have queued deliveries (PostgreSQL LISTEN);
+   * returns the way to stop. A store that cannot tell (SQLite: one process) never calls.
+   */
+  onDeliveriesQueued(listener: () => void): () => void;
   /** Clears a pause: the destination's waiting deliveries go out again. */
   resumeDestination(id: string, now: number): Promise<DestinationRecord | null>;
   /**

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import { migrateToLatest } from '../migrate.js';
-import { recordEvent, recordRejection } from '../record-event.js';
+import { DELIVERIES_CHANNEL, recordEvent, recordRejection } from '../record-event.js';
 import type { Database } from '../schema.js';
 import { toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
@@ -96,6 +96,7 @@ const statementNames = new Map<string, string>();
 function preparedExecutor(client: pg.PoolClient): SqlExecutor {
   return {
     skipLocked: true,
+    notify: true,
     async query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
       const text = toPgPlaceholders(sql);
       let name = statementNames.get(text);
@@ -103,6 +104,41 @@ function preparedExecutor(client: pg.PoolClient): SqlExecutor {
       const result = await client.query({ name, text, values: params as unknown[] });
       return result.rows as Row[];
     },
+  };
+}
+
+/**
+ * A dedicated connection LISTENing on the deliveries channel (a pooled one would be handed to
+ * someone else). It reconnects after a failure; missed notifications only cost a poll.
+ */
+function listen(options: PoolOptions, listener: () => void): () => void {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  const connect = async () => {
+    if (stopped) return;
+    const next = new pg.Client({
+      connectionString: options.url,
+      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    });
+    next.on('notification', () => listener());
+    next.on('error', () => {
+      next.removeAllListeners('notification');
+      setTimeout(() => void connect(), 1000).unref();
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${DELIVERIES_CHANNEL}`);
+      client = next;
+      if (stopped) await next.end();
+    } catch {
+      await next.end().catch(() => {});
+      setTimeout(() => void connect(), 1000).unref();
+    }
+  };
+  void connect();
+  return () => {
+    stopped = true;
+    void client?.end().catch(() => {});
   };
 }
 
@@ -128,6 +164,7 @@ export async function openPostgresStore(options: PoolOptions): Promise<SqlStore>
   }
   const writes = new PostgresWriteChannel(pool);
   return new SqlStore({
+    listen: (listener) => listen(options, listener),
     dialect: 'postgres',
     db,
     writes,

@@ -32,6 +32,7 @@ function prepare(sql: string): BetterSqlite3.Statement {
 
 const executor: SqlExecutor = {
   skipLocked: false,
+  notify: false,
   query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
     const statement = prepare(sql);
     const values = params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
