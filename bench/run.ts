@@ -1,6 +1,7 @@
 // npm run bench: every scenario prints the hub's figure, a bare baseline measured in the same
 // run, and their ratio. Targets 127.0.0.1 only; each scenario is bounded in time.
 import { inboundHmacScenario } from './inbound-hmac.js';
+import { outboundScenario } from './outbound.js';
 import { inboundScenario, postgresReachable } from './inbound.js';
 
 const settings = {
@@ -20,6 +21,7 @@ const scenarios: Array<[string, () => Promise<string[]>]> = [['inbound-sqlite', 
 if (await postgresReachable(postgresUrl)) scenarios.push(['inbound-postgres', () => inboundScenario('postgres', settings, postgresUrl)]);
 else console.log(`inbound-postgres: skipped, PostgreSQL not reachable at ${postgresUrl}`);
 scenarios.push(['inbound-generic-hmac', () => inboundHmacScenario(settings)]);
+scenarios.push(['outbound-sqlite', () => outboundScenario('sqlite', settings)]);
 
 let failed = false;
 for (const [name, run] of scenarios) {

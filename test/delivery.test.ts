@@ -120,6 +120,8 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     expect(await deliveryOf(eventId)).toMatchObject({ state: 'pending', attempts: 1 });
     expect(await deliveryOf(second.eventId)).toMatchObject({ state: 'pending', attempts: 0 });
 
+    // Pausing by hand keeps the first pause's time and reason.
+    expect((await hub.admin(`/destinations/${dest.id}/pause`, { method: 'POST' })).body.paused).toMatchObject({ reason: '410 Gone' });
     // Resumed, its waiting deliveries go out.
     const paused = await (await fetch(`${hub.url}/metrics`)).text();
     expect(paused).toMatch(/^postback_hub_destinations_paused [1-9]/m);

@@ -59,7 +59,7 @@ export class DestinationService {
   private enabledCache: { list: Array<{ id: string; config: DestinationConfig }>; until: number } | null = null;
 
   constructor(
-    private readonly store: Pick<Store, 'createDestination' | 'getDestination' | 'listDestinations' | 'updateDestination' | 'deleteDestination' | 'resumeDestination'>,
+    private readonly store: Pick<Store, 'createDestination' | 'getDestination' | 'listDestinations' | 'updateDestination' | 'deleteDestination' | 'resumeDestination' | 'pauseDestination'>,
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly cacheMs = 1000,
@@ -132,6 +132,12 @@ export class DestinationService {
     if (destination === null) throw new NotFoundError(`No destination "${id}"`, 'id');
     this.enabledCache = null;
     return { destination, signingSecret };
+  }
+
+  async pause(id: string): Promise<DestinationRecord> {
+    const destination = await this.store.pauseDestination(id, 'paused by an operator', this.clock.now());
+    if (destination === null) throw new NotFoundError(`No destination "${id}"`, 'id');
+    return destination;
   }
 
   async resume(id: string): Promise<DestinationRecord> {

@@ -448,6 +448,16 @@ export class SqlStore implements Store {
     return results.reduce((sum, rows) => sum + rows.length, 0);
   }
 
+  async pauseDestination(id: string, reason: string, now: number): Promise<DestinationRecord | null> {
+    const query = this.db
+      .updateTable('destinations')
+      .set((eb) => ({ paused_at: eb.fn.coalesce('paused_at', eb.val(now)), pause_reason: eb.fn.coalesce('pause_reason', eb.val(reason)), updated_at: now }))
+      .where('id', '=', id)
+      .returningAll();
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : destinationFromRow(row);
+  }
+
   async resumeDestination(id: string, now: number): Promise<DestinationRecord | null> {
     const query = this.db
       .updateTable('destinations')

@@ -315,6 +315,8 @@ export interface Store {
    * returns the way to stop. A store that cannot tell (SQLite: one process) never calls.
    */
   onDeliveriesQueued(listener: () => void): () => void;
+  /** Pauses by hand: deliveries are still queued, and wait for the resume. */
+  pauseDestination(id: string, reason: string, now: number): Promise<DestinationRecord | null>;
   /** Clears a pause: the destination's waiting deliveries go out again. */
   resumeDestination(id: string, now: number): Promise<DestinationRecord | null>;
   /**

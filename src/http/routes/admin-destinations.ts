@@ -107,6 +107,12 @@ export function destinationRoutes(
     },
   );
   app.post(
+    '/destinations/:id/pause',
+    { schema: { tags, security, summary: 'Pause a destination: its deliveries are still queued and wait for the resume', params: Params, response: { 200: DestinationSchema, ...errors } } },
+    async (request) => dto(await destinations.pause(request.params.id)),
+  );
+
+  app.post(
     '/destinations/:id/resume',
     { schema: { tags, security, summary: 'Resume a paused destination: its waiting deliveries go out', params: Params, response: { 200: DestinationSchema, ...errors } } },
     async (request) => dto(await destinations.resume(request.params.id)),

@@ -1,0 +1,121 @@
+// outbound-<store>: deliveries/s draining a backlog to a local receiver (each attempt recorded)
+// against a bare undici client sending the same requests, and the delay from an event's record
+// to its first attempt at a steady 1,000 events/s.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { sqliteTarget, type BenchSettings, type Target } from './inbound.js';
+import { ADMIN_TOKEN, adminPost, freePort, startHub } from './lib.js';
+
+const BACKLOG = 5000;
+const CONCURRENCY = 32;
+
+/** A bare receiver in its own process: counts requests, and the delay since {timestamp}. */
+async function startReceiver(): Promise<{ url: string; stats: () => Promise<{ count: number; delays: number[] }>; reset: () => Promise<void>; stop: () => void }> {
+  const port = await freePort();
+  const source = `
+    const http = require('node:http');
+    let count = 0, delays = [];
+    http.createServer((req, res) => {
+      if (req.url === '/stats') { res.end(JSON.stringify({ count, delays })); return; }
+      if (req.url === '/reset') { count = 0; delays = []; res.end('ok'); return; }
+      count++;
+      const at = new URL(req.url, 'http://x').searchParams.get('at');
+      if (at) delays.push(Date.now() - Date.parse(at));
+      req.resume(); req.on('end', () => res.end('OK'));
+    }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${url}/stats`);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    url,
+    stats: async () => (await (await fetch(`${url}/stats`)).json()) as { count: number; delays: number[] },
+    reset: async () => void (await fetch(`${url}/reset`)),
+    stop: () => child.kill(),
+  };
+}
+
+
+async function emit(url: string, secret: string, n: number): Promise<void> {
+  for (let done = 0; done < n; done += 1000) {
+    const events = Array.from({ length: Math.min(1000, n - done) }, () => ({ type: 'registration', idempotencyKey: randomUUID(), userId: `u-${randomUUID()}` }));
+    const response = await fetch(`${url}/api/events/batch`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    if (!response.ok) throw new Error(`batch: ${response.status}`);
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+export async function outboundScenario(kind: 'sqlite', _settings: BenchSettings, target: Target = sqliteTarget()): Promise<string[]> {
+  const receiver = await startReceiver();
+  const hub = await startHub({ ...target.env, OUTBOUND_ALLOW: '127.0.0.0/8' });
+  try {
+    const { secret } = await adminPost(hub.url, '/api-secrets', {});
+    const destination = await adminPost(hub.url, '/destinations', {
+      name: 'receiver',
+      config: { url: `${receiver.url}/hook?user={user_id}&event={event}&id={delivery_id}&at={timestamp}`, match: { eventTypes: ['registration'] } },
+    });
+
+    // Backlog: queued while the destination is paused, then drained at once.
+    await adminPost(hub.url, `/destinations/${destination.id}/pause`, {});
+    await emit(hub.url, secret, BACKLOG);
+    await receiver.reset();
+    const started = performance.now();
+    await adminPost(hub.url, `/destinations/${destination.id}/resume`, {});
+    const deadline = Date.now() + 120_000;
+    while ((await receiver.stats()).count < BACKLOG && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const hubSeconds = (performance.now() - started) / 1000;
+    const delivered = (await receiver.stats()).count;
+
+    // The same requests from a bare undici client, CONCURRENCY at a time.
+    await receiver.reset();
+    const pool = new Pool(receiver.url, { connections: CONCURRENCY });
+    const baseStarted = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < BACKLOG) {
+          next++;
+          const response = await pool.request({ path: `/hook?user=u-${next}&event=registration&id=${randomUUID()}&at=`, method: 'GET' });
+          await response.body.text();
+        }
+      }),
+    );
+    const baseSeconds = (performance.now() - baseStarted) / 1000;
+    await pool.close();
+
+    // Steady 1,000 events/s for 3 s: delay from record to first attempt.
+    await receiver.reset();
+    for (let tick = 0; tick < 300; tick++) {
+      const due = performance.now() + 10;
+      void emit(hub.url, secret, 10);
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const settle = Date.now() + 10_000;
+    while ((await receiver.stats()).count < 3000 && Date.now() < settle) await new Promise((r) => setTimeout(r, 50));
+    const { delays } = await receiver.stats();
+
+    const hubRate = delivered / hubSeconds;
+    const baseRate = BACKLOG / baseSeconds;
+    return [
+      `outbound-${kind}: hub ${Math.round(hubRate)} deliveries/s (${delivered}/${BACKLOG} delivered, every attempt recorded), baseline ${Math.round(baseRate)} req/s, ratio ${(hubRate / baseRate).toFixed(2)}`,
+      `  delay from record to first attempt at 1000 events/s: p50 ${percentile(delays, 50)} ms, p99 ${percentile(delays, 99)} ms (${delays.length} deliveries)`,
+    ];
+  } finally {
+    await hub.stop();
+    receiver.stop();
+    await target.cleanup();
+  }
+}
