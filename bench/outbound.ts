@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { sqliteTarget, type BenchSettings, type Target } from './inbound.js';
-import { ADMIN_TOKEN, adminPost, freePort, startHub } from './lib.js';
+import { adminPost, freePort, startHub } from './lib.js';
 
 const BACKLOG = 5000;
 const CONCURRENCY = 32;
