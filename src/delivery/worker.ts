@@ -141,7 +141,21 @@ export class DeliveryWorker {
 
   private async deliver(delivery: DeliveryRecord): Promise<void> {
     const [event, destination] = await Promise.all([this.deps.store.getEvent(delivery.eventId), this.deps.store.getDestination(delivery.destinationId)]);
-    if (event === null || destination === null) return;
+    if (event === null || destination === null) {
+      // Cannot happen while events are never deleted; if it does, close it rather than re-claim it forever.
+      const now = this.deps.clock.now();
+      await this.complete({
+        deliveryId: delivery.id,
+        destinationId: delivery.destinationId,
+        attempt: attempt(delivery.attempts + 1, now, '', '', {}, null, 0, null, event === null ? 'the event no longer exists' : 'the destination no longer exists'),
+        next: { state: 'failed' },
+        failed: false,
+        pauseAfterFailures: 1,
+        pauseNow: null,
+        now,
+      });
+      return;
+    }
     const config = destination.config as DestinationConfig;
     const now = this.deps.clock.now();
     const secrets = this.deps.destinations.secrets(destination);
