@@ -15,7 +15,7 @@ import { createSender, type Sender } from '../delivery/sender.js';
 import { DeliveryWorker } from '../delivery/worker.js';
 import type { MatchableEvent } from '../domain/destinations/definition.js';
 import { sourcePostbackRoutes } from './routes/source-postbacks.js';
-import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake } from '../inbound/level-postbacks.js';
+import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake, type PostbackOutcome } from '../inbound/level-postbacks.js';
 import { UserService } from '../ledger/users.js';
 import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/store.js';
@@ -122,6 +122,10 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     if (deliveries.length > 0) setImmediate(() => worker.wake());
     return deliveries;
   };
+  const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
+    metrics.postbacks.inc({ source, outcome });
+    metrics.postbackDuration.observe({ source }, seconds);
+  };
   const secrets = new ApiSecretVerifier(store, clock);
   const intake = new LevelPostbackIntake({
     store,
@@ -129,10 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     deliveriesFor,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
-    onOutcome: (outcome, seconds) => {
-      metrics.postbacks.inc({ source: LEVEL_POSTBACK_SOURCE, outcome });
-      metrics.postbackDuration.observe({ source: LEVEL_POSTBACK_SOURCE }, seconds);
-    },
+    onOutcome: (outcome, seconds) => countPostback(LEVEL_POSTBACK_SOURCE, outcome, seconds),
   });
   // Where partners reach the hub: PUBLIC_URL, else the request's own scheme and host.
   const origin = (request: { protocol: string; host: string }) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
@@ -142,10 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     store,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
-    onOutcome: (source, outcome, seconds) => {
-      metrics.postbacks.inc({ source, outcome });
-      metrics.postbackDuration.observe({ source }, seconds);
-    },
+    onOutcome: countPostback,
   });
   await app.register(opsRoutes({ store, metrics }));
   await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock, deliveriesFor }) }));
