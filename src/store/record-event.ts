@@ -77,7 +77,8 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
     );
   }
   // Workers in other processes wake at commit instead of at their next poll.
-  if (db.notify && (command.deliveries?.length ?? 0) > 0) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`, []);
+  // The payload names the schema: hubs sharing a database in other schemas ignore it.
+  if (db.notify && (command.deliveries?.length ?? 0) > 0) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', current_schema())`, []);
   if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
   let rows: UsersTable[];
   if (credit !== null && credit.coins !== 0) {

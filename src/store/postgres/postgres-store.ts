@@ -120,13 +120,17 @@ function listen(options: PoolOptions, listener: () => void): () => void {
       connectionString: options.url,
       ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
     });
-    next.on('notification', () => listener());
+    let schema: string | null = null;
+    next.on('notification', (message) => {
+      if (message.payload === schema) listener();
+    });
     next.on('error', () => {
       next.removeAllListeners('notification');
       setTimeout(() => void connect(), 1000).unref();
     });
     try {
       await next.connect();
+      schema = (await next.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]?.schema ?? null;
       await next.query(`LISTEN ${DELIVERIES_CHANNEL}`);
       client = next;
       if (stopped) await next.end();
