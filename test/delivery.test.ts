@@ -185,6 +185,27 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     expect((await hub.admin('/deliveries?from=nonsense')).status).toBe(400);
   });
 
+  it('holds a destination to its concurrency and rate limits', async () => {
+    await destination('limited-one', { url: `${receiver.url}/one`, maxConcurrency: 1 });
+    await destination('limited-rate', { url: `${receiver.url}/rate`, ratePerSecond: 5 });
+    receiver.setDefault({ status: 200, body: 'OK', delayMs: 40 });
+    try {
+      for (let i = 0; i < 4; i++) await emit('limited-one');
+      receiver.load.peak = 0;
+      await runWorker();
+      expect(receiver.load.peak).toBe(1);
+
+      // A burst of one second's worth (5), then 5 a second: 8 take at least 0.6 s.
+      for (let i = 0; i < 8; i++) await emit('limited-rate');
+      const started = Date.now();
+      await runWorker();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+      expect(receiver.received.filter((r) => r.url === '/rate')).toHaveLength(8);
+    } finally {
+      receiver.setDefault({ status: 200, body: 'OK' });
+    }
+  });
+
   it('tests an endpoint: a sample event sent now, answered as the partner answered', async () => {
     const dest = await destination('test-me', { url: `${receiver.url}/t?u={user_id}&e={event}`, success: { kind: 'body', equals: 'OK' } });
     await hub.admin(`/destinations/${dest.id}`, { method: 'PATCH', body: { bearerToken: 'partner-token' } });

@@ -5,6 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { AttemptResult, DeliveryRecord, DestinationRecord, EventRecord, Store } from '../store/store.js';
 import type { DestinationService } from './destinations.js';
+import { DestinationLimiter } from './limiter.js';
 import type { Sender } from './sender.js';
 
 export interface WorkerDeps {
@@ -39,6 +40,7 @@ export class DeliveryWorker {
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly random: () => number;
+  private readonly limiters = new Map<string, { key: string; limiter: DestinationLimiter }>();
 
   constructor(private readonly deps: WorkerDeps) {
     this.leaseMs = deps.leaseMs ?? 90_000;
@@ -170,7 +172,14 @@ export class DeliveryWorker {
       return;
     }
     const { request } = built;
-    const result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
+    const limiter = this.limiter(destination.id, config);
+    await limiter?.acquire();
+    let result;
+    try {
+      result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
+    } finally {
+      limiter?.release();
+    }
     const finished = this.deps.clock.now();
     const headers = withoutSecrets(request.headers);
     const record = result.ok
@@ -193,6 +202,17 @@ export class DeliveryWorker {
       pauseNow: gone ? '410 Gone' : null,
       now: finished,
     });
+  }
+
+  /** The destination's limiter, rebuilt when its limits change; none without limits. */
+  private limiter(id: string, config: DestinationConfig): DestinationLimiter | null {
+    if (config.maxConcurrency === undefined && config.ratePerSecond === undefined) return null;
+    const key = `${config.maxConcurrency}/${config.ratePerSecond}`;
+    const current = this.limiters.get(id);
+    if (current !== undefined && current.key === key) return current.limiter;
+    const limiter = new DestinationLimiter(config.maxConcurrency ?? Number.MAX_SAFE_INTEGER, config.ratePerSecond ?? Number.MAX_SAFE_INTEGER);
+    this.limiters.set(id, { key, limiter });
+    return limiter;
   }
 
   private async complete(result: AttemptResult): Promise<void> {

@@ -9,23 +9,30 @@ export interface Received {
 }
 
 /** How the receiver answers the next request: a status (and headers/body), a hang, or a reset. */
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | { hang: true } | { reset: true };
+export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | { hang: true } | { reset: true };
 
 /** A real HTTP server on 127.0.0.1 that records what it gets and answers as programmed. */
 export async function startReceiver() {
   const received: Received[] = [];
+  const load = { current: 0, peak: 0 };
   const replies: Reply[] = [];
   const sockets = new Set<Socket>();
+  let defaultReply: Reply = { status: 200, body: 'OK' };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
       received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
-      const reply = replies.shift() ?? { status: 200, body: 'OK' };
+      const reply = replies.shift() ?? defaultReply;
       if ('hang' in reply) return;
       if ('reset' in reply) return request.socket.destroy();
-      response.writeHead(reply.status, reply.headers ?? {});
-      response.end(reply.body ?? '');
+      load.current++;
+      load.peak = Math.max(load.peak, load.current);
+      setTimeout(() => {
+        load.current--;
+        response.writeHead(reply.status, reply.headers ?? {});
+        response.end(reply.body ?? '');
+      }, reply.delayMs ?? 0);
     });
   });
   server.on('connection', (s) => {
@@ -39,6 +46,9 @@ export async function startReceiver() {
     port,
     received,
     reply: (...next: Reply[]) => replies.push(...next),
+    /** What every request gets when nothing was programmed. */
+    setDefault: (reply: Reply) => (defaultReply = reply),
+    load,
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
