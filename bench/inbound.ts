@@ -49,7 +49,7 @@ export function sqliteTarget(): Target {
   };
 }
 
-async function postgresTarget(baseUrl: string): Promise<Target> {
+export async function postgresTarget(baseUrl: string): Promise<Target> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-bench-'));
   const schema = `bench_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: baseUrl });

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { sqliteTarget, type BenchSettings, type Target } from './inbound.js';
+import { postgresTarget, sqliteTarget, type BenchSettings, type Target } from './inbound.js';
 import { adminPost, freePort, startHub } from './lib.js';
 
 const BACKLOG = 5000;
@@ -57,7 +57,8 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-export async function outboundScenario(kind: 'sqlite', _settings: BenchSettings, target: Target = sqliteTarget()): Promise<string[]> {
+export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: BenchSettings, postgresUrl: string): Promise<string[]> {
+  const target: Target = kind === 'sqlite' ? sqliteTarget() : await postgresTarget(postgresUrl);
   const receiver = await startReceiver();
   const hub = await startHub({ ...target.env, OUTBOUND_ALLOW: '127.0.0.0/8' });
   try {

@@ -21,7 +21,8 @@ const scenarios: Array<[string, () => Promise<string[]>]> = [['inbound-sqlite', 
 if (await postgresReachable(postgresUrl)) scenarios.push(['inbound-postgres', () => inboundScenario('postgres', settings, postgresUrl)]);
 else console.log(`inbound-postgres: skipped, PostgreSQL not reachable at ${postgresUrl}`);
 scenarios.push(['inbound-generic-hmac', () => inboundHmacScenario(settings)]);
-scenarios.push(['outbound-sqlite', () => outboundScenario('sqlite', settings)]);
+scenarios.push(['outbound-sqlite', () => outboundScenario('sqlite', settings, postgresUrl)]);
+if (scenarios.some(([name]) => name === 'inbound-postgres')) scenarios.push(['outbound-postgres', () => outboundScenario('postgres', settings, postgresUrl)]);
 
 let failed = false;
 for (const [name, run] of scenarios) {
