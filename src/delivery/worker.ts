@@ -1,5 +1,5 @@
 import type { DestinationConfig } from '../domain/destinations/definition.js';
-import { buildRequest, macroValues, type EventFacts } from '../domain/destinations/request.js';
+import { buildRequest, macroValues, type EventFacts, type RequestSecrets } from '../domain/destinations/request.js';
 import { isSuccess, nextDelay, parseRetryAfter } from '../domain/retry-policies.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
@@ -129,7 +129,7 @@ export class DeliveryWorker {
     };
     const built = buildRequest(
       config,
-      { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets: secrets.signingSecret === undefined ? [] : [secrets.signingSecret] },
+      requestSecrets(secrets, now),
       macroValues(sample, deliveryId),
       deliveryId,
       Math.floor(now / 1000),
@@ -163,9 +163,8 @@ export class DeliveryWorker {
     }
     const config = destination.config as DestinationConfig;
     const now = this.deps.clock.now();
-    const signingSecrets = [secrets.signingSecret, (secrets.previousUntil ?? 0) > now ? secrets.previousSigningSecret : undefined].filter((s): s is string => s !== undefined);
     const attemptNo = delivery.attempts + 1;
-    const built = buildRequest(config, { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets }, macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000));
+    const built = buildRequest(config, requestSecrets(secrets, now), macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000));
 
     const base = { deliveryId: delivery.id, destinationId: destination.id, pauseAfterFailures: config.pauseAfterFailures };
     if (!built.ok) {
@@ -241,6 +240,12 @@ export interface TestResult {
   excerpt: string | null;
   error: string | null;
   latencyMs: number;
+}
+
+/** What signs a request now: the current secret, and the previous one during its grace period. */
+function requestSecrets(secrets: DestinationSecrets, now: number): RequestSecrets {
+  const signingSecrets = [secrets.signingSecret, (secrets.previousUntil ?? 0) > now ? secrets.previousSigningSecret : undefined].filter((s): s is string => s !== undefined);
+  return { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets };
 }
 
 function withoutSecrets(headers: Record<string, string>): Record<string, string> {
