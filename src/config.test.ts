@@ -11,6 +11,18 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
   });
 
+  it('reads the delivery and proxy settings', () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+    expect(loadConfig({ SECRET_KEY: key, PUBLIC_URL: 'https://hub.example.com/', TRUST_PROXY: 'true', OUTBOUND_ALLOW: '127.0.0.1/32, ::1', RETENTION_DAYS: '0' })).toMatchObject({
+      secretKey: key,
+      publicUrl: 'https://hub.example.com',
+      trustProxy: true,
+      outboundAllow: ['127.0.0.1/32', '::1'],
+      retentionDays: 0,
+      deliveryLeaseMs: 90_000,
+    });
+  });
+
   it('reads sqlite: paths and postgres:// URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toEqual({ kind: 'sqlite', file: '/tmp/x.db' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', PG_POOL_SIZE: '4' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 4 });
@@ -25,6 +37,12 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MAX_BODY_BYTES: '-1' }, 'MAX_BODY_BYTES'],
     [{ DATABASE_URL: 'postgres://x', PG_POOL_SIZE: '0' }, 'PG_POOL_SIZE'],
+    [{ SECRET_KEY: 'too-short' }, 'SECRET_KEY'],
+    [{ PUBLIC_URL: 'hub.example.com' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://hub.example.com/?x=1' }, 'PUBLIC_URL'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ OUTBOUND_ALLOW: '127.0.0.1/8,localhost' }, 'OUTBOUND_ALLOW'],
+    [{ DELIVERY_LEASE_MS: '10' }, 'DELIVERY_LEASE_MS'],
   ])('stops on %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));

@@ -1,6 +1,6 @@
 // Deliveries to real receivers on 127.0.0.1, on SQLite and PostgreSQL, with the clock held
 // still so that every retry time is checked exactly.
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from './helpers/stores.js';
@@ -58,6 +58,23 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     expect(got.headers['idempotency-key']).toBe(delivery.id);
     expect(new Webhook(dest.signingSecret).verify(got.body, got.headers as Record<string, string>)).toBeTruthy();
     expect(delivery).toMatchObject({ state: 'succeeded', attempts: 1, lastStatus: 200 });
+  });
+
+  it('signs with a body HMAC header, and follows a redirect when the destination allows it', async () => {
+    const dest = await destination('hmac', {
+      url: `${receiver.url}/first`,
+      method: 'POST',
+      body: '{"user":"{user_id}"}',
+      signing: { kind: 'hmac-header', header: 'X-Hub-Signature', algorithm: 'sha256' },
+      followRedirects: true,
+    });
+    const { eventId } = await emit('hmac');
+    receiver.reply({ status: 307, headers: { location: `${receiver.url}/second` } });
+    await runWorker();
+    const [first, second] = receiver.received.slice(-2);
+    expect([first!.url, second!.url]).toEqual(['/first', '/second']);
+    expect(second!.headers['x-hub-signature']).toBe(createHmac('sha256', dest.signingSecret).update(second!.body).digest('hex'));
+    expect(await deliveryOf(eventId)).toMatchObject({ state: 'succeeded', lastStatus: 200 });
   });
 
   it('retries a 500 exactly when the linear policy says, then succeeds', async () => {
