@@ -223,6 +223,22 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     }
   });
 
+  it('does not send a delivery whose lease could run out while a rate limit held it', async () => {
+    await destination('slow-lane', { url: `${receiver.url}/slow`, ratePerSecond: 1, timeoutMs: 1000 });
+    for (let i = 0; i < 3; i++) await emit('slow-lane');
+    const sent = () => receiver.received.filter((r) => r.url === '/slow').length;
+    const pass = runWorker();
+    while (sent() === 0) await new Promise((r) => setTimeout(r, 10));
+    // The other two wait for the limiter; meanwhile their 90 s lease nearly runs out.
+    now += 89_500;
+    await pass;
+    expect(sent()).toBe(1);
+    now += 1_000; // the lease has expired: claimed again, and sent
+    await runWorker();
+    await runWorker();
+    expect(sent()).toBe(3);
+  });
+
   it('tests an endpoint: a sample event sent now, answered as the partner answered', async () => {
     const dest = await destination('test-me', { url: `${receiver.url}/t?u={user_id}&e={event}`, success: { kind: 'body', equals: 'OK' } });
     await hub.admin(`/destinations/${dest.id}`, { method: 'PATCH', body: { bearerToken: 'partner-token' } });

@@ -404,6 +404,8 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     const claimed = await store.claimDueDeliveries(T0, 10, 30_000);
     expect(claimed.map((d) => d.id).sort()).toEqual([...ids].sort());
     expect(claimed.every((d) => d.state === 'delivering')).toBe(true);
+    // Each comes with its event, read in the same call.
+    expect(claimed.every((d) => d.event !== null && d.event.id === d.eventId && d.event.source === 'platform')).toBe(true);
     expect(await store.claimDueDeliveries(T0 + 29_999, 10, 30_000)).toEqual([]);
     expect(await store.claimDueDeliveries(T0 + 30_000, 10, 30_000)).toHaveLength(3);
   });
@@ -412,8 +414,12 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     const [first, second] = await enqueue('d1', 2);
     await store.claimDueDeliveries(T0, 10, 30_000);
     const base = { destinationId: 'd1', pauseAfterFailures: 10, pauseNow: null, now: T0 + 20 };
-    await store.completeAttempt({ ...base, deliveryId: first!, attempt: attempt(1, 500), next: { state: 'pending', at: T0 + 60_000 }, failed: true });
-    await store.completeAttempt({ ...base, deliveryId: second!, attempt: attempt(1, 200), next: { state: 'succeeded' }, failed: false });
+    await store.completeAttempts([
+      { ...base, deliveryId: first!, attempt: attempt(1, 500), next: { state: 'pending', at: T0 + 60_000 }, failed: true },
+      { ...base, deliveryId: second!, attempt: attempt(1, 200), next: { state: 'succeeded' }, failed: false },
+    ]);
+    expect((await store.listAttempts(first!)).map((a) => a.status)).toEqual([500]);
+    expect((await store.listAttempts(second!)).map((a) => a.status)).toEqual([200]);
     const [firstEvent] = (await store.listEvents({ limit: 10 })).items.slice(-1);
     expect(await store.listDeliveriesOfEvent(firstEvent!.id)).toEqual([expect.objectContaining({ id: first, state: 'pending', attempts: 1, nextAttemptAt: T0 + 60_000, lastStatus: 500 })]);
     expect(await store.claimDueDeliveries(T0 + 59_999, 10, 30_000)).toEqual([]);
@@ -426,7 +432,7 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     const ids = await enqueue('d2', 3);
     await store.claimDueDeliveries(T0, 10, 30_000);
     const fail = (id: string, pauseNow: string | null = null) =>
-      store.completeAttempt({ deliveryId: id, destinationId: 'd2', attempt: attempt(1, 503), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 2, pauseNow, now: T0 + 5 });
+      store.completeAttempts([{ deliveryId: id, destinationId: 'd2', attempt: attempt(1, 503), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 2, pauseNow, now: T0 + 5 }]);
     await fail(ids[0]!);
     expect((await store.getDestination('d2'))!.pausedAt).toBeNull();
     await fail(ids[1]!);
@@ -436,8 +442,40 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     await destination('d3');
     const [gone] = await enqueue('d3', 1);
     await store.claimDueDeliveries(T0, 10, 30_000);
-    await store.completeAttempt({ deliveryId: gone!, destinationId: 'd3', attempt: attempt(1, 410), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 100, pauseNow: '410 Gone', now: T0 + 7 });
+    await store.completeAttempts([{ deliveryId: gone!, destinationId: 'd3', attempt: attempt(1, 410), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 100, pauseNow: '410 Gone', now: T0 + 7 }]);
     expect(await store.getDestination('d3')).toMatchObject({ pausedAt: T0 + 7, pauseReason: '410 Gone' });
+  });
+
+  it('folds a batch of attempts per destination in order: a success restarts the failure count', async () => {
+    await destination('d4');
+    await destination('d5');
+    const four = await enqueue('d4', 4);
+    const five = await enqueue('d5', 4);
+    await store.claimDueDeliveries(T0, 20, 30_000);
+    const result = (id: string, dest: string, status: number, pauseAfterFailures: number) => ({
+      deliveryId: id,
+      destinationId: dest,
+      attempt: attempt(1, status),
+      next: status === 200 ? ({ state: 'succeeded' } as const) : ({ state: 'pending', at: T0 + 1000 } as const),
+      failed: status !== 200,
+      pauseAfterFailures,
+      pauseNow: null,
+      now: T0 + 9,
+    });
+    // d4: fail, fail, ok, fail → one failure counts, threshold 3 never reached.
+    // d5: ok, fail, fail, fail → three in a row after the success reach threshold 3.
+    await store.completeAttempts([
+      result(four[0]!, 'd4', 500, 3),
+      result(five[0]!, 'd5', 200, 3),
+      result(four[1]!, 'd4', 500, 3),
+      result(five[1]!, 'd5', 500, 3),
+      result(four[2]!, 'd4', 200, 3),
+      result(five[2]!, 'd5', 500, 3),
+      result(four[3]!, 'd4', 500, 3),
+      result(five[3]!, 'd5', 500, 3),
+    ]);
+    expect(await store.getDestination('d4')).toMatchObject({ consecutiveFailures: 1, pausedAt: null });
+    expect(await store.getDestination('d5')).toMatchObject({ consecutiveFailures: 3, pausedAt: T0 + 9, pauseReason: '3 consecutive failed attempts' });
   });
 
   it.runIf(kind === 'postgres')('tells other processes when deliveries are queued (LISTEN/NOTIFY)', async () => {
@@ -501,7 +539,7 @@ describe.each(STORE_KINDS)('store retention on %s', (kind) => {
     await store.recordEvent({ event: event({ source: 'wall', externalId: 'new', userId: 'u', receivedAt: T0 + 10 * 86_400_000, raw }), requires: {}, credit: null, deliveries: [{ id: recent, destinationId: 'd' }] });
     await store.claimDueDeliveries(T0 + 20 * 86_400_000, 100, 1000);
     const done = (id: string, at: number) =>
-      store.completeAttempt({
+      store.completeAttempts([{
         deliveryId: id,
         destinationId: 'd',
         attempt: { id: newId(), attempt: 1, startedAt: at, url: 'u', method: 'GET', requestHeaders: {}, status: 200, latencyMs: 1, responseExcerpt: 'OK', error: null },
@@ -510,7 +548,7 @@ describe.each(STORE_KINDS)('store retention on %s', (kind) => {
         pauseAfterFailures: 10,
         pauseNow: null,
         now: at,
-      });
+      }]);
     for (const id of old.slice(0, 4)) await done(id, T0 + 1000);
     await done(recent, T0 + 10 * 86_400_000);
     // old[4] stays pending: never pruned, however old.

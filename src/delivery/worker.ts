@@ -2,20 +2,22 @@ import type { DestinationConfig } from '../domain/destinations/definition.js';
 import { buildRequest, macroValues, type EventFacts, type RequestSecrets } from '../domain/destinations/request.js';
 import { isSuccess, nextDelay, parseRetryAfter } from '../domain/retry-policies.js';
 import type { Clock } from '../lib/clock.js';
+import { Batcher } from '../lib/batcher.js';
 import { newId } from '../lib/ids.js';
-import type { AttemptResult, DeliveryRecord, DestinationRecord, EventRecord, Store } from '../store/store.js';
+import type { AttemptResult, ClaimedDelivery, DestinationRecord, EventRecord, Store } from '../store/store.js';
 import type { DestinationSecrets, DestinationService } from './destinations.js';
 import { DestinationLimiter } from './limiter.js';
 import type { Sender } from './sender.js';
 
 export interface WorkerDeps {
-  store: Pick<Store, 'claimDueDeliveries' | 'completeAttempt' | 'getEvent' | 'getDestination'>;
+  store: Pick<Store, 'claimDueDeliveries' | 'completeAttempts' | 'getDestination'>;
   destinations: Pick<DestinationService, 'secrets'>;
   sender: Sender;
   clock: Clock;
   random?: () => number;
   /** How long a claim is held: longer than any HTTP timeout (at most 60 s), or a slow attempt could be sent twice at once. */
   leaseMs?: number;
+  /** Deliveries claimed at once; the loop keeps up to two batches in flight. */
   batchSize?: number;
   /** How often to look for due deliveries when nothing wakes the worker. */
   pollMs?: number;
@@ -34,8 +36,9 @@ const SECRET_HEADER = /authorization|signature|secret|token|api-?key/i;
 export class DeliveryWorker {
   private running = false;
   private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private signal: (() => void) | null = null;
   private pendingWake = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -43,12 +46,15 @@ export class DeliveryWorker {
   private readonly limiters = new Map<string, { key: string; limiter: DestinationLimiter }>();
   /** Destinations with their secrets opened, for a second: not one read and decryption per delivery. */
   private readonly destinationCache = new Map<string, { destination: DestinationRecord | null; secrets: DestinationSecrets; until: number }>();
+  /** Finished attempts are recorded together: one transaction for all that finish while the last one commits. */
+  private readonly completions: Batcher<AttemptResult>;
 
   constructor(private readonly deps: WorkerDeps) {
     this.leaseMs = deps.leaseMs ?? 90_000;
-    this.batchSize = deps.batchSize ?? 64;
+    this.batchSize = deps.batchSize ?? 128;
     this.pollMs = deps.pollMs ?? 500;
     this.random = deps.random ?? Math.random;
+    this.completions = new Batcher((results) => deps.store.completeAttempts(results), 512);
   }
 
   start(): void {
@@ -60,46 +66,80 @@ export class DeliveryWorker {
   /** New deliveries were committed: look now rather than at the next poll. */
   wake(): void {
     this.pendingWake = true;
-    this.wakeUp?.();
+    this.signal?.();
   }
 
   /** Stops claiming, and waits for the attempts under way to be recorded. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.signal?.();
     await this.loop;
   }
 
   /** One pass: claim what is due and deliver it. Returns how many were attempted. */
   async runOnce(): Promise<number> {
-    const claimed = await this.deps.store.claimDueDeliveries(this.deps.clock.now(), this.batchSize, this.leaseMs);
+    const claimed = await this.claim();
     await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    await this.completions.idle();
     return claimed.length;
   }
 
+  private claim(): Promise<ClaimedDelivery[]> {
+    return this.deps.store.claimDueDeliveries(this.deps.clock.now(), this.batchSize, this.leaseMs);
+  }
+
+  /**
+   * Pipelined: the next batch is claimed as soon as a whole batch fits beside the attempts
+   * still under way, so the receiver never waits for a batch's slowest request or its write.
+   */
   private async run(): Promise<void> {
     while (this.running) {
-      let worked = 0;
+      if (this.inFlight.size > this.batchSize) {
+        await this.nextSignal(null);
+        continue;
+      }
+      let claimed: ClaimedDelivery[] = [];
       try {
-        worked = await this.runOnce();
+        claimed = await this.claim();
       } catch {
         // The store is unreachable: try again at the next poll.
       }
-      if (worked >= this.batchSize || !this.running) continue;
+      for (const delivery of claimed) {
+        const attempt = this.deliver(delivery).catch(() => {
+          // Its destination could not be read (the store failed): the lease runs out and it is sent again.
+        });
+        this.inFlight.add(attempt);
+        void attempt.finally(() => {
+          this.inFlight.delete(attempt);
+          if (this.inFlight.size <= this.batchSize) this.signal?.();
+        });
+      }
+      if (claimed.length >= this.batchSize || !this.running) continue;
       if (this.pendingWake) {
         this.pendingWake = false;
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = null;
+      await this.nextSignal(this.pollMs);
       this.pendingWake = false;
     }
+    await Promise.all(this.inFlight);
+    await this.completions.idle();
+  }
+
+  /** Waits for a wake-up, a finished attempt, or (if given) the poll interval. */
+  private nextSignal(timeoutMs: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = timeoutMs === null ? null : setTimeout(done, timeoutMs);
+      const signal = (): void => done();
+      function done(): void {
+        if (timer !== null) clearTimeout(timer);
+        resolve();
+      }
+      this.signal = () => {
+        this.signal = null;
+        signal();
+      };
+    });
   }
 
   /**
@@ -143,13 +183,13 @@ export class DeliveryWorker {
       : { success: false, request: shown, status: null, excerpt: null, error: result.error, latencyMs: result.latencyMs };
   }
 
-  private async deliver(delivery: DeliveryRecord): Promise<void> {
-    const [event, cached] = await Promise.all([this.deps.store.getEvent(delivery.eventId), this.destination(delivery.destinationId)]);
-    const { destination, secrets } = cached;
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const { event } = delivery;
+    const { destination, secrets } = await this.destination(delivery.destinationId);
     if (event === null || destination === null) {
       // Cannot happen while events are never deleted; if it does, close it rather than re-claim it forever.
       const now = this.deps.clock.now();
-      await this.complete({
+      this.complete({
         deliveryId: delivery.id,
         destinationId: delivery.destinationId,
         attempt: attempt(delivery.attempts + 1, now, '', '', {}, null, 0, null, event === null ? 'the event no longer exists' : 'the destination no longer exists'),
@@ -169,12 +209,21 @@ export class DeliveryWorker {
     const base = { deliveryId: delivery.id, destinationId: destination.id, pauseAfterFailures: config.pauseAfterFailures };
     if (!built.ok) {
       // A template that cannot be filled will not fill on a retry either.
-      await this.complete({ ...base, attempt: attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), next: { state: 'failed' }, failed: true, pauseNow: null, now });
+      this.complete({ ...base, attempt: attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), next: { state: 'failed' }, failed: true, pauseNow: null, now });
       return;
     }
     const { request } = built;
     const limiter = this.limiter(destination.id, config);
-    await limiter?.acquire();
+    if (limiter !== null) {
+      await limiter.acquire();
+      // A limit can hold a claimed delivery a long time. If its lease could run out during the
+      // request, another worker could claim and send it at the same moment: leave it, and it
+      // is claimed again once the lease has expired.
+      if (this.deps.clock.now() + config.timeoutMs > delivery.updatedAt + this.leaseMs) {
+        limiter.release();
+        return;
+      }
+    }
     let result;
     try {
       result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
@@ -188,13 +237,13 @@ export class DeliveryWorker {
       : attempt(attemptNo, now, request.url, request.method, headers, null, result.latencyMs, null, result.error);
 
     if (result.ok && isSuccess(config.success, result.status, result.excerpt)) {
-      await this.complete({ ...base, attempt: record, next: { state: 'succeeded' }, failed: false, pauseNow: null, now: finished });
+      this.complete({ ...base, attempt: record, next: { state: 'succeeded' }, failed: false, pauseNow: null, now: finished });
       return;
     }
     const gone = result.ok && result.status === 410;
     const retryAfterSeconds = result.ok && (result.status === 429 || result.status === 503) ? parseRetryAfter(result.retryAfter, finished) : undefined;
     const delay = nextDelay(config.retry, { attempts: attemptNo, random: this.random, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
-    await this.complete({
+    this.complete({
       ...base,
       attempt: record,
       // Gone: the destination is paused and this delivery waits for the resume.
@@ -226,10 +275,17 @@ export class DeliveryWorker {
     return limiter;
   }
 
-  private async complete(result: AttemptResult): Promise<void> {
-    await this.deps.store.completeAttempt(result);
+  /**
+   * Queues the attempt's record and returns without waiting for it: the delivery keeps its
+   * lease until the record commits, so the next sends need not wait for the disk. If the
+   * write fails, the lease runs out and the delivery is sent again (at least once).
+   */
+  private complete(result: AttemptResult): void {
     const outcome = result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
-    this.deps.onAttempt?.(result.destinationId, outcome, (result.attempt.latencyMs ?? 0) / 1000);
+    this.completions.add(result).then(
+      () => this.deps.onAttempt?.(result.destinationId, outcome, (result.attempt.latencyMs ?? 0) / 1000),
+      () => {},
+    );
   }
 }
 

@@ -1,7 +1,7 @@
-import type { SqlExecutor } from './sql-executor.js';
-import type { DeliveriesTable } from './schema.js';
-import { deliveryFromRow } from './rows.js';
-import type { AttemptResult, DeliveryRecord } from './store.js';
+import type { JsonColumns, SqlExecutor } from './sql-executor.js';
+import type { DeliveriesTable, EventsTable } from './schema.js';
+import { deliveryFromRow, eventFromRow } from './rows.js';
+import type { AttemptResult, ClaimedDelivery } from './store.js';
 
 /**
  * The outbox's two write procedures, written once for both dialects. Claiming takes a lease
@@ -9,53 +9,190 @@ import type { AttemptResult, DeliveryRecord } from './store.js';
  * expired (its worker died) is claimable again, so every delivery is sent at least once.
  * On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side.
  */
-export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
+export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  // Two statements, each an ordered walk of the (state, next_attempt_at) index that stops at
+  // `limit`: one with an OR of both states made the database read and sort the whole backlog.
+  const lock = db.skipLocked ? ' FOR UPDATE OF d SKIP LOCKED' : '';
   const rows = await db.query<DeliveriesTable>(
     `UPDATE deliveries SET state = 'delivering', lease_until = ?, updated_at = ?
      WHERE id IN (
        SELECT d.id FROM deliveries d JOIN destinations t ON t.id = d.destination_id
-       WHERE t.enabled = 1 AND t.paused_at IS NULL
-         AND ((d.state = 'pending' AND d.next_attempt_at <= ?) OR (d.state = 'delivering' AND d.lease_until <= ?))
-       ORDER BY d.next_attempt_at LIMIT ?${db.skipLocked ? ' FOR UPDATE OF d SKIP LOCKED' : ''})
+       WHERE t.enabled = 1 AND t.paused_at IS NULL AND d.state = 'delivering' AND d.lease_until <= ?
+       ORDER BY d.lease_until LIMIT ?${lock})
      RETURNING *`,
-    [now + leaseMs, now, now, now, limit],
+    [now + leaseMs, now, now, limit],
   );
-  return rows.map(deliveryFromRow);
+  if (rows.length < limit) {
+    rows.push(
+      ...(await db.query<DeliveriesTable>(
+        `UPDATE deliveries SET state = 'delivering', lease_until = ?, updated_at = ?
+         WHERE id IN (
+           SELECT d.id FROM deliveries d JOIN destinations t ON t.id = d.destination_id
+           WHERE t.enabled = 1 AND t.paused_at IS NULL AND d.state = 'pending' AND d.next_attempt_at <= ?
+           ORDER BY d.next_attempt_at LIMIT ?${lock})
+         RETURNING *`,
+        [now + leaseMs, now, now, limit - rows.length],
+      )),
+    );
+  }
+  if (rows.length === 0) return [];
+  // Their events in the same call: a worker needs each one, and one read beats one per delivery.
+  const events = await db.query<EventsTable>(`SELECT e.* FROM events e JOIN ${db.recordsFromJson([['id', 'text']])} ON e.id = v.id`, [
+    JSON.stringify([...new Set(rows.map((r) => r.event_id))].map((id) => ({ id }))),
+  ]);
+  const byId = new Map(events.map((row) => [row.id, eventFromRow(row)]));
+  return rows.map((row) => ({ ...deliveryFromRow(row), event: byId.get(row.event_id) ?? null }));
 }
 
-export async function completeAttempt(db: SqlExecutor, result: AttemptResult): Promise<void> {
-  const { attempt, next, now } = result;
+/**
+ * Records a batch of finished attempts in one transaction and a fixed number of statements,
+ * whatever the batch's size (one round trip each on PostgreSQL): the attempts and the
+ * deliveries' new states go in as one JSON array each, then one update per destination.
+ */
+export async function completeAttempts(db: SqlExecutor, results: readonly AttemptResult[]): Promise<void> {
+  if (results.length === 0) return;
   await db.query(
     `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [attempt.id, result.deliveryId, attempt.attempt, attempt.startedAt, attempt.url, attempt.method, JSON.stringify(attempt.requestHeaders), attempt.status, attempt.latencyMs, attempt.responseExcerpt, attempt.error],
+     SELECT v.id, v.delivery_id, v.attempt, v.started_at, v.url, v.method, ${db.jsonColumn('v.request_headers')}, v.status, v.latency_ms, v.response_excerpt, v.error
+     FROM ${db.recordsFromJson(ATTEMPT_COLUMNS)}`,
+    [
+      JSON.stringify(
+        results.map(({ deliveryId, attempt: a }) => ({
+          id: a.id,
+          delivery_id: deliveryId,
+          attempt: a.attempt,
+          started_at: a.startedAt,
+          url: a.url,
+          method: a.method,
+          request_headers: JSON.stringify(a.requestHeaders),
+          status: a.status,
+          latency_ms: a.latencyMs,
+          response_excerpt: a.responseExcerpt,
+          error: a.error,
+        })),
+      ),
+    ],
   );
   await db.query(
-    `UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, lease_until = NULL, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?`,
-    [next.state, attempt.attempt, next.state === 'pending' ? next.at : null, attempt.status, attempt.error, now, result.deliveryId],
+    `UPDATE deliveries SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_attempt_at, lease_until = NULL,
+       last_status = v.last_status, last_error = v.last_error, updated_at = v.updated_at
+     FROM ${db.recordsFromJson(DELIVERY_COLUMNS)} WHERE deliveries.id = v.id`,
+    [
+      JSON.stringify(
+        results.map(({ deliveryId, attempt: a, next, now }) => ({
+          id: deliveryId,
+          state: next.state,
+          attempts: a.attempt,
+          next_attempt_at: next.state === 'pending' ? next.at : null,
+          last_status: a.status,
+          last_error: a.error,
+          updated_at: now,
+        })),
+      ),
+    ],
   );
-  if (!result.failed) {
-    await db.query('UPDATE destinations SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures <> 0', [result.destinationId]);
+  for (const change of destinationChanges(results)) await applyDestinationChange(db, change);
+}
+
+const ATTEMPT_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['delivery_id', 'text'],
+  ['attempt', 'integer'],
+  ['started_at', 'bigint'],
+  ['url', 'text'],
+  ['method', 'text'],
+  ['request_headers', 'text'],
+  ['status', 'integer'],
+  ['latency_ms', 'integer'],
+  ['response_excerpt', 'text'],
+  ['error', 'text'],
+];
+
+const DELIVERY_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['state', 'text'],
+  ['attempts', 'integer'],
+  ['next_attempt_at', 'bigint'],
+  ['last_status', 'integer'],
+  ['last_error', 'text'],
+  ['updated_at', 'bigint'],
+];
+
+/** A batch's effect on one destination's consecutive-failure count, folded in attempt order. */
+export interface DestinationChange {
+  destinationId: string;
+  /** A success in the batch: the count restarts from `failuresAfterLastSuccess`. */
+  succeeded: boolean;
+  /** Failures before the batch's first success (all of them if none), added to the stored count. */
+  failuresBeforeFirstSuccess: number;
+  failuresAfterLastSuccess: number;
+  /** The longest run of failures after a success, which alone may reach the pause threshold. */
+  longestRunAfterSuccess: number;
+  pauseAfterFailures: number;
+  pauseNow: string | null;
+  now: number;
+}
+
+export function destinationChanges(results: readonly AttemptResult[]): DestinationChange[] {
+  const changes = new Map<string, DestinationChange>();
+  for (const r of results) {
+    let c = changes.get(r.destinationId);
+    if (c === undefined) {
+      c = { destinationId: r.destinationId, succeeded: false, failuresBeforeFirstSuccess: 0, failuresAfterLastSuccess: 0, longestRunAfterSuccess: 0, pauseAfterFailures: r.pauseAfterFailures, pauseNow: null, now: r.now };
+      changes.set(r.destinationId, c);
+    }
+    c.pauseAfterFailures = r.pauseAfterFailures;
+    c.now = Math.max(c.now, r.now);
+    if (!r.failed) {
+      c.succeeded = true;
+      c.failuresAfterLastSuccess = 0;
+      continue;
+    }
+    c.pauseNow ??= r.pauseNow;
+    if (c.succeeded) {
+      c.failuresAfterLastSuccess++;
+      c.longestRunAfterSuccess = Math.max(c.longestRunAfterSuccess, c.failuresAfterLastSuccess);
+    } else {
+      c.failuresBeforeFirstSuccess++;
+    }
+  }
+  return [...changes.values()];
+}
+
+async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Promise<void> {
+  if (c.failuresBeforeFirstSuccess === 0 && c.longestRunAfterSuccess === 0 && c.pauseNow === null) {
+    await db.query('UPDATE destinations SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures <> 0', [c.destinationId]);
     return;
   }
   // Paused, never dropped: its deliveries wait, and go out when an operator resumes it.
+  const reached = `(consecutive_failures + ? >= ? OR ? >= ?)`;
   await db.query(
-    `UPDATE destinations SET consecutive_failures = consecutive_failures + 1,
+    `UPDATE destinations SET
+       consecutive_failures = CASE WHEN ? = 1 THEN ? ELSE consecutive_failures + ? END,
        pause_reason = CASE WHEN paused_at IS NOT NULL THEN pause_reason
                            WHEN CAST(? AS TEXT) IS NOT NULL THEN ?
-                           WHEN consecutive_failures + 1 >= ? THEN ? ELSE pause_reason END,
+                           WHEN ${reached} THEN ? ELSE pause_reason END,
        paused_at = CASE WHEN paused_at IS NOT NULL THEN paused_at
-                        WHEN CAST(? AS TEXT) IS NOT NULL OR consecutive_failures + 1 >= ? THEN ? ELSE NULL END
+                        WHEN CAST(? AS TEXT) IS NOT NULL OR ${reached} THEN ? ELSE NULL END
      WHERE id = ?`,
     [
-      result.pauseNow,
-      result.pauseNow,
-      result.pauseAfterFailures,
-      `${result.pauseAfterFailures} consecutive failed attempts`,
-      result.pauseNow,
-      result.pauseAfterFailures,
-      now,
-      result.destinationId,
+      c.succeeded ? 1 : 0,
+      c.failuresAfterLastSuccess,
+      c.failuresBeforeFirstSuccess,
+      c.pauseNow,
+      c.pauseNow,
+      c.failuresBeforeFirstSuccess,
+      c.pauseAfterFailures,
+      c.longestRunAfterSuccess,
+      c.pauseAfterFailures,
+      `${c.pauseAfterFailures} consecutive failed attempts`,
+      c.pauseNow,
+      c.failuresBeforeFirstSuccess,
+      c.pauseAfterFailures,
+      c.longestRunAfterSuccess,
+      c.pauseAfterFailures,
+      c.now,
+      c.destinationId,
     ],
   );
 }

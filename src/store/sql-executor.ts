@@ -9,6 +9,23 @@ export interface SqlExecutor {
   readonly skipLocked: boolean;
   /** `pg_notify` reaches other processes at commit (PostgreSQL). */
   readonly notify: boolean;
+  /**
+   * A table `v` with these columns, read from one `?` parameter holding a JSON array of
+   * objects: a batch of any size in one statement whose text never changes.
+   */
+  recordsFromJson(columns: JsonColumns): string;
+  /** A JSON text column as the dialect stores JSON (JSONB on PostgreSQL). */
+  jsonColumn(expression: string): string;
+}
+
+export type JsonColumns = ReadonlyArray<readonly [name: string, type: 'text' | 'integer' | 'bigint']>;
+
+export function sqliteRecordsFromJson(columns: JsonColumns): string {
+  return `(SELECT ${columns.map(([name]) => `value ->> '${name}' AS ${name}`).join(', ')} FROM json_each(?)) AS v`;
+}
+
+export function postgresRecordsFromJson(columns: JsonColumns): string {
+  return `json_to_recordset(CAST(? AS JSON)) AS v(${columns.map(([name, type]) => `${name} ${type}`).join(', ')})`;
 }
 
 const pgTextCache = new Map<string, string>();

@@ -7,6 +7,7 @@ import type {
   AttemptResult,
   DeliveryFilter,
   DeliveryRecord,
+  ClaimedDelivery,
   DeliveryRow,
   DeliveryState,
   DestinationPatch,
@@ -35,8 +36,8 @@ export interface WriteChannel {
   execute(queries: readonly CompiledQuery[]): Promise<unknown[][]>;
   recordEvent(command: RecordEventCommand): Promise<RecordEventResult>;
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void>;
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]>;
-  completeAttempt(result: AttemptResult): Promise<void>;
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  completeAttempts(results: readonly AttemptResult[]): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -468,12 +469,12 @@ export class SqlStore implements Store {
     return row === undefined ? null : destinationFromRow(row);
   }
 
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     return this.writes.claimDueDeliveries(now, limit, leaseMs);
   }
 
-  completeAttempt(result: AttemptResult): Promise<void> {
-    return this.writes.completeAttempt(result);
+  completeAttempts(results: readonly AttemptResult[]): Promise<void> {
+    return this.writes.completeAttempts(results);
   }
 
   listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]> {

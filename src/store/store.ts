@@ -194,6 +194,11 @@ export interface DeliveryRecord {
   updatedAt: number;
 }
 
+/** A leased delivery with the event it tells about (null only if the event is gone). */
+export interface ClaimedDelivery extends DeliveryRecord {
+  event: EventRecord | null;
+}
+
 export type RecordEventResult =
   | { outcome: 'accepted'; eventId: string; coins: number; user: UserRecord | null }
   | { outcome: 'duplicate'; eventId: string; duplicateOf: string }
@@ -323,9 +328,9 @@ export interface Store {
    * Leases up to `limit` due deliveries of enabled, unpaused destinations (and those whose
    * lease expired: their worker died) until `now + leaseMs`; no two callers get the same one.
    */
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]>;
-  /** Records one attempt and what follows from it, in one transaction. */
-  completeAttempt(result: AttemptResult): Promise<void>;
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Records finished attempts and what follows from each, in order, in one transaction. */
+  completeAttempts(results: readonly AttemptResult[]): Promise<void>;
 
   // Events.
   listEvents(filter: EventFilter): Promise<Page<EventRecord>>;

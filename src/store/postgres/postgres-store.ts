@@ -3,10 +3,10 @@ import pg from 'pg';
 import { migrateToLatest } from '../migrate.js';
 import { DELIVERIES_CHANNEL, recordEvent, recordRejection } from '../record-event.js';
 import type { Database } from '../schema.js';
-import { toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
+import { postgresRecordsFromJson, toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
-import { claimDueDeliveries, completeAttempt } from '../deliveries.js';
-import type { AttemptResult, DeliveryRecord, NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
+import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
+import type { AttemptResult, ClaimedDelivery, NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { mapPostgresError } from './errors.js';
 import { createPool, type PoolOptions } from './pool.js';
@@ -19,7 +19,14 @@ import { createPool, type PoolOptions } from './pool.js';
 class PostgresWriteChannel implements WriteChannel {
   private closed = false;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    /**
+     * The delivery worker's own few connections: under an inbound burst the shared pool's
+     * queue would otherwise starve it, and deliveries would wait for the burst to end.
+     */
+    private readonly outboxPool: pg.Pool,
+  ) {}
 
   execute(queries: readonly CompiledQuery[]): Promise<unknown[][]> {
     return this.transaction(async (client) => {
@@ -37,12 +44,13 @@ class PostgresWriteChannel implements WriteChannel {
     return this.transaction((client) => recordRejection(preparedExecutor(client), event, reason, detail));
   }
 
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
-    return this.transaction((client) => claimDueDeliveries(preparedExecutor(client), now, limit, leaseMs));
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    // One statement, atomic on its own: no BEGIN/COMMIT round trips.
+    return this.transaction((client) => claimDueDeliveries(preparedExecutor(client), now, limit, leaseMs), this.outboxPool, false);
   }
 
-  completeAttempt(result: AttemptResult): Promise<void> {
-    return this.transaction((client) => completeAttempt(preparedExecutor(client), result));
+  completeAttempts(results: readonly AttemptResult[]): Promise<void> {
+    return this.transaction((client) => completeAttempts(preparedExecutor(client), results), this.outboxPool);
   }
 
   async ping(): Promise<void> {
@@ -57,26 +65,26 @@ class PostgresWriteChannel implements WriteChannel {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.outboxPool.end()]);
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, pool = this.pool, wrap = true): Promise<T> {
     if (this.closed) throw closedError();
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await pool.connect();
     } catch (error) {
       throw mapPostgresError(error);
     }
     let broken = false;
     try {
-      await client.query('BEGIN');
+      if (wrap) await client.query('BEGIN');
       const result = await work(client);
-      await client.query('COMMIT');
+      if (wrap) await client.query('COMMIT');
       return result;
     } catch (error) {
       try {
-        await client.query('ROLLBACK');
+        if (wrap) await client.query('ROLLBACK');
       } catch {
         broken = true; // the connection itself failed; do not return it to the pool
       }
@@ -97,6 +105,8 @@ function preparedExecutor(client: pg.PoolClient): SqlExecutor {
   return {
     skipLocked: true,
     notify: true,
+    recordsFromJson: postgresRecordsFromJson,
+    jsonColumn: (expression) => `CAST(${expression} AS JSONB)`,
     async query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
       const text = toPgPlaceholders(sql);
       let name = statementNames.get(text);
@@ -146,6 +156,9 @@ function listen(options: PoolOptions, listener: () => void): () => void {
   };
 }
 
+/** Connections are opened on demand: a process that runs no worker opens none of these. */
+const OUTBOX_POOL_SIZE = 3;
+
 export async function openPostgresStore(options: PoolOptions): Promise<SqlStore> {
   if (options.schema !== undefined) {
     const setup = createPool({ url: options.url, poolSize: 1 });
@@ -166,7 +179,7 @@ export async function openPostgresStore(options: PoolOptions): Promise<SqlStore>
     await pool.end();
     throw mapPostgresError(error);
   }
-  const writes = new PostgresWriteChannel(pool);
+  const writes = new PostgresWriteChannel(pool, createPool({ ...options, poolSize: OUTBOX_POOL_SIZE }));
   return new SqlStore({
     listen: (listener) => listen(options, listener),
     dialect: 'postgres',

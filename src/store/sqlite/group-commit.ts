@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import type { WriteChannel } from '../sql-store.js';
-import type { AttemptResult, DeliveryRecord, NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
+import type { AttemptResult, ClaimedDelivery, NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
 import { mapSqliteError } from './errors.js';
 import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
 
@@ -73,12 +73,12 @@ export class GroupCommitWriter implements WriteChannel {
     await this.submit({ op: 'recordRejection', event, reason, detail });
   }
 
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
-    return this.submit({ op: 'claimDeliveries', now, limit, leaseMs }) as Promise<DeliveryRecord[]>;
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.submit({ op: 'claimDeliveries', now, limit, leaseMs }) as Promise<ClaimedDelivery[]>;
   }
 
-  async completeAttempt(result: AttemptResult): Promise<void> {
-    await this.submit({ op: 'completeAttempt', result });
+  async completeAttempts(results: readonly AttemptResult[]): Promise<void> {
+    await this.submit({ op: 'completeAttempts', results });
   }
 
   async ping(): Promise<void> {

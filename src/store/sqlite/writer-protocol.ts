@@ -7,7 +7,7 @@ export type WriterCommand =
   | { op: 'recordEvent'; command: RecordEventCommand }
   | { op: 'recordRejection'; event: NewEvent; reason: string; detail: string }
   | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number }
-  | { op: 'completeAttempt'; result: AttemptResult }
+  | { op: 'completeAttempts'; results: readonly AttemptResult[] }
   | { op: 'ping' };
 
 export type CommandResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };

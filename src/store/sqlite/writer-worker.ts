@@ -5,9 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
-import { claimDueDeliveries, completeAttempt } from '../deliveries.js';
+import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
 import { recordEvent, recordRejection } from '../record-event.js';
-import type { SqlExecutor } from '../sql-executor.js';
+import { sqliteRecordsFromJson, type SqlExecutor } from '../sql-executor.js';
 import { openSqlite } from './connection.js';
 import { serializeError } from './errors.js';
 import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
@@ -33,6 +33,8 @@ function prepare(sql: string): BetterSqlite3.Statement {
 const executor: SqlExecutor = {
   skipLocked: false,
   notify: false,
+  recordsFromJson: sqliteRecordsFromJson,
+  jsonColumn: (expression) => expression,
   query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
     const statement = prepare(sql);
     const values = params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
@@ -55,8 +57,8 @@ async function run(command: WriterCommand): Promise<unknown> {
     }
     case 'claimDeliveries':
       return claimDueDeliveries(executor, command.now, command.limit, command.leaseMs);
-    case 'completeAttempt':
-      return completeAttempt(executor, command.result);
+    case 'completeAttempts':
+      return completeAttempts(executor, command.results);
     case 'ping':
       return executor.query('SELECT 1 AS ok', []);
   }

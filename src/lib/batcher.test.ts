@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from './batcher.js';
+
+describe('Batcher', () => {
+  it('flushes items added in one tick together, and those added during a flush in the next', async () => {
+    const flushed: number[][] = [];
+    let release: () => void = () => {};
+    const batcher = new Batcher<number>(async (items) => {
+      flushed.push(items);
+      if (flushed.length === 1) await new Promise<void>((r) => (release = r));
+    });
+    const first = [batcher.add(1), batcher.add(2)];
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toEqual([[1, 2]]);
+    const second = [batcher.add(3), batcher.add(4), batcher.add(5)];
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toHaveLength(1); // waits for the flush under way
+    release();
+    await Promise.all([...first, ...second]);
+    expect(flushed).toEqual([[1, 2], [3, 4, 5]]);
+  });
+
+  it('rejects the items of a failed flush only, and goes on with the next', async () => {
+    let calls = 0;
+    const batcher = new Batcher<string>(() => {
+      calls++;
+      return calls === 1 ? Promise.reject(new Error('store down')) : Promise.resolve();
+    });
+    const failed = batcher.add('a');
+    await expect(failed).rejects.toThrow('store down');
+    await expect(batcher.add('b')).resolves.toBeUndefined();
+    await batcher.idle();
+    expect(calls).toBe(2);
+  });
+
+  it('caps a flush at maxBatch items', async () => {
+    const sizes: number[] = [];
+    const batcher = new Batcher<number>((items) => {
+      sizes.push(items.length);
+      return Promise.resolve();
+    }, 3);
+    await Promise.all(Array.from({ length: 7 }, (_, i) => batcher.add(i)));
+    expect(sizes).toEqual([3, 3, 1]);
+  });
+});

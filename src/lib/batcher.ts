@@ -1,0 +1,40 @@
+/**
+ * Group commit for any batched write: whatever is added while one flush runs goes together
+ * in the next. No timer: a lone item flushes at once (after the current tick, so items added
+ * in the same tick share it), and under load each flush carries everything that queued
+ * behind the previous one. Each `add` settles when its own flush did.
+ */
+export class Batcher<T> {
+  private pending: Array<{ item: T; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly flush: (items: T[]) => Promise<void>,
+    private readonly maxBatch = 256,
+  ) {}
+
+  add(item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      this.flushing ??= Promise.resolve().then(() => this.drain());
+    });
+  }
+
+  /** Resolves once everything added so far has been flushed (or failed). */
+  async idle(): Promise<void> {
+    while (this.flushing !== null) await this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatch);
+      try {
+        await this.flush(batch.map((entry) => entry.item));
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.flushing = null;
+  }
+}
