@@ -342,6 +342,8 @@ function facts(event: EventRecord): EventFacts {
     userId: event.userId,
     offerId: event.offerId,
     clickId: event.clickId,
+    partner: event.partner,
+    partnerClickId: event.partnerClickId,
     level: event.level,
     coins: event.coins,
     amountMicros: event.amountMicros,

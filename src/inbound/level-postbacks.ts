@@ -12,7 +12,7 @@ import {
 } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { bearerToken } from '../lib/secrets.js';
-import type { NewEvent, RecordEventResult, Store, UserRecord } from '../store/store.js';
+import type { NewEvent, RecordEventCommand, RecordEventResult, Store, UserRecord } from '../store/store.js';
 import type { ApiSecretVerifier } from './api-secrets.js';
 import { newInboundEvent } from './new-event.js';
 import { headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
@@ -41,7 +41,8 @@ export interface LevelPostbackDeps {
   store: Pick<Store, 'recordEvent' | 'recordRejection'>;
   secrets: Pick<ApiSecretVerifier, 'verify'>;
   /** The outbox rows for an accepted event (destinations that want it). */
-  deliveriesFor?: (event: { type: string; source: string; offerId: string | null }) => Promise<Array<{ id: string; destinationId: string }>>;
+  /** Attribution, fraud screening and deliveries, filled in before recording. */
+  prepare?: (command: RecordEventCommand) => Promise<RecordEventCommand>;
   clock: Clock;
   rawBodyLimit: number;
   /** Told of every outcome and how long it took to reach it, for metrics. */
@@ -103,12 +104,12 @@ export class LevelPostbackIntake {
     Object.assign(event, { userId: uid, offerId: gid, appPid: pid, level, externalId: `${uid}:${gid}:${level}` });
     if (postback.reason !== undefined) event.metadata.reason = postback.reason;
 
-    const result = await this.deps.store.recordEvent({
+    const command: RecordEventCommand = {
       event,
       requires: { appPid: pid, offerId: gid, userId: uid },
       credit: coins > 0 ? { ledgerEntryId: newId(), coins, kind: 'milestone' } : null,
-      ...(this.deps.deliveriesFor === undefined ? {} : { deliveries: await this.deps.deliveriesFor({ type: event.type, source: event.source, offerId: gid }) }),
-    });
+    };
+    const result = await this.deps.store.recordEvent(this.deps.prepare === undefined ? command : await this.deps.prepare(command));
     return answer(postback, coins, result);
   }
 

@@ -3,7 +3,7 @@ import { parseMicros } from '../domain/money.js';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import type { DeliveryRecord, EventRecord, RecordEventResult, Store } from '../store/store.js';
+import type { DeliveryRecord, EventRecord, RecordEventCommand, RecordEventResult, Store } from '../store/store.js';
 import type { ApiSecretVerifier } from './api-secrets.js';
 
 /** The source under which the operator's own platform events are recorded. */
@@ -46,7 +46,8 @@ export class PlatformEventService {
       store: Pick<Store, 'recordEvent' | 'getEvent' | 'listDeliveriesOfEvent'>;
       secrets: Pick<ApiSecretVerifier, 'verify'>;
       clock: Clock;
-      deliveriesFor?: (event: { type: string; source: string; offerId: string | null }) => Promise<Array<{ id: string; destinationId: string }>>;
+      /** Attribution, fraud screening and deliveries, filled in before recording. */
+      prepare?: (command: RecordEventCommand) => Promise<RecordEventCommand>;
     },
   ) {}
 
@@ -55,7 +56,7 @@ export class PlatformEventService {
   }
 
   async record(input: PlatformEvent): Promise<PlatformEventResult> {
-    const result = await this.deps.store.recordEvent({
+    const command: RecordEventCommand = {
       event: {
         id: newId(),
         source: PLATFORM_SOURCE,
@@ -75,8 +76,8 @@ export class PlatformEventService {
       requires: {},
       credit: null,
       ensureUser: true,
-      ...(this.deps.deliveriesFor === undefined ? {} : { deliveries: await this.deps.deliveriesFor({ type: input.type, source: PLATFORM_SOURCE, offerId: input.offerId ?? null }) }),
-    });
+    };
+    const result = await this.deps.store.recordEvent(this.deps.prepare === undefined ? command : await this.deps.prepare(command));
     return toResult(result);
   }
 

@@ -6,10 +6,10 @@ import { authenticate } from '../domain/sources/auth.js';
 import type { AuthRule, SourceDefinition } from '../domain/sources/definition.js';
 import { lookup, mapPostback, type InboundInput, type MappedPostback } from '../domain/sources/mapping.js';
 import { parseQuery, type SignedRequest } from '../domain/signatures.js';
-import type { Clock } from '../lib/clock.js';
+import { startOfUtcDay, type Clock } from '../lib/clock.js';
 import { AppError, errorBody, NotFoundError, StoreUnavailableError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import type { NewEvent, RecordEventResult, Store } from '../store/store.js';
+import type { NewEvent, RecordEventCommand, RecordEventResult, Store } from '../store/store.js';
 import { newInboundEvent } from './new-event.js';
 import { headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
 import type { LoadedSource, SourceService } from './sources.js';
@@ -27,7 +27,8 @@ export type SourceAnswer = { status: number; json: Record<string, unknown> } | {
 
 export interface SourcePostbackDeps {
   sources: Pick<SourceService, 'load'>;
-  deliveriesFor?: (event: { type: string; source: string; offerId: string | null }) => Promise<Array<{ id: string; destinationId: string }>>;
+  /** Attribution, fraud screening and deliveries, filled in before recording. */
+  prepare?: (command: RecordEventCommand) => Promise<RecordEventCommand>;
   store: Pick<Store, 'recordEvent' | 'recordRejection'>;
   clock: Clock;
   rawBodyLimit: number;
@@ -85,15 +86,15 @@ export class SourcePostbackIntake {
     const mapped = parsed.value;
     fillEvent(event, mapped);
 
-    const result = await this.deps.store.recordEvent({
+    const command: RecordEventCommand = {
       event,
       requires: definition.users === 'must-exist' ? { userId: mapped.userId } : {},
       ensureUser: definition.users !== 'must-exist',
       credit: reward(definition, mapped, input, event),
       ...(mapped.reversalOf === null ? {} : { reversalOf: mapped.reversalOf }),
-      ...(this.deps.deliveriesFor === undefined ? {} : { deliveries: await this.deps.deliveriesFor({ type: event.type, source: event.source, offerId: mapped.offerId }) }),
       ...(definition.modifiers?.dailyCap === undefined ? {} : { dailyCap: { coins: definition.modifiers.dailyCap, since: startOfUtcDay(event.receivedAt) } }),
-    });
+    };
+    const result = await this.deps.store.recordEvent(this.deps.prepare === undefined ? command : await this.deps.prepare(command));
     return answer(definition, mapped, result);
   }
 
@@ -151,10 +152,6 @@ function reward(definition: SourceDefinition, mapped: MappedPostback, input: Inb
   if (boosted) event.metadata.boosted = true;
   if (note !== null) event.metadata.rewardNote ??= note;
   return coins === 0 ? null : { ledgerEntryId: newId(), coins, kind: 'reward' };
-}
-
-function startOfUtcDay(ms: number): number {
-  return ms - (ms % 86_400_000);
 }
 
 function parseInput(request: SourceRequest): InboundInput {

@@ -20,6 +20,11 @@ export class Batcher<T> {
     });
   }
 
+  /** Items are waiting or being flushed. */
+  get busy(): boolean {
+    return this.flushing !== null;
+  }
+
   /** Resolves once everything added so far has been flushed (or failed). */
   async idle(): Promise<void> {
     while (this.flushing !== null) await this.flushing;

@@ -4,3 +4,8 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** The start (epoch ms) of the UTC day `ms` falls in. */
+export function startOfUtcDay(ms: number): number {
+  return ms - (ms % 86_400_000);
+}

@@ -1,8 +1,9 @@
+import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from '../domain/clicks/fraud.js';
 import { applyDailyCap } from '../domain/reward-rules.js';
 import type { SqlExecutor } from './sql-executor.js';
 import type { UsersTable } from './schema.js';
 import { userFromRow } from './rows.js';
-import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult } from './store.js';
+import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult, ReviewState } from './store.js';
 
 /**
  * The recording transaction, written once for both dialects and run by each adapter inside a
@@ -46,11 +47,23 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
     if (capped.note !== null) event.metadata = { ...event.metadata, rewardNote: capped.note };
     credit = capped.coins === 0 ? null : { ...credit, coins: capped.coins };
   }
+  // Fraud screening: a held event keeps its credit and deliveries aside for the review.
+  let flags = command.screening?.flags ?? [];
+  if (command.screening?.caps != null && event.userId !== null) {
+    flags = [...flags, ...capFlags(command.screening.caps, await conversionCounts(db, event, command.screening.since), (credit?.coins ?? 0) > 0)];
+  }
+  const review = reviewOf(flags);
+  let deliveries = command.deliveries ?? [];
+  if (review === 'held') {
+    if (credit !== null) event.metadata = { ...event.metadata, heldCredit: { coins: credit.coins, kind: credit.kind } };
+    credit = null;
+    deliveries = [];
+  }
   const coins = credit?.coins ?? 0;
   // The happy path is one statement: insert if every required row exists and the key is new.
   // Only when nothing was inserted do we look at why.
   const inserted = await db.query<{ id: string }>(INSERT_IF_REFERENCED, [
-    ...eventParams(event, { outcome: 'accepted', dedupeKey, coins }),
+    ...eventParams(event, { outcome: 'accepted', dedupeKey, coins, flags, review }),
     ...referenceParams(requires),
   ]);
   if (inserted.length === 0) {
@@ -70,36 +83,60 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
     return { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id };
   }
 
-  for (const delivery of command.deliveries ?? []) {
+  await insertDeliveries(db, event.id, event.receivedAt, deliveries);
+  if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
+  const user = credit !== null && credit.coins !== 0 ? await appendLedger(db, event.userId, event.id, credit, event.receivedAt) : await getUserRow(db, event.userId);
+  return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+}
+
+export async function insertDeliveries(db: SqlExecutor, eventId: string, at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>): Promise<void> {
+  for (const delivery of deliveries) {
     await db.query(
       "INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)",
-      [delivery.id, event.id, delivery.destinationId, event.receivedAt, event.receivedAt, event.receivedAt],
+      [delivery.id, eventId, delivery.destinationId, at, at, at],
     );
   }
   // Workers in other processes wake at commit instead of at their next poll.
   // The payload names the schema: hubs sharing a database in other schemas ignore it.
-  if (db.notify && (command.deliveries?.length ?? 0) > 0) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', current_schema())`, []);
-  if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
-  let rows: UsersTable[];
-  if (credit !== null && credit.coins !== 0) {
-    await db.query('INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      credit.ledgerEntryId,
-      event.userId,
-      event.id,
-      credit.coins,
-      credit.kind,
-      event.receivedAt,
-    ]);
-    rows = await db.query<UsersTable>('UPDATE users SET coins = coins + ?, updated_at = ? WHERE id = ? RETURNING *', [
-      credit.coins,
-      event.receivedAt,
-      event.userId,
-    ]);
-  } else {
-    rows = await db.query<UsersTable>('SELECT * FROM users WHERE id = ?', [event.userId]);
-  }
-  const [user] = rows;
-  return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+  if (db.notify && deliveries.length > 0) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', current_schema())`, []);
+}
+
+/** A ledger entry and the balance it changes, together; returns the user's row after it. */
+export async function appendLedger(
+  db: SqlExecutor,
+  userId: string,
+  eventId: string,
+  credit: { ledgerEntryId: string; coins: number; kind: string },
+  at: number,
+): Promise<UsersTable | undefined> {
+  await db.query('INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)', [credit.ledgerEntryId, userId, eventId, credit.coins, credit.kind, at]);
+  const [row] = await db.query<UsersTable>('UPDATE users SET coins = coins + ?, updated_at = ? WHERE id = ? RETURNING *', [credit.coins, at, userId]);
+  return row;
+}
+
+async function getUserRow(db: SqlExecutor, userId: string): Promise<UsersTable | undefined> {
+  const [row] = await db.query<UsersTable>('SELECT * FROM users WHERE id = ?', [userId]);
+  return row;
+}
+
+/** Earlier conversions the caps count: accepted events, less those rejected in review. */
+async function conversionCounts(db: SqlExecutor, event: NewEvent, since: number): Promise<ConversionCounts> {
+  const live = "outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')";
+  const [row] = await db.query<Record<keyof ConversionCounts, number>>(
+    `SELECT
+       (SELECT COUNT(*) FROM events WHERE user_id = ? AND received_at >= ? AND ${live}) AS "userToday",
+       (SELECT COUNT(*) FROM events WHERE offer_id = ? AND received_at >= ? AND ${live}) AS "offerToday",
+       (SELECT COUNT(*) FROM events WHERE user_id = ? AND offer_id = ? AND ${live}) AS "userOffer",
+       (SELECT COUNT(*) FROM ledger_entries l JOIN events e ON e.id = l.event_id
+          WHERE l.user_id = ? AND e.offer_id = ? AND l.delta > 0) AS "userOfferCredited"`,
+    [event.userId, since, event.offerId, since, event.userId, event.offerId, event.userId, event.offerId],
+  );
+  return {
+    userToday: Number(row?.userToday ?? 0),
+    offerToday: Number(row?.offerToday ?? 0),
+    userOffer: Number(row?.userOffer ?? 0),
+    userOfferCredited: Number(row?.userOfferCredited ?? 0),
+  };
 }
 
 export async function recordRejection(db: SqlExecutor, event: NewEvent, reason: string, detail: string): Promise<void> {
@@ -144,14 +181,17 @@ async function findMissingReference(db: SqlExecutor, requires: RecordEventComman
 
 
 const EVENT_COLUMNS = `id, source, type, outcome, reason, detail, external_id, dedupe_key, duplicate_of, user_id,
-  offer_id, app_pid, level, coins, amount_micros, currency, click_id, metadata, raw, received_at`;
+  offer_id, app_pid, level, coins, amount_micros, currency, click_id, metadata, raw, received_at,
+  partner, link_id, partner_click_id, flags, review`;
 
-const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const EVENT_PLACEHOLDERS = Array.from({ length: 25 }, () => '?').join(', ');
+
+const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_PLACEHOLDERS})`;
 
 // SQLite needs the WHERE to parse SELECT … ON CONFLICT; PostgreSQL types the SELECT list
 // from the target columns.
 const INSERT_IF_REFERENCED = `INSERT INTO events (${EVENT_COLUMNS})
-  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+  SELECT ${EVENT_PLACEHOLDERS}
   WHERE ${REFERENCES_EXIST}
   ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`;
 
@@ -162,6 +202,8 @@ interface Outcome {
   dedupeKey?: string | null;
   duplicateOf?: string;
   coins?: number;
+  flags?: readonly FraudFlag[];
+  review?: ReviewState | null;
 }
 
 function eventParams(e: NewEvent, o: Outcome): unknown[] {
@@ -186,6 +228,11 @@ function eventParams(e: NewEvent, o: Outcome): unknown[] {
     JSON.stringify(e.metadata),
     e.raw === null ? null : JSON.stringify(e.raw),
     e.receivedAt,
+    e.partner ?? null,
+    e.linkId ?? null,
+    e.partnerClickId ?? null,
+    o.flags === undefined || o.flags.length === 0 ? null : JSON.stringify(o.flags),
+    o.review ?? null,
   ];
 }
 

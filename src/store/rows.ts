@@ -1,5 +1,6 @@
-import { parseJson, type DeliveryAttemptsTable, type DeliveriesTable, type DestinationsTable, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable } from './schema.js';
-import type { AttemptRecord, DeliveryRecord, DeliveryState, DestinationRecord, SourceRecord, ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord } from './store.js';
+import { parseJson, type DeliveryAttemptsTable, type DeliveriesTable, type DestinationsTable, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable, type LinksTable, type ClicksTable } from './schema.js';
+import type { AttemptRecord, DeliveryRecord, DeliveryState, DestinationRecord, SourceRecord, ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord, LinkRecord, ClickRecord, ReviewState } from './store.js';
+import type { FraudFlag } from '../domain/clicks/fraud.js';
 
 // Rows → records. BIGINT columns arrive as numbers from both drivers (see postgres/pool.ts).
 
@@ -122,5 +123,38 @@ export function eventFromRow(row: EventsTable): EventRecord {
     metadata: parseJson<Record<string, unknown>>(row.metadata),
     raw: row.raw === null ? null : parseJson<RawRequest>(row.raw),
     receivedAt: Number(row.received_at),
+    partner: row.partner,
+    linkId: row.link_id,
+    partnerClickId: row.partner_click_id,
+    flags: row.flags === null ? [] : parseJson<FraudFlag[]>(row.flags),
+    review: row.review as ReviewState | null,
+  };
+}
+
+export function linkFromRow(row: LinksTable): LinkRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    offerId: row.offer_id,
+    partner: row.partner,
+    config: parseJson<Record<string, unknown>>(row.config),
+    enabled: Number(row.enabled) === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function clickFromRow(row: ClicksTable): ClickRecord {
+  return {
+    id: row.id,
+    linkId: row.link_id,
+    offerId: row.offer_id,
+    partner: row.partner,
+    userId: row.user_id,
+    partnerClickId: row.partner_click_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    query: row.query === null ? {} : parseJson<Record<string, string>>(row.query),
+    createdAt: Number(row.created_at),
   };
 }

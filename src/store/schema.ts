@@ -15,6 +15,41 @@ export interface Database {
   destinations: DestinationsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  links: LinksTable;
+  clicks: ClicksTable;
+  settings: SettingsTable;
+}
+
+export interface LinksTable {
+  id: string;
+  name: string | null;
+  offer_id: string;
+  partner: string | null;
+  /** JSON: the link's target and modes (see domain/links). */
+  config: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClicksTable {
+  id: string;
+  link_id: string;
+  offer_id: string;
+  partner: string | null;
+  user_id: string | null;
+  partner_click_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON: the click's query parameters. */
+  query: string | null;
+  created_at: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
 }
 
 export interface DestinationsTable {
@@ -130,6 +165,12 @@ export interface EventsTable {
   metadata: string;
   raw: string | null;
   received_at: number;
+  partner: string | null;
+  link_id: string | null;
+  partner_click_id: string | null;
+  /** JSON array of fraud-check findings, or null when none. */
+  flags: string | null;
+  review: string | null;
 }
 
 export interface LedgerEntriesTable {

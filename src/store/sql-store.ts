@@ -1,6 +1,6 @@
-import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { parseJson, type Database, type DeliveriesTable } from './schema.js';
-import { attemptFromRow, deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
+import { clickFromRow, linkFromRow, attemptFromRow, deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,
   AttemptRecord,
@@ -8,6 +8,13 @@ import type {
   DeliveryFilter,
   DeliveryRecord,
   ClaimedDelivery,
+  ClickFilter,
+  ClickRecord,
+  LinkPatch,
+  LinkRecord,
+  ReportDimension,
+  ReportRow,
+  ReviewDecision,
   DeliveryRow,
   DeliveryState,
   DestinationPatch,
@@ -38,6 +45,8 @@ export interface WriteChannel {
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void>;
   claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   completeAttempts(results: readonly AttemptResult[]): Promise<void>;
+  reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'>;
+  recordClicks(clicks: readonly ClickRecord[]): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -493,7 +502,163 @@ export class SqlStore implements Store {
     if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome);
     if (filter.source !== undefined) query = query.where('source', '=', filter.source);
     if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    if (filter.offerId !== undefined) query = query.where('offer_id', '=', filter.offerId);
+    if (filter.partner !== undefined) query = query.where('partner', '=', filter.partner);
+    if (filter.review !== undefined) query = query.where('review', '=', filter.review);
     return this.page(query, 'id', 'desc', filter, eventFromRow);
+  }
+
+  reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {
+    return this.writes.reviewEvent(id, decision, now);
+  }
+
+  // Tracking links and clicks.
+
+  async createLink(link: LinkRecord): Promise<LinkRecord> {
+    const query = this.db
+      .insertInto('links')
+      .values({
+        id: link.id,
+        name: link.name,
+        offer_id: link.offerId,
+        partner: link.partner,
+        config: JSON.stringify(link.config),
+        enabled: link.enabled ? 1 : 0,
+        created_at: link.createdAt,
+        updated_at: link.updatedAt,
+      })
+      .returningAll();
+    return linkFromRow(await this.writeOne(query.compile()));
+  }
+
+  getLink(id: string): Promise<LinkRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : linkFromRow(row);
+    });
+  }
+
+  listLinks(options: ListOptions & { offerId?: string; partner?: string }): Promise<Page<LinkRecord>> {
+    let query = this.db.selectFrom('links').selectAll();
+    if (options.offerId !== undefined) query = query.where('offer_id', '=', options.offerId);
+    if (options.partner !== undefined) query = query.where('partner', '=', options.partner);
+    return this.page(query, 'id', 'asc', options, linkFromRow);
+  }
+
+  async updateLink(id: string, patch: LinkPatch, now: number): Promise<LinkRecord | null> {
+    const query = this.db
+      .updateTable('links')
+      .set({
+        ...(patch.name === undefined ? {} : { name: patch.name }),
+        ...(patch.partner === undefined ? {} : { partner: patch.partner }),
+        ...(patch.config === undefined ? {} : { config: JSON.stringify(patch.config) }),
+        ...(patch.enabled === undefined ? {} : { enabled: patch.enabled ? 1 : 0 }),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .returningAll();
+    const row = await this.writeMaybe(query.compile());
+    return row === undefined ? null : linkFromRow(row);
+  }
+
+  async deleteLink(id: string): Promise<'deleted' | 'not_found' | 'has_clicks'> {
+    const query = this.db
+      .deleteFrom('links')
+      .where('id', '=', id)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('clicks').select('id').where('link_id', '=', id))))
+      .returning('id');
+    if ((await this.writeMaybe(query.compile())) !== undefined) return 'deleted';
+    return (await this.getLink(id)) === null ? 'not_found' : 'has_clicks';
+  }
+
+  recordClicks(clicks: readonly ClickRecord[]): Promise<void> {
+    return this.writes.recordClicks(clicks);
+  }
+
+  getClick(id: string): Promise<ClickRecord | null> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('clicks').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : clickFromRow(row);
+    });
+  }
+
+  latestClick(userId: string, offerId: string, since: number): Promise<ClickRecord | null> {
+    return this.read(async () => {
+      const row = await this.db
+        .selectFrom('clicks')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('offer_id', '=', offerId)
+        .where('created_at', '>=', since)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row === undefined ? null : clickFromRow(row);
+    });
+  }
+
+  countClicksFromIp(ip: string, from: number, to: number): Promise<number> {
+    return this.read(async () => {
+      const row = await this.db
+        .selectFrom('clicks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('ip', '=', ip)
+        .where('created_at', '>=', from)
+        .where('created_at', '<=', to)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  listClicks(filter: ClickFilter): Promise<Page<ClickRecord>> {
+    let query = this.db.selectFrom('clicks').selectAll();
+    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+    if (filter.linkId !== undefined) query = query.where('link_id', '=', filter.linkId);
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    return this.page(query, 'id', 'desc', filter, clickFromRow);
+  }
+
+  report(from: number, to: number, by: ReportDimension): Promise<ReportRow[]> {
+    // Days are UTC days, numbered from the epoch: integer division works alike in both dialects.
+    const key = (time: 'created_at' | 'received_at') => (by === 'offer' ? sql.ref('offer_id') : by === 'partner' ? sql.ref('partner') : sql`${sql.ref(time)} / 86400000`);
+    return this.read(async () => {
+      const clicks = await sql<{ key: string | number | null; n: number }>`
+        SELECT ${key('created_at')} AS key, COUNT(*) AS n FROM clicks
+        WHERE created_at >= ${from} AND created_at < ${to} GROUP BY 1`.execute(this.db);
+      const conversions = await sql<{ key: string | number | null; n: number; revenue: number; coins: number }>`
+        SELECT ${key('received_at')} AS key, COUNT(*) AS n, COALESCE(SUM(amount_micros), 0) AS revenue, COALESCE(SUM(coins), 0) AS coins FROM events
+        WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')
+        GROUP BY 1`.execute(this.db);
+      const rows = new Map<string | null, ReportRow>();
+      const row = (raw: string | number | null): ReportRow => {
+        const k = raw === null ? null : by === 'day' ? new Date(Number(raw) * 86_400_000).toISOString().slice(0, 10) : String(raw);
+        let r = rows.get(k);
+        if (r === undefined) rows.set(k, (r = { key: k, clicks: 0, conversions: 0, revenueMicros: 0, coins: 0 }));
+        return r;
+      };
+      for (const c of clicks.rows) row(c.key).clicks = Number(c.n);
+      for (const c of conversions.rows) Object.assign(row(c.key), { conversions: Number(c.n), revenueMicros: Number(c.revenue), coins: Number(c.coins) });
+      return [...rows.values()].sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
+    });
+  }
+
+  // Settings.
+
+  getSetting(key: string): Promise<unknown> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+      return row === undefined ? null : parseJson<unknown>(row.value);
+    });
+  }
+
+  async putSetting(key: string, value: unknown, now: number): Promise<void> {
+    const text = JSON.stringify(value);
+    const query = this.db
+      .insertInto('settings')
+      .values({ key, value: text, updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: text, updated_at: now }));
+    await this.writes.execute([query.compile()]);
   }
 
   getEvent(id: string): Promise<EventRecord | null> {

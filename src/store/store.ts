@@ -8,6 +8,8 @@
  * the sum of their ledger entries, maintained in the same transaction that appends an entry.
  */
 
+import type { CapRules, FraudFlag } from '../domain/clicks/fraud.js';
+
 export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
 export const EVENT_OUTCOMES: readonly EventOutcome[] = ['accepted', 'duplicate', 'rejected'];
 
@@ -68,7 +70,16 @@ export interface NewEvent {
   metadata: Record<string, unknown>;
   raw: RawRequest | null;
   receivedAt: number;
+  /** Attribution: the partner whose traffic it was, through which link; set from the click. */
+  partner?: string | null;
+  linkId?: string | null;
+  /** The partner's own click id, sent back in its postback. */
+  partnerClickId?: string | null;
 }
+
+/** Fraud review: `flagged` was credited anyway, `held` waits for an operator. */
+export type ReviewState = 'flagged' | 'held' | 'approved' | 'rejected';
+export const REVIEW_STATES: readonly ReviewState[] = ['flagged', 'held', 'approved', 'rejected'];
 
 export interface EventRecord extends NewEvent {
   outcome: EventOutcome;
@@ -76,7 +87,60 @@ export interface EventRecord extends NewEvent {
   detail: string | null;
   duplicateOf: string | null;
   coins: number;
+  partner: string | null;
+  linkId: string | null;
+  partnerClickId: string | null;
+  flags: FraudFlag[];
+  review: ReviewState | null;
 }
+
+export interface LinkRecord {
+  id: string;
+  name: string | null;
+  offerId: string;
+  partner: string | null;
+  config: Record<string, unknown>;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type LinkPatch = Partial<Pick<LinkRecord, 'name' | 'partner' | 'config' | 'enabled'>>;
+
+export interface ClickRecord {
+  id: string;
+  linkId: string;
+  offerId: string;
+  partner: string | null;
+  userId: string | null;
+  partnerClickId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  query: Record<string, string>;
+  createdAt: number;
+}
+
+export interface ClickFilter {
+  from?: number;
+  to?: number;
+  linkId?: string;
+  userId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export type ReportDimension = 'offer' | 'partner' | 'day';
+
+/** One row of a report; conversions are accepted events not rejected in review. */
+export interface ReportRow {
+  key: string | null;
+  clicks: number;
+  conversions: number;
+  revenueMicros: number;
+  coins: number;
+}
+
+export type ReviewDecision = { approve: true; ledgerEntryId: string; deliveries: Array<{ id: string; destinationId: string }> } | { approve: false; ledgerEntryId: string };
 
 export interface LedgerEntryRecord {
   id: string;
@@ -114,6 +178,12 @@ export interface RecordEventCommand {
   dailyCap?: { coins: number; since: number };
   /** Outbox rows for the destinations that want this event, written only if it is accepted. */
   deliveries?: Array<{ id: string; destinationId: string }>;
+  /**
+   * Fraud screening: findings made before the transaction (from the click), and caps counted
+   * inside it (`since`: the start of the UTC day). A held event is recorded without its
+   * credit and deliveries, which an approval adds later.
+   */
+  screening?: { flags: FraudFlag[]; caps: CapRules | null; since: number };
 }
 
 export type DeliveryState = 'pending' | 'delivering' | 'succeeded' | 'failed';
@@ -229,6 +299,9 @@ export interface EventFilter {
   outcome?: EventOutcome;
   source?: string;
   userId?: string;
+  offerId?: string;
+  partner?: string;
+  review?: ReviewState;
   limit: number;
   cursor?: string;
 }
@@ -335,4 +408,30 @@ export interface Store {
   // Events.
   listEvents(filter: EventFilter): Promise<Page<EventRecord>>;
   getEvent(id: string): Promise<EventRecord | null>;
+  /**
+   * Approves a held event (its credit and deliveries are written now) or rejects a reviewed
+   * one (a reversal takes back what it credited). 'conflict': not in a state that allows it.
+   */
+  reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'>;
+
+  // Tracking links and clicks.
+  createLink(link: LinkRecord): Promise<LinkRecord>;
+  getLink(id: string): Promise<LinkRecord | null>;
+  listLinks(options: ListOptions & { offerId?: string; partner?: string }): Promise<Page<LinkRecord>>;
+  updateLink(id: string, patch: LinkPatch, now: number): Promise<LinkRecord | null>;
+  /** 'has_clicks' when it was used: disable it instead. */
+  deleteLink(id: string): Promise<'deleted' | 'not_found' | 'has_clicks'>;
+  /** Writes clicks handed out already, in one transaction. */
+  recordClicks(clicks: readonly ClickRecord[]): Promise<void>;
+  getClick(id: string): Promise<ClickRecord | null>;
+  /** The user's latest click on a link of the offer since `since`: attribution without a click id (install referrers, `sub`). */
+  latestClick(userId: string, offerId: string, since: number): Promise<ClickRecord | null>;
+  countClicksFromIp(ip: string, from: number, to: number): Promise<number>;
+  listClicks(filter: ClickFilter): Promise<Page<ClickRecord>>;
+  /** Clicks, conversions, revenue and coins by offer, partner or UTC day, for [from, to). */
+  report(from: number, to: number, by: ReportDimension): Promise<ReportRow[]>;
+
+  // Settings (small JSON documents by key).
+  getSetting(key: string): Promise<unknown>;
+  putSetting(key: string, value: unknown, now: number): Promise<void>;
 }

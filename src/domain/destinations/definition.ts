@@ -39,7 +39,15 @@ export const DestinationConfigSchema = Type.Object(
     body: Type.Optional(Type.String({ maxLength: 16_000, description: 'JSON body template with {macros}, values JSON-escaped (POST)' })),
     headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,100}$' }), Type.String({ maxLength: 1000 }))),
     /** Which events it wants; an absent list matches all. */
-    match: Type.Object({ eventTypes: Names, sources: Names, offers: Names }, { additionalProperties: false }),
+    match: Type.Object(
+      {
+        eventTypes: Names,
+        sources: Names,
+        offers: Names,
+        partners: { ...Names, description: "Only events attributed to these partners' traffic (through their tracking links)" },
+      },
+      { additionalProperties: false },
+    ),
     unknownMacros: Type.Union([Type.Literal('empty'), Type.Literal('keep'), Type.Literal('error')]),
     retry: RetryPolicySchema,
     success: SuccessRuleSchema,
@@ -62,12 +70,15 @@ export interface MatchableEvent {
   type: string;
   source: string;
   offerId: string | null;
+  /** The partner whose traffic the event came from (attribution), if any. */
+  partner?: string | null;
 }
 
 export function wants(config: Pick<DestinationConfig, 'match'>, event: MatchableEvent): boolean {
-  const { eventTypes, sources, offers } = config.match;
+  const { eventTypes, sources, offers, partners } = config.match;
   if (eventTypes !== undefined && !eventTypes.includes(event.type)) return false;
   if (sources !== undefined && !sources.includes(event.source)) return false;
   if (offers !== undefined && (event.offerId === null || !offers.includes(event.offerId))) return false;
+  if (partners !== undefined && (event.partner == null || !partners.includes(event.partner))) return false;
   return true;
 }

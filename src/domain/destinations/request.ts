@@ -12,6 +12,9 @@ export interface EventFacts {
   userId: string | null;
   offerId: string | null;
   clickId: string | null;
+  /** Attribution: the referring partner and its own click id (sent back as `{clickId}`). */
+  partner?: string | null;
+  partnerClickId?: string | null;
   level: number | null;
   coins: number;
   amountMicros: number | null;
@@ -46,8 +49,13 @@ export function macroValues(event: EventFacts, deliveryId: string): Record<strin
     source: event.source,
     user_id: event.userId ?? '',
     userId: event.userId ?? '',
-    click_id: event.clickId ?? '',
-    clickId: event.clickId ?? '',
+    // A partner knows its own click id, not the hub's: when the click carried one, that is
+    // what `{click_id}` sends back; `{hub_click_id}` is always the hub's.
+    click_id: event.partnerClickId ?? event.clickId ?? '',
+    clickId: event.partnerClickId ?? event.clickId ?? '',
+    hub_click_id: event.clickId ?? '',
+    partner: event.partner ?? '',
+    partner_click_id: event.partnerClickId ?? '',
     transaction_id: event.externalId ?? '',
     external_id: event.externalId ?? '',
     offer_id: event.offerId ?? '',

@@ -6,7 +6,9 @@ import type { Database } from '../schema.js';
 import { postgresRecordsFromJson, toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
 import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
-import type { AttemptResult, ClaimedDelivery, NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
+import { recordClicks } from '../clicks.js';
+import { reviewEvent } from '../review-event.js';
+import type { AttemptResult, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { mapPostgresError } from './errors.js';
 import { createPool, type PoolOptions } from './pool.js';
@@ -51,6 +53,15 @@ class PostgresWriteChannel implements WriteChannel {
 
   completeAttempts(results: readonly AttemptResult[]): Promise<void> {
     return this.transaction((client) => completeAttempts(preparedExecutor(client), results), this.outboxPool);
+  }
+
+  reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {
+    return this.transaction((client) => reviewEvent(preparedExecutor(client), id, decision, now));
+  }
+
+  recordClicks(clicks: readonly ClickRecord[]): Promise<void> {
+    // One statement: atomic without BEGIN/COMMIT.
+    return this.transaction((client) => recordClicks(preparedExecutor(client), clicks), this.pool, false);
   }
 
   async ping(): Promise<void> {

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import type { WriteChannel } from '../sql-store.js';
-import type { AttemptResult, ClaimedDelivery, NewEvent, RecordEventCommand, RecordEventResult } from '../store.js';
+import type { AttemptResult, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
 import { mapSqliteError } from './errors.js';
 import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
 
@@ -79,6 +79,14 @@ export class GroupCommitWriter implements WriteChannel {
 
   async completeAttempts(results: readonly AttemptResult[]): Promise<void> {
     await this.submit({ op: 'completeAttempts', results });
+  }
+
+  reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {
+    return this.submit({ op: 'reviewEvent', id, decision, now }) as Promise<EventRecord | 'not_found' | 'conflict'>;
+  }
+
+  async recordClicks(clicks: readonly ClickRecord[]): Promise<void> {
+    await this.submit({ op: 'recordClicks', clicks });
   }
 
   async ping(): Promise<void> {

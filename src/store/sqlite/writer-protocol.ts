@@ -1,4 +1,4 @@
-import type { AttemptResult, NewEvent, RecordEventCommand } from '../store.js';
+import type { AttemptResult, ClickRecord, NewEvent, RecordEventCommand, ReviewDecision } from '../store.js';
 import type { SerializedError } from './errors.js';
 
 /** Messages between the group committer (main thread) and the writer thread. */
@@ -8,6 +8,8 @@ export type WriterCommand =
   | { op: 'recordRejection'; event: NewEvent; reason: string; detail: string }
   | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number }
   | { op: 'completeAttempts'; results: readonly AttemptResult[] }
+  | { op: 'reviewEvent'; id: string; decision: ReviewDecision; now: number }
+  | { op: 'recordClicks'; clicks: readonly ClickRecord[] }
   | { op: 'ping' };
 
 export type CommandResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };

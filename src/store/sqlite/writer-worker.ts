@@ -6,6 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
+import { recordClicks } from '../clicks.js';
+import { reviewEvent } from '../review-event.js';
 import { recordEvent, recordRejection } from '../record-event.js';
 import { sqliteRecordsFromJson, type SqlExecutor } from '../sql-executor.js';
 import { openSqlite } from './connection.js';
@@ -59,6 +61,10 @@ async function run(command: WriterCommand): Promise<unknown> {
       return claimDueDeliveries(executor, command.now, command.limit, command.leaseMs);
     case 'completeAttempts':
       return completeAttempts(executor, command.results);
+    case 'reviewEvent':
+      return reviewEvent(executor, command.id, command.decision, command.now);
+    case 'recordClicks':
+      return recordClicks(executor, command.clicks);
     case 'ping':
       return executor.query('SELECT 1 AS ok', []);
   }

@@ -1,0 +1,114 @@
+import { Compile } from 'typebox/compile';
+import { capRules, clickFlags, DEFAULT_FRAUD_POLICY, FraudPolicySchema, type FraudPolicy } from '../domain/clicks/fraud.js';
+import type { MatchableEvent } from '../domain/destinations/definition.js';
+import { startOfUtcDay, type Clock } from '../lib/clock.js';
+import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import type { ClickRecord, EventRecord, RecordEventCommand, Store } from '../store/store.js';
+
+export const FRAUD_POLICY_KEY = 'fraud-policy';
+const policyValidator = Compile(FraudPolicySchema);
+
+type Deliveries = Array<{ id: string; destinationId: string }>;
+
+export interface ConversionDeps {
+  store: Pick<Store, 'getClick' | 'latestClick' | 'countClicksFromIp' | 'listLinks' | 'getSetting' | 'putSetting' | 'reviewEvent' | 'getEvent'>;
+  /** The outbox rows for an event (destinations that want it). */
+  deliveriesFor: (event: MatchableEvent) => Promise<Deliveries>;
+  clock: Clock;
+  cacheMs?: number;
+}
+
+/**
+ * What happens to every inbound event before it is recorded: attribution to a click (by the
+ * click id it carries, or else by its user and offer: install referrers and `sub` links carry
+ * no click id back), fraud screening per the operator's policy, and the deliveries it causes,
+ * among them the postback of the partner whose traffic it was.
+ */
+export class ConversionService {
+  private policyCache: { policy: FraudPolicy; until: number } | null = null;
+  private readonly offersWithLinks = new Map<string, { has: boolean; until: number }>();
+  private readonly cacheMs: number;
+
+  constructor(private readonly deps: ConversionDeps) {
+    this.cacheMs = deps.cacheMs ?? 1000;
+  }
+
+  async policy(): Promise<FraudPolicy> {
+    const now = Date.now();
+    if (this.policyCache !== null && this.policyCache.until > now) return this.policyCache.policy;
+    const stored = await this.deps.store.getSetting(FRAUD_POLICY_KEY);
+    // Stored by an older version, or never: the defaults fill what it lacks.
+    const merged = { ...DEFAULT_FRAUD_POLICY, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
+    const policy = policyValidator.Check(merged) ? merged : DEFAULT_FRAUD_POLICY;
+    this.policyCache = { policy, until: now + this.cacheMs };
+    return policy;
+  }
+
+  async setPolicy(policy: FraudPolicy): Promise<FraudPolicy> {
+    await this.deps.store.putSetting(FRAUD_POLICY_KEY, policy, this.deps.clock.now());
+    this.policyCache = null;
+    return this.policy();
+  }
+
+  /** The command as it will be recorded: attributed, screened, with its deliveries. */
+  async prepare(command: RecordEventCommand): Promise<RecordEventCommand> {
+    const { event } = command;
+    const policy = await this.policy();
+    const now = event.receivedAt;
+    const windowMs = policy.attributionWindowDays * 86_400_000;
+    const clickIdGiven = event.clickId;
+    let click: ClickRecord | null = null;
+    if (clickIdGiven !== null) click = await this.deps.store.getClick(clickIdGiven);
+    else if (event.userId !== null && event.offerId !== null && (await this.hasLinks(event.offerId))) {
+      click = await this.deps.store.latestClick(event.userId, event.offerId, now - windowMs);
+    }
+    const attributed = click !== null && now - click.createdAt <= windowMs ? click : null;
+    if (attributed !== null) {
+      event.clickId = attributed.id;
+      event.partner = attributed.partner;
+      event.linkId = attributed.linkId;
+      event.partnerClickId = attributed.partnerClickId;
+      event.userId ??= attributed.userId;
+    }
+    const { clicksPerIp } = policy;
+    const clicksFromIp =
+      attributed?.ip != null && clicksPerIp.action !== 'off'
+        ? await this.deps.store.countClicksFromIp(attributed.ip, attributed.createdAt - clicksPerIp.windowMinutes * 60_000, attributed.createdAt)
+        : 0;
+    const flags = clickFlags(policy, { clickIdGiven, click, clicksFromIp, now });
+    const caps = capRules(policy);
+    const deliveries = await this.deps.deliveriesFor({ type: event.type, source: event.source, offerId: event.offerId, partner: event.partner ?? null });
+    // A reversal takes back an earlier credit: nothing to screen.
+    const screened = command.reversalOf === undefined && (flags.length > 0 || caps !== null);
+    return { ...command, deliveries, ...(screened ? { screening: { flags, caps, since: startOfUtcDay(now) } } : {}) };
+  }
+
+  /** An operator's decision on a held or flagged event. */
+  async review(id: string, approve: boolean): Promise<EventRecord> {
+    const now = this.deps.clock.now();
+    let deliveries: Deliveries = [];
+    if (approve) {
+      const event = await this.deps.store.getEvent(id);
+      if (event === null) throw new NotFoundError(`No event "${id}"`, 'id');
+      deliveries = await this.deps.deliveriesFor(event);
+    }
+    const result = await this.deps.store.reviewEvent(id, approve ? { approve: true, ledgerEntryId: newId(), deliveries } : { approve: false, ledgerEntryId: newId() }, now);
+    if (result === 'not_found') throw new NotFoundError(`No event "${id}"`, 'id');
+    if (result === 'conflict') {
+      throw new ConflictError(approve ? 'Only a held event can be approved' : 'Only a flagged, held or approved event can be rejected', 'id', 'not_reviewable');
+    }
+    return result;
+  }
+
+  /** Only offers that have tracking links need the look-up by user and offer. */
+  private async hasLinks(offerId: string): Promise<boolean> {
+    const now = Date.now();
+    const cached = this.offersWithLinks.get(offerId);
+    if (cached !== undefined && cached.until > now) return cached.has;
+    const has = (await this.deps.store.listLinks({ limit: 1, offerId })).items.length > 0;
+    if (this.offersWithLinks.size > 10_000) this.offersWithLinks.clear();
+    this.offersWithLinks.set(offerId, { has, until: now + this.cacheMs });
+    return has;
+  }
+}

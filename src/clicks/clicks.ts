@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { clickUser, redirectTarget } from '../domain/clicks/links.js';
+import { Batcher } from '../lib/batcher.js';
+import type { Clock } from '../lib/clock.js';
+import type { ClickRecord, Store } from '../store/store.js';
+import type { LinkService } from './links.js';
+
+const MAX_WRITE_ATTEMPTS = 5;
+
+export type ClickOutcome = { kind: 'redirect'; location: string; clickId: string } | { kind: 'not_found' } | { kind: 'invalid'; field: string; message: string };
+
+/**
+ * A click id: unguessable (96 random bits) and time-ordered (a base-36 millisecond prefix),
+ * so that the clicks index grows at its end like the hub's UUIDv7 keys.
+ */
+export function newClickId(now: number): string {
+  return `${now.toString(36)}${randomBytes(12).toString('base64url')}`;
+}
+
+/**
+ * Clicks: answered at once, recorded behind the redirect. Every click waits in a group
+ * commit (written together with the clicks that arrive while the previous batch commits);
+ * `drain` writes what is waiting, so a clean shutdown loses none of the ids handed out.
+ */
+export class ClickService {
+  private readonly batcher: Batcher<ClickRecord>;
+
+  constructor(
+    private readonly links: Pick<LinkService, 'resolve'>,
+    store: Pick<Store, 'recordClicks'>,
+    private readonly clock: Clock,
+    private readonly onWriteFailed: (error: unknown, click: ClickRecord) => void = () => {},
+  ) {
+    this.batcher = new Batcher((clicks) => store.recordClicks(clicks), 1000);
+  }
+
+  async click(linkId: string, query: Record<string, string>, ip: string, userAgent: string | null): Promise<ClickOutcome> {
+    const link = await this.links.resolve(linkId);
+    if (link === null || !link.enabled) return { kind: 'not_found' };
+    const now = this.clock.now();
+    const userId = clickUser(query);
+    const partnerClickId = query[link.config.partnerClickIdParam] || null;
+    const click: ClickRecord = {
+      id: newClickId(now),
+      linkId: link.id,
+      offerId: link.offerId,
+      partner: link.partner,
+      userId,
+      partnerClickId,
+      ip,
+      userAgent: userAgent?.slice(0, 512) ?? null,
+      query,
+      createdAt: now,
+    };
+    const target = redirectTarget(link.config, { clickId: click.id, linkId: link.id, offerId: link.offerId, partner: link.partner, userId, partnerClickId, query });
+    if (!target.ok) return { kind: 'invalid', field: target.field, message: target.message };
+    this.record(click, 1);
+    return { kind: 'redirect', location: target.url, clickId: click.id };
+  }
+
+  /** Writes every click handed out so far (retries included). */
+  async drain(): Promise<void> {
+    while (this.retrying > 0 || this.batcher.busy) {
+      await this.batcher.idle();
+      if (this.retrying > 0) await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private retrying = 0;
+
+  /** The store may be briefly away (a PostgreSQL restart): a click is tried a few times more. */
+  private record(click: ClickRecord, attempt: number): void {
+    this.batcher.add(click).catch((error: unknown) => {
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        this.onWriteFailed(error, click);
+        return;
+      }
+      this.retrying++;
+      setTimeout(() => {
+        this.retrying--;
+        this.record(click, attempt + 1);
+      }, 250 * attempt);
+    });
+  }
+}

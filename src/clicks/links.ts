@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { Compile } from 'typebox/compile';
+import { linkConfigProblem, LinkConfigSchema, type LinkConfig } from '../domain/clicks/links.js';
+import { firstFieldProblem } from '../domain/validation.js';
+import type { Clock } from '../lib/clock.js';
+import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../lib/errors.js';
+import type { LinkPatch, LinkRecord, ListOptions, Page, Store } from '../store/store.js';
+
+const configValidator = Compile(LinkConfigSchema);
+const LINK_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface LinkInput {
+  /** Omitted: a short random id. It is the path of the link: /c/ID. */
+  id?: string;
+  name?: string | null;
+  offerId: string;
+  partner?: string | null;
+  config: Partial<LinkConfig>;
+  enabled?: boolean;
+}
+
+export type LinkPatchInput = Partial<Pick<LinkInput, 'name' | 'partner' | 'config' | 'enabled'>>;
+
+/** A link ready for the click path: its config parsed. */
+export interface LoadedLink extends Omit<LinkRecord, 'config'> {
+  config: LinkConfig;
+}
+
+type LinkStore = Pick<Store, 'createLink' | 'getLink' | 'listLinks' | 'updateLink' | 'deleteLink' | 'getOffer'>;
+
+/** Tracking links: which offer, which partner's traffic, and where a click goes. */
+export class LinkService {
+  private readonly cache = new Map<string, { link: LoadedLink | null; until: number }>();
+
+  constructor(
+    private readonly store: LinkStore,
+    private readonly clock: Clock,
+    /** How long the click path may use a loaded link before reading it again. */
+    private readonly cacheMs = 1000,
+  ) {}
+
+  async create(input: LinkInput): Promise<LinkRecord> {
+    const id = input.id ?? randomBytes(6).toString('base64url');
+    if (!LINK_ID.test(id)) throw new ValidationError('id', 'must be 1–64 letters, digits, "_" or "-"');
+    const config = validate(input.config);
+    if ((await this.store.getOffer(input.offerId)) === null) throw new ValidationError('offerId', `no offer "${input.offerId}": create it first`, 'unknown_offer');
+    const now = this.clock.now();
+    try {
+      const link = await this.store.createLink({ id, name: input.name ?? null, offerId: input.offerId, partner: input.partner ?? null, config, enabled: input.enabled ?? true, createdAt: now, updatedAt: now });
+      this.cache.delete(id);
+      return link;
+    } catch (error) {
+      if (error instanceof UniqueViolationError) throw new ConflictError(`A link "${id}" exists already`, 'id', 'link_exists');
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<LinkRecord> {
+    const link = await this.store.getLink(id);
+    if (link === null) throw new NotFoundError(`No link "${id}"`, 'id');
+    return link;
+  }
+
+  list(options: ListOptions & { offerId?: string; partner?: string }): Promise<Page<LinkRecord>> {
+    return this.store.listLinks(options);
+  }
+
+  async update(id: string, input: LinkPatchInput): Promise<LinkRecord> {
+    const patch: LinkPatch = {};
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.partner !== undefined) patch.partner = input.partner;
+    if (input.enabled !== undefined) patch.enabled = input.enabled;
+    if (input.config !== undefined) patch.config = validate(input.config);
+    const link = await this.store.updateLink(id, patch, this.clock.now());
+    if (link === null) throw new NotFoundError(`No link "${id}"`, 'id');
+    this.cache.delete(id);
+    return link;
+  }
+
+  async delete(id: string): Promise<void> {
+    const outcome = await this.store.deleteLink(id);
+    if (outcome === 'not_found') throw new NotFoundError(`No link "${id}"`, 'id');
+    if (outcome === 'has_clicks') throw new ConflictError(`Link "${id}" has clicks; disable it instead`, 'id', 'link_has_clicks');
+    this.cache.delete(id);
+  }
+
+  /** The click path's read: cached for a second, so a burst of clicks costs one read. */
+  async resolve(id: string): Promise<LoadedLink | null> {
+    const now = Date.now();
+    const cached = this.cache.get(id);
+    if (cached !== undefined && cached.until > now) return cached.link;
+    const record = LINK_ID.test(id) ? await this.store.getLink(id) : null;
+    const link = record === null ? null : { ...record, config: record.config as LinkConfig };
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(id, { link, until: now + this.cacheMs });
+    return link;
+  }
+}
+
+function validate(input: Partial<LinkConfig>): LinkConfig {
+  const config = { partnerClickIdParam: 'click_id', ...input };
+  if (!configValidator.Check(config)) {
+    const problem = firstFieldProblem(configValidator.Errors(config), 'config');
+    throw new ValidationError(`config.${problem.field}`, problem.message);
+  }
+  const problem = linkConfigProblem(config);
+  if (problem !== null) throw new ValidationError(problem.field, problem.message);
+  return config;
+}

@@ -1,0 +1,102 @@
+import { Type, type Static } from 'typebox';
+import { renderMacros } from '../macros.js';
+
+/**
+ * A tracking link's behaviour. It redirects either to a target URL template (macros filled
+ * from the click) or to a Play Store listing whose `referrer` carries exactly `pid`, `uid`
+ * and `gid` (seed 003), from which the game later reports levels with those same values.
+ */
+export const LinkConfigSchema = Type.Object(
+  {
+    target: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2000,
+        description:
+          'Where the click goes: an http(s) URL template. Macros: {click_id}, {sub}, {user_id}, {partner}, {partner_click_id}, {offer_id}, {link_id}, and any query parameter of the click by name. Values are URL-encoded.',
+        examples: ['https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}'],
+      }),
+    ),
+    playStore: Type.Optional(
+      Type.Object(
+        {
+          package: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.]+$', description: "The game's application id, e.g. com.example.game" }),
+          pid: Type.String({ minLength: 1, maxLength: 200, description: 'The reward app (store app pid) sent as `pid` in the referrer' }),
+        },
+        { additionalProperties: false, description: 'Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer)' },
+      ),
+    ),
+    partnerClickIdParam: Type.String({
+      default: 'click_id',
+      minLength: 1,
+      maxLength: 64,
+      description: "The query parameter carrying the partner's own click id, kept with the click and sent back in the partner's postback",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type LinkConfig = Static<typeof LinkConfigSchema>;
+
+/** A link's config must name exactly one way to redirect; answers the problem, or null. */
+export function linkConfigProblem(config: LinkConfig): { field: string; message: string } | null {
+  if ((config.target === undefined) === (config.playStore === undefined)) {
+    return { field: 'config', message: 'set exactly one of config.target (a URL template) or config.playStore' };
+  }
+  if (config.target !== undefined) {
+    // Checked with every macro empty: what is left must be an absolute http(s) URL.
+    const bare = renderMacros(config.target, {}, 'url', 'empty');
+    let url: URL | null = null;
+    try {
+      url = new URL(bare.ok ? bare.text : config.target);
+    } catch {
+      // not a URL
+    }
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      return { field: 'config.target', message: 'must be an absolute http(s) URL (macros allowed)' };
+    }
+  }
+  return null;
+}
+
+export interface ClickFacts {
+  clickId: string;
+  linkId: string;
+  offerId: string;
+  partner: string | null;
+  /** `sub` or `user_id` of the click: the user as the referring side knows them. */
+  userId: string | null;
+  partnerClickId: string | null;
+  /** The click's own query parameters. */
+  query: Record<string, string>;
+}
+
+/** The user a click names: `sub` (Gamezop and most walls) or `user_id`/`uid`. */
+export function clickUser(query: Record<string, string>): string | null {
+  return query.sub || query.user_id || query.uid || null;
+}
+
+export const PLAY_STORE_DETAILS = 'https://play.google.com/store/apps/details';
+
+/**
+ * Where a click goes. Play Store mode: `referrer` is one parameter holding
+ * `pid=…&uid=…&gid=…` URL-encoded, exactly as seed 003 shows; it needs a user.
+ */
+export function redirectTarget(config: LinkConfig, click: ClickFacts): { ok: true; url: string } | { ok: false; field: string; message: string } {
+  if (config.playStore !== undefined) {
+    if (click.userId === null) return { ok: false, field: 'sub', message: 'a Play Store link needs the user: add ?sub=USER_ID' };
+    const referrer = new URLSearchParams({ pid: config.playStore.pid, uid: click.userId, gid: click.offerId }).toString();
+    return { ok: true, url: `${PLAY_STORE_DETAILS}?id=${encodeURIComponent(config.playStore.package)}&referrer=${encodeURIComponent(referrer)}` };
+  }
+  const values: Record<string, string> = {
+    ...click.query,
+    click_id: click.clickId,
+    sub: click.query.sub ?? click.userId ?? '',
+    user_id: click.userId ?? '',
+    partner: click.partner ?? '',
+    partner_click_id: click.partnerClickId ?? '',
+    offer_id: click.offerId,
+    link_id: click.linkId,
+  };
+  const rendered = renderMacros(config.target ?? '', values, 'url', 'empty');
+  return rendered.ok ? { ok: true, url: rendered.text } : { ok: false, field: 'config.target', message: 'the link cannot be filled' };
+}
