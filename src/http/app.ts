@@ -22,6 +22,8 @@ import type { Store } from '../store/store.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerDeliveryGauges, type Metrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
+import { dashboardApiRoutes } from './routes/admin-dashboard.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { opsRoutes } from './routes/ops.js';
 import { partnerPostbackRoutes } from './routes/partner-postback.js';
 import type { App } from './types.js';
@@ -165,5 +167,8 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     }),
     { prefix: '/admin/api' },
   );
+  // The web dashboard (web/): its two admin endpoints, and its built files at /admin.
+  await app.register(dashboardApiRoutes({ adminToken: deps.adminToken, store, sources, intake: sourceIntake, origin, now: () => clock.now() }), { prefix: '/admin/api' });
+  await app.register(dashboardRoutes());
   return Object.assign(app, { deliveryWorker: worker, sender });
 }

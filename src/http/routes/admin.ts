@@ -253,12 +253,13 @@ function eventRoutes(app: App, store: AdminDeps['store']): void {
           status: Type.Optional(EventOutcomeSchema),
           source: Type.Optional(IdText),
           user: Type.Optional(IdText),
+          offer: Type.Optional(IdText),
         }),
         response: { 200: PageSchema(EventSchema), ...errors },
       },
     },
     async (request) => {
-      const { from, to, status, source, user, limit, cursor } = request.query;
+      const { from, to, status, source, user, offer, limit, cursor } = request.query;
       const page = await store.listEvents({
         limit,
         ...(cursor === undefined ? {} : { cursor }),
@@ -267,6 +268,7 @@ function eventRoutes(app: App, store: AdminDeps['store']): void {
         ...(status === undefined ? {} : { outcome: status }),
         ...(source === undefined ? {} : { source }),
         ...(user === undefined ? {} : { userId: user }),
+        ...(offer === undefined ? {} : { offerId: offer }),
       });
       return pageDto(page, eventDto);
     },
