@@ -508,7 +508,7 @@ export class SqlStore implements Store {
   stats(query: StatsQuery): Promise<HubStats> {
     const { from, to, bucketMs, now } = query;
     const count = Math.max(0, Math.ceil((to - from) / bucketMs));
-    const buckets = Array.from({ length: count }, (_, i) => ({
+    const buckets = Array.from({ length: count }, (_, i): HubStats['buckets'][number] => ({
       start: from + i * bucketMs,
       accepted: 0,
       duplicate: 0,
