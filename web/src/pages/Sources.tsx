@@ -210,7 +210,7 @@ function SourceForm({ source, onClose, onSaved }: { source: Source | null; onClo
       <form onSubmit={(e) => void submit(e)} className="form">
         <div className="grid-2">
           <Field label="Slug" hint="Names the inbound URL: /postbacks/slug (lower-case letters, digits, dashes)">
-            {(id, d) => <input id={id} aria-describedby={d} value={slug} onChange={(e) => setSlug(e.target.value)} required pattern="[a-z0-9][a-z0-9-]{0,62}" disabled={source !== null} />}
+            {(id, d) => <input id={id} aria-describedby={d} value={slug} onChange={(e) => setSlug(e.target.value)} required pattern="[a-z0-9][a-z0-9\-]{0,62}" disabled={source !== null} />}
           </Field>
           <Field label="Name">{(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />}</Field>
           <Field label="Preset" hint={presetDefinition ? `Authentication: ${authSummary(presetDefinition)}; reward: ${presetDefinition.reward.kind}` : undefined}>
