@@ -82,8 +82,8 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     await page.getByText('Postbacks received').waitFor();
     expect(page.url()).not.toContain(ADMIN_TOKEN);
-    expect(await page.evaluate(() => sessionStorage.getItem('postback-hub.admin-token'))).toBe(ADMIN_TOKEN);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate("sessionStorage.getItem('postback-hub.admin-token')")).toBe(ADMIN_TOKEN);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
   });
 
   it('creates a source and shows its secret once and its inbound URL', async () => {
@@ -236,7 +236,7 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     // Revenue of the two accepted postbacks that carried one (1.00 and 2.10), as an exact decimal.
     expect(await page.locator('main').textContent()).toContain('3.10 USD');
     // A refused token sends the operator back to sign in, with a message.
-    await page.evaluate(() => sessionStorage.setItem('postback-hub.admin-token', 'revoked-token-0000000'));
+    await page.evaluate("sessionStorage.setItem('postback-hub.admin-token', 'revoked-token-0000000')");
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByText('The hub refused the admin token. Sign in again.').waitFor();
     expect(consoleErrors.filter((e) => !/401|Unauthorized/i.test(e))).toEqual([]);
