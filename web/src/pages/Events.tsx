@@ -274,7 +274,7 @@ function EventBody({ event }: { event: HubEvent }) {
             <p className="mono">
               {event.raw.method} {event.raw.path} · from {event.raw.ip}
             </p>
-            <div className="grid-2">
+            <div className="grid-2 top">
               <div>
                 <h3>Query</h3>
                 <Code>{Object.keys(event.raw.query).length === 0 ? '(none)' : JSON.stringify(event.raw.query, null, 2)}</Code>

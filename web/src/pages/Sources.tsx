@@ -416,7 +416,7 @@ function TestResult({ result }: { result: SourceTestResult }) {
           ))}
         </ul>
       )}
-      <div className="grid-2">
+      <div className="grid-2 top">
         <div>
           <h4>Request sent</h4>
           <Code>{`${result.request.method} ${result.request.url}\n${Object.entries(result.request.headers)
