@@ -4,6 +4,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { CatalogService } from '../catalog/catalog.js';
+import { ConversionService } from '../clicks/attribution.js';
+import { ClickService } from '../clicks/clicks.js';
+import { LinkService } from '../clicks/links.js';
+import { clickRoutes } from './routes/clicks.js';
 import { ApiSecretService, ApiSecretVerifier } from '../inbound/api-secrets.js';
 import { PlatformEventService } from '../inbound/platform-events.js';
 import { SourcePostbackIntake } from '../inbound/source-postbacks.js';
@@ -18,10 +22,12 @@ import { sourcePostbackRoutes } from './routes/source-postbacks.js';
 import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake, type PostbackOutcome } from '../inbound/level-postbacks.js';
 import { UserService } from '../ledger/users.js';
 import type { Clock } from '../lib/clock.js';
-import type { Store } from '../store/store.js';
+import type { RecordEventCommand, Store } from '../store/store.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerDeliveryGauges, type Metrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
+import { dashboardApiRoutes } from './routes/admin-dashboard.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { opsRoutes } from './routes/ops.js';
 import { partnerPostbackRoutes } from './routes/partner-postback.js';
 import type { App } from './types.js';
@@ -122,6 +128,12 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     if (deliveries.length > 0) setImmediate(() => worker.wake());
     return deliveries;
   };
+  const links = new LinkService(store, clock);
+  const clicks = new ClickService(links, store, clock, (error, click) => app.log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));
+  // Every click id handed out is written before the store closes.
+  app.addHook('onClose', async () => clicks.drain());
+  const conversions = new ConversionService({ store, deliveriesFor, clock });
+  const prepare = (command: RecordEventCommand) => conversions.prepare(command);
   const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
     metrics.postbacks.inc({ source, outcome });
     metrics.postbackDuration.observe({ source }, seconds);
@@ -130,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   const intake = new LevelPostbackIntake({
     store,
     secrets,
-    deliveriesFor,
+    prepare,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
     onOutcome: (outcome, seconds) => countPostback(LEVEL_POSTBACK_SOURCE, outcome, seconds),
@@ -139,16 +151,17 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   const origin = (request: { protocol: string; host: string }) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
   const sourceIntake = new SourcePostbackIntake({
     sources,
-    deliveriesFor,
+    prepare,
     store,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
     onOutcome: countPostback,
   });
   await app.register(opsRoutes({ store, metrics }));
-  await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock, deliveriesFor }) }));
+  await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock, prepare }) }));
   await app.register(sourcePostbackRoutes({ intake: sourceIntake, maxBodyBytes: deps.maxBodyBytes, origin }));
   await app.register(partnerPostbackRoutes({ intake, maxBodyBytes: deps.maxBodyBytes }));
+  await app.register(clickRoutes({ clicks }));
   await app.register(
     adminRoutes({
       adminToken: deps.adminToken,
@@ -162,8 +175,13 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
       now: () => clock.now(),
       publicUrl: origin,
       store,
+      links,
+      conversions,
     }),
     { prefix: '/admin/api' },
   );
+  // The web dashboard (web/): its two admin endpoints, and its built files at /admin.
+  await app.register(dashboardApiRoutes({ adminToken: deps.adminToken, store, sources, intake: sourceIntake, origin, now: () => clock.now() }), { prefix: '/admin/api' });
+  await app.register(dashboardRoutes());
   return Object.assign(app, { deliveryWorker: worker, sender });
 }

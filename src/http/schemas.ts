@@ -12,7 +12,7 @@ export const ErrorSchema = Type.Object(
 );
 
 const Time = Type.String({ format: 'date-time' });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const UserSchema = Type.Object({
   id: Type.String(),
@@ -48,6 +48,13 @@ export const LedgerEntrySchema = Type.Object({
   createdAt: Time,
 });
 
+function ReviewSchema() {
+  return Type.Union([Type.Literal('flagged'), Type.Literal('held'), Type.Literal('approved'), Type.Literal('rejected')], {
+    description: 'Fraud review: flagged (credited anyway), held (waits for an operator), approved, rejected',
+  });
+}
+export const ReviewStateSchema = ReviewSchema();
+
 export const EventOutcomeSchema = Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('rejected')]);
 
 export const EventSchema = Type.Object({
@@ -66,7 +73,14 @@ export const EventSchema = Type.Object({
   coins: Type.Integer(),
   amount: Nullable(Type.String({ description: 'Decimal string' })),
   currency: Nullable(Type.String()),
-  clickId: Nullable(Type.String()),
+  clickId: Nullable(Type.String({ description: "The hub's click id the event is attributed to" })),
+  partner: Nullable(Type.String({ description: 'The partner whose traffic it was (attribution)' })),
+  linkId: Nullable(Type.String()),
+  partnerClickId: Nullable(Type.String({ description: "The partner's own click id, sent back in its postback" })),
+  flags: Type.Array(Type.Object({ check: Type.String(), action: Type.Union([Type.Literal('flag'), Type.Literal('hold')]), detail: Type.String() }), {
+    description: 'Fraud-check findings',
+  }),
+  review: Nullable(ReviewSchema()),
   metadata: Type.Record(Type.String(), Type.Unknown()),
   raw: Nullable(
     Type.Object({

@@ -22,6 +22,7 @@ import type {
   AppRecord,
   EventFilter,
   EventRecord,
+  HubStats,
   ListOptions,
   NewEvent,
   OfferRecord,
@@ -30,6 +31,7 @@ import type {
   RecordEventResult,
   SourcePatch,
   SourceRecord,
+  StatsQuery,
   Store,
   UserRecord,
 } from './store.js';
@@ -665,6 +667,101 @@ export class SqlStore implements Store {
     return this.read(async () => {
       const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? null : eventFromRow(row);
+    });
+  }
+
+  stats(query: StatsQuery): Promise<HubStats> {
+    const { from, to, bucketMs, now } = query;
+    const count = Math.max(0, Math.ceil((to - from) / bucketMs));
+    const buckets = Array.from({ length: count }, (_, i): HubStats['buckets'][number] => ({
+      start: from + i * bucketMs,
+      accepted: 0,
+      duplicate: 0,
+      rejected: 0,
+      coinsCredited: 0,
+      coinsReversed: 0,
+      revenueMicros: {},
+      deliveries: { pending: 0, delivering: 0, succeeded: 0, failed: 0 },
+    }));
+    // The bucket's index, a whole number on both dialects (SQLite binds JS numbers as REAL).
+    const index = (column: 'received_at' | 'created_at') => sql<number>`CAST((${sql.ref(column)} - ${from}) / ${bucketMs} AS BIGINT)`;
+    const at = (i: unknown) => buckets[Number(i)];
+    return this.read(async () => {
+      const events = await this.db
+        .selectFrom('events')
+        .select((eb) => [
+          index('received_at').as('i'),
+          'outcome',
+          eb.fn.countAll<number>().as('count'),
+          sql<number>`COALESCE(SUM(CASE WHEN coins > 0 THEN coins ELSE 0 END), 0)`.as('credited'),
+          sql<number>`COALESCE(SUM(CASE WHEN coins < 0 THEN -coins ELSE 0 END), 0)`.as('reversed'),
+        ])
+        .where('received_at', '>=', from)
+        .where('received_at', '<', to)
+        .groupBy(['i', 'outcome'])
+        .execute();
+      for (const row of events) {
+        const bucket = at(row.i);
+        if (bucket === undefined) continue;
+        const outcome = row.outcome as 'accepted' | 'duplicate' | 'rejected';
+        if (outcome === 'accepted' || outcome === 'duplicate' || outcome === 'rejected') bucket[outcome] += Number(row.count);
+        bucket.coinsCredited += Number(row.credited);
+        bucket.coinsReversed += Number(row.reversed);
+      }
+      const revenue = await this.db
+        .selectFrom('events')
+        .select((eb) => [index('received_at').as('i'), 'currency', eb.fn.sum<number>('amount_micros').as('micros')])
+        .where('received_at', '>=', from)
+        .where('received_at', '<', to)
+        .where('outcome', '=', 'accepted')
+        .where('amount_micros', 'is not', null)
+        .where('currency', 'is not', null)
+        .groupBy(['i', 'currency'])
+        .execute();
+      for (const row of revenue) {
+        const bucket = at(row.i);
+        if (bucket === undefined || row.currency === null) continue;
+        bucket.revenueMicros[row.currency] = (bucket.revenueMicros[row.currency] ?? 0) + Number(row.micros);
+      }
+      const deliveries = await this.db
+        .selectFrom('deliveries')
+        .select((eb) => [index('created_at').as('i'), 'state', eb.fn.countAll<number>().as('count')])
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .groupBy(['i', 'state'])
+        .execute();
+      for (const row of deliveries) {
+        const bucket = at(row.i);
+        const state = row.state as DeliveryState;
+        if (bucket !== undefined && state in bucket.deliveries) bucket.deliveries[state] += Number(row.count);
+      }
+      const backlogRows = await this.db
+        .selectFrom('deliveries')
+        .select(['state', (eb) => eb.fn.countAll<number>().as('count')])
+        .where('state', 'in', ['pending', 'delivering', 'failed'])
+        .groupBy('state')
+        .execute();
+      const backlog = { pending: 0, delivering: 0, failed: 0 };
+      for (const row of backlogRows) {
+        if (row.state === 'pending' || row.state === 'delivering' || row.state === 'failed') backlog[row.state] = Number(row.count);
+      }
+      const oldest = await this.db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .executeTakeFirst();
+      const paused = await this.db
+        .selectFrom('destinations')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('paused_at', 'is not', null)
+        .executeTakeFirst();
+      return {
+        buckets,
+        backlog,
+        oldestDueAt: oldest?.at === null || oldest?.at === undefined ? null : Number(oldest.at),
+        pausedDestinations: Number(paused?.count ?? 0),
+      };
     });
   }
 

@@ -306,6 +306,41 @@ export interface EventFilter {
   cursor?: string;
 }
 
+/** The dashboard's time series: [from, to) cut into buckets of `bucketMs`, the first starting at `from`. */
+export interface StatsQuery {
+  from: number;
+  to: number;
+  bucketMs: number;
+  /** For the age of the oldest due delivery. */
+  now: number;
+}
+
+export interface StatsBucket {
+  /** Epoch ms: `from + i × bucketMs`. */
+  start: number;
+  /** Events received in the bucket, by outcome. */
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  /** Coins credited (positive ledger moves) and taken back (reversals, as a positive number) by those events. */
+  coinsCredited: number;
+  coinsReversed: number;
+  /** Revenue of the accepted events, integer micro-units per currency. */
+  revenueMicros: Record<string, number>;
+  /** Deliveries created in the bucket, by their state now. */
+  deliveries: Record<DeliveryState, number>;
+}
+
+export interface HubStats {
+  /** Every bucket of the range, empty ones included, oldest first. */
+  buckets: StatsBucket[];
+  /** Deliveries waiting or given up now, whatever their age. */
+  backlog: { pending: number; delivering: number; failed: number };
+  /** When the oldest due delivery became due (null: none is due). */
+  oldestDueAt: number | null;
+  pausedDestinations: number;
+}
+
 export interface ListOptions {
   limit: number;
   cursor?: string;
@@ -434,4 +469,7 @@ export interface Store {
   // Settings (small JSON documents by key).
   getSetting(key: string): Promise<unknown>;
   putSetting(key: string, value: unknown, now: number): Promise<void>;
+
+  /** The dashboard's overview: events, coins, revenue and deliveries per time bucket. */
+  stats(query: StatsQuery): Promise<HubStats>;
 }

@@ -5,6 +5,10 @@ import type { SourceService } from '../../inbound/sources.js';
 import { sourceRoutes } from './admin-sources.js';
 import { destinationRoutes } from './admin-destinations.js';
 import { deliveryRoutes } from './admin-deliveries.js';
+import { linkRoutes } from './admin-links.js';
+import { attributionRoutes } from './admin-attribution.js';
+import type { LinkService } from '../../clicks/links.js';
+import type { ConversionService } from '../../clicks/attribution.js';
 import type { DestinationService } from '../../delivery/destinations.js';
 import type { DeliveryWorker } from '../../delivery/worker.js';
 import type { UserService } from '../../ledger/users.js';
@@ -25,6 +29,7 @@ import {
   NameText,
   OfferSchema,
   PageSchema,
+  ReviewStateSchema,
   UserSchema,
 } from '../schemas.js';
 import type { App } from '../types.js';
@@ -40,7 +45,9 @@ export interface AdminDeps {
   deliveryStore: Pick<Store, 'getDelivery' | 'listAttempts' | 'listDeliveries' | 'replayDeliveries'>;
   now: () => number;
   publicUrl: (request: { protocol: string; host: string }) => string;
-  store: Pick<Store, 'listEvents' | 'getEvent'>;
+  store: Pick<Store, 'listEvents' | 'getEvent' | 'listClicks' | 'report'>;
+  links: LinkService;
+  conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review'>;
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -61,6 +68,8 @@ export function adminRoutes(deps: AdminDeps) {
     sourceRoutes(app, { sources: deps.sources, publicUrl: deps.publicUrl });
     destinationRoutes(app, deps.destinations, { worker: deps.worker, store: deps.deliveryStore });
     deliveryRoutes(app, { store: deps.deliveryStore, now: deps.now, onReplay: () => deps.worker.wake() });
+    linkRoutes(app, { links: deps.links, store: deps.store, publicUrl: deps.publicUrl });
+    attributionRoutes(app, { conversions: deps.conversions, store: deps.store });
     return Promise.resolve();
   };
 }
@@ -253,12 +262,15 @@ function eventRoutes(app: App, store: AdminDeps['store']): void {
           status: Type.Optional(EventOutcomeSchema),
           source: Type.Optional(IdText),
           user: Type.Optional(IdText),
+          offer: Type.Optional(IdText),
+          partner: Type.Optional(IdText),
+          review: Type.Optional(ReviewStateSchema),
         }),
         response: { 200: PageSchema(EventSchema), ...errors },
       },
     },
     async (request) => {
-      const { from, to, status, source, user, limit, cursor } = request.query;
+      const { from, to, status, source, user, offer, partner, review, limit, cursor } = request.query;
       const page = await store.listEvents({
         limit,
         ...(cursor === undefined ? {} : { cursor }),
@@ -267,6 +279,9 @@ function eventRoutes(app: App, store: AdminDeps['store']): void {
         ...(status === undefined ? {} : { outcome: status }),
         ...(source === undefined ? {} : { source }),
         ...(user === undefined ? {} : { userId: user }),
+        ...(offer === undefined ? {} : { offerId: offer }),
+        ...(partner === undefined ? {} : { partner }),
+        ...(review === undefined ? {} : { review }),
       });
       return pageDto(page, eventDto);
     },
@@ -282,7 +297,7 @@ function eventRoutes(app: App, store: AdminDeps['store']): void {
   );
 }
 
-function time(field: string, text: string): number {
+export function time(field: string, text: string): number {
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new ValidationError(field, 'is not a date-time');
   return ms;

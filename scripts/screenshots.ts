@@ -1,0 +1,124 @@
+// `npm run screenshots`: starts a hub on a throw-away SQLite file, fills it with an hour of
+// sample traffic (sources, postbacks accepted, duplicate and rejected, destinations that
+// succeed and fail), and saves a PNG of each dashboard page to docs/screenshots/.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { loadConfig } from '../src/config.js';
+import { createHub } from '../src/hub.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium } from '../test/helpers/browser.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'docs/screenshots');
+const ADMIN_TOKEN = 'screenshots-admin-token-0123456789';
+
+if (!browserAvailable()) process.exit(1);
+ensureDashboardBuilt();
+fs.mkdirSync(out, { recursive: true });
+
+// A partner endpoint: /ok answers 200, /flaky fails one time in three, /down always fails.
+let flaky = 0;
+const receiver = http.createServer((request, response) => {
+  request.resume();
+  request.on('end', () => {
+    const fail = request.url?.startsWith('/down') || (request.url?.startsWith('/flaky') && ++flaky % 3 === 0);
+    response.writeHead(fail ? 503 : 200, { 'content-type': 'text/plain' });
+    response.end(fail ? 'Service Unavailable' : 'OK');
+  });
+});
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const partner = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+// The hub's clock runs an hour behind while the traffic is seeded, then catches up.
+let offset = 0;
+const clock = { now: () => Date.now() + offset };
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-screenshots-'));
+const config = { ...loadConfig({ DATA_DIR: dataDir, OUTBOUND_ALLOW: '127.0.0.0/8', LOG_LEVEL: 'silent' }) };
+const hub = await createHub(config, { adminToken: ADMIN_TOKEN, secretKey: Buffer.alloc(32, 9).toString('base64'), clock });
+const url = await hub.app.listen({ port: 0, host: '127.0.0.1' });
+
+async function admin(pathname: string, body?: unknown, method?: string): Promise<any> {
+  const response = await fetch(`${url}/admin/api${pathname}`, {
+    method: method ?? (body === undefined ? 'GET' : 'POST'),
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${text}`);
+  return text === '' ? null : JSON.parse(text);
+}
+
+await admin('/apps', { pid: 'cashgiraffe', name: 'Cash Giraffe' });
+for (const [id, name] of [['summer-sale', 'Summer sale'], ['puzzle-quest', 'Puzzle Quest'], ['word-master', 'Word Master']]) await admin('/offers', { id, name });
+await admin('/api-secrets', { name: 'Puzzle studio' });
+const ms = await admin('/sources', { slug: 'momentscience', name: 'MomentScience', preset: 'momentscience' });
+const gg3 = await admin('/sources', { slug: 'gg3', name: 'GG3 campaigns', preset: 'gg3', overrides: { reward: { kind: 'fixed', coins: 50 } } });
+await admin('/sources', { slug: 'shop', name: 'Shop offerwall', preset: 'generic', overrides: { fields: { user: 'user_id', externalId: 'tx', amount: 'payout', offer: 'offer_id' }, reward: { kind: 'fixed', coins: 10 }, defaults: { currency: 'USD' } } });
+await admin('/destinations', { name: 'Ad network (seed 002)', config: { url: `${partner}/ok?uid={user_id}&payout={payout}&offer={offer_id}`, retry: { kind: 'schedule', delaysMs: [0, 60_000, 90_000, 120_000, 150_000] } } });
+await admin('/destinations', { name: 'Affiliate (flaky)', config: { url: `${partner}/flaky?click={click_id}&event={event}`, match: { sources: ['gg3'] }, retry: { kind: 'schedule', delaysMs: [0] } } });
+await admin('/destinations', { name: 'Legacy tracker', config: { url: `${partner}/down?u={user_id}`, match: { offers: ['word-master'] }, retry: { kind: 'schedule', delaysMs: [0] }, pauseAfterFailures: 1000 } });
+
+// An hour of traffic, a burst every two minutes.
+let seq = 0;
+const users = ['3410444', '3410445', 'a1b2c3d4', 'player-7', 'player-12', 'u-88'];
+const offers = ['summer-sale', 'puzzle-quest', 'word-master'];
+const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]!;
+for (let minutes = 58; minutes >= 0; minutes -= 2) {
+  offset = -minutes * 60_000;
+  const burst = 2 + Math.floor(Math.random() * 5) + (minutes < 20 ? 3 : 0);
+  for (let i = 0; i < burst; i++) {
+    seq++;
+    const user = pick(users);
+    const payout = `${1 + Math.floor(Math.random() * 4)}.${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
+    const when = new Date(clock.now()).toISOString();
+    await fetch(`${url}/postbacks/momentscience?secret=${ms.secret}&offer_id=${pick(offers)}&advertiser_name=MomentScience&payout=${payout}&timestamp=${when}&is_loyaltyboost=${seq % 5 === 0 ? 1 : 0}&user_id=${user}`);
+    if (i % 2 === 0) await fetch(`${url}/postbacks/gg3?secret=${gg3.secret}&user_id=${user}&click_id=c${seq}&transaction_id=t${seq}&currency=USD&amount_decimal=0.${50 + (seq % 40)}&event_name=registration`);
+    if (seq % 4 === 0) await fetch(`${url}/postbacks/gg3?secret=${gg3.secret}&user_id=${user}&click_id=c${seq}&transaction_id=t${seq}&currency=USD&amount_decimal=0.75&event_name=registration`);
+    if (seq % 6 === 0) await fetch(`${url}/postbacks/gg3?secret=wrong&user_id=${user}&transaction_id=x${seq}`);
+    if (seq % 9 === 0) await fetch(`${url}/postbacks/shop?tx=${seq}&payout=1.00`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+offset = 0;
+await new Promise((resolve) => setTimeout(resolve, 2000));
+
+const browser = await launchChromium();
+async function shoot(name: string, pathname: string, options: { width?: number; height?: number; fullPage?: boolean; prepare?: (page: Page) => Promise<void> } = {}) {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: options.height ?? 900 }, deviceScaleFactor: 1 });
+  await context.addInitScript(`sessionStorage.setItem('postback-hub.admin-token', ${JSON.stringify(ADMIN_TOKEN)})`);
+  const page = await context.newPage();
+  await page.goto(`${url}/admin${pathname}`);
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(400);
+  await options.prepare?.(page);
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: options.fullPage ?? false });
+  await context.close();
+  console.log(`docs/screenshots/${name}.png`);
+}
+
+const rejected = (await admin('/events?status=rejected&limit=1')).items[0];
+await shoot('overview', '/');
+await shoot('overview-phone', '/', { width: 390, height: 844, fullPage: true });
+await shoot('sources', '/sources');
+await shoot('source-test', '/sources', {
+  prepare: async (page) => {
+    await page.getByRole('row', { name: /Shop offerwall/ }).getByRole('button', { name: 'Send test postback' }).click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Send test postback' }).click();
+    await page.locator('dialog[open] .outcome-box').waitFor();
+  },
+});
+await shoot('events', '/events');
+await shoot('event-detail', `/events/${rejected.id}`, { fullPage: true });
+await shoot('destinations', '/destinations');
+await shoot('history', '/history');
+await shoot('users', `/users?id=${users[0]}`);
+await shoot('catalog', '/catalog', { fullPage: true });
+
+await browser.close();
+await hub.close();
+receiver.close();
+fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,103 @@
+import { Type } from 'typebox';
+import type { ConversionService } from '../../clicks/attribution.js';
+import { FraudPolicySchema } from '../../domain/clicks/fraud.js';
+import { formatMicros } from '../../domain/money.js';
+import { ValidationError } from '../../lib/errors.js';
+import type { Store } from '../../store/store.js';
+import { eventDto } from '../dto.js';
+import { ErrorSchema, EventSchema, IdText, Nullable } from '../schemas.js';
+import type { App } from '../types.js';
+import { time } from './admin.js';
+
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+const security = [{ adminToken: [] }];
+
+const ReportSchema = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  by: Type.Union([Type.Literal('offer'), Type.Literal('partner'), Type.Literal('day')]),
+  rows: Type.Array(
+    Type.Object({
+      key: Nullable(Type.String({ description: 'The offer id, the partner, or the UTC day (YYYY-MM-DD); null: none' })),
+      clicks: Type.Integer(),
+      conversions: Type.Integer({ description: 'Accepted events, less those rejected in review' }),
+      conversionRate: Nullable(Type.Number({ description: 'conversions / clicks; null without clicks' })),
+      revenue: Type.String({ description: 'Sum of the conversions’ amounts, decimal string' }),
+      coins: Type.Integer({ description: 'Coins credited by them' }),
+    }),
+  ),
+});
+
+export interface AttributionRouteDeps {
+  conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review'>;
+  store: Pick<Store, 'report'>;
+}
+
+/** Fraud policy, held-event review and reports. */
+export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
+  app.get(
+    '/fraud-policy',
+    { schema: { tags: ['fraud'], security, summary: 'The attribution window and fraud checks in force', response: { 200: FraudPolicySchema, ...errors } } },
+    () => deps.conversions.policy(),
+  );
+  app.put(
+    '/fraud-policy',
+    {
+      schema: {
+        tags: ['fraud'],
+        security,
+        summary: 'Set the attribution window and fraud checks (omitted ones take their defaults)',
+        body: FraudPolicySchema,
+        response: { 200: FraudPolicySchema, ...errors },
+      },
+    },
+    (request) => deps.conversions.setPolicy(request.body),
+  );
+
+  const Params = Type.Object({ id: IdText });
+  app.post(
+    '/events/:id/approve',
+    { schema: { tags: ['fraud'], security, summary: 'Approve a held event: credit it and send its postbacks now', params: Params, response: { 200: EventSchema, ...errors } } },
+    async (request) => eventDto(await deps.conversions.review(request.params.id, true)),
+  );
+  app.post(
+    '/events/:id/reject',
+    {
+      schema: { tags: ['fraud'], security, summary: 'Reject a flagged, held or approved event: no credit, and a reversal if it was credited', params: Params, response: { 200: EventSchema, ...errors } },
+    },
+    async (request) => eventDto(await deps.conversions.review(request.params.id, false)),
+  );
+
+  const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
+  app.get(
+    '/reports',
+    {
+      schema: {
+        tags: ['reports'],
+        security,
+        summary: 'Clicks, conversions, conversion rate, revenue and coins by offer, partner or day',
+        querystring: Type.Object({ from: Time, to: Time, by: Type.Union([Type.Literal('offer'), Type.Literal('partner'), Type.Literal('day')], { default: 'offer' }) }),
+        response: { 200: ReportSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const from = time('from', request.query.from);
+      const to = time('to', request.query.to);
+      if (to <= from) throw new ValidationError('to', 'must be after from');
+      const rows = await deps.store.report(from, to, request.query.by);
+      return {
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        by: request.query.by,
+        rows: rows.map((r) => ({
+          key: r.key,
+          clicks: r.clicks,
+          conversions: r.conversions,
+          conversionRate: r.clicks === 0 ? null : r.conversions / r.clicks,
+          revenue: formatMicros(r.revenueMicros),
+          coins: r.coins,
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,186 @@
+import { Type, type Static } from 'typebox';
+import type { LinkService } from '../../clicks/links.js';
+import { LinkConfigSchema } from '../../domain/clicks/links.js';
+import type { ClickRecord, LinkRecord, Store } from '../../store/store.js';
+import { pageDto } from '../dto.js';
+import { ErrorSchema, IdText, ListQuery, NameText, Nullable, PageSchema } from '../schemas.js';
+import type { App } from '../types.js';
+import { time } from './admin.js';
+
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+const tags = ['tracking links'];
+const security = [{ adminToken: [] }];
+const Partner = Type.String({ minLength: 1, maxLength: 128, description: 'The partner (affiliate or traffic source) whose link it is; its postback destinations match on it' });
+const LinkId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
+const LinkSchema = Type.Object({
+  id: Type.String(),
+  name: Nullable(Type.String()),
+  offerId: Type.String(),
+  partner: Nullable(Type.String()),
+  config: LinkConfigSchema,
+  enabled: Type.Boolean(),
+  url: Type.String({ description: 'The link to give out: clicks on it are recorded and redirected' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+const ClickSchema = Type.Object({
+  id: Type.String({ description: 'The click id' }),
+  linkId: Type.String(),
+  offerId: Type.String(),
+  partner: Nullable(Type.String()),
+  userId: Nullable(Type.String()),
+  partnerClickId: Nullable(Type.String()),
+  ip: Nullable(Type.String()),
+  userAgent: Nullable(Type.String()),
+  query: Type.Record(Type.String(), Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const ConfigInput = Type.Partial(LinkConfigSchema);
+
+export interface LinkRouteDeps {
+  links: LinkService;
+  store: Pick<Store, 'listClicks'>;
+  publicUrl: (request: { protocol: string; host: string }) => string;
+}
+
+/** `/admin/api/links` and `/admin/api/clicks`: tracking links and what became of them. */
+export function linkRoutes(app: App, deps: LinkRouteDeps): void {
+  const { links } = deps;
+  const dto = (l: LinkRecord, origin: string): Static<typeof LinkSchema> => ({
+    id: l.id,
+    name: l.name,
+    offerId: l.offerId,
+    partner: l.partner,
+    config: l.config as Static<typeof LinkConfigSchema>,
+    enabled: l.enabled,
+    url: `${origin}/c/${encodeURIComponent(l.id)}`,
+    createdAt: new Date(l.createdAt).toISOString(),
+    updatedAt: new Date(l.updatedAt).toISOString(),
+  });
+  const Params = Type.Object({ id: LinkId });
+
+  app.post(
+    '/links',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a tracking link for an offer, optionally a partner’s',
+        body: Type.Object(
+          {
+            id: Type.Optional({ ...LinkId, description: 'The path of the link (/c/ID); random if omitted' }),
+            name: Type.Optional(NameText),
+            offerId: IdText,
+            partner: Type.Optional(Nullable(Partner)),
+            config: ConfigInput,
+            enabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: LinkSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { body } = request;
+      const link = await links.create({
+        offerId: body.offerId,
+        config: body.config,
+        ...(body.id === undefined ? {} : { id: body.id }),
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.partner === undefined ? {} : { partner: body.partner }),
+        ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+      });
+      return reply.code(201).send(dto(link, deps.publicUrl(request)));
+    },
+  );
+
+  app.get(
+    '/links',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'List tracking links',
+        querystring: Type.Object({ ...ListQuery.properties, offer: Type.Optional(IdText), partner: Type.Optional(Partner) }),
+        response: { 200: PageSchema(LinkSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, offer, partner } = request.query;
+      const page = await links.list({ limit, ...(cursor === undefined ? {} : { cursor }), ...(offer === undefined ? {} : { offerId: offer }), ...(partner === undefined ? {} : { partner }) });
+      const origin = deps.publicUrl(request);
+      return pageDto(page, (l) => dto(l, origin));
+    },
+  );
+
+  app.get('/links/:id', { schema: { tags, security, summary: 'A tracking link', params: Params, response: { 200: LinkSchema, ...errors } } }, async (request) =>
+    dto(await links.get(request.params.id), deps.publicUrl(request)),
+  );
+
+  app.patch(
+    '/links/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Change a link: its name, partner, config (replaced as a whole) or enabled flag',
+        params: Params,
+        body: Type.Object(
+          { name: Type.Optional(NameText), partner: Type.Optional(Nullable(Partner)), config: Type.Optional(ConfigInput), enabled: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: LinkSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { name, partner, config, enabled } = request.body;
+      const link = await links.update(request.params.id, {
+        ...(name === undefined ? {} : { name }),
+        ...(partner === undefined ? {} : { partner }),
+        ...(config === undefined ? {} : { config }),
+        ...(enabled === undefined ? {} : { enabled }),
+      });
+      return dto(link, deps.publicUrl(request));
+    },
+  );
+
+  app.delete(
+    '/links/:id',
+    { schema: { tags, security, summary: 'Delete a link that was never clicked (disable it otherwise)', params: Params, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await links.delete(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
+  app.get(
+    '/clicks',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Clicks, newest first',
+        querystring: Type.Object({ ...ListQuery.properties, from: Type.Optional(Time), to: Type.Optional(Time), link: Type.Optional(LinkId), user: Type.Optional(IdText) }),
+        response: { 200: PageSchema(ClickSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, from, to, link, user } = request.query;
+      const page = await deps.store.listClicks({
+        limit,
+        ...(cursor === undefined ? {} : { cursor }),
+        ...(from === undefined ? {} : { from: time('from', from) }),
+        ...(to === undefined ? {} : { to: time('to', to) }),
+        ...(link === undefined ? {} : { linkId: link }),
+        ...(user === undefined ? {} : { userId: user }),
+      });
+      return pageDto(page, clickDto);
+    },
+  );
+}
+
+const clickDto = (c: ClickRecord): Static<typeof ClickSchema> => ({ ...c, createdAt: new Date(c.createdAt).toISOString() });

@@ -1,0 +1,205 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { localTime } from '../format';
+
+export function Time({ iso }: { iso: string | null | undefined }) {
+  if (!iso) return <span>—</span>;
+  return (
+    <time dateTime={iso} title={iso}>
+      {localTime(iso)}
+    </time>
+  );
+}
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p className="state loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {what}…
+    </p>
+  );
+}
+
+export function ErrorBox({ error, onRetry }: { error: string | null; onRetry?: () => void }) {
+  if (error === null) return null;
+  return (
+    <div className="state error" role="alert">
+      <strong>Something went wrong.</strong> {error}
+      {onRetry && (
+        <button type="button" className="link-button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <div className="state empty">{children}</div>;
+}
+
+const TONES: Record<string, string> = {
+  accepted: 'good',
+  succeeded: 'good',
+  enabled: 'good',
+  duplicate: 'neutral',
+  pending: 'warn',
+  delivering: 'info',
+  paused: 'warn',
+  rejected: 'bad',
+  failed: 'bad',
+  disabled: 'neutral',
+  revoked: 'neutral',
+};
+
+export function Badge({ value, label }: { value: string; label?: string }) {
+  return <span className={`badge ${TONES[value] ?? 'neutral'}`}>{label ?? value}</span>;
+}
+
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // No clipboard permission (plain HTTP): select a hidden field's text instead.
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+  return (
+    <button type="button" className="small" onClick={() => void copy()} aria-label={`${label}: ${text}`}>
+      {copied ? 'Copied' : label}
+    </button>
+  );
+}
+
+/** A value to copy, shown in full. */
+export function CopyField({ label, value }: { label: string; value: string }) {
+  const id = useId();
+  return (
+    <div className="copy-field">
+      <label htmlFor={id}>{label}</label>
+      <div className="copy-row">
+        <input id={id} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
+        <CopyButton text={value} />
+      </div>
+    </div>
+  );
+}
+
+/** A secret shown once, with the warning that it will not be shown again. */
+export function SecretOnce({ label, secret, onDone }: { label: string; secret: string; onDone: () => void }) {
+  return (
+    <Dialog title={label} open onClose={onDone}>
+      <p className="warning">Copy it now: the hub keeps it encrypted or hashed and will not show it again.</p>
+      <CopyField label="Secret" value={secret} />
+      <div className="actions">
+        <button type="button" className="primary" onClick={onDone}>
+          I have stored it
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** A modal on the native <dialog>: focus kept inside, Escape closes. */
+export function Dialog({ title, open, onClose, children, wide }: { title: string; open: boolean; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog === null) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className={wide ? 'wide' : undefined}
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <header className="dialog-header">
+        <h2 id={titleId}>{title}</h2>
+        <button type="button" className="icon" onClick={onClose} aria-label="Close">
+          ×
+        </button>
+      </header>
+      {open && children}
+    </dialog>
+  );
+}
+
+export function Pager(props: { page: number; hasPrevious: boolean; hasNext: boolean; previous: () => void; next: () => void; first: () => void; loading?: boolean; count: number }) {
+  if (!props.hasPrevious && !props.hasNext) return null;
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" className="small" onClick={props.first} disabled={!props.hasPrevious || props.loading}>
+        First
+      </button>
+      <button type="button" className="small" onClick={props.previous} disabled={!props.hasPrevious || props.loading}>
+        ← Previous
+      </button>
+      <span aria-live="polite">
+        Page {props.page} · {props.count} shown
+      </span>
+      <button type="button" className="small" onClick={props.next} disabled={!props.hasNext || props.loading}>
+        Next →
+      </button>
+    </nav>
+  );
+}
+
+export function Field({ label, hint, children, error }: { label: string; hint?: ReactNode; children: (id: string, describedBy: string | undefined) => ReactNode; error?: string | null }) {
+  const id = useId();
+  const hintId = hint || error ? `${id}-hint` : undefined;
+  return (
+    <div className={`field${error ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children(id, hintId)}
+      {(hint || error) && (
+        <small id={hintId} className={error ? 'field-error' : 'hint'}>
+          {error ?? hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
+export function KeyValues({ rows }: { rows: Array<[string, ReactNode]> }) {
+  return (
+    <dl className="kv">
+      {rows.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v ?? '—'}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function Code({ children }: { children: string }) {
+  return (
+    <pre className="code" tabIndex={0}>
+      <code>{children}</code>
+    </pre>
+  );
+}
+
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <h1 tabIndex={-1}>{title}</h1>
+      {children && <div className="page-actions">{children}</div>}
+    </header>
+  );
+}

@@ -1,0 +1,77 @@
+// Display helpers. Money arrives as exact decimal strings and is never turned into a float here.
+
+/** "2.1" USD → "2.10 USD"; "0.000012" → "0.000012 USD"; at least two decimals, all significant ones kept. */
+export function money(decimal: string | null | undefined, currency?: string | null): string {
+  if (decimal === null || decimal === undefined) return '—';
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
+  if (match === null) return currency ? `${decimal} ${currency}` : decimal;
+  const [, sign = '', whole = '0', fraction = ''] = match;
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const text = `${sign}${grouped}.${fraction.padEnd(2, '0')}`;
+  return currency ? `${text} ${currency}` : text;
+}
+
+/** Adds exact decimal strings (for totals of several buckets): integer micro-units in between. */
+export function decimalToMicros(decimal: string): bigint {
+  const match = /^(-?)(\d+)(?:\.(\d{1,6}))?$/.exec(decimal.trim());
+  if (match === null) return 0n;
+  const [, sign, whole = '0', fraction = ''] = match;
+  const micros = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+  return sign === '-' ? -micros : micros;
+}
+
+export function microsToDecimal(micros: bigint): string {
+  const sign = micros < 0n ? '-' : '';
+  const abs = micros < 0n ? -micros : micros;
+  const fraction = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${sign}${abs / 1_000_000n}${fraction === '' ? '' : `.${fraction}`}`;
+}
+
+export function integer(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  return n.toLocaleString('en-US');
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** Local time for reading; the ISO text goes in a title. */
+export function localTime(iso: string | null | undefined): string {
+  if (iso === null || iso === undefined) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+export function duration(seconds: number | null): string {
+  if (seconds === null) return 'none waiting';
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+  return `${Math.floor(seconds / 86_400)} d ${Math.floor((seconds % 86_400) / 3600)} h`;
+}
+
+export function percent(ratio: number | null): string {
+  if (ratio === null) return '—';
+  return `${(ratio * 100).toFixed(ratio === 1 || ratio === 0 ? 0 : 1)} %`;
+}
+
+/** `YYYY-MM-DDTHH:mm` in local time, as a datetime-local input holds it. */
+export function toLocalInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** A datetime-local value (local time) → ISO-8601 for the API; undefined when empty or unreadable. */
+export function fromLocalInput(value: string): string | undefined {
+  if (value === '') return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+export function pretty(text: string | null): string {
+  if (text === null) return '';
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,162 @@
+import { createColumnHelper } from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
+import { api, download, qs, type DeliveryRow } from '../api';
+import { DataTable } from '../components/DataTable';
+import { DateRange, rangeQuery } from '../components/DateRange';
+import { Badge, Empty, ErrorBox, Field, Loading, PageHeader, Pager, Time } from '../components/ui';
+import { money } from '../format';
+import { useAction, usePaged } from '../hooks';
+import { Link, useQueryState } from '../router';
+import { AttemptsDialog, useDestinationNames } from './Deliveries';
+
+const column = createColumnHelper<DeliveryRow>();
+
+/**
+ * Seed 002's postback history: when, offer, advertiser, payout, state and HTTP code; a date
+ * range with shortcuts, refresh, CSV download, and replay of one or all that failed.
+ */
+export function History() {
+  const [query, setQuery] = useQueryState();
+  const filter = { from: query.get('from') ?? '', to: query.get('to') ?? '', destination: query.get('destination') ?? '', state: query.get('state') ?? '' };
+  const set = (next: Partial<typeof filter>) => setQuery({ ...filter, ...next });
+  const apiFilter = { ...rangeQuery(filter), destination: filter.destination, state: filter.state };
+  const [refreshed, setRefreshed] = useState(0);
+  const list = usePaged<DeliveryRow>(`/deliveries${qs({ limit: 50, ...apiFilter })}`, refreshed);
+  const names = useDestinationNames();
+  const [open, setOpen] = useState<DeliveryRow | null>(null);
+  const action = useAction();
+  const [message, setMessage] = useState<string | null>(null);
+
+  const replayOne = async (row: DeliveryRow) => {
+    const done = await action.run(() => api<{ replayed: number }>(`/deliveries/${encodeURIComponent(row.id)}/replay`, { method: 'POST' }));
+    if (done) {
+      setMessage(done.replayed === 1 ? 'The delivery is queued again.' : 'Nothing replayed: it is being sent right now.');
+      list.reload();
+    }
+  };
+  const replayFailed = async () => {
+    const scope = filter.destination ? `of ${names[filter.destination] ?? filter.destination}` : 'of every destination';
+    if (!window.confirm(`Replay every failed delivery ${scope} in this date range?`)) return;
+    const done = await action.run(() => api<{ replayed: number }>('/deliveries/replay', { body: { ...rangeQuery(filter), ...(filter.destination ? { destination: filter.destination } : {}), state: 'failed' } }));
+    if (done) {
+      setMessage(`${done.replayed} failed deliver${done.replayed === 1 ? 'y' : 'ies'} queued again.`);
+      list.reload();
+    }
+  };
+  const csv = async () => {
+    setMessage(null);
+    await action.run(() => download(`/deliveries/export.csv${qs(apiFilter)}`, `postback-history-${new Date().toISOString().slice(0, 10)}.csv`));
+  };
+
+  const columns = useMemo(
+    () => [
+      column.accessor('createdAt', { header: 'Time', cell: (c) => <Time iso={c.getValue()} /> }),
+      column.accessor('destinationId', { header: 'Destination', cell: (c) => names[c.getValue()] ?? <span className="mono">{c.getValue()}</span> }),
+      column.accessor('eventType', { header: 'Event', cell: (c) => <Link to={`/events/${c.row.original.eventId}`}>{c.getValue()}</Link> }),
+      column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
+      column.accessor('advertiser', { header: 'Advertiser', cell: (c) => c.getValue() ?? '—' }),
+      column.accessor('payout', { header: 'Payout', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
+      column.accessor('state', { header: 'State', cell: (c) => <Badge value={c.getValue()} /> }),
+      column.accessor('lastStatus', { header: 'HTTP code', cell: (c) => <span className="num">{c.getValue() ?? '—'}</span> }),
+      column.accessor('attempts', { header: 'Attempts', cell: (c) => <span className="num">{c.getValue()}</span> }),
+      column.display({
+        id: 'actions',
+        header: 'Actions',
+        cell: (c) => (
+          <div className="row-actions">
+            <button type="button" className="small" onClick={() => setOpen(c.row.original)}>
+              Attempts
+            </button>
+            {c.row.original.state === 'failed' && (
+              <button type="button" className="small" onClick={() => void replayOne(c.row.original)} disabled={action.busy}>
+                Replay
+              </button>
+            )}
+          </div>
+        ),
+      }),
+    ],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [names, action.busy],
+  );
+
+  return (
+    <div>
+      <PageHeader title="Postback history">
+        <button
+          type="button"
+          onClick={() => {
+            setMessage(null);
+            setRefreshed((n) => n + 1);
+          }}
+          disabled={list.loading}
+        >
+          Refresh
+        </button>
+        <button type="button" onClick={() => void csv()} disabled={action.busy}>
+          Download CSV
+        </button>
+        <button type="button" onClick={() => void replayFailed()} disabled={action.busy}>
+          Replay all failed
+        </button>
+      </PageHeader>
+      <p className="lead">Every postback sent to a partner, newest first. The CSV holds everything that matches the filters, not just this page.</p>
+      <div className="filters">
+        <DateRange value={{ from: filter.from, to: filter.to }} onChange={(range) => set(range)} />
+        <div className="filter-fields">
+          <Field label="Destination">
+            {(id) => (
+              <select id={id} value={filter.destination} onChange={(e) => set({ destination: e.target.value })}>
+                <option value="">all</option>
+                {Object.entries(names).map(([id, name]) => (
+                  <option key={id} value={id}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="State">
+            {(id) => (
+              <select id={id} value={filter.state} onChange={(e) => set({ state: e.target.value })}>
+                <option value="">any</option>
+                <option value="pending">pending</option>
+                <option value="delivering">delivering</option>
+                <option value="succeeded">succeeded</option>
+                <option value="failed">failed</option>
+              </select>
+            )}
+          </Field>
+        </div>
+      </div>
+      {message && (
+        <p className="state info" role="status">
+          {message}
+        </p>
+      )}
+      <ErrorBox error={action.error ?? list.error} onRetry={list.reload} />
+      {list.loading && list.data === undefined ? (
+        <Loading what="Loading the history" />
+      ) : (
+        <DataTable
+          caption="Postback history"
+          data={list.items}
+          columns={columns}
+          rowKey={(d) => d.id}
+          rowClassName={(d) => (d.state === 'failed' ? 'row-bad' : undefined)}
+          empty={<Empty>No postback sent in this range. Destinations receive the events they want once they are accepted.</Empty>}
+        />
+      )}
+      <Pager {...list} count={list.items.length} />
+      {open && (
+        <AttemptsDialog
+          delivery={open}
+          onClose={() => setOpen(null)}
+          onReplayed={() => {
+            list.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
