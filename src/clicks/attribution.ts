@@ -16,6 +16,11 @@ export interface ConversionDeps {
   /** The outbox rows for an event (destinations that want it). */
   deliveriesFor: (event: MatchableEvent) => Promise<Deliveries>;
   clock: Clock;
+  /**
+   * Writes the clicks this process has handed out and not yet stored: a conversion may arrive
+   * before its click's write (clicks are recorded behind the redirect), and must still find it.
+   */
+  settleClicks?: () => Promise<void>;
   cacheMs?: number;
 }
 
@@ -58,6 +63,7 @@ export class ConversionService {
     const now = event.receivedAt;
     const windowMs = policy.attributionWindowDays * 86_400_000;
     const clickIdGiven = event.clickId;
+    await this.deps.settleClicks?.();
     let click: ClickRecord | null = null;
     if (clickIdGiven !== null) click = await this.deps.store.getClick(clickIdGiven);
     else if (event.userId !== null && event.offerId !== null && (await this.hasLinks(event.offerId))) {
@@ -70,6 +76,7 @@ export class ConversionService {
       event.linkId = attributed.linkId;
       event.partnerClickId = attributed.partnerClickId;
       event.userId ??= attributed.userId;
+      event.offerId ??= attributed.offerId;
     }
     const { clicksPerIp } = policy;
     const clicksFromIp =

@@ -132,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   const clicks = new ClickService(links, store, clock, (error, click) => app.log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));
   // Every click id handed out is written before the store closes.
   app.addHook('onClose', async () => clicks.drain());
-  const conversions = new ConversionService({ store, deliveriesFor, clock });
+  const conversions = new ConversionService({ store, deliveriesFor, clock, settleClicks: () => clicks.drain() });
   const prepare = (command: RecordEventCommand) => conversions.prepare(command);
   const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
     metrics.postbacks.inc({ source, outcome });

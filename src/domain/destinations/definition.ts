@@ -44,7 +44,8 @@ export const DestinationConfigSchema = Type.Object(
         eventTypes: Names,
         sources: Names,
         offers: Names,
-        partners: { ...Names, description: "Only events attributed to these partners' traffic (through their tracking links)" },
+        // Events attributed to these partners' traffic (through their tracking links).
+        partners: Names,
       },
       { additionalProperties: false },
     ),
