@@ -20,6 +20,8 @@ export interface Target {
   env: Record<string, string>;
   /** The accepted external ids and the balances that disagree with their ledger. */
   inspect(): Promise<{ accepted: Set<string>; duplicates: number; badBalances: number }>;
+  /** The first column of every row a query returns, as text. */
+  column(sql: string): Promise<string[]>;
   cleanup(): Promise<void>;
 }
 
@@ -45,6 +47,14 @@ export function sqliteTarget(): Target {
         db.close();
       }
     },
+    column(sql) {
+      const db = new Database(file, { readonly: true });
+      try {
+        return Promise.resolve(db.prepare(sql).raw().all().map((row) => String((row as unknown[])[0])));
+      } finally {
+        db.close();
+      }
+    },
     cleanup: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })),
   };
 }
@@ -65,6 +75,10 @@ export async function postgresTarget(baseUrl: string): Promise<Target> {
       const duplicates = Number((await admin.query<{ n: string }>(CHECK_SQL.duplicates)).rows[0]!.n);
       const badBalances = Number((await admin.query<{ n: string }>(CHECK_SQL.badBalances)).rows[0]!.n);
       return { accepted, duplicates, badBalances };
+    },
+    async column(sql) {
+      await admin.query(`SET search_path = "${schema}"`);
+      return (await admin.query({ text: sql, rowMode: 'array' })).rows.map((row: unknown[]) => String(row[0]));
     },
     async cleanup() {
       await admin.query(`DROP SCHEMA "${schema}" CASCADE`);

@@ -1,5 +1,6 @@
 // npm run bench: every scenario prints the hub's figure, a bare baseline measured in the same
 // run, and their ratio. Targets 127.0.0.1 only; each scenario is bounded in time.
+import { clickScenario } from './clicks.js';
 import { inboundHmacScenario } from './inbound-hmac.js';
 import { outboundScenario } from './outbound.js';
 import { inboundScenario, postgresReachable } from './inbound.js';
@@ -23,6 +24,8 @@ else console.log(`inbound-postgres: skipped, PostgreSQL not reachable at ${postg
 scenarios.push(['inbound-generic-hmac', () => inboundHmacScenario(settings)]);
 scenarios.push(['outbound-sqlite', () => outboundScenario('sqlite', settings, postgresUrl)]);
 if (scenarios.some(([name]) => name === 'inbound-postgres')) scenarios.push(['outbound-postgres', () => outboundScenario('postgres', settings, postgresUrl)]);
+scenarios.push(['click-redirect-sqlite', () => clickScenario('sqlite', settings, postgresUrl)]);
+if (scenarios.some(([name]) => name === 'inbound-postgres')) scenarios.push(['click-redirect-postgres', () => clickScenario('postgres', settings, postgresUrl)]);
 
 let failed = false;
 for (const [name, run] of scenarios) {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { clickUser, redirectTarget } from '../domain/clicks/links.js';
 import { Batcher } from '../lib/batcher.js';
 import type { Clock } from '../lib/clock.js';
@@ -14,8 +14,18 @@ export type ClickOutcome = { kind: 'redirect'; location: string; clickId: string
  * so that the clicks index grows at its end like the hub's UUIDv7 keys.
  */
 export function newClickId(now: number): string {
-  return `${now.toString(36)}${randomBytes(12).toString('base64url')}`;
+  // One call into the random source per 256 ids, not one per click.
+  if (poolOffset + 12 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const random = pool.toString('base64url', poolOffset, poolOffset + 12);
+  poolOffset += 12;
+  return `${now.toString(36)}${random}`;
 }
+
+const pool = Buffer.alloc(12 * 256);
+let poolOffset = pool.length;
 
 /**
  * Clicks: answered at once, recorded behind the redirect. Every click waits in a group
@@ -70,7 +80,7 @@ export class ClickService {
 
   /** The store may be briefly away (a PostgreSQL restart): a click is tried a few times more. */
   private record(click: ClickRecord, attempt: number): void {
-    this.batcher.add(click).catch((error: unknown) => {
+    this.batcher.push(click, undefined, (error: unknown) => {
       if (attempt >= MAX_WRITE_ATTEMPTS) {
         this.onWriteFailed(error, click);
         return;

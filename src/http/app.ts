@@ -34,6 +34,8 @@ import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { redactUrl } from '../inbound/raw-request.js';
 
+const LOGS_INFO = new Set(['info', 'debug', 'trace']);
+
 export interface AppDeps {
   store: Store;
   metrics: Metrics;
@@ -72,12 +74,23 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     void reply.header('x-request-id', request.id);
     done();
   });
+  // prom-client hashes a label set on every call; the hot routes reuse their labelled children.
+  const requestCounters = new Map<string, { inc(): void }>();
+  const requestTimers = new Map<string, { observe(seconds: number): void }>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
-    metrics.httpRequests.inc({ method: request.method, route, status_code: reply.statusCode });
-    metrics.httpDuration.observe({ method: request.method, route }, seconds);
-    request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    const timerKey = `${request.method} ${route}`;
+    const counterKey = `${timerKey} ${reply.statusCode}`;
+    let counter = requestCounters.get(counterKey);
+    if (counter === undefined) requestCounters.set(counterKey, (counter = metrics.httpRequests.labels({ method: request.method, route, status_code: reply.statusCode })));
+    let timer = requestTimers.get(timerKey);
+    if (timer === undefined) requestTimers.set(timerKey, (timer = metrics.httpDuration.labels({ method: request.method, route })));
+    counter.inc();
+    timer.observe(reply.elapsedTime / 1000);
+    // Skipped, arguments and all, where the route logs at warn (clicks) or logging is off.
+    if (LOGS_INFO.has(request.log.level)) {
+      request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    }
     done();
   });
 
