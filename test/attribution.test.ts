@@ -131,6 +131,14 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     expect(receiver.received.slice(before).map((r) => r.url)).toEqual([`/levels?u=${uid}&lvl=5&c=${event.clickId}&coins=25`]);
   });
 
+  it("seed 000: Gamezop's link carries the user as sub", async () => {
+    const created = await link({ offerId: 'survey', partner: 'gamezop', config: { target: 'https://www.gamezop.com/g/9lpHai56Q?sub={sub}' } });
+    const redirect = await click(`/c/${created.id}?sub=d73e8d1d`);
+    expect(redirect).toMatchObject({ status: 302, location: 'https://www.gamezop.com/g/9lpHai56Q?sub=d73e8d1d' });
+    const [stored] = (await hub.admin(`/clicks?link=${created.id}`)).body.items;
+    expect(stored).toMatchObject({ userId: 'd73e8d1d', partner: 'gamezop', query: { sub: 'd73e8d1d' } });
+  });
+
   it('answers a missing or disabled link with a 404 page, never a redirect', async () => {
     const missing = await click('/c/no-such-link');
     expect(missing.status).toBe(404);
