@@ -353,6 +353,14 @@ describe.each(STORE_KINDS)('store outbox on %s', (kind) => {
     expect(await store.recordEvent(command('reg-2', [{ id: 'del-4', destinationId: 'dest-1' }]))).toMatchObject({ outcome: 'accepted' });
   });
 
+  it('records a batch in one transaction: a repeat inside it is a duplicate, and a failure records none', async () => {
+    const results = await store.recordEvents([command('batch-1', [{ id: 'del-b1', destinationId: 'dest-1' }]), command('batch-2', []), command('batch-1', [])]);
+    expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted', 'duplicate']);
+    const failing = [command('batch-3', []), command('batch-4', [{ id: 'del-b4', destinationId: 'no-such-destination' }])];
+    await expect(store.recordEvents(failing)).rejects.toThrow();
+    expect(await store.getEvent(failing[0]!.event.id)).toBeNull();
+  });
+
   it('keeps a destination that has a history', async () => {
     await store.recordEvent(command('reg-3', [{ id: 'del-5', destinationId: 'dest-1' }]));
     expect(await store.deleteDestination('dest-1')).toBe('has_deliveries');

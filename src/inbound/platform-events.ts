@@ -43,7 +43,7 @@ export interface PlatformEventResult {
 export class PlatformEventService {
   constructor(
     private readonly deps: {
-      store: Pick<Store, 'recordEvent' | 'getEvent' | 'listDeliveriesOfEvent'>;
+      store: Pick<Store, 'recordEvent' | 'recordEvents' | 'getEvent' | 'listDeliveriesOfEvent'>;
       secrets: Pick<ApiSecretVerifier, 'verify'>;
       clock: Clock;
       /** Attribution, fraud screening and deliveries, filled in before recording. */
@@ -56,6 +56,16 @@ export class PlatformEventService {
   }
 
   async record(input: PlatformEvent): Promise<PlatformEventResult> {
+    return toResult(await this.deps.store.recordEvent(await this.command(input)));
+  }
+
+  /** A batch in one transaction: one commit for all of it, and all or nothing on a store failure. */
+  async recordBatch(inputs: readonly PlatformEvent[]): Promise<PlatformEventResult[]> {
+    const commands = await Promise.all(inputs.map((input) => this.command(input)));
+    return (await this.deps.store.recordEvents(commands)).map(toResult);
+  }
+
+  private async command(input: PlatformEvent): Promise<RecordEventCommand> {
     const command: RecordEventCommand = {
       event: {
         id: newId(),
@@ -77,8 +87,7 @@ export class PlatformEventService {
       credit: null,
       ensureUser: true,
     };
-    const result = await this.deps.store.recordEvent(this.deps.prepare === undefined ? command : await this.deps.prepare(command));
-    return toResult(result);
+    return this.deps.prepare === undefined ? command : this.deps.prepare(command);
   }
 
   /**

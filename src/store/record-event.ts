@@ -139,6 +139,13 @@ async function conversionCounts(db: SqlExecutor, event: NewEvent, since: number)
   };
 }
 
+/** Several events in the caller's transaction, in order: all recorded, or (on an error) none. */
+export async function recordEvents(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+  const results: RecordEventResult[] = [];
+  for (const command of commands) results.push(await recordEvent(db, command));
+  return results;
+}
+
 export async function recordRejection(db: SqlExecutor, event: NewEvent, reason: string, detail: string): Promise<void> {
   await insertEvent(db, event, { outcome: 'rejected', reason, detail });
 }

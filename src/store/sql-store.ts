@@ -44,6 +44,7 @@ export interface WriteChannel {
   /** Runs the statements in one transaction and returns each one's rows (RETURNING). */
   execute(queries: readonly CompiledQuery[]): Promise<unknown[][]>;
   recordEvent(command: RecordEventCommand): Promise<RecordEventResult>;
+  recordEvents(commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]>;
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void>;
   claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   completeAttempts(results: readonly AttemptResult[]): Promise<void>;
@@ -105,6 +106,10 @@ export class SqlStore implements Store {
 
   recordEvent(command: RecordEventCommand): Promise<RecordEventResult> {
     return this.writes.recordEvent(command);
+  }
+
+  recordEvents(commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+    return this.writes.recordEvents(commands);
   }
 
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {

@@ -362,6 +362,8 @@ export interface Store {
    * one event row, whatever the outcome. Resolves only once that is durable.
    */
   recordEvent(command: RecordEventCommand): Promise<RecordEventResult>;
+  /** Several events in one transaction (a batch API call): all recorded, or none if the store fails. */
+  recordEvents(commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]>;
   /** Records a request refused before it became an event (bad auth, bad body, …). */
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void>;
 

@@ -35,13 +35,12 @@ export function platformEventRoutes(deps: { events: PlatformEventService }) {
         schema: {
           tags,
           security,
-          summary: 'Record up to 1,000 platform events; each is recorded (or found a duplicate) on its own',
+          summary: 'Record up to 1,000 platform events in one transaction; each is accepted, a duplicate or rejected on its own, and a store failure records none (503: send the batch again)',
           body: Type.Object({ events: Type.Array(PlatformEventSchema, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
           response: { 200: Type.Object({ results: Type.Array(ResultSchema) }), ...errors },
         },
       },
-      // All submitted together: on SQLite they share one group commit.
-      async (request) => ({ results: await Promise.all(request.body.events.map((event) => deps.events.record(event))) }),
+      async (request) => ({ results: await deps.events.recordBatch(request.body.events) }),
     );
 
     app.get(

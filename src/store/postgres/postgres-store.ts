@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from '../migrate.js';
-import { DELIVERIES_CHANNEL, recordEvent, recordRejection } from '../record-event.js';
+import { DELIVERIES_CHANNEL, recordEvent, recordEvents, recordRejection } from '../record-event.js';
 import type { Database } from '../schema.js';
 import { postgresRecordsFromJson, toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
@@ -40,6 +40,10 @@ class PostgresWriteChannel implements WriteChannel {
 
   recordEvent(command: RecordEventCommand): Promise<RecordEventResult> {
     return this.transaction((client) => recordEvent(preparedExecutor(client), command));
+  }
+
+  recordEvents(commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+    return this.transaction((client) => recordEvents(preparedExecutor(client), commands));
   }
 
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {

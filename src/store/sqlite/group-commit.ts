@@ -69,6 +69,10 @@ export class GroupCommitWriter implements WriteChannel {
     return this.submit({ op: 'recordEvent', command }) as Promise<RecordEventResult>;
   }
 
+  recordEvents(commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+    return this.submit({ op: 'recordEvents', commands }) as Promise<RecordEventResult[]>;
+  }
+
   async recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {
     await this.submit({ op: 'recordRejection', event, reason, detail });
   }

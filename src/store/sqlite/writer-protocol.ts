@@ -5,6 +5,7 @@ import type { SerializedError } from './errors.js';
 export type WriterCommand =
   | { op: 'exec'; queries: Array<{ sql: string; parameters: readonly unknown[] }> }
   | { op: 'recordEvent'; command: RecordEventCommand }
+  | { op: 'recordEvents'; commands: readonly RecordEventCommand[] }
   | { op: 'recordRejection'; event: NewEvent; reason: string; detail: string }
   | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number }
   | { op: 'completeAttempts'; results: readonly AttemptResult[] }

@@ -8,7 +8,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
 import { recordClicks } from '../clicks.js';
 import { reviewEvent } from '../review-event.js';
-import { recordEvent, recordRejection } from '../record-event.js';
+import { recordEvent, recordEvents, recordRejection } from '../record-event.js';
 import { sqliteRecordsFromJson, type SqlExecutor } from '../sql-executor.js';
 import { openSqlite } from './connection.js';
 import { serializeError } from './errors.js';
@@ -50,6 +50,8 @@ async function run(command: WriterCommand): Promise<unknown> {
   switch (command.op) {
     case 'recordEvent':
       return recordEvent(executor, command.command);
+    case 'recordEvents':
+      return recordEvents(executor, command.commands);
     case 'recordRejection':
       return recordRejection(executor, command.event, command.reason, command.detail);
     case 'exec': {
