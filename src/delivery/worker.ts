@@ -129,16 +129,13 @@ export class DeliveryWorker {
   /** Waits for a wake-up, a finished attempt, or (if given) the poll interval. */
   private nextSignal(timeoutMs: number | null): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = timeoutMs === null ? null : setTimeout(done, timeoutMs);
-      const signal = (): void => done();
-      function done(): void {
+      const done = (): void => {
+        this.signal = null;
         if (timer !== null) clearTimeout(timer);
         resolve();
-      }
-      this.signal = () => {
-        this.signal = null;
-        signal();
       };
+      const timer = timeoutMs === null ? null : setTimeout(done, timeoutMs);
+      this.signal = done;
     });
   }
 

@@ -12,29 +12,19 @@ import type { AttemptResult, ClaimedDelivery } from './store.js';
 export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
   // Two statements, each an ordered walk of the (state, next_attempt_at) index that stops at
   // `limit`: one with an OR of both states made the database read and sort the whole backlog.
-  const lock = db.skipLocked ? ' FOR UPDATE OF d SKIP LOCKED' : '';
-  const rows = await db.query<DeliveriesTable>(
-    `UPDATE deliveries SET state = 'delivering', lease_until = ?, updated_at = ?
-     WHERE id IN (
-       SELECT d.id FROM deliveries d JOIN destinations t ON t.id = d.destination_id
-       WHERE t.enabled = 1 AND t.paused_at IS NULL AND d.state = 'delivering' AND d.lease_until <= ?
-       ORDER BY d.lease_until LIMIT ?${lock})
-     RETURNING *`,
-    [now + leaseMs, now, now, limit],
-  );
-  if (rows.length < limit) {
-    rows.push(
-      ...(await db.query<DeliveriesTable>(
-        `UPDATE deliveries SET state = 'delivering', lease_until = ?, updated_at = ?
-         WHERE id IN (
-           SELECT d.id FROM deliveries d JOIN destinations t ON t.id = d.destination_id
-           WHERE t.enabled = 1 AND t.paused_at IS NULL AND d.state = 'pending' AND d.next_attempt_at <= ?
-           ORDER BY d.next_attempt_at LIMIT ?${lock})
-         RETURNING *`,
-        [now + leaseMs, now, now, limit - rows.length],
-      )),
+  const lease = (due: string, order: string, n: number) =>
+    db.query<DeliveriesTable>(
+      `UPDATE deliveries SET state = 'delivering', lease_until = ?, updated_at = ?
+       WHERE id IN (
+         SELECT d.id FROM deliveries d JOIN destinations t ON t.id = d.destination_id
+         WHERE t.enabled = 1 AND t.paused_at IS NULL AND ${due}
+         ORDER BY ${order} LIMIT ?${db.skipLocked ? ' FOR UPDATE OF d SKIP LOCKED' : ''})
+       RETURNING *`,
+      [now + leaseMs, now, now, n],
     );
-  }
+  // Expired leases first: their workers died, and they have waited longest.
+  const rows = await lease("d.state = 'delivering' AND d.lease_until <= ?", 'd.lease_until', limit);
+  if (rows.length < limit) rows.push(...(await lease("d.state = 'pending' AND d.next_attempt_at <= ?", 'd.next_attempt_at', limit - rows.length)));
   if (rows.length === 0) return [];
   // Their events in the same call: a worker needs each one, and one read beats one per delivery.
   const events = await db.query<EventsTable>(`SELECT e.* FROM events e JOIN ${db.recordsFromJson([['id', 'text']])} ON e.id = v.id`, [
