@@ -60,6 +60,16 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     return { status: response.status, location: response.headers.get('location'), text: await response.text() };
   }
 
+  /** A link's clicks once written: they are recorded behind the redirect, a moment later. */
+  async function storedClicks(linkId: string): Promise<unknown[]> {
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const { items } = (await hub.admin(`/clicks?link=${linkId}`)).body;
+      if (items.length > 0 || Date.now() > deadline) return items;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   async function emit(body: Record<string, unknown>) {
     const answer = await postJson(`${hub.url}/api/events`, { idempotencyKey: randomUUID(), ...body }, platform);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
@@ -101,8 +111,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     await runWorker();
     expect(receiver.received.length).toBe(before + 1);
 
-    const clicks = await hub.admin(`/clicks?link=${created.id}`);
-    expect(clicks.body.items).toEqual([expect.objectContaining({ id: clickId, partner: 'aff-1', userId: '12345', partnerClickId: '67890', ip: '127.0.0.1' })]);
+    expect(await storedClicks(created.id)).toEqual([expect.objectContaining({ id: clickId, partner: 'aff-1', userId: '12345', partnerClickId: '67890', ip: '127.0.0.1' })]);
   });
 
   it('seed 003: a Play Store link whose referrer decodes to exactly pid, uid, gid; the level postback is attributed and credited', async () => {
@@ -135,8 +144,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     const created = await link({ offerId: 'survey', partner: 'gamezop', config: { target: 'https://www.gamezop.com/g/9lpHai56Q?sub={sub}' } });
     const redirect = await click(`/c/${created.id}?sub=d73e8d1d`);
     expect(redirect).toMatchObject({ status: 302, location: 'https://www.gamezop.com/g/9lpHai56Q?sub=d73e8d1d' });
-    const [stored] = (await hub.admin(`/clicks?link=${created.id}`)).body.items;
-    expect(stored).toMatchObject({ userId: 'd73e8d1d', partner: 'gamezop', query: { sub: 'd73e8d1d' } });
+    expect(await storedClicks(created.id)).toEqual([expect.objectContaining({ userId: 'd73e8d1d', partner: 'gamezop', query: { sub: 'd73e8d1d' } })]);
   });
 
   it('answers a missing or disabled link with a 404 page, never a redirect', async () => {
