@@ -7,7 +7,8 @@ import { CatalogService } from '../catalog/catalog.js';
 import { ConversionService } from '../clicks/attribution.js';
 import { ClickService } from '../clicks/clicks.js';
 import { LinkService } from '../clicks/links.js';
-import { clickRoutes } from './routes/clicks.js';
+import { clickPath } from './routes/clicks.js';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApiSecretService, ApiSecretVerifier } from '../inbound/api-secrets.js';
 import { PlatformEventService } from '../inbound/platform-events.js';
 import { SourcePostbackIntake } from '../inbound/source-postbacks.js';
@@ -55,7 +56,13 @@ export interface AppDeps {
 
 /** Builds the HTTP app around its dependencies; listening is the caller's business. */
 export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: DeliveryWorker; sender: Sender }> {
+  // Clicks are served before Fastify (see routes/clicks.ts); the handler is set once built.
+  let clickPathHandler: ((request: IncomingMessage, response: ServerResponse) => boolean) | null = null;
   const app = Fastify({
+    serverFactory: (handler) =>
+      createServer((request, response) => {
+        if (clickPathHandler === null || !clickPathHandler(request, response)) handler(request, response);
+      }),
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -143,7 +150,18 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   };
   const links = new LinkService(store, clock);
   const clicks = new ClickService(links, store, clock, (error, click) => app.log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));
+  const fastClicks = clickPath({
+    clicks,
+    trustProxy: deps.trustProxy,
+    onClick: (outcome) => metrics.clicks.inc({ outcome }),
+    onError: (error) => app.log.error({ err: error }, 'a tracking link could not be read'),
+  });
+  clickPathHandler = fastClicks;
   // Every click id handed out is written before the store closes.
+  app.addHook('preClose', (done) => {
+    fastClicks.close();
+    done();
+  });
   app.addHook('onClose', async () => clicks.drain());
   const conversions = new ConversionService({ store, deliveriesFor, clock, settleClicks: () => clicks.drain() });
   const prepare = (command: RecordEventCommand) => conversions.prepare(command);
@@ -174,7 +192,6 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock, prepare }) }));
   await app.register(sourcePostbackRoutes({ intake: sourceIntake, maxBodyBytes: deps.maxBodyBytes, origin }));
   await app.register(partnerPostbackRoutes({ intake, maxBodyBytes: deps.maxBodyBytes }));
-  await app.register(clickRoutes({ clicks }));
   await app.register(
     adminRoutes({
       adminToken: deps.adminToken,

@@ -20,6 +20,12 @@ export function createMetrics() {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    clicks: new Counter({
+      name: 'postback_hub_clicks_total',
+      help: 'Tracking-link clicks by outcome (redirect, not_found, invalid, error)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     postbacks: new Counter({
       name: 'postback_hub_postbacks_total',
       help: 'Inbound postbacks by source and outcome (accepted, duplicate, rejected)',

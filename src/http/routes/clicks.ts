@@ -1,40 +1,72 @@
-import { Type } from 'typebox';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClickService } from '../../clicks/clicks.js';
-import type { App } from '../types.js';
 
-/** `GET /c/:link`: a click recorded and redirected. Partners' users land here, not operators. */
-export function clickRoutes(deps: { clicks: Pick<ClickService, 'click'> }) {
-  return function (app: App): Promise<void> {
-    app.get(
-      '/c/:link',
-      {
-        schema: {
-          tags: ['tracking links'],
-          summary: 'A tracking link: records the click (a new click id) and redirects with 302',
-          params: Type.Object({ link: Type.String({ minLength: 1, maxLength: 200 }) }),
-        },
-        // The clicks table is the record of every click; an access-log line each would cost a
-        // fifth of the redirect's time.
-        logLevel: 'warn',
-      },
-      async (request, reply) => {
-        const query: Record<string, string> = {};
-        for (const [key, value] of Object.entries(request.query as Record<string, string | string[] | undefined>)) {
-          const first = Array.isArray(value) ? value[0] : value;
-          if (first !== undefined) query[key] = first;
-        }
-        const outcome = await deps.clicks.click(request.params.link, query, request.ip, request.headers['user-agent'] ?? null);
-        if (outcome.kind === 'redirect') return reply.code(302).header('location', outcome.location).header('cache-control', 'no-store').send();
-        const [status, title, text] =
-          outcome.kind === 'not_found' ? [404, 'Link not found', 'This link does not exist or is no longer active.'] : [400, 'Link incomplete', outcome.message];
-        return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page(title, text));
-      },
-    );
-    return Promise.resolve();
-  };
+export interface ClickPathDeps {
+  clicks: Pick<ClickService, 'click'>;
+  /** Behind a reverse proxy: the client is the first X-Forwarded-For address. */
+  trustProxy: boolean;
+  onClick: (outcome: 'redirect' | 'not_found' | 'invalid' | 'error') => void;
+  onError: (error: unknown) => void;
 }
 
-function page(title: string, text: string): string {
+const PREFIX = '/c/';
+
+/**
+ * `GET /c/:link`: records a click and redirects (302). Clicks come from partners' users in
+ * bursts, and the redirect is all they wait for, so this one path is served before the
+ * framework: no routing, hooks or schema, only the click. Answers `true` if it took the
+ * request; everything else goes on to Fastify. The clicks table is its log.
+ */
+export type ClickPath = ((request: IncomingMessage, response: ServerResponse) => boolean) & { close(): void };
+
+export function clickPath(deps: ClickPathDeps): ClickPath {
+  let closing = false;
+  const handle = (request: IncomingMessage, response: ServerResponse): boolean => {
+    const url = request.url ?? '';
+    if (!url.startsWith(PREFIX) || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+    if (closing) {
+      page(response, 503, 'Try again', 'The service is restarting; please try again in a moment.');
+      return true;
+    }
+    const q = url.indexOf('?');
+    let linkId: string;
+    try {
+      linkId = decodeURIComponent(url.slice(PREFIX.length, q === -1 ? undefined : q));
+    } catch {
+      linkId = '';
+    }
+    const query: Record<string, string> = {};
+    if (q !== -1) for (const [key, value] of new URLSearchParams(url.slice(q + 1))) if (!(key in query)) query[key] = value;
+    const forwarded = deps.trustProxy ? request.headers['x-forwarded-for'] : undefined;
+    const ip = (typeof forwarded === 'string' ? forwarded.split(',')[0]!.trim() : undefined) ?? request.socket.remoteAddress ?? '';
+    // click() is async: whatever goes wrong in it arrives here as a rejection, never a throw.
+    deps.clicks.click(linkId, query, ip, request.headers['user-agent'] ?? null).then(
+      (outcome) => {
+        deps.onClick(outcome.kind);
+        if (outcome.kind === 'redirect') {
+          response.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'content-length': 0 });
+          response.end();
+        } else if (outcome.kind === 'not_found') page(response, 404, 'Link not found', 'This link does not exist or is no longer active.');
+        else page(response, 400, 'Link incomplete', outcome.message);
+      },
+      (error: unknown) => {
+        // The link could not be read (the store is down): nothing to redirect to.
+        deps.onClick('error');
+        deps.onError(error);
+        page(response, 503, 'Try again', 'The link cannot be opened right now; please try again in a moment.');
+      },
+    );
+    return true;
+  };
+  return Object.assign(handle, {
+    /** New clicks are refused from now on: the ones handed out can all be written before the store closes. */
+    close: () => void (closing = true),
+  });
+}
+
+function page(response: ServerResponse, status: number, title: string, text: string): void {
   const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`;
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`;
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
 }
