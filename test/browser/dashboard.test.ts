@@ -1,10 +1,13 @@
 // The built dashboard in headless Chromium against a real hub (SQLite) and a real receiver:
 // sign in, create a source, send a test postback, find the rejected one in the explorer with
 // its reason, create a destination, test it, see a failed delivery, replay it, download the CSV.
+// Then attribution: an offer and a tracking link made in the Catalog, a click on it, a fraud
+// policy that holds fast conversions, a platform event held for review and approved in the
+// explorer, and the report that counts the click and the conversion.
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from '../helpers/hub.js';
+import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from '../helpers/hub.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { browserAvailable, ensureDashboardBuilt, launchChromium } from '../helpers/browser.js';
 
@@ -240,5 +243,213 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByText('The hub refused the admin token. Sign in again.').waitFor();
     expect(consoleErrors.filter((e) => !/401|Unauthorized/i.test(e))).toEqual([]);
+  });
+
+  const section = (title: string) => page.locator('section', { has: page.getByRole('heading', { name: title, level: 2 }) });
+  /** Accepts the next window.confirm (Playwright dismisses them otherwise). */
+  const acceptConfirm = (expected: RegExp) =>
+    page.once('dialog', (d) => {
+      expect(d.message()).toMatch(expected);
+      void d.accept();
+    });
+  let linkUrl: string;
+  let clickId: string;
+
+  it('creates an offer and tracking links in the Catalog, with the URL to copy', async () => {
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await nav('Catalog');
+    const offers = section('Offers and games');
+    await offers.getByLabel('id', { exact: true }).fill('quest-1');
+    await offers.getByLabel('Name').fill('Quest one');
+    await offers.getByRole('button', { name: 'Add' }).click();
+    await offers.getByRole('row', { name: /quest-1/ }).waitFor();
+
+    const links = section('Tracking links');
+    await links.getByText('No tracking link yet').waitFor();
+    await links.getByRole('button', { name: 'New tracking link' }).click();
+    let form = dialog();
+    await form.getByLabel('Offer').selectOption('quest-1');
+    await form.getByLabel('Partner', { exact: true }).fill('gamezop');
+    await form.getByLabel('Link id').fill('quest-gz');
+    await form.getByLabel('URL template', { exact: true }).check();
+    await form.getByLabel('Target URL template').fill('https://games.example/quest?cid={click_id}&uid={sub}&p={partner}');
+    await form.getByRole('button', { name: 'Create link' }).click();
+    await links.getByText('Link quest-gz created').waitFor();
+    linkUrl = await links.getByLabel('Link URL').inputValue();
+    expect(linkUrl).toBe(`${hub.url}/c/quest-gz`);
+
+    const row = links.getByRole('row', { name: /quest-gz/ });
+    await row.waitFor();
+    const text = await row.textContent();
+    expect(text).toContain('quest-1');
+    expect(text).toContain('gamezop');
+    expect(text).toContain('https://games.example/quest?cid={click_id}');
+    expect(text).toContain(linkUrl);
+    expect(text).toContain('enabled');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hub.url });
+    await row.getByRole('button', { name: `Copy link: ${linkUrl}` }).click();
+    await row.getByText('Copied').waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(linkUrl);
+    const link = (await hub.admin('/links/quest-gz')).body;
+    expect(link).toMatchObject({ offerId: 'quest-1', partner: 'gamezop', enabled: true, config: { target: 'https://games.example/quest?cid={click_id}&uid={sub}&p={partner}' } });
+
+    // Disabled, a link answers 404; enabled again, it redirects.
+    await row.getByRole('button', { name: 'Disable link quest-gz' }).click();
+    await links.getByText('Link quest-gz is disabled').waitFor();
+    await expect.poll(() => row.textContent()).toContain('disabled');
+    await expect.poll(async () => (await fetch(linkUrl, { redirect: 'manual' })).status, { timeout: 5000 }).toBe(404);
+    await row.getByRole('button', { name: 'Enable link quest-gz' }).click();
+    await links.getByText('Link quest-gz is enabled').waitFor();
+
+    // A Play Store link, by keyboard: the mode is a radio group.
+    await links.getByRole('button', { name: 'New tracking link' }).click();
+    form = dialog();
+    await form.getByLabel('Offer').selectOption('quest-1');
+    await form.getByLabel('Link id').fill('quest-ps');
+    await form.getByLabel('URL template', { exact: true }).focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await form.getByLabel('Play Store listing (install referrer)').isChecked()).toBe(true);
+    await form.getByLabel('Package').fill('com.example.quest');
+    await form.getByLabel('Store app pid').fill('cashapp');
+    await form.getByLabel('Store app pid').press('Enter');
+    await links.getByText('Link quest-ps created').waitFor();
+    expect(await links.getByRole('row', { name: /quest-ps/ }).textContent()).toContain('Play Store: com.example.quest');
+    expect((await hub.admin('/links/quest-ps')).body.config).toEqual({ playStore: { package: 'com.example.quest', pid: 'cashapp' }, partnerClickIdParam: 'click_id' });
+    // Never clicked: it can be deleted.
+    acceptConfirm(/Delete the link quest-ps/);
+    await links.getByRole('button', { name: 'Delete link quest-ps' }).click();
+    await links.getByText('Link quest-ps deleted.').waitFor();
+    await expect.poll(() => links.getByRole('row', { name: /quest-ps/ }).count()).toBe(0);
+  });
+
+  it('records a click on the link and redirects with its click id', async () => {
+    await expect
+      .poll(async () => (await fetch(`${linkUrl}?sub=player-42&click_id=pc-9`, { redirect: 'manual' })).status, { timeout: 5000 })
+      .toBe(302);
+    // The poll clicked once: the click that counts is that one (a 404 is not recorded).
+    const clicks = async () => (await hub.admin('/clicks?link=quest-gz')).body.items;
+    await expect.poll(async () => (await clicks()).length, { timeout: 5000 }).toBe(1);
+    const [click] = await clicks();
+    expect(click).toMatchObject({ offerId: 'quest-1', partner: 'gamezop', userId: 'player-42', partnerClickId: 'pc-9' });
+    clickId = click.id;
+
+    const links = section('Tracking links');
+    await links.getByRole('button', { name: 'Clicks of link quest-gz' }).click();
+    const clickRow = dialog().getByRole('row', { name: new RegExp(clickId) });
+    await clickRow.waitFor();
+    expect(await clickRow.textContent()).toContain('pc-9');
+    await dialog().getByRole('button', { name: 'Close' }).click();
+
+    // Clicked: it cannot be deleted, and the operator is told why, in words.
+    acceptConfirm(/Delete the link quest-gz/);
+    await links.getByRole('button', { name: 'Delete link quest-gz' }).click();
+    await links.getByRole('alert').getByText('cannot be deleted: it has been clicked').waitFor();
+    expect(await links.getByRole('alert').textContent()).toContain('Disable it instead');
+    expect((await hub.admin('/links/quest-gz')).status).toBe(200);
+  });
+
+  it('sets the fraud policy so that fast conversions are held', async () => {
+    await nav('Fraud policy');
+    const fast = page.getByRole('group', { name: 'Fast conversion' });
+    await fast.getByLabel('Action').selectOption('hold');
+    await fast.getByLabel('Minimum seconds').fill('3600');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText(/Saved at/).waitFor();
+    const inForce = section('In force');
+    expect(await inForce.textContent()).toContain('hold for review when converted less than 3,600 s after the click');
+    expect((await hub.admin('/fraud-policy')).body).toMatchObject({ fastConversion: { action: 'hold', seconds: 3600 }, unknownClick: 'flag', attributionWindowDays: 30 });
+    // The form shows the saved values.
+    expect(await fast.getByLabel('Minimum seconds').inputValue()).toBe('3600');
+    expect(await fast.getByLabel('Action').inputValue()).toBe('hold');
+  });
+
+  it('finds the held conversion in the explorer and approves it', async () => {
+    const secret = (await hub.admin('/api-secrets', { body: { name: 'game studio' } })).body.secret;
+    const sent = await postJson(
+      `${hub.url}/api/events`,
+      { type: 'conversion', idempotencyKey: 'quest-conv-1', userId: 'player-42', clickId, amount: '4.50', currency: 'USD' },
+      { authorization: `Bearer ${secret}` },
+    );
+    expect(sent.status).toBe(200);
+    expect(sent.body.outcome).toBe('accepted');
+    const eventId: string = sent.body.eventId;
+
+    await nav('Events');
+    await page.getByLabel('Review').selectOption({ label: 'Held for review' });
+    await page.getByLabel('Partner', { exact: true }).fill('gamezop');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    expect(page.url()).toContain('review=held');
+    // Only the held event is left once the filtered list is in.
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    const row = page.getByRole('row', { name: /fast_conversion/ });
+    const text = await row.textContent();
+    expect(text).toContain('held');
+    expect(text).toContain('gamezop');
+    expect(text).toContain('4.50 USD');
+
+    await row.getByRole('link', { name: /Details/ }).click();
+    const review = section('Fraud review');
+    await review.getByText('Held for review: not credited').waitFor();
+    const main = page.locator('main');
+    await expect.poll(() => main.textContent()).toContain('quest-gz');
+    const details = (await main.textContent())!;
+    expect(details).toContain('Partnergamezop');
+    expect(details).toContain('Partner click idpc-9');
+    expect(details).toContain(`Click id${clickId}`);
+    const flag = review.getByRole('list', { name: 'Fraud-check findings' }).getByRole('listitem').filter({ hasText: 'fast_conversion' });
+    expect(await flag.textContent()).toMatch(/fast_conversion\s*hold for review\s*converted [\d.]+ s after the click \(minimum 3600 s\)/);
+
+    acceptConfirm(/Approve this event/);
+    await review.getByRole('button', { name: 'Approve' }).click();
+    await review.getByText('Approved: the event is credited and its postbacks are queued.').waitFor();
+    await review.getByText('Approved: credited and sent to partners.').waitFor();
+    await page.getByRole('heading', { level: 2 }).getByText('approved', { exact: true }).waitFor();
+    expect(await review.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    expect(await review.getByRole('button', { name: 'Reject' }).count()).toBe(1);
+    expect((await hub.admin(`/events/${eventId}`)).body.review).toBe('approved');
+
+    // Back in the list: no longer held; under "Approved" it is.
+    await page.getByRole('link', { name: '← All events' }).click();
+    await page.getByLabel('Review').selectOption('approved');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /fast_conversion/ }).textContent()).toContain('approved');
+  });
+
+  it('reports the offer with its click and its conversion', async () => {
+    await nav('Reports');
+    const row = page.getByRole('row', { name: /quest-1/ });
+    await row.waitFor();
+    const cells = async () => (await row.getByRole('cell').allTextContents()).map((t) => t.trim());
+    await expect.poll(cells).toEqual(['quest-1', '1', '1', '100 %', '4.50', '0']);
+
+    await page.getByLabel('Group by').selectOption('partner');
+    expect(page.url()).toContain('by=partner');
+    const partner = page.getByRole('row', { name: /gamezop/ });
+    await partner.waitFor();
+    expect((await partner.getByRole('cell').allTextContents()).slice(0, 4)).toEqual(['gamezop', '1', '1', '100 %']);
+
+    await page.getByLabel('Group by').selectOption('day');
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByRole('row', { name: new RegExp(today) }).waitFor();
+
+    // A range with nothing in it: the empty state.
+    await page.getByLabel('From', { exact: true }).fill('2001-01-01T00:00');
+    await page.getByLabel('To', { exact: true }).fill('2001-01-02T00:00');
+    await page.getByText('No click and no conversion in this range.').waitFor();
+  });
+
+  it('lets a destination match partners', async () => {
+    await nav('Destinations');
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await dialog().getByLabel('Partners').fill('gamezop, adnet');
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    await page.getByText('partners gamezop, adnet').waitFor();
+    expect((await hub.admin(`/destinations/${destinationId}`)).body.config.match).toEqual({ partners: ['gamezop', 'adnet'] });
+    await page.getByRole('button', { name: 'Edit' }).click();
+    expect(await dialog().getByLabel('Partners').inputValue()).toBe('gamezop, adnet');
+    await dialog().getByRole('button', { name: 'Cancel' }).click();
+    expect(consoleErrors.filter((e) => !/401|Unauthorized|409|Conflict/i.test(e))).toEqual([]);
   });
 });

@@ -8,11 +8,15 @@ import { Destinations } from './pages/Destinations';
 import { History } from './pages/History';
 import { Users } from './pages/Users';
 import { Catalog } from './pages/Catalog';
+import { Reports } from './pages/Reports';
+import { Fraud } from './pages/Fraud';
 
 const NAV = [
   { to: '/', label: 'Overview' },
   { to: '/sources', label: 'Sources' },
   { to: '/events', label: 'Events' },
+  { to: '/reports', label: 'Reports' },
+  { to: '/fraud', label: 'Fraud policy' },
   { to: '/destinations', label: 'Destinations' },
   { to: '/history', label: 'Postback history' },
   { to: '/users', label: 'Users & ledger' },
@@ -195,6 +199,10 @@ function Page({ path }: { path: string }) {
       return <Users />;
     case 'catalog':
       return <Catalog />;
+    case 'reports':
+      return <Reports />;
+    case 'fraud':
+      return <Fraud />;
     default:
       return (
         <div>

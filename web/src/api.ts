@@ -157,9 +157,25 @@ export interface HubEvent {
   amount: string | null;
   currency: string | null;
   clickId: string | null;
+  /** Attribution: the partner whose traffic it was, through which link, with the partner's own click id. */
+  partner: string | null;
+  linkId: string | null;
+  partnerClickId: string | null;
+  /** Fraud-check findings. */
+  flags: FraudFlag[];
+  review: ReviewState | null;
   metadata: Record<string, unknown>;
   raw: RawRequest | null;
   receivedAt: string;
+}
+
+/** Fraud review: flagged (credited anyway), held (waits for an operator), approved, rejected. */
+export type ReviewState = 'flagged' | 'held' | 'approved' | 'rejected';
+
+export interface FraudFlag {
+  check: string;
+  action: 'flag' | 'hold';
+  detail: string;
 }
 
 export type FieldPath = string | string[];
@@ -199,7 +215,7 @@ export interface DestinationConfig {
   method: 'GET' | 'POST';
   body?: string;
   headers?: Record<string, string>;
-  match: { eventTypes?: string[]; sources?: string[]; offers?: string[] };
+  match: { eventTypes?: string[]; sources?: string[]; offers?: string[]; partners?: string[] };
   unknownMacros: 'empty' | 'keep' | 'error';
   retry: { kind: 'linear'; intervalMs: number; resends: number } | { kind: 'schedule'; delaysMs: number[] } | { kind: 'exponential'; baseMs: number; capMs: number; maxAttempts: number; jitter: boolean };
   success: { kind: '2xx' } | { kind: 'status'; status: number } | { kind: 'body'; equals: string };
@@ -311,13 +327,71 @@ export interface ApiSecret {
   secret?: string;
 }
 
+/** Where a link's clicks go: exactly one of a URL template or a Play Store listing. */
+export interface LinkConfig {
+  target?: string;
+  playStore?: { package: string; pid: string };
+  /** The click's query parameter carrying the partner's own click id (default click_id). */
+  partnerClickIdParam?: string;
+}
+
 export interface TrackingLink {
   id: string;
-  offerId: string | null;
+  name: string | null;
+  offerId: string;
   partner: string | null;
-  targetUrl: string;
+  config: LinkConfig;
   enabled: boolean;
+  /** The link to give out: origin/c/ID. */
   url: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Click {
+  id: string;
+  linkId: string;
+  offerId: string;
+  partner: string | null;
+  userId: string | null;
+  partnerClickId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  query: Record<string, string>;
+  createdAt: string;
+}
+
+export type FraudAction = 'off' | 'flag' | 'hold';
+
+export interface FraudPolicy {
+  attributionWindowDays: number;
+  unknownClick: FraudAction;
+  fastConversion: { action: FraudAction; seconds: number };
+  clicksPerIp: { action: FraudAction; max: number; windowMinutes: number };
+  perUserPerDay: { action: FraudAction; max: number };
+  perOfferPerDay: { action: FraudAction; max: number };
+  perUserPerOffer: { action: FraudAction; max: number };
+  repeatOfferCredit: FraudAction;
+}
+
+export type ReportDimension = 'offer' | 'partner' | 'day';
+
+export interface ReportRow {
+  /** The offer id, the partner, or the UTC day (YYYY-MM-DD); null: none. */
+  key: string | null;
+  clicks: number;
+  conversions: number;
+  conversionRate: number | null;
+  /** Decimal string. */
+  revenue: string;
+  coins: number;
+}
+
+export interface Report {
+  from: string;
+  to: string;
+  by: ReportDimension;
+  rows: ReportRow[];
 }
 
 export interface StatsCounts {

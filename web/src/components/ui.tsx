@@ -48,6 +48,13 @@ const TONES: Record<string, string> = {
   failed: 'bad',
   disabled: 'neutral',
   revoked: 'neutral',
+  // Fraud review and the checks' actions.
+  held: 'warn',
+  flagged: 'warn',
+  approved: 'good',
+  hold: 'warn',
+  flag: 'info',
+  off: 'neutral',
 };
 
 export function Badge({ value, label }: { value: string; label?: string }) {

@@ -138,6 +138,7 @@ function describeMatch(config: DestinationConfig): string {
     config.match.eventTypes ? `types ${config.match.eventTypes.join(', ')}` : null,
     config.match.sources ? `from ${config.match.sources.join(', ')}` : null,
     config.match.offers ? `offers ${config.match.offers.join(', ')}` : null,
+    config.match.partners ? `partners ${config.match.partners.join(', ')}` : null,
   ].filter(Boolean);
   return parts.length === 0 ? 'every accepted event' : parts.join('; ');
 }
@@ -185,6 +186,7 @@ function DestinationForm({ destination, onClose, onSaved }: { destination: Desti
   const [eventTypes, setEventTypes] = useState(c?.match.eventTypes?.join(', ') ?? '');
   const [sources, setSources] = useState(c?.match.sources?.join(', ') ?? '');
   const [offers, setOffers] = useState(c?.match.offers?.join(', ') ?? '');
+  const [partners, setPartners] = useState(c?.match.partners?.join(', ') ?? '');
   const [retryKind, setRetryKind] = useState<RetryKind>(c?.retry.kind ?? 'exponential');
   const [linear, setLinear] = useState(c?.retry.kind === 'linear' ? { interval: String(c.retry.intervalMs / 1000), resends: String(c.retry.resends) } : { interval: '60', resends: '5' });
   const [schedule, setSchedule] = useState(c?.retry.kind === 'schedule' ? c.retry.delaysMs.map((d) => d / 1000).join(', ') : '0, 60, 90, 120, 150');
@@ -223,6 +225,7 @@ function DestinationForm({ destination, onClose, onSaved }: { destination: Desti
       ...(list(eventTypes).length ? { eventTypes: list(eventTypes) } : {}),
       ...(list(sources).length ? { sources: list(sources) } : {}),
       ...(list(offers).length ? { offers: list(offers) } : {}),
+      ...(list(partners).length ? { partners: list(partners) } : {}),
     };
     const config: Partial<DestinationConfig> & { url: string } = {
       url: url.trim(),
@@ -260,7 +263,7 @@ function DestinationForm({ destination, onClose, onSaved }: { destination: Desti
             )}
           </Field>
         </div>
-        <Field label="URL template" hint="Macros: {user_id} {click_id} {event} {transaction_id} {payout} {currency} {offer_id} {timestamp} {level} {coins} {is_loyaltyboost} {delivery_id} {payload.key}">
+        <Field label="URL template" hint="Macros: {user_id} {click_id} {event} {transaction_id} {payout} {currency} {offer_id} {timestamp} {level} {coins} {is_loyaltyboost} {delivery_id} {partner} {partner_click_id} {hub_click_id} {payload.key}">
           {(id, d) => <input id={id} aria-describedby={d} className="mono" type="url" value={url} onChange={(e) => setUrl(e.target.value)} required placeholder="https://partner.example/postback?uid={user_id}&payout={payout}" />}
         </Field>
         {method === 'POST' && (
@@ -269,10 +272,13 @@ function DestinationForm({ destination, onClose, onSaved }: { destination: Desti
         <Field label="Extra headers (JSON)">{(id) => <textarea id={id} className="mono" rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} placeholder='{"X-Partner": "hub"}' />}</Field>
         <fieldset>
           <legend>Which events (empty: all)</legend>
-          <div className="grid-3">
+          <div className="grid-2 top">
             <Field label="Event types" hint="comma-separated">{(id, d) => <input id={id} aria-describedby={d} value={eventTypes} onChange={(e) => setEventTypes(e.target.value)} placeholder="registration, deposit" />}</Field>
             <Field label="Sources" hint="comma-separated slugs">{(id, d) => <input id={id} aria-describedby={d} value={sources} onChange={(e) => setSources(e.target.value)} />}</Field>
             <Field label="Offers" hint="comma-separated ids">{(id, d) => <input id={id} aria-describedby={d} value={offers} onChange={(e) => setOffers(e.target.value)} />}</Field>
+            <Field label="Partners" hint="comma-separated, as on tracking links: events attributed to their traffic">
+              {(id, d) => <input id={id} aria-describedby={d} value={partners} onChange={(e) => setPartners(e.target.value)} placeholder="gamezop" />}
+            </Field>
           </div>
         </fieldset>
         <fieldset>

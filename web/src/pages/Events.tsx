@@ -1,16 +1,41 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, ApiError, errorText, qs, type HubEvent, type LedgerEntry, type Page, type Source } from '../api';
+import { api, ApiError, errorText, qs, type FraudFlag, type HubEvent, type LedgerEntry, type Page, type ReviewState, type Source } from '../api';
 import { DataTable } from '../components/DataTable';
 import { DateRange, rangeQuery, type Range } from '../components/DateRange';
 import { Badge, Code, Empty, ErrorBox, Field, KeyValues, Loading, PageHeader, Pager, Time } from '../components/ui';
 import { integer, money, pretty } from '../format';
-import { useApi, usePaged } from '../hooks';
+import { useAction, useApi, usePaged } from '../hooks';
 import { Link, useQueryState } from '../router';
 import { DeliveryList } from './Deliveries';
 import { HUB_FIELDS } from './Sources';
 
 const column = createColumnHelper<HubEvent>();
+
+/** The review filter's choices, as the API names them. */
+const REVIEW_FILTERS: Array<{ value: ReviewState; label: string }> = [
+  { value: 'held', label: 'Held for review' },
+  { value: 'flagged', label: 'Flagged (credited)' },
+  { value: 'approved', label: 'Approved' },
+  { value: 'rejected', label: 'Rejected in review' },
+];
+
+const EMPTY_FILTER = { from: '', to: '', source: '', status: '', user: '', offer: '', partner: '', review: '' };
+
+/** The review state and the checks that raised it, compact, for a table cell. */
+function ReviewSummary({ event }: { event: HubEvent }) {
+  if (event.review === null && event.flags.length === 0) return null;
+  return (
+    <span className="review-cell">
+      {event.review && <Badge value={event.review} />}
+      {event.flags.length > 0 && (
+        <span className="flag-list" title={event.flags.map((f) => `${f.check} (${f.action}): ${f.detail}`).join('\n')}>
+          {event.flags.map((f) => f.check).join(', ')}
+        </span>
+      )}
+    </span>
+  );
+}
 
 export function Events() {
   const [query, setQuery] = useQueryState();
@@ -21,13 +46,15 @@ export function Events() {
     status: query.get('status') ?? '',
     user: query.get('user') ?? '',
     offer: query.get('offer') ?? '',
+    partner: query.get('partner') ?? '',
+    review: query.get('review') ?? '',
   };
   const [draft, setDraft] = useState(applied);
   const appliedKey = JSON.stringify(applied);
   useEffect(() => setDraft(JSON.parse(appliedKey) as typeof applied), [appliedKey]);
   const sources = useApi<Page<Source>>('/sources?limit=500');
 
-  const path = `/events${qs({ limit: 50, ...rangeQuery({ from: applied.from, to: applied.to }), source: applied.source, status: applied.status, user: applied.user, offer: applied.offer })}`;
+  const path = `/events${qs({ limit: 50, ...rangeQuery({ from: applied.from, to: applied.to }), source: applied.source, status: applied.status, user: applied.user, offer: applied.offer, partner: applied.partner, review: applied.review })}`;
   const list = usePaged<HubEvent>(path);
 
   const apply = (next: typeof applied) => setQuery(next);
@@ -60,6 +87,8 @@ export function Events() {
       }),
       column.accessor('userId', { header: 'User', cell: (c) => (c.getValue() ? <Link to={`/users?id=${encodeURIComponent(c.getValue()!)}`}>{c.getValue()}</Link> : '—') }),
       column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
+      column.accessor('partner', { header: 'Partner', cell: (c) => c.getValue() ?? '—' }),
+      column.accessor('review', { header: 'Review', cell: (c) => <ReviewSummary event={c.row.original} /> }),
       column.accessor('coins', { header: 'Coins', cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
       column.accessor('amount', { header: 'Amount', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
       column.display({
@@ -82,7 +111,7 @@ export function Events() {
           Refresh
         </button>
       </PageHeader>
-      <p className="lead">Every postback and platform event, accepted, duplicate or rejected with its reason. Newest first.</p>
+      <p className="lead">Every postback and platform event, accepted, duplicate or rejected with its reason, with the partner it is attributed to and what the fraud checks found. Newest first.</p>
       <form className="filters" onSubmit={submit} aria-label="Filter events">
         <DateRange
           value={{ from: draft.from, to: draft.to }}
@@ -119,11 +148,24 @@ export function Events() {
           </Field>
           <Field label="User">{(id) => <input id={id} value={draft.user} onChange={(e) => setDraft({ ...draft, user: e.target.value })} placeholder="user id" />}</Field>
           <Field label="Offer">{(id) => <input id={id} value={draft.offer} onChange={(e) => setDraft({ ...draft, offer: e.target.value })} placeholder="offer id" />}</Field>
+          <Field label="Partner">{(id) => <input id={id} value={draft.partner} onChange={(e) => setDraft({ ...draft, partner: e.target.value })} placeholder="any" />}</Field>
+          <Field label="Review">
+            {(id) => (
+              <select id={id} value={draft.review} onChange={(e) => setDraft({ ...draft, review: e.target.value })}>
+                <option value="">any</option>
+                {REVIEW_FILTERS.map((r) => (
+                  <option key={r.value} value={r.value}>
+                    {r.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <div className="filter-buttons">
             <button type="submit" className="primary">
               Apply filters
             </button>
-            <button type="button" onClick={() => apply({ from: '', to: '', source: '', status: '', user: '', offer: '' })}>
+            <button type="button" onClick={() => apply(EMPTY_FILTER)}>
               Clear
             </button>
           </div>
@@ -138,7 +180,7 @@ export function Events() {
           data={list.items}
           columns={columns}
           rowKey={(e) => e.id}
-          rowClassName={(e) => (e.outcome === 'rejected' ? 'row-bad' : undefined)}
+          rowClassName={(e) => (e.outcome === 'rejected' ? 'row-bad' : e.review === 'held' ? 'row-warn' : undefined)}
           empty={<Empty>No event matches these filters. Widen the date range or clear the filters.</Empty>}
         />
       )}
@@ -184,19 +226,20 @@ export function EventDetail({ id }: { id: string }) {
       </PageHeader>
       <ErrorBox error={error} onRetry={reload} />
       {loading && event === undefined && <Loading what="Loading the event" />}
-      {event && <EventBody event={event} />}
+      {event && <EventBody event={event} onChanged={reload} />}
     </div>
   );
 }
 
-function EventBody({ event }: { event: HubEvent }) {
-  const source = useApi<Source>(`/sources/${encodeURIComponent(event.source)}`);
+function EventBody({ event, onChanged }: { event: HubEvent; onChanged: () => void }) {
   const builtIn = event.source === 'platform' || event.source === 'reward-levels';
+  // Built-in intakes are not sources: nothing to ask the hub.
+  const source = useApi<Source>(builtIn ? null : `/sources/${encodeURIComponent(event.source)}`);
   return (
     <>
       <section className="panel">
         <h2>
-          <Badge value={event.outcome} /> {event.type} from <span className="mono">{event.source}</span>
+          <Badge value={event.outcome} /> {event.type} from <span className="mono">{event.source}</span> {event.review && <Badge value={event.review} label={REVIEW_WORDS[event.review].badge} />}
         </h2>
         {event.outcome === 'rejected' && (
           <div className="callout bad" role="note">
@@ -220,7 +263,10 @@ function EventBody({ event }: { event: HubEvent }) {
             ['Level', event.level === null ? null : String(event.level)],
             ['Coins', integer(event.coins)],
             ['Amount', event.amount === null ? null : money(event.amount, event.currency)],
-            ['Click id', event.clickId],
+            ['Click id', event.clickId === null ? null : <span className="mono">{event.clickId}</span>],
+            ['Partner', event.partner],
+            ['Tracking link', event.linkId === null ? null : <span className="mono">{event.linkId}</span>],
+            ['Partner click id', event.partnerClickId === null ? null : <span className="mono">{event.partnerClickId}</span>],
           ]}
         />
         {Object.keys(event.metadata).length > 0 && (
@@ -231,13 +277,15 @@ function EventBody({ event }: { event: HubEvent }) {
         )}
       </section>
 
+      {(event.review !== null || event.flags.length > 0) && <ReviewPanel event={event} onChanged={onChanged} />}
+
       <section className="panel">
         <h2>Mapping</h2>
-        {source.error ? (
+        {builtIn || source.error ? (
           <p className="muted">
             {builtIn
               ? `A built-in intake (${event.source === 'platform' ? 'POST /api/events' : 'POST /api/postback'}): its fields are fixed, see the API documentation.`
-              : source.error.includes('No source') || source.error === 'Not found.'
+              : source.error?.includes('No source') || source.error === 'Not found.'
                 ? `The source "${event.source}" no longer exists.`
                 : source.error}
           </p>
@@ -298,9 +346,99 @@ function EventBody({ event }: { event: HubEvent }) {
 
       <section className="panel">
         <h2>Deliveries</h2>
-        <DeliveryList eventId={event.id} />
+        {event.review === 'held' ? (
+          <p className="muted">None yet: held for review, it gets its deliveries (to the destinations that want it) when it is approved.</p>
+        ) : (
+          // Approving sends the postbacks: read them again when the review changes.
+          <DeliveryList key={event.review ?? ''} eventId={event.id} />
+        )}
       </section>
     </>
+  );
+}
+
+const REVIEW_WORDS: Record<ReviewState, { badge: string; text: string }> = {
+  held: { badge: 'held for review', text: 'Held for review: not credited and not sent to partners until you approve it.' },
+  flagged: { badge: 'flagged', text: 'Flagged: credited and sent to partners anyway. Reject it to take the credit back.' },
+  approved: { badge: 'approved', text: 'Approved: credited and sent to partners.' },
+  rejected: { badge: 'rejected in review', text: 'Rejected in review: not credited (a credit it had was reversed) and not counted as a conversion.' },
+};
+
+/** What the fraud checks found, and the operator's decision: approve a held event, reject one. */
+function ReviewPanel({ event, onChanged }: { event: HubEvent; onChanged: () => void }) {
+  const action = useAction();
+  const [message, setMessage] = useState<string | null>(null);
+  const canApprove = event.review === 'held';
+  const canReject = event.review === 'flagged' || event.review === 'held' || event.review === 'approved';
+  const decide = async (approve: boolean) => {
+    setMessage(null);
+    const question = approve
+      ? 'Approve this event? It is credited and its postbacks are sent now.'
+      : event.review === 'held'
+        ? 'Reject this event? It stays uncredited and no postback is sent.'
+        : 'Reject this event? Its credit is reversed; postbacks already sent are not recalled.';
+    if (!window.confirm(question)) return;
+    const done = await action.run(() =>
+      api<HubEvent>(`/events/${encodeURIComponent(event.id)}/${approve ? 'approve' : 'reject'}`, { method: 'POST' }).catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 409) {
+          onChanged();
+          throw new Error(`${e.message}. It may have been reviewed meanwhile: the page now shows its current state.`);
+        }
+        throw e;
+      }),
+    );
+    if (done) {
+      setMessage(approve ? 'Approved: the event is credited and its postbacks are queued.' : 'Rejected: the event is not credited and no longer counts as a conversion.');
+      onChanged();
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="review-title">
+      <h2 id="review-title">Fraud review</h2>
+      {event.review && (
+        <div className={`callout${event.review === 'rejected' ? ' bad' : event.review === 'held' || event.review === 'flagged' ? ' warn' : ''}`} role="note">
+          <strong>{REVIEW_WORDS[event.review].text}</strong>
+        </div>
+      )}
+      {event.flags.length > 0 && <FlagList flags={event.flags} />}
+      {message && (
+        <p className="state info" role="status">
+          {message}
+        </p>
+      )}
+      <ErrorBox error={action.error} />
+      {(canApprove || canReject) && (
+        <div className="actions">
+          {canApprove && (
+            <button type="button" className="primary" onClick={() => void decide(true)} disabled={action.busy}>
+              Approve
+            </button>
+          )}
+          {canReject && (
+            <button type="button" className="danger" onClick={() => void decide(false)} disabled={action.busy}>
+              Reject
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Each finding: the check, what it does (flag or hold) and why, in words. */
+function FlagList({ flags }: { flags: FraudFlag[] }) {
+  return (
+    <ul className="flag-items" aria-label="Fraud-check findings">
+      {flags.map((f) => (
+        <li key={`${f.check}:${f.detail}`}>
+          <div className="flag-head">
+            <strong className="mono">{f.check}</strong>
+            <Badge value={f.action} label={f.action === 'hold' ? 'hold for review' : 'flag'} />
+          </div>
+          <p>{f.detail}</p>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,0 +1,148 @@
+import { createColumnHelper, type Row } from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
+import { qs, type Report, type ReportDimension, type ReportRow } from '../api';
+import { DataTable } from '../components/DataTable';
+import { DateRange, rangeQuery } from '../components/DateRange';
+import { Empty, ErrorBox, Field, Loading, PageHeader } from '../components/ui';
+import { decimalToMicros, integer, localTime, microsToDecimal, money, percent } from '../format';
+import { useApi } from '../hooks';
+import { Link, useQueryState } from '../router';
+
+const column = createColumnHelper<ReportRow>();
+
+const DIMENSIONS: Array<{ value: ReportDimension; label: string; header: string; none: string }> = [
+  { value: 'offer', label: 'Offer', header: 'Offer', none: 'no offer' },
+  { value: 'partner', label: 'Partner', header: 'Partner', none: 'no partner' },
+  { value: 'day', label: 'Day (UTC)', header: 'Day (UTC)', none: '—' },
+];
+
+const byRevenue = (a: Row<ReportRow>, b: Row<ReportRow>) => {
+  const d = decimalToMicros(a.original.revenue) - decimalToMicros(b.original.revenue);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+};
+
+/**
+ * Clicks, conversions, conversion rate, revenue and coins by offer, partner or UTC day, over a
+ * date range (open ends: since the beginning, up to now).
+ */
+export function Reports() {
+  const [query, setQuery] = useQueryState();
+  const dimension = DIMENSIONS.find((d) => d.value === query.get('by')) ?? DIMENSIONS[0]!;
+  const filter = { from: query.get('from') ?? '', to: query.get('to') ?? '', by: dimension.value };
+  const set = (next: Partial<typeof filter>) => setQuery({ ...filter, ...next });
+  const [refreshed, setRefreshed] = useState(0);
+  const path = useMemo(() => {
+    const range = rangeQuery(filter);
+    // The report wants both ends: an open start is the beginning, an open end is now (and a minute, for clocks apart).
+    const from = range.from ?? new Date(0).toISOString();
+    const to = range.to ?? new Date(Date.now() + 60_000).toISOString();
+    return `/reports${qs({ from, to, by: filter.by })}`;
+    // `refreshed` moves an open end to the new now.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filter.from, filter.to, filter.by, refreshed]);
+  const report = useApi<Report>(path);
+  const rows = useMemo(() => report.data?.rows ?? [], [report.data]);
+
+  const totals = useMemo(() => {
+    const clicks = rows.reduce((n, r) => n + r.clicks, 0);
+    const conversions = rows.reduce((n, r) => n + r.conversions, 0);
+    return {
+      clicks,
+      conversions,
+      rate: clicks === 0 ? null : conversions / clicks,
+      revenue: microsToDecimal(rows.reduce((n, r) => n + decimalToMicros(r.revenue), 0n)),
+      coins: rows.reduce((n, r) => n + r.coins, 0),
+    };
+  }, [rows]);
+
+  const columns = useMemo(() => {
+    const events = (key: string) => `/events${qs({ [dimension.value]: key, from: filter.from, to: filter.to })}`;
+    return [
+      column.accessor('key', {
+        header: dimension.header,
+        enableSorting: true,
+        cell: (c) => {
+          const key = c.getValue();
+          if (key === null) return <span className="muted">{dimension.none}</span>;
+          if (dimension.value === 'day') return <span className="mono nowrap">{key}</span>;
+          return (
+            <Link to={events(key)} className="mono nowrap" aria-label={`${key}: its events`}>
+              {key}
+            </Link>
+          );
+        },
+      }),
+      column.accessor('clicks', { header: 'Clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+      column.accessor('conversions', { header: 'Conversions', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+      column.accessor('conversionRate', { header: 'Conversion rate', enableSorting: true, cell: (c) => <span className="num">{percent(c.getValue())}</span> }),
+      column.accessor('revenue', { header: 'Revenue', enableSorting: true, sortingFn: byRevenue, cell: (c) => <span className="num">{money(c.getValue())}</span> }),
+      column.accessor('coins', { header: 'Coins', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+    ];
+  }, [dimension, filter.from, filter.to]);
+
+  return (
+    <div>
+      <PageHeader title="Reports">
+        <button type="button" className="small" onClick={() => setRefreshed((n) => n + 1)} disabled={report.loading}>
+          Refresh
+        </button>
+        <Link to="/fraud" className="button small">
+          Fraud policy
+        </Link>
+      </PageHeader>
+      <p className="lead">
+        Clicks on tracking links and conversions (accepted events, less those rejected in review) by offer, partner or day. Revenue adds up the conversions’ amounts, whatever their currency.
+      </p>
+      <div className="filters">
+        <DateRange value={{ from: filter.from, to: filter.to }} onChange={(range) => set(range)} />
+        <div className="filter-fields">
+          <Field label="Group by">
+            {(id) => (
+              <select id={id} value={filter.by} onChange={(e) => set({ by: e.target.value as ReportDimension })}>
+                {DIMENSIONS.map((d) => (
+                  <option key={d.value} value={d.value}>
+                    {d.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+      </div>
+      <ErrorBox error={report.error} onRetry={report.reload} />
+      {report.loading && report.data === undefined ? (
+        <Loading what="Loading the report" />
+      ) : report.data === undefined ? null : (
+        <>
+          <p className="hint" aria-live="polite">
+            {filter.from === '' ? 'Since the beginning' : `From ${localTime(report.data.from)}`} {filter.to === '' ? 'up to now' : `to ${localTime(report.data.to)}`}, by{' '}
+            {dimension.label.toLowerCase()}: {rows.length} row{rows.length === 1 ? '' : 's'}.
+          </p>
+          <section className="cards" aria-label="Totals">
+            <Total title="Clicks" value={integer(totals.clicks)} />
+            <Total title="Conversions" value={integer(totals.conversions)} />
+            <Total title="Conversion rate" value={percent(totals.rate)} />
+            <Total title="Revenue" value={money(totals.revenue)} />
+            <Total title="Coins credited" value={integer(totals.coins)} />
+          </section>
+          <DataTable
+            caption={`Report by ${dimension.label.toLowerCase()}`}
+            data={rows}
+            columns={columns}
+            rowKey={(r) => r.key ?? '(none)'}
+            empty={<Empty>No click and no conversion in this range. Widen the date range, or give out a tracking link from the Catalog.</Empty>}
+          />
+        </>
+      )}
+    </div>
+  );
+}
+
+function Total({ title, value }: { title: string; value: string }) {
+  return (
+    <div className="card">
+      <h2>{title}</h2>
+      <p className="value">{value}</p>
+    </div>
+  );
+}
