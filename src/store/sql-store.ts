@@ -633,19 +633,20 @@ export class SqlStore implements Store {
       const clicks = await sql<{ key: string | number | null; n: number }>`
         SELECT ${key('created_at')} AS key, COUNT(*) AS n FROM clicks
         WHERE created_at >= ${from} AND created_at < ${to} GROUP BY 1`.execute(this.db);
-      const conversions = await sql<{ key: string | number | null; n: number; revenue: number; coins: number }>`
-        SELECT ${key('received_at')} AS key, COUNT(*) AS n, COALESCE(SUM(amount_micros), 0) AS revenue, COALESCE(SUM(coins), 0) AS coins FROM events
+      const conversions = await sql<{ key: string | number | null; n: number; attributed: number; revenue: number; coins: number }>`
+        SELECT ${key('received_at')} AS key, COUNT(*) AS n, COUNT(link_id) AS attributed,
+          COALESCE(SUM(amount_micros), 0) AS revenue, COALESCE(SUM(coins), 0) AS coins FROM events
         WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')
         GROUP BY 1`.execute(this.db);
       const rows = new Map<string | null, ReportRow>();
       const row = (raw: string | number | null): ReportRow => {
         const k = raw === null ? null : by === 'day' ? new Date(Number(raw) * 86_400_000).toISOString().slice(0, 10) : String(raw);
         let r = rows.get(k);
-        if (r === undefined) rows.set(k, (r = { key: k, clicks: 0, conversions: 0, revenueMicros: 0, coins: 0 }));
+        if (r === undefined) rows.set(k, (r = { key: k, clicks: 0, conversions: 0, attributed: 0, revenueMicros: 0, coins: 0 }));
         return r;
       };
       for (const c of clicks.rows) row(c.key).clicks = Number(c.n);
-      for (const c of conversions.rows) Object.assign(row(c.key), { conversions: Number(c.n), revenueMicros: Number(c.revenue), coins: Number(c.coins) });
+      for (const c of conversions.rows) Object.assign(row(c.key), { conversions: Number(c.n), attributed: Number(c.attributed), revenueMicros: Number(c.revenue), coins: Number(c.coins) });
       return [...rows.values()].sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
     });
   }

@@ -136,6 +136,8 @@ export interface ReportRow {
   key: string | null;
   clicks: number;
   conversions: number;
+  /** Of those, the ones attributed to a click: the conversion rate's numerator. */
+  attributed: number;
   revenueMicros: number;
   coins: number;
 }

@@ -422,13 +422,13 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     const row = page.getByRole('row', { name: /quest-1/ });
     await row.waitFor();
     const cells = async () => (await row.getByRole('cell').allTextContents()).map((t) => t.trim());
-    await expect.poll(cells).toEqual(['quest-1', '1', '1', '100 %', '4.50', '0']);
+    await expect.poll(cells).toEqual(['quest-1', '1', '1', '1', '100 %', '4.50', '0']);
 
     await page.getByLabel('Group by').selectOption('partner');
     expect(page.url()).toContain('by=partner');
     const partner = page.getByRole('row', { name: /gamezop/ });
     await partner.waitFor();
-    expect((await partner.getByRole('cell').allTextContents()).slice(0, 4)).toEqual(['gamezop', '1', '1', '100 %']);
+    expect((await partner.getByRole('cell').allTextContents()).slice(0, 5)).toEqual(['gamezop', '1', '1', '1', '100 %']);
 
     await page.getByLabel('Group by').selectOption('day');
     const today = new Date().toISOString().slice(0, 10);

@@ -381,6 +381,9 @@ export interface ReportRow {
   key: string | null;
   clicks: number;
   conversions: number;
+  /** Of those, attributed to a tracking-link click. */
+  attributedConversions: number;
+  /** attributedConversions / clicks. */
   conversionRate: number | null;
   /** Decimal string. */
   revenue: string;

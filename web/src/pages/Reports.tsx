@@ -46,10 +46,11 @@ export function Reports() {
   const totals = useMemo(() => {
     const clicks = rows.reduce((n, r) => n + r.clicks, 0);
     const conversions = rows.reduce((n, r) => n + r.conversions, 0);
+    const attributed = rows.reduce((n, r) => n + r.attributedConversions, 0);
     return {
       clicks,
       conversions,
-      rate: clicks === 0 ? null : conversions / clicks,
+      rate: clicks === 0 ? null : attributed / clicks,
       revenue: microsToDecimal(rows.reduce((n, r) => n + decimalToMicros(r.revenue), 0n)),
       coins: rows.reduce((n, r) => n + r.coins, 0),
     };
@@ -74,6 +75,7 @@ export function Reports() {
       }),
       column.accessor('clicks', { header: 'Clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
       column.accessor('conversions', { header: 'Conversions', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+      column.accessor('attributedConversions', { header: 'From clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
       column.accessor('conversionRate', { header: 'Conversion rate', enableSorting: true, cell: (c) => <span className="num">{percent(c.getValue())}</span> }),
       column.accessor('revenue', { header: 'Revenue', enableSorting: true, sortingFn: byRevenue, cell: (c) => <span className="num">{money(c.getValue())}</span> }),
       column.accessor('coins', { header: 'Coins', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
@@ -91,7 +93,7 @@ export function Reports() {
         </Link>
       </PageHeader>
       <p className="lead">
-        Clicks on tracking links and conversions (accepted events, less those rejected in review) by offer, partner or day. Revenue adds up the conversions’ amounts, whatever their currency.
+        Clicks on tracking links and conversions (accepted events, less those rejected in review) by offer, partner or day; the conversion rate counts the conversions that came from a click. Revenue adds up the conversions’ amounts, whatever their currency.
       </p>
       <div className="filters">
         <DateRange value={{ from: filter.from, to: filter.to }} onChange={(range) => set(range)} />
