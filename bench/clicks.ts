@@ -7,6 +7,13 @@ import type { BenchSettings } from './inbound.js';
 import { postgresTarget, sqliteTarget, type Target } from './inbound.js';
 import { adminPost, freePort, startHub } from './lib.js';
 
+const ROUNDS = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 const TARGET = 'https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}';
 
 /** Runs autocannon on distinct click URLs; returns req/s, p99 and the click ids in the answers. */
@@ -71,16 +78,29 @@ export async function clickScenario(kind: 'sqlite' | 'postgres', settings: Bench
   try {
     await adminPost(hub.url, '/offers', { id: 'gg3_quest' });
     await adminPost(hub.url, '/links', { id: 'bench', offerId: 'gg3_quest', partner: 'aff-1', config: { target: TARGET } });
-    await drive(hub.url, settings, 1); // warm-up (its clicks are counted below too)
+    await drive(hub.url, settings, 1); // warm-up (its clicks are checked below too)
     await drive(baseline.url, settings, 1);
-    const hubRun = await drive(hub.url, settings, settings.seconds);
-    const baseRun = await drive(baseline.url, settings, settings.seconds);
+    // Alternating rounds, each figure the median of its rounds: a shared machine's load shifts
+    // within seconds, and one long run of each would compare two different machines.
+    const hubRuns: Awaited<ReturnType<typeof drive>>[] = [];
+    const baseRuns: Awaited<ReturnType<typeof drive>>[] = [];
+    const roundSeconds = Math.max(1, Math.round(settings.seconds / ROUNDS));
+    for (let round = 0; round < ROUNDS; round++) {
+      hubRuns.push(await drive(hub.url, settings, roundSeconds));
+      baseRuns.push(await drive(baseline.url, settings, roundSeconds));
+    }
     await hub.stop(); // a clean stop: every click handed out must be written
     const stored = new Set(await target.column('SELECT id FROM clicks'));
-    const missing = hubRun.ids.filter((id) => !stored.has(id)).length;
+    const handedOut = hubRuns.flatMap((r) => r.ids);
+    const missing = handedOut.filter((id) => !stored.has(id)).length;
+    const hubRate = median(hubRuns.map((r) => r.rps));
+    const baseRate = median(baseRuns.map((r) => r.rps));
+    // Each round's hub run is paired with the baseline run right after it: their ratio is the
+    // least disturbed by the machine's load, and the figure is the median of those.
+    const ratios = hubRuns.map((r, i) => r.rps / baseRuns[i]!.rps);
     return [
-      `click-redirect-${kind}: hub ${Math.round(hubRun.rps)} redirects/s p99 ${hubRun.p99} ms, baseline ${Math.round(baseRun.rps)} redirects/s p99 ${baseRun.p99} ms, ratio ${(hubRun.rps / baseRun.rps).toFixed(2)}`,
-      `  ${hubRun.ids.length} click ids handed out in the measured run, ${missing} missing from the store after a clean stop (${stored.size} stored in all), ${hubRun.non3xx} answers not 302`,
+      `click-redirect-${kind}: hub ${Math.round(hubRate)} redirects/s p99 ${median(hubRuns.map((r) => r.p99))} ms, baseline ${Math.round(baseRate)} redirects/s p99 ${median(baseRuns.map((r) => r.p99))} ms, ratio ${median(ratios).toFixed(2)} (medians of ${ROUNDS} alternating rounds; per round ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+      `  ${handedOut.length} click ids handed out in the measured rounds, ${missing} missing from the store after a clean stop (${stored.size} stored in all), ${hubRuns.reduce((n, r) => n + r.non3xx, 0)} answers not 302`,
     ];
   } finally {
     baseline.stop();

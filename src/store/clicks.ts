@@ -8,6 +8,16 @@ import type { ClickRecord } from './store.js';
  */
 export async function recordClicks(db: SqlExecutor, clicks: readonly ClickRecord[]): Promise<void> {
   if (clicks.length === 0) return;
+  if (db.inProcess) {
+    for (const c of clicks) {
+      await db.query(
+        `INSERT INTO clicks (id, link_id, offer_id, partner, user_id, partner_click_id, ip, user_agent, query, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        [c.id, c.linkId, c.offerId, c.partner, c.userId, c.partnerClickId, c.ip, c.userAgent, JSON.stringify(c.query), c.createdAt],
+      );
+    }
+    return;
+  }
   await db.query(
     `INSERT INTO clicks (id, link_id, offer_id, partner, user_id, partner_click_id, ip, user_agent, query, created_at)
      SELECT v.id, v.link_id, v.offer_id, v.partner, v.user_id, v.partner_click_id, v.ip, v.user_agent, ${db.jsonColumn('v.query')}, v.created_at

@@ -10,6 +10,11 @@ export interface SqlExecutor {
   /** `pg_notify` reaches other processes at commit (PostgreSQL). */
   readonly notify: boolean;
   /**
+   * A statement costs no round trip (SQLite runs in this thread): a batch is cheapest as one
+   * prepared statement run per row. Elsewhere one statement for the batch saves round trips.
+   */
+  readonly inProcess: boolean;
+  /**
    * A table `v` with these columns, read from one `?` parameter holding a JSON array of
    * objects: a batch of any size in one statement whose text never changes.
    */

@@ -120,6 +120,7 @@ function preparedExecutor(client: pg.PoolClient): SqlExecutor {
   return {
     skipLocked: true,
     notify: true,
+    inProcess: false,
     recordsFromJson: postgresRecordsFromJson,
     jsonColumn: (expression) => `CAST(${expression} AS JSONB)`,
     async query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {

@@ -35,6 +35,7 @@ function prepare(sql: string): BetterSqlite3.Statement {
 const executor: SqlExecutor = {
   skipLocked: false,
   notify: false,
+  inProcess: true,
   recordsFromJson: sqliteRecordsFromJson,
   jsonColumn: (expression) => expression,
   query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
