@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,7 +9,6 @@ import { ConversionService } from '../clicks/attribution.js';
 import { ClickService } from '../clicks/clicks.js';
 import { LinkService } from '../clicks/links.js';
 import { clickPath } from './routes/clicks.js';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApiSecretService, ApiSecretVerifier } from '../inbound/api-secrets.js';
 import { PlatformEventService } from '../inbound/platform-events.js';
 import { SourcePostbackIntake } from '../inbound/source-postbacks.js';
@@ -94,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     if (timer === undefined) requestTimers.set(timerKey, (timer = metrics.httpDuration.labels({ method: request.method, route })));
     counter.inc();
     timer.observe(reply.elapsedTime / 1000);
-    // Skipped, arguments and all, where the route logs at warn (clicks) or logging is off.
+    // Skipped, arguments and all, where a route logs at warn (the health probes) or logging is off.
     if (LOGS_INFO.has(request.log.level)) {
       request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     }
