@@ -150,10 +150,15 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   };
   const links = new LinkService(store, clock);
   const clicks = new ClickService(links, store, clock, (error, click) => app.log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));
+  const clickCounters = new Map<string, { inc(): void }>();
   const fastClicks = clickPath({
     clicks,
     trustProxy: deps.trustProxy,
-    onClick: (outcome) => metrics.clicks.inc({ outcome }),
+    onClick: (outcome) => {
+      let counter = clickCounters.get(outcome);
+      if (counter === undefined) clickCounters.set(outcome, (counter = metrics.clicks.labels({ outcome })));
+      counter.inc();
+    },
     onError: (error) => app.log.error({ err: error }, 'a tracking link could not be read'),
   });
   clickPathHandler = fastClicks;

@@ -42,4 +42,26 @@ describe('Batcher', () => {
     await Promise.all(Array.from({ length: 7 }, (_, i) => batcher.add(i)));
     expect(sizes).toEqual([3, 3, 1]);
   });
+
+  it('waits delayMs for company, unless idle() is asked for or the batch is full', async () => {
+    const sizes: number[] = [];
+    const batcher = new Batcher<number>((items) => {
+      sizes.push(items.length);
+      return Promise.resolve();
+    }, 3, 50);
+    batcher.push(1);
+    await new Promise((r) => setTimeout(r, 10));
+    batcher.push(2);
+    expect(sizes).toEqual([]); // still waiting
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sizes).toEqual([2]);
+    batcher.push(3);
+    await batcher.idle(); // ends the wait at once
+    expect(sizes).toEqual([2, 1]);
+    const started = Date.now();
+    for (const i of [4, 5, 6]) batcher.push(i);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(sizes).toEqual([2, 1, 3]); // full: no wait
+    expect(Date.now() - started).toBeLessThan(45);
+  });
 });
