@@ -29,12 +29,14 @@ const pool = Buffer.alloc(12 * 256);
 let poolOffset = pool.length;
 
 /**
- * Clicks: answered at once, recorded behind the redirect. Every click waits in a group
- * commit (written together with the clicks that arrive while the previous batch commits);
- * `drain` writes what is waiting, so a clean shutdown loses none of the ids handed out.
+ * Clicks: answered at once, recorded behind the redirect, in batches (up to 10 ms of clicks,
+ * and whatever arrives while the previous batch commits). `drain` writes what is waiting, so
+ * a clean shutdown loses none of the ids handed out.
  */
 export class ClickService {
   private readonly batcher: Batcher<ClickRecord>;
+  /** Clicks waiting to be tried again after a failed write. */
+  private retrying = 0;
 
   constructor(
     private readonly links: Pick<LinkService, 'resolve'>,
@@ -79,8 +81,6 @@ export class ClickService {
       if (this.retrying > 0) await new Promise((r) => setTimeout(r, 50));
     }
   }
-
-  private retrying = 0;
 
   /** The store may be briefly away (a PostgreSQL restart): a click is tried a few times more. */
   private record(click: ClickRecord, attempt: number): void {
