@@ -142,9 +142,9 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
 
   it("seed 000: Gamezop's link carries the user as sub", async () => {
     const created = await link({ offerId: 'survey', partner: 'gamezop', config: { target: 'https://www.gamezop.com/g/9lpHai56Q?sub={sub}' } });
-    const redirect = await click(`/c/${created.id}?sub=d73e8d1d`);
+    const redirect = await click(`/c/${created.id}?sub=d73e8d1d&__proto__=x&sub=second`);
     expect(redirect).toMatchObject({ status: 302, location: 'https://www.gamezop.com/g/9lpHai56Q?sub=d73e8d1d' });
-    expect(await storedClicks(created.id)).toEqual([expect.objectContaining({ userId: 'd73e8d1d', partner: 'gamezop', query: { sub: 'd73e8d1d' } })]);
+    expect(await storedClicks(created.id)).toEqual([expect.objectContaining({ userId: 'd73e8d1d', partner: 'gamezop', query: JSON.parse('{"sub": "d73e8d1d", "__proto__": "x"}') })]);
   });
 
   it('answers a missing or disabled link with a 404 page, never a redirect', async () => {

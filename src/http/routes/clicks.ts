@@ -35,8 +35,9 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     } catch {
       linkId = '';
     }
-    const query: Record<string, string> = {};
-    if (q !== -1) for (const [key, value] of new URLSearchParams(url.slice(q + 1))) if (!(key in query)) query[key] = value;
+    // No prototype: a parameter named `__proto__` or `constructor` is just a parameter. The first of a repeated one counts.
+    const query: Record<string, string> = Object.create(null) as Record<string, string>;
+    if (q !== -1) for (const [key, value] of new URLSearchParams(url.slice(q + 1))) if (!Object.hasOwn(query, key)) query[key] = value;
     const forwarded = deps.trustProxy ? request.headers['x-forwarded-for'] : undefined;
     const ip = (typeof forwarded === 'string' ? forwarded.split(',')[0]!.trim() : undefined) ?? request.socket.remoteAddress ?? '';
     // click() is async: whatever goes wrong in it arrives here as a rejection, never a throw.
