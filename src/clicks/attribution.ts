@@ -63,10 +63,12 @@ export class ConversionService {
     const now = event.receivedAt;
     const windowMs = policy.attributionWindowDays * 86_400_000;
     const clickIdGiven = event.clickId;
-    await this.deps.settleClicks?.();
     let click: ClickRecord | null = null;
-    if (clickIdGiven !== null) click = await this.deps.store.getClick(clickIdGiven);
-    else if (event.userId !== null && event.offerId !== null && (await this.hasLinks(event.offerId))) {
+    if (clickIdGiven !== null) {
+      await this.deps.settleClicks?.();
+      click = await this.deps.store.getClick(clickIdGiven);
+    } else if (event.userId !== null && event.offerId !== null && (await this.hasLinks(event.offerId))) {
+      await this.deps.settleClicks?.();
       click = await this.deps.store.latestClick(event.userId, event.offerId, now - windowMs);
     }
     const attributed = click !== null && now - click.createdAt <= windowMs ? click : null;
