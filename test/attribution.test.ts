@@ -191,9 +191,12 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     expect(receiver.received.length).toBe(before); // nothing sent while held
     expect((await hub.admin(`/events?review=held&user=${uid}`)).body.items).toHaveLength(1);
 
-    const approved = await hub.admin(`/events/${held.id}/approve`, { method: 'POST' });
-    expect(approved.body).toMatchObject({ review: 'approved', coins: 25 });
+    // Two operators approve at once: one wins, the other is told it is no longer held; one credit.
+    const answers = await Promise.all([hub.admin(`/events/${held.id}/approve`, { method: 'POST' }), hub.admin(`/events/${held.id}/approve`, { method: 'POST' })]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 200)!.body).toMatchObject({ review: 'approved', coins: 25 });
     expect((await hub.admin(`/users/${uid}`)).body.coins).toBe(25);
+    expect((await hub.admin(`/events/${held.id}`)).body).toMatchObject({ review: 'approved', coins: 25 });
     await runWorker();
     expect(receiver.received.slice(before).map((r) => r.url)).toEqual([`/fast?u=${uid}`]);
     expect((await hub.admin(`/events/${held.id}/approve`, { method: 'POST' })).status).toBe(409);
