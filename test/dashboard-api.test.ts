@@ -8,30 +8,13 @@ import { newId } from '../src/lib/ids.js';
 import { dashboardRoutes } from '../src/http/routes/dashboard.js';
 import type { NewEvent, Store } from '../src/store/store.js';
 import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
+import { testEvent } from './helpers/events.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 
 const T0 = 1_750_000_000_000; // a whole minute
 const MIN = 60_000;
 
-function event(overrides: Partial<NewEvent>): NewEvent {
-  return {
-    id: newId(),
-    source: 'shop',
-    type: 'conversion',
-    externalId: null,
-    userId: null,
-    offerId: null,
-    appPid: null,
-    level: null,
-    amountMicros: null,
-    currency: null,
-    clickId: null,
-    metadata: {},
-    raw: null,
-    receivedAt: T0,
-    ...overrides,
-  };
-}
+const event = (overrides: Partial<NewEvent>): NewEvent => testEvent({ source: 'shop', type: 'conversion', receivedAt: T0, ...overrides });
 
 describe.each(STORE_KINDS)('stats on %s', (kind) => {
   let store: Store;

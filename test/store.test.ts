@@ -4,28 +4,11 @@ import { newId } from '../src/lib/ids.js';
 import type { NewEvent, RecordEventCommand, Store } from '../src/store/store.js';
 import { openStore } from '../src/store/open-store.js';
 import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
+import { testEvent } from './helpers/events.js';
 
 const T0 = 1_750_000_000_000;
 
-function event(overrides: Partial<NewEvent> = {}): NewEvent {
-  return {
-    id: newId(),
-    source: 'reward-levels',
-    type: 'level',
-    externalId: null,
-    userId: null,
-    offerId: null,
-    appPid: null,
-    level: null,
-    amountMicros: null,
-    currency: null,
-    clickId: null,
-    metadata: {},
-    raw: null,
-    receivedAt: T0,
-    ...overrides,
-  };
-}
+const event = (overrides: Partial<NewEvent> = {}): NewEvent => testEvent({ source: 'reward-levels', type: 'level', receivedAt: T0, ...overrides });
 
 function levelCommand(userId: string, level: number, coins: number, extra: Partial<NewEvent> = {}): RecordEventCommand {
   return {
