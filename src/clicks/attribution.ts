@@ -1,5 +1,5 @@
 import { Compile } from 'typebox/compile';
-import { capRules, clickFlags, DEFAULT_FRAUD_POLICY, FraudPolicySchema, type FraudPolicy } from '../domain/clicks/fraud.js';
+import { capRules, clickFlags, DEFAULT_FRAUD_POLICY, FraudPolicySchema, type CapRules, type FraudPolicy } from '../domain/clicks/fraud.js';
 import type { MatchableEvent } from '../domain/destinations/definition.js';
 import { startOfUtcDay, type Clock } from '../lib/clock.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
@@ -31,7 +31,7 @@ export interface ConversionDeps {
  * among them the postback of the partner whose traffic it was.
  */
 export class ConversionService {
-  private policyCache: { policy: FraudPolicy; until: number } | null = null;
+  private policyCache: { policy: FraudPolicy; caps: CapRules | null; until: number } | null = null;
   private readonly offersWithLinks = new Map<string, { has: boolean; until: number }>();
   private readonly cacheMs: number;
 
@@ -40,14 +40,19 @@ export class ConversionService {
   }
 
   async policy(): Promise<FraudPolicy> {
+    return (await this.loadPolicy()).policy;
+  }
+
+  /** The policy and the caps derived from it, read at most once a second. */
+  private async loadPolicy(): Promise<{ policy: FraudPolicy; caps: CapRules | null }> {
     const now = Date.now();
-    if (this.policyCache !== null && this.policyCache.until > now) return this.policyCache.policy;
+    if (this.policyCache !== null && this.policyCache.until > now) return this.policyCache;
     const stored = await this.deps.store.getSetting(FRAUD_POLICY_KEY);
     // Stored by an older version, or never: the defaults fill what it lacks.
     const merged = { ...DEFAULT_FRAUD_POLICY, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
     const policy = policyValidator.Check(merged) ? merged : DEFAULT_FRAUD_POLICY;
-    this.policyCache = { policy, until: now + this.cacheMs };
-    return policy;
+    this.policyCache = { policy, caps: capRules(policy), until: now + this.cacheMs };
+    return this.policyCache;
   }
 
   async setPolicy(policy: FraudPolicy): Promise<FraudPolicy> {
@@ -59,7 +64,7 @@ export class ConversionService {
   /** The command as it will be recorded: attributed, screened, with its deliveries. */
   async prepare(command: RecordEventCommand): Promise<RecordEventCommand> {
     const { event } = command;
-    const policy = await this.policy();
+    const { policy, caps } = await this.loadPolicy();
     const now = event.receivedAt;
     const windowMs = policy.attributionWindowDays * 86_400_000;
     const clickIdGiven = event.clickId;
@@ -86,7 +91,6 @@ export class ConversionService {
         ? await this.deps.store.countClicksFromIp(attributed.ip, attributed.createdAt - clicksPerIp.windowMinutes * 60_000, attributed.createdAt)
         : 0;
     const flags = clickFlags(policy, { clickIdGiven, click, clicksFromIp, now });
-    const caps = capRules(policy);
     const deliveries = await this.deps.deliveriesFor({ type: event.type, source: event.source, offerId: event.offerId, partner: event.partner ?? null });
     // A reversal takes back an earlier credit: nothing to screen.
     const screened = command.reversalOf === undefined && (flags.length > 0 || caps !== null);
