@@ -315,3 +315,24 @@ describe.each(STORE_KINDS)('clicks on a clean shutdown on %s', (kind) => {
     }
   });
 });
+
+describe('clicks behind a reverse proxy', () => {
+  it('records the client address from X-Forwarded-For only when TRUST_PROXY is set, and answers HEAD like GET', async () => {
+    for (const trustProxy of [true, false]) {
+      const hub = await startTestHub('sqlite', { worker: false, trustProxy });
+      try {
+        await hub.admin('/offers', { body: { id: 'o' } });
+        await hub.admin('/links', { body: { id: 'proxied', offerId: 'o', config: { target: 'https://x.example/?c={click_id}' } } });
+        const head = await fetch(`${hub.url}/c/proxied?sub=u`, { method: 'HEAD', redirect: 'manual', headers: { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' } });
+        expect(head.status).toBe(302);
+        expect(head.headers.get('location')).toMatch(/^https:\/\/x\.example\/\?c=/);
+        const deadline = Date.now() + 3000;
+        let items: Array<{ ip: string }> = [];
+        while (items.length === 0 && Date.now() < deadline) items = (await hub.admin('/clicks?link=proxied')).body.items;
+        expect(items.map((c) => c.ip)).toEqual([trustProxy ? '203.0.113.7' : '127.0.0.1']);
+      } finally {
+        await hub.close();
+      }
+    }
+  });
+});

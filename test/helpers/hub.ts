@@ -17,9 +17,9 @@ export interface TestHub {
 }
 
 /** A real hub listening on 127.0.0.1 on a fresh database of the given kind. */
-export async function startTestHub(kind: StoreKind, options: { database?: DatabaseConfig; db?: TestDatabase; worker?: boolean; clock?: Clock; outboundAllow?: string } = {}): Promise<TestHub> {
+export async function startTestHub(kind: StoreKind, options: { database?: DatabaseConfig; db?: TestDatabase; worker?: boolean; clock?: Clock; outboundAllow?: string; trustProxy?: boolean } = {}): Promise<TestHub> {
   const db = options.db ?? (await createTestDatabase(kind));
-  const config = { ...loadConfig({ DATA_DIR: db.dataDir, OUTBOUND_ALLOW: options.outboundAllow ?? '127.0.0.0/8' }), database: options.database ?? db.config };
+  const config = { ...loadConfig({ DATA_DIR: db.dataDir, OUTBOUND_ALLOW: options.outboundAllow ?? '127.0.0.0/8', TRUST_PROXY: String(options.trustProxy ?? false) }), database: options.database ?? db.config };
   const hub = await createHub(config, {
     adminToken: ADMIN_TOKEN,
     secretKey: TEST_SECRET_KEY,
