@@ -7,7 +7,7 @@ import type { Store } from '../../store/store.js';
 import { eventDto } from '../dto.js';
 import { ErrorSchema, EventSchema, IdText, Nullable } from '../schemas.js';
 import type { App } from '../types.js';
-import { time } from './admin.js';
+import { parseTime } from '../validation.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const security = [{ adminToken: [] }];
@@ -82,8 +82,8 @@ export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
       },
     },
     async (request) => {
-      const from = time('from', request.query.from);
-      const to = time('to', request.query.to);
+      const from = parseTime('from', request.query.from);
+      const to = parseTime('to', request.query.to);
       if (to <= from) throw new ValidationError('to', 'must be after from');
       const rows = await deps.store.report(from, to, request.query.by);
       return {

@@ -11,6 +11,7 @@ import type { DeliveryState, Store } from '../../store/store.js';
 import { eventDto } from '../dto.js';
 import { ErrorSchema, EventSchema } from '../schemas.js';
 import type { App } from '../types.js';
+import { parseTime } from '../validation.js';
 
 /**
  * What the web dashboard needs beyond the rest of the admin API: the overview's time series
@@ -103,8 +104,8 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
       },
       async (request) => {
         const now = deps.now();
-        const to = request.query.to === undefined ? now : time('to', request.query.to);
-        const from = request.query.from === undefined ? to - 3_600_000 : time('from', request.query.from);
+        const to = request.query.to === undefined ? now : parseTime('to', request.query.to);
+        const from = request.query.from === undefined ? to - 3_600_000 : parseTime('from', request.query.from);
         const bucketSeconds = request.query.bucket ?? 60;
         const bucketMs = bucketSeconds * 1000;
         if (from >= to) throw new ValidationError('from', 'must be before to');
@@ -208,12 +209,6 @@ function counts(b: { accepted: number; duplicate: number; rejected: number; coin
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-function time(field: string, text: string): number {
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new ValidationError(field, 'is not a date-time');
-  return ms;
-}
 
 const firstPath = (path: FieldPath | undefined): string | undefined => (path === undefined ? undefined : typeof path === 'string' ? path : path[0]);
 

@@ -2,11 +2,11 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { csvLine } from '../../domain/csv.js';
 import { formatMicros } from '../../domain/money.js';
-import { ValidationError } from '../../lib/errors.js';
 import type { DeliveryFilter, DeliveryRow, Store } from '../../store/store.js';
 import { deliveryDto } from '../dto.js';
 import { DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
+import { parseTime } from '../validation.js';
 
 const tags = ['deliveries'];
 const security = [{ adminToken: [] }];
@@ -33,12 +33,7 @@ const RowSchema = Type.Object({
 type FilterQuery = { from?: string; to?: string; destination?: string; state?: DeliveryFilter['state']; event?: string };
 
 function toFilter(query: FilterQuery): Omit<DeliveryFilter, 'limit' | 'cursor'> {
-  const time = (field: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms)) throw new ValidationError(field, 'is not a date-time');
-    return ms;
-  };
+  const time = (field: string, text: string | undefined) => (text === undefined ? undefined : parseTime(field, text));
   const from = time('from', query.from);
   const to = time('to', query.to);
   return {

@@ -5,7 +5,7 @@ import type { ClickRecord, LinkRecord, Store } from '../../store/store.js';
 import { pageDto } from '../dto.js';
 import { ErrorSchema, IdText, ListQuery, NameText, Nullable, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
-import { time } from './admin.js';
+import { parseTime } from '../validation.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['tracking links'];
@@ -173,8 +173,8 @@ export function linkRoutes(app: App, deps: LinkRouteDeps): void {
       const page = await deps.store.listClicks({
         limit,
         ...(cursor === undefined ? {} : { cursor }),
-        ...(from === undefined ? {} : { from: time('from', from) }),
-        ...(to === undefined ? {} : { to: time('to', to) }),
+        ...(from === undefined ? {} : { from: parseTime('from', from) }),
+        ...(to === undefined ? {} : { to: parseTime('to', to) }),
         ...(link === undefined ? {} : { linkId: link }),
         ...(user === undefined ? {} : { userId: user }),
       });

@@ -12,7 +12,7 @@ import type { ConversionService } from '../../clicks/attribution.js';
 import type { DestinationService } from '../../delivery/destinations.js';
 import type { DeliveryWorker } from '../../delivery/worker.js';
 import type { UserService } from '../../ledger/users.js';
-import { NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
+import { NotFoundError, UnauthorizedError } from '../../lib/errors.js';
 import { bearerToken, safeEqual } from '../../lib/secrets.js';
 import type { Store } from '../../store/store.js';
 import { apiSecretDto, appDto, eventDto, ledgerEntryDto, offerDto, pageDto, userDto } from '../dto.js';
@@ -33,6 +33,7 @@ import {
   UserSchema,
 } from '../schemas.js';
 import type { App } from '../types.js';
+import { parseTime } from '../validation.js';
 
 export interface AdminDeps {
   adminToken: string;
@@ -274,8 +275,8 @@ function eventRoutes(app: App, store: AdminDeps['store']): void {
       const page = await store.listEvents({
         limit,
         ...(cursor === undefined ? {} : { cursor }),
-        ...(from === undefined ? {} : { from: time('from', from) }),
-        ...(to === undefined ? {} : { to: time('to', to) }),
+        ...(from === undefined ? {} : { from: parseTime('from', from) }),
+        ...(to === undefined ? {} : { to: parseTime('to', to) }),
         ...(status === undefined ? {} : { outcome: status }),
         ...(source === undefined ? {} : { source }),
         ...(user === undefined ? {} : { userId: user }),
@@ -295,10 +296,4 @@ function eventRoutes(app: App, store: AdminDeps['store']): void {
       return eventDto(event);
     },
   );
-}
-
-export function time(field: string, text: string): number {
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new ValidationError(field, 'is not a date-time');
-  return ms;
 }
