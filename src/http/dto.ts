@@ -3,7 +3,7 @@ import type { AttemptRecord, DeliveryRecord, ApiSecretRecord, AppRecord, EventRe
 
 // Records → API JSON: times as ISO-8601, money as decimal strings.
 
-const iso = (ms: number) => new Date(ms).toISOString();
+export const iso = (ms: number) => new Date(ms).toISOString();
 
 export const userDto = (u: UserRecord) => ({ id: u.id, coins: u.coins, appId: u.appId, deviceId: u.deviceId, createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt) });
 export const appDto = (a: AppRecord) => ({ pid: a.pid, name: a.name, createdAt: iso(a.createdAt) });

@@ -8,7 +8,7 @@ import type { SourceService } from '../../inbound/sources.js';
 import { AppError, errorBody, StoreUnavailableError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { bearerToken, safeEqual } from '../../lib/secrets.js';
 import type { DeliveryState, Store } from '../../store/store.js';
-import { eventDto } from '../dto.js';
+import { eventDto, iso } from '../dto.js';
 import { ErrorSchema, EventSchema } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
@@ -208,7 +208,6 @@ function counts(b: { accepted: number; duplicate: number; rejected: number; coin
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const firstPath = (path: FieldPath | undefined): string | undefined => (path === undefined ? undefined : typeof path === 'string' ? path : path[0]);
 
