@@ -40,7 +40,9 @@ export interface Running {
 /** The real hub, built, as its own process; the same configuration a user would run. */
 export async function startHub(env: Record<string, string>): Promise<Running> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  // BENCH_HUB_NODE_ARGS: node flags for the hub alone, e.g. `--cpu-prof` to see where its time goes.
+  const nodeArgs = process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -489,6 +489,33 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     }
   });
 
+  it('tells its listeners when a resume or a replay makes deliveries due', async () => {
+    const [queued] = await enqueue('d1', 1);
+    let told = 0;
+    const stop = store.onDeliveriesQueued(() => told++);
+    const toldAgain = async (count: number) => {
+      const deadline = Date.now() + 5000;
+      while (told < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      return told;
+    };
+    try {
+      if (kind === 'postgres') await new Promise((r) => setTimeout(r, 300)); // the LISTEN connection comes up
+      told = 0;
+      await store.pauseDestination('d1', 'by hand', T0);
+      await store.resumeDestination('d1', T0);
+      expect(await toldAgain(1)).toBe(1);
+      await store.replayDeliveries({ ids: [queued!] }, T0);
+      expect(await toldAgain(2)).toBe(2);
+      // Nothing became due, nothing told.
+      await store.resumeDestination('missing', T0);
+      await store.replayDeliveries({ ids: ['missing'] }, T0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(told).toBe(2);
+    } finally {
+      stop();
+    }
+  });
+
   it('never gives the same delivery to two claimers at once', async () => {
     await enqueue('d1', 20);
     const [a, b] = await Promise.all([store.claimDueDeliveries(T0, 12, 30_000), store.claimDueDeliveries(T0, 12, 30_000)]);

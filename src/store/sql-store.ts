@@ -1,5 +1,6 @@
 import { sql, type CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { parseJson, type Database, type DeliveriesTable } from './schema.js';
+import { DELIVERIES_CHANNEL } from './record-event.js';
 import { clickFromRow, linkFromRow, attemptFromRow, deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,
@@ -72,6 +73,7 @@ export class SqlStore implements Store {
   readonly dialect: Store['dialect'];
   private readonly db: Kysely<Database>;
   private readonly writes: WriteChannel;
+  private readonly localListeners = new Set<() => void>();
 
   constructor(private readonly parts: SqlStoreParts) {
     this.dialect = parts.dialect;
@@ -84,7 +86,27 @@ export class SqlStore implements Store {
   }
 
   onDeliveriesQueued(listener: () => void): () => void {
-    return this.parts.listen?.(listener) ?? (() => {});
+    if (this.parts.listen !== undefined) return this.parts.listen(listener);
+    this.localListeners.add(listener);
+    return () => this.localListeners.delete(listener);
+  }
+
+  /**
+   * Deliveries became due outside recordEvent (a resume, a replay): told to workers at once,
+   * with pg_notify where other processes listen, else to this process's listeners. Otherwise
+   * they would wait for a worker's next poll. After the commit, as a hint: if it is lost, the
+   * poll still finds them.
+   */
+  private async announce(): Promise<void> {
+    if (this.parts.listen === undefined) {
+      for (const listener of this.localListeners) listener();
+      return;
+    }
+    try {
+      await this.writes.execute([sql`SELECT pg_notify(${DELIVERIES_CHANNEL}, current_schema())`.compile(this.db)]);
+    } catch {
+      // a hint only
+    }
   }
 
   async close(): Promise<void> {
@@ -405,6 +427,7 @@ export class SqlStore implements Store {
     if (filter.state !== undefined) query = query.where('state', '=', filter.state);
     if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
     const [rows] = await this.writes.execute([query.returning('id').compile()]);
+    if ((rows?.length ?? 0) > 0) await this.announce();
     return rows?.length ?? 0;
   }
 
@@ -482,7 +505,9 @@ export class SqlStore implements Store {
       .where('id', '=', id)
       .returningAll();
     const row = await this.writeMaybe(query.compile());
-    return row === undefined ? null : destinationFromRow(row);
+    if (row === undefined) return null;
+    await this.announce();
+    return destinationFromRow(row);
   }
 
   claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {

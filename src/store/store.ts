@@ -428,8 +428,9 @@ export interface Store {
    */
   prune(before: number, batch: number): Promise<number>;
   /**
-   * Calls `listener` when another process may have queued deliveries (PostgreSQL LISTEN);
-   * returns the way to stop. A store that cannot tell (SQLite: one process) never calls.
+   * Calls `listener` when deliveries may have become due: queued by another process
+   * (PostgreSQL LISTEN), or a destination resumed or deliveries replayed (in this process too);
+   * returns the way to stop.
    */
   onDeliveriesQueued(listener: () => void): () => void;
   /** Pauses by hand: deliveries are still queued, and wait for the resume. */

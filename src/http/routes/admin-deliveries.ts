@@ -62,7 +62,7 @@ function rowDto(row: DeliveryRow) {
 const CSV_COLUMNS = ['delivery_id', 'created_at', 'event_id', 'event_type', 'user_id', 'offer_id', 'advertiser', 'payout', 'currency', 'destination_id', 'state', 'attempts', 'http_status', 'last_error'];
 
 /** `/admin/api/deliveries`: the postback history, replay and CSV export. */
-export function deliveryRoutes(app: App, deps: { store: Pick<Store, 'listDeliveries' | 'replayDeliveries'>; now: () => number; onReplay: () => void }): void {
+export function deliveryRoutes(app: App, deps: { store: Pick<Store, 'listDeliveries' | 'replayDeliveries'>; now: () => number }): void {
   app.get(
     '/deliveries',
     {
@@ -102,7 +102,6 @@ export function deliveryRoutes(app: App, deps: { store: Pick<Store, 'listDeliver
     { schema: { tags, security, summary: 'Send a delivery again', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors } } },
     async (request) => {
       const replayed = await deps.store.replayDeliveries({ ids: [request.params.id] }, deps.now());
-      deps.onReplay();
       return { replayed };
     },
   );
@@ -114,7 +113,6 @@ export function deliveryRoutes(app: App, deps: { store: Pick<Store, 'listDeliver
     },
     async (request) => {
       const replayed = await deps.store.replayDeliveries(toFilter(request.body), deps.now());
-      deps.onReplay();
       return { replayed };
     },
   );

@@ -42,7 +42,7 @@ export interface AdminDeps {
   apiSecrets: ApiSecretService;
   sources: SourceService;
   destinations: DestinationService;
-  worker: Pick<DeliveryWorker, 'test' | 'wake'>;
+  worker: Pick<DeliveryWorker, 'test'>;
   deliveryStore: Pick<Store, 'getDelivery' | 'listAttempts' | 'listDeliveries' | 'replayDeliveries'>;
   now: () => number;
   publicUrl: (request: { protocol: string; host: string }) => string;
@@ -68,7 +68,7 @@ export function adminRoutes(deps: AdminDeps) {
     eventRoutes(app, deps.store);
     sourceRoutes(app, { sources: deps.sources, publicUrl: deps.publicUrl });
     destinationRoutes(app, deps.destinations, { worker: deps.worker, store: deps.deliveryStore });
-    deliveryRoutes(app, { store: deps.deliveryStore, now: deps.now, onReplay: () => deps.worker.wake() });
+    deliveryRoutes(app, { store: deps.deliveryStore, now: deps.now });
     linkRoutes(app, { links: deps.links, store: deps.store, publicUrl: deps.publicUrl });
     attributionRoutes(app, { conversions: deps.conversions, store: deps.store });
     return Promise.resolve();
