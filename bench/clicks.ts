@@ -5,14 +5,9 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import type { BenchSettings } from './inbound.js';
 import { postgresTarget, sqliteTarget, type Target } from './inbound.js';
-import { adminPost, freePort, startHub } from './lib.js';
+import { adminPost, freePort, median, startHub } from './lib.js';
 
 const ROUNDS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 const TARGET = 'https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}';
 

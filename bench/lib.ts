@@ -157,3 +157,8 @@ export function line(name: string, hub: LoadResult, baseline: LoadResult): strin
   const ratio = hub.rps / baseline.rps;
   return `${name}: hub ${Math.round(hub.rps)} req/s p99 ${hub.p99} ms, baseline ${Math.round(baseline.rps)} req/s, ratio ${ratio.toFixed(2)}`;
 }
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

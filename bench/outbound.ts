@@ -6,9 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { postgresTarget, sqliteTarget, type BenchSettings, type Target } from './inbound.js';
-import { adminPost, freePort, startHub } from './lib.js';
+import { adminPost, freePort, median, startHub } from './lib.js';
 
-const BACKLOG = 5000;
+const WARM_UP = 2000;
+const BACKLOG = 10_000;
+const ROUNDS = 3;
 const CONCURRENCY = 32;
 
 /** A bare receiver in its own process: counts requests, and the delay since {timestamp}. */
@@ -61,6 +63,7 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
   const target: Target = kind === 'sqlite' ? sqliteTarget() : await postgresTarget(postgresUrl);
   const receiver = await startReceiver();
   const hub = await startHub({ ...target.env, OUTBOUND_ALLOW: '127.0.0.0/8' });
+  const pool = new Pool(receiver.url, { connections: CONCURRENCY });
   try {
     const { secret } = await adminPost(hub.url, '/api-secrets', {});
     const destination = await adminPost(hub.url, '/destinations', {
@@ -68,33 +71,47 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
       config: { url: `${receiver.url}/hook?user={user_id}&event={event}&id={delivery_id}&at={timestamp}`, match: { eventTypes: ['registration'] } },
     });
 
-    // Backlog: queued while the destination is paused, then drained at once.
-    await adminPost(hub.url, `/destinations/${destination.id}/pause`, {});
-    await emit(hub.url, secret, BACKLOG);
-    await receiver.reset();
-    const started = performance.now();
-    await adminPost(hub.url, `/destinations/${destination.id}/resume`, {});
-    const deadline = Date.now() + 120_000;
-    while ((await receiver.stats()).count < BACKLOG && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const hubSeconds = (performance.now() - started) / 1000;
-    const delivered = (await receiver.stats()).count;
+    /** A backlog of n, queued while the destination is paused, then resumed: seconds to drain it. */
+    const drain = async (n: number): Promise<number> => {
+      await adminPost(hub.url, `/destinations/${destination.id}/pause`, {});
+      await emit(hub.url, secret, n);
+      await receiver.reset();
+      const started = performance.now();
+      await adminPost(hub.url, `/destinations/${destination.id}/resume`, {});
+      const deadline = Date.now() + 120_000;
+      while ((await receiver.stats()).count < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const seconds = (performance.now() - started) / 1000;
+      if ((await receiver.stats()).count < n) throw new Error(`drained ${(await receiver.stats()).count} of ${n} in 120 s`);
+      return seconds;
+    };
+    /** The same requests from a bare undici client, CONCURRENCY at a time. */
+    const bare = async (n: number): Promise<number> => {
+      await receiver.reset();
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < n) {
+            next++;
+            const response = await pool.request({ path: `/hook?user=u-${next}&event=registration&id=${randomUUID()}&at=`, method: 'GET' });
+            await response.body.text();
+          }
+        }),
+      );
+      return (performance.now() - started) / 1000;
+    };
 
-    // The same requests from a bare undici client, CONCURRENCY at a time.
-    await receiver.reset();
-    const pool = new Pool(receiver.url, { connections: CONCURRENCY });
-    const baseStarted = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < BACKLOG) {
-          next++;
-          const response = await pool.request({ path: `/hook?user=u-${next}&event=registration&id=${randomUUID()}&at=`, method: 'GET' });
-          await response.body.text();
-        }
-      }),
-    );
-    const baseSeconds = (performance.now() - baseStarted) / 1000;
-    await pool.close();
+    // Both sides warmed up first (JIT, connections): a backlog is measured in its steady state.
+    await drain(WARM_UP);
+    await bare(WARM_UP);
+    // Alternating rounds, each hub drain paired with the baseline run right after it.
+    const hubRates: number[] = [];
+    const baseRates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      hubRates.push(BACKLOG / (await drain(BACKLOG)));
+      baseRates.push(BACKLOG / (await bare(BACKLOG)));
+    }
+    const ratios = hubRates.map((rate, i) => rate / baseRates[i]!);
 
     // Steady 1,000 events/s for 3 s: delay from record to first attempt.
     await receiver.reset();
@@ -108,13 +125,12 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
     while ((await receiver.stats()).count < 3000 && Date.now() < settle) await new Promise((r) => setTimeout(r, 50));
     const { delays } = await receiver.stats();
 
-    const hubRate = delivered / hubSeconds;
-    const baseRate = BACKLOG / baseSeconds;
     return [
-      `outbound-${kind}: hub ${Math.round(hubRate)} deliveries/s (${delivered}/${BACKLOG} delivered, every attempt recorded), baseline ${Math.round(baseRate)} req/s, ratio ${(hubRate / baseRate).toFixed(2)}`,
+      `outbound-${kind}: hub ${Math.round(median(hubRates))} deliveries/s (every attempt recorded), baseline ${Math.round(median(baseRates))} req/s, ratio ${median(ratios).toFixed(2)} (medians of ${ROUNDS} alternating rounds of ${BACKLOG} after a warm-up of ${WARM_UP}; per round ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
       `  delay from record to first attempt at 1000 events/s: p50 ${percentile(delays, 50)} ms, p99 ${percentile(delays, 99)} ms (${delays.length} deliveries)`,
     ];
   } finally {
+    await pool.close();
     await hub.stop();
     receiver.stop();
     await target.cleanup();

@@ -16,21 +16,33 @@ export class DestinationLimiter {
     this.tokens = ratePerSecond;
   }
 
-  async acquire(): Promise<void> {
-    if (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /** Takes a slot now if one is free (true), without waiting: the common case costs no promise. */
+  tryAcquire(): boolean {
+    if (this.active >= this.concurrency || this.waiting.length > 0 || !this.takeToken()) return false;
     this.active++;
-    for (;;) {
-      const now = Date.now();
-      this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond);
-      this.refilledAt = now;
-      if (this.tokens >= 1) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000)));
-    }
-    this.tokens -= 1;
+    return true;
+  }
+
+  async acquire(): Promise<void> {
+    // A waiter is handed its slot by `release`, so nobody can take it in between.
+    if (this.active >= this.concurrency || this.waiting.length > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    while (!this.takeToken()) await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000)));
   }
 
   release(): void {
-    this.active--;
-    this.waiting.shift()?.();
+    const next = this.waiting.shift();
+    if (next === undefined) this.active--;
+    else next();
+  }
+
+  private takeToken(): boolean {
+    if (this.ratePerSecond === Number.MAX_SAFE_INTEGER) return true;
+    const now = Date.now();
+    this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }

@@ -62,12 +62,141 @@ export function allowList(cidrs: readonly string[]): BlockList {
 }
 
 /**
+ * One attempt as an undici dispatch handler: the status, Retry-After and at most an excerpt of
+ * the body, with no stream or promise per chunk. The response stream API cost more than the
+ * rest of the hub's work on a delivery at thousands a second.
+ */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private status = 0;
+  private retryAfter: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+  private expired = false;
+
+  constructor(
+    private readonly started: number,
+    readonly deadline: number,
+    private readonly timeoutMs: number,
+    private readonly done: (result: SendResult) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // It waited for a connection past its deadline.
+    if (this.expired) controller.abort(timeoutError());
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    const retryAfter = headers['retry-after'];
+    this.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    // Read at most an excerpt: a partner's error page must not fill the memory.
+    if (this.size >= EXCERPT_BYTES) {
+      this.answer();
+      controller.abort(new Error('excerpt read'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.answer();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  fail(error: unknown): void {
+    this.settle({ ok: false, error: describe(error, this.timeoutMs), latencyMs: this.elapsed() });
+  }
+
+  /** The whole attempt's deadline passed: queue, connect, headers and body together. */
+  expire(): void {
+    this.expired = true;
+    this.controller?.abort(timeoutError());
+  }
+
+  private answer(): void {
+    const excerpt = Buffer.concat(this.chunks, Math.min(this.size, EXCERPT_BYTES)).subarray(0, EXCERPT_BYTES).toString('utf8');
+    this.settle({ ok: true, status: this.status, retryAfter: this.retryAfter, excerpt, latencyMs: this.elapsed() });
+  }
+
+  private settle(result: SendResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(result);
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+}
+
+function timeoutError(): Error {
+  return Object.assign(new Error('timeout'), { name: 'TimeoutError' });
+}
+
+/**
+ * Expires attempts past their deadline: one timer for all of them, checking every `tickMs`,
+ * rather than a timer and an AbortSignal per request. An attempt gets its timeout and at most
+ * one tick more.
+ */
+export class DeadlineSweeper {
+  private readonly pending = new Set<{ readonly deadline: number; expire(): void }>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly tickMs = 50,
+  ) {}
+
+  watch(attempt: { readonly deadline: number; expire(): void }): () => void {
+    this.pending.add(attempt);
+    this.timer ??= setInterval(() => this.sweep(), this.tickMs).unref();
+    return () => {
+      this.pending.delete(attempt);
+      if (this.pending.size === 0 && this.timer !== null) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+    };
+  }
+
+  sweep(): void {
+    const now = this.now();
+    for (const attempt of this.pending) {
+      if (attempt.deadline > now) continue;
+      this.pending.delete(attempt);
+      attempt.expire();
+    }
+  }
+}
+
+/**
  * undici with keep-alive pools. The address check runs where the connection is made (the DNS
  * answer of that moment, not of when the destination was saved), so a name that later points
  * to an internal address is refused too.
  */
 export function createSender(options: { allowCidrs: readonly string[] }): Sender {
   const allow = allowList(options.allowCidrs);
+  // Destinations name few hosts; their verdicts, not a BlockList walk per request.
+  const verdicts = new Map<string, string | null>();
+  const refusedHost = (host: string): string | null => {
+    let verdict = verdicts.get(host);
+    if (verdict === undefined) {
+      if (verdicts.size >= 1024) verdicts.clear();
+      verdict = refusedAddress(host, allow);
+      verdicts.set(host, verdict);
+    }
+    return verdict;
+  };
+  const deadlines = new DeadlineSweeper();
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
     dns.lookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
       if (error !== null) return callback(error, '', 4);
@@ -79,50 +208,49 @@ export function createSender(options: { allowCidrs: readonly string[] }): Sender
       callback(null, first.address, first.family);
     });
   };
-  const agent = new Agent({ connect: { lookup }, keepAliveTimeout: 30_000, connections: 64 });
+  // No cap on connections here: the worker's per-destination limiter decides how many run at
+  // once, so no request waits in undici's queue with its timeout running.
+  const agent = new Agent({ connect: { lookup }, keepAliveTimeout: 30_000 });
   const redirecting = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
 
   return {
-    async send(request, { timeoutMs, followRedirects }) {
+    send(request, { timeoutMs, followRedirects }) {
       const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
-      const url = new URL(request.url);
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        return Promise.resolve({ ok: false, error: `invalid URL: ${request.url}`, latencyMs: 0 });
+      }
       const host = url.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) !== 0) {
-        const refused = refusedAddress(host, allow);
-        if (refused !== null) return { ok: false, error: `refused: ${refused}`, latencyMs: 0 };
+        const refused = refusedHost(host);
+        if (refused !== null) return Promise.resolve({ ok: false, error: `refused: ${refused}`, latencyMs: 0 });
       }
       const dispatcher: Dispatcher = followRedirects ? redirecting : agent;
-      try {
-        const response = await dispatcher.request({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          method: request.method,
-          headers: request.headers,
-          body: request.body,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          signal: AbortSignal.timeout(timeoutMs),
+      return new Promise<SendResult>((resolve) => {
+        const handler = new AttemptHandler(started, started + timeoutMs, timeoutMs, (result) => {
+          unwatch();
+          resolve(result);
         });
-        // Read at most an excerpt: a partner's error page must not fill the memory.
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of response.body as AsyncIterable<Buffer>) {
-          chunks.push(chunk);
-          size += chunk.length;
-          if (size >= EXCERPT_BYTES) break;
+        const unwatch = deadlines.watch(handler);
+        try {
+          dispatcher.dispatch(
+            {
+              origin: url.origin,
+              path: `${url.pathname}${url.search}`,
+              method: request.method,
+              headers: request.headers,
+              body: request.body ?? null,
+              headersTimeout: timeoutMs,
+              bodyTimeout: timeoutMs,
+            },
+            handler,
+          );
+        } catch (error) {
+          handler.fail(error);
         }
-        const retryAfter = response.headers['retry-after'];
-        return {
-          ok: true,
-          status: response.statusCode,
-          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-          excerpt: Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'),
-          latencyMs: elapsed(),
-        };
-      } catch (error) {
-        return { ok: false, error: describe(error, timeoutMs), latencyMs: elapsed() };
-      }
+      });
     },
     close: () => agent.close(),
   };

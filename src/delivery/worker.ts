@@ -17,12 +17,15 @@ export interface WorkerDeps {
   random?: () => number;
   /** How long a claim is held: longer than any HTTP timeout (at most 60 s), or a slow attempt could be sent twice at once. */
   leaseMs?: number;
-  /** Deliveries claimed at once; the loop keeps up to two batches in flight. */
+  /** Deliveries claimed at once; the loop keeps up to three batches claimed and not yet recorded. */
   batchSize?: number;
   /** How often to look for due deliveries when nothing wakes the worker. */
   pollMs?: number;
   onAttempt?: (destinationId: string, outcome: 'succeeded' | 'retry' | 'failed', seconds: number) => void;
 }
+
+/** Requests at once to a destination that sets no `maxConcurrency` (per worker process). */
+export const DEFAULT_CONCURRENCY = 64;
 
 /** Headers that must not be kept in the attempt history. */
 const SECRET_HEADER = /authorization|signature|secret|token|api-?key/i;
@@ -51,7 +54,7 @@ export class DeliveryWorker {
 
   constructor(private readonly deps: WorkerDeps) {
     this.leaseMs = deps.leaseMs ?? 90_000;
-    this.batchSize = deps.batchSize ?? 128;
+    this.batchSize = deps.batchSize ?? 256;
     this.pollMs = deps.pollMs ?? 500;
     this.random = deps.random ?? Math.random;
     this.completions = new Batcher((results) => deps.store.completeAttempts(results), 512);
@@ -89,12 +92,13 @@ export class DeliveryWorker {
   }
 
   /**
-   * Pipelined: the next batch is claimed as soon as a whole batch fits beside the attempts
-   * still under way, so the receiver never waits for a batch's slowest request or its write.
+   * Pipelined: the next batch is claimed while two are still being sent, so a claim's round
+   * trip through the store (queued behind the attempts' commits) never leaves the sending
+   * idle, and the receiver never waits for a batch's slowest request or its write.
    */
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.inFlight.size > this.batchSize) {
+      if (this.inFlight.size > 2 * this.batchSize) {
         await this.nextSignal(null);
         continue;
       }
@@ -111,7 +115,7 @@ export class DeliveryWorker {
         this.inFlight.add(attempt);
         void attempt.finally(() => {
           this.inFlight.delete(attempt);
-          if (this.inFlight.size <= this.batchSize) this.signal?.();
+          if (this.inFlight.size <= 2 * this.batchSize) this.signal?.();
         });
       }
       if (claimed.length >= this.batchSize || !this.running) continue;
@@ -211,7 +215,7 @@ export class DeliveryWorker {
     }
     const { request } = built;
     const limiter = this.limiter(destination.id, config);
-    if (limiter !== null) {
+    if (!limiter.tryAcquire()) {
       await limiter.acquire();
       // A limit can hold a claimed delivery a long time. If its lease could run out during the
       // request, another worker could claim and send it at the same moment: leave it, and it
@@ -225,7 +229,7 @@ export class DeliveryWorker {
     try {
       result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
     } finally {
-      limiter?.release();
+      limiter.release();
     }
     const finished = this.deps.clock.now();
     const headers = withoutSecrets(request.headers);
@@ -261,13 +265,17 @@ export class DeliveryWorker {
     return entry;
   }
 
-  /** The destination's limiter, rebuilt when its limits change; none without limits. */
-  private limiter(id: string, config: DestinationConfig): DestinationLimiter | null {
-    if (config.maxConcurrency === undefined && config.ratePerSecond === undefined) return null;
-    const key = `${config.maxConcurrency}/${config.ratePerSecond}`;
+  /**
+   * The destination's limiter, rebuilt when its limits change. Every destination has one: the
+   * deliveries claimed beyond its concurrency wait here, under the lease guard, rather than in
+   * the HTTP client's queue where their timeout would run before they were sent.
+   */
+  private limiter(id: string, config: DestinationConfig): DestinationLimiter {
+    const concurrency = config.maxConcurrency ?? DEFAULT_CONCURRENCY;
+    const key = `${concurrency}/${config.ratePerSecond}`;
     const current = this.limiters.get(id);
     if (current !== undefined && current.key === key) return current.limiter;
-    const limiter = new DestinationLimiter(config.maxConcurrency ?? Number.MAX_SAFE_INTEGER, config.ratePerSecond ?? Number.MAX_SAFE_INTEGER);
+    const limiter = new DestinationLimiter(concurrency, config.ratePerSecond ?? Number.MAX_SAFE_INTEGER);
     this.limiters.set(id, { key, limiter });
     return limiter;
   }
@@ -279,10 +287,7 @@ export class DeliveryWorker {
    */
   private complete(result: AttemptResult): void {
     const outcome = result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
-    this.completions.add(result).then(
-      () => this.deps.onAttempt?.(result.destinationId, outcome, (result.attempt.latencyMs ?? 0) / 1000),
-      () => {},
-    );
+    this.completions.push(result, () => this.deps.onAttempt?.(result.destinationId, outcome, (result.attempt.latencyMs ?? 0) / 1000));
   }
 }
 
