@@ -21,12 +21,26 @@ export interface SqlExecutor {
   recordsFromJson(columns: JsonColumns): string;
   /** A JSON text column as the dialect stores JSON (JSONB on PostgreSQL). */
   jsonColumn(expression: string): string;
+  /**
+   * `column` is one of the strings in one `?` parameter holding a JSON array, as a predicate
+   * that looks each up by index (a join with a JSON table let PostgreSQL hash-join over a scan
+   * of the whole table).
+   */
+  inJsonList(column: string): string;
 }
 
 export type JsonColumns = ReadonlyArray<readonly [name: string, type: 'text' | 'integer' | 'bigint']>;
 
 export function sqliteRecordsFromJson(columns: JsonColumns): string {
   return `(SELECT ${columns.map(([name]) => `value ->> '${name}' AS ${name}`).join(', ')} FROM json_each(?)) AS v`;
+}
+
+export function sqliteInJsonList(column: string): string {
+  return `${column} IN (SELECT value FROM json_each(?))`;
+}
+
+export function postgresInJsonList(column: string): string {
+  return `${column} = ANY(ARRAY(SELECT json_array_elements_text(CAST(? AS JSON))))`;
 }
 
 export function postgresRecordsFromJson(columns: JsonColumns): string {

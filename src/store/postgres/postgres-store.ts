@@ -3,7 +3,7 @@ import pg from 'pg';
 import { migrateToLatest } from '../migrate.js';
 import { DELIVERIES_CHANNEL, recordEvent, recordEvents, recordRejection } from '../record-event.js';
 import type { Database } from '../schema.js';
-import { postgresRecordsFromJson, toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
+import { postgresInJsonList, postgresRecordsFromJson, toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
 import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
 import { recordClicks } from '../clicks.js';
@@ -122,6 +122,7 @@ function preparedExecutor(client: pg.PoolClient): SqlExecutor {
     notify: true,
     inProcess: false,
     recordsFromJson: postgresRecordsFromJson,
+    inJsonList: postgresInJsonList,
     jsonColumn: (expression) => `CAST(${expression} AS JSONB)`,
     async query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
       const text = toPgPlaceholders(sql);

@@ -9,7 +9,7 @@ import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
 import { recordClicks } from '../clicks.js';
 import { reviewEvent } from '../review-event.js';
 import { recordEvent, recordEvents, recordRejection } from '../record-event.js';
-import { sqliteRecordsFromJson, type SqlExecutor } from '../sql-executor.js';
+import { sqliteInJsonList, sqliteRecordsFromJson, type SqlExecutor } from '../sql-executor.js';
 import { openSqlite } from './connection.js';
 import { serializeError } from './errors.js';
 import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
@@ -37,6 +37,7 @@ const executor: SqlExecutor = {
   notify: false,
   inProcess: true,
   recordsFromJson: sqliteRecordsFromJson,
+  inJsonList: sqliteInJsonList,
   jsonColumn: (expression) => expression,
   query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
     const statement = prepare(sql);
