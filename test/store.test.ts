@@ -232,6 +232,20 @@ describe.each(STORE_KINDS)('store reversals and new users on %s', (kind) => {
   it('creates a user on their first postback when asked to', async () => {
     const result = await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: { ledgerEntryId: newId(), coins: 40, kind: 'reward' }, ensureUser: true });
     expect(result).toMatchObject({ outcome: 'accepted', coins: 40, user: { id: 'wall-user', coins: 40 } });
+    // A caller that answers without the balance gets no user read, unless it credited.
+    const uncredited = await store.recordEvent({ event: offerwallEvent('tx-2', 'new-user'), requires: {}, credit: null, ensureUser: true, noUserInResult: true });
+    expect(uncredited).toMatchObject({ outcome: 'accepted', coins: 0, user: null });
+    expect(await store.getUser('new-user')).toMatchObject({ id: 'new-user', coins: 0 });
+    const credited = await store.recordEvent({ event: offerwallEvent('tx-3'), requires: {}, credit: { ledgerEntryId: newId(), coins: 2, kind: 'reward' }, ensureUser: true, noUserInResult: true });
+    expect(credited).toMatchObject({ user: { id: 'wall-user', coins: 42 } });
+  });
+
+  it('creates a user and checks another exists in one recording', async () => {
+    await store.createUser({ id: 'known', appId: null, deviceId: null, createdAt: T0 });
+    const ok = await store.recordEvent({ event: offerwallEvent('tx-4', 'fresh'), requires: { userId: 'known' }, credit: null, ensureUser: true });
+    expect(ok).toMatchObject({ outcome: 'accepted', user: { id: 'fresh' } });
+    const refused = await store.recordEvent({ event: offerwallEvent('tx-5', 'fresh-2'), requires: { userId: 'missing' }, credit: null, ensureUser: true });
+    expect(refused).toMatchObject({ outcome: 'rejected', reason: 'unknown_user' });
   });
 
   it('takes back exactly what the original credited, once, and may go negative', async () => {

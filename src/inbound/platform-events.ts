@@ -86,6 +86,7 @@ export class PlatformEventService {
       requires: {},
       credit: null,
       ensureUser: true,
+      noUserInResult: true,
     };
     return this.deps.prepare === undefined ? command : this.deps.prepare(command);
   }

@@ -1,6 +1,6 @@
 import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from '../domain/clicks/fraud.js';
 import { applyDailyCap } from '../domain/reward-rules.js';
-import type { SqlExecutor } from './sql-executor.js';
+import type { JsonColumns, SqlExecutor } from './sql-executor.js';
 import type { UsersTable } from './schema.js';
 import { userFromRow } from './rows.js';
 import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult, ReviewState } from './store.js';
@@ -12,15 +12,34 @@ import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult,
  * read-then-insert, so concurrent identical postbacks cannot both be accepted: the loser's
  * insert does nothing and it is recorded as a duplicate of the winner.
  */
-export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, attempt = 1): Promise<RecordEventResult> {
-  const { event, requires } = command;
-  if (command.ensureUser === true && event.userId !== null) {
-    await db.query('INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at) VALUES (?, NULL, NULL, 0, ?, ?) ON CONFLICT (id) DO NOTHING', [
-      event.userId,
-      event.receivedAt,
-      event.receivedAt,
-    ]);
+export async function recordEvent(db: SqlExecutor, command: RecordEventCommand): Promise<RecordEventResult> {
+  const { result, queued } = await recordOne(db, command);
+  if (queued) await announceDeliveries(db);
+  return result;
+}
+
+/** Several events in the caller's transaction, in order: all recorded, or (on an error) none. */
+export async function recordEvents(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+  const results: RecordEventResult[] = [];
+  let queued = false;
+  for (const command of commands) {
+    const one = await recordOne(db, command);
+    results.push(one.result);
+    queued ||= one.queued;
   }
+  if (queued) await announceDeliveries(db);
+  return results;
+}
+
+/** One event; `queued` says it queued deliveries (workers are told once per transaction). */
+async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt = 1): Promise<{ result: RecordEventResult; queued: boolean }> {
+  const { event, requires } = command;
+  const ensureUser = command.ensureUser === true && event.userId !== null;
+  // Over a network each statement is a round trip: the user, the event and its deliveries go
+  // in as one statement there (data-modifying WITH). Not when the event requires that user,
+  // as a WITH's parts do not see each other's rows.
+  const together = !db.inProcess && !(ensureUser && requires.userId != null);
+  if (ensureUser && !together) await db.query(ENSURE_USER, ensureUserParams(event));
   let credit = command.credit;
   let dedupeKey = event.externalId;
   if (command.reversalOf !== undefined) {
@@ -31,7 +50,7 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
     if (original === undefined || original.user_id !== event.userId) {
       const detail = original === undefined ? `no accepted postback "${command.reversalOf}" to reverse` : `postback "${command.reversalOf}" belongs to another user`;
       await insertEvent(db, event, { outcome: 'rejected', reason: 'original_not_found', detail });
-      return { outcome: 'rejected', eventId: event.id, reason: 'original_not_found' };
+      return { result: { outcome: 'rejected', eventId: event.id, reason: 'original_not_found' }, queued: false };
     }
     // Its own key, so the same reversal twice is a duplicate and takes back only once.
     dedupeKey = `reversal:${command.reversalOf}`;
@@ -62,43 +81,57 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand, 
   const coins = credit?.coins ?? 0;
   // The happy path is one statement: insert if every required row exists and the key is new.
   // Only when nothing was inserted do we look at why.
-  const inserted = await db.query<{ id: string }>(INSERT_IF_REFERENCED, [
-    ...eventParams(event, { outcome: 'accepted', dedupeKey, coins, flags, review }),
-    ...referenceParams(requires),
-  ]);
+  const insertParams = [...eventParams(event, { outcome: 'accepted', dedupeKey, coins, flags, review }), ...referenceParams(requires)];
+  const inserted = together
+    ? await db.query<{ id: string }>(insertTogether(db, ensureUser, deliveries.length > 0), [
+        ...(ensureUser ? ensureUserParams(event) : []),
+        ...insertParams,
+        ...(deliveries.length > 0 ? deliveryParams(event.receivedAt, deliveries) : []),
+      ])
+    : await db.query<{ id: string }>(INSERT_IF_REFERENCED, insertParams);
   if (inserted.length === 0) {
     const missing = await findMissingReference(db, requires);
     if (missing !== null) {
       await insertEvent(db, event, { outcome: 'rejected', reason: missing, detail: MISSING_DETAIL[missing](requires) });
-      return { outcome: 'rejected', eventId: event.id, reason: missing };
+      return { result: { outcome: 'rejected', eventId: event.id, reason: missing }, queued: false };
     }
     const [original] = await db.query<{ id: string }>('SELECT id FROM events WHERE source = ? AND dedupe_key = ?', [event.source, dedupeKey]);
     if (original === undefined) {
       // Neither missing nor taken: a referenced row appeared between the two statements
       // (possible under READ COMMITTED). Nothing was written yet; try once more.
-      if (attempt < 3) return recordEvent(db, command, attempt + 1);
+      if (attempt < 3) return recordOne(db, command, attempt + 1);
       throw new Error('event neither inserted, rejected nor duplicate');
     }
     await insertEvent(db, event, { outcome: 'duplicate', duplicateOf: original.id });
-    return { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id };
+    return { result: { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id }, queued: false };
   }
 
-  await insertDeliveries(db, event.id, event.receivedAt, deliveries);
-  if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
-  const user = credit !== null && credit.coins !== 0 ? await appendLedger(db, event.userId, event.id, credit, event.receivedAt) : await getUserRow(db, event.userId);
-  return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+  if (!together) await insertDeliveries(db, event.id, event.receivedAt, deliveries, false);
+  const queued = deliveries.length > 0;
+  if (event.userId === null) return { result: { outcome: 'accepted', eventId: event.id, coins: 0, user: null }, queued };
+  const credited = credit !== null && credit.coins !== 0 ? credit : null;
+  if (credited === null && command.noUserInResult === true) return { result: { outcome: 'accepted', eventId: event.id, coins, user: null }, queued };
+  const user = credited !== null ? await appendLedger(db, event.userId, event.id, credited, event.receivedAt) : await getUserRow(db, event.userId);
+  return { result: { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) }, queued };
 }
 
-export async function insertDeliveries(db: SqlExecutor, eventId: string, at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>): Promise<void> {
+export async function insertDeliveries(db: SqlExecutor, eventId: string, at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>, announce = true): Promise<void> {
   for (const delivery of deliveries) {
     await db.query(
       "INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)",
       [delivery.id, eventId, delivery.destinationId, at, at, at],
     );
   }
-  // Workers in other processes wake at commit instead of at their next poll.
-  // The payload names the schema: hubs sharing a database in other schemas ignore it.
-  if (db.notify && deliveries.length > 0) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', current_schema())`, []);
+  if (announce && deliveries.length > 0) await announceDeliveries(db);
+}
+
+/**
+ * Workers in other processes wake at commit instead of at their next poll: once per
+ * transaction (each NOTIFY is a round trip, and PostgreSQL folds repeats into one anyway).
+ * The payload names the schema: hubs sharing a database in other schemas ignore it.
+ */
+async function announceDeliveries(db: SqlExecutor): Promise<void> {
+  if (db.notify) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', current_schema())`, []);
 }
 
 /** A ledger entry and the balance it changes, together; returns the user's row after it. */
@@ -137,13 +170,6 @@ async function conversionCounts(db: SqlExecutor, event: NewEvent, since: number)
     userOffer: Number(row?.userOffer ?? 0),
     userOfferCredited: Number(row?.userOfferCredited ?? 0),
   };
-}
-
-/** Several events in the caller's transaction, in order: all recorded, or (on an error) none. */
-export async function recordEvents(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
-  const results: RecordEventResult[] = [];
-  for (const command of commands) results.push(await recordEvent(db, command));
-  return results;
 }
 
 export async function recordRejection(db: SqlExecutor, event: NewEvent, reason: string, detail: string): Promise<void> {
@@ -201,6 +227,39 @@ const INSERT_IF_REFERENCED = `INSERT INTO events (${EVENT_COLUMNS})
   SELECT ${EVENT_PLACEHOLDERS}
   WHERE ${REFERENCES_EXIST}
   ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`;
+
+const ENSURE_USER = 'INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at) VALUES (?, NULL, NULL, 0, ?, ?) ON CONFLICT (id) DO NOTHING';
+
+function ensureUserParams(event: NewEvent): unknown[] {
+  return [event.userId, event.receivedAt, event.receivedAt];
+}
+
+const DELIVERY_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['destination_id', 'text'],
+];
+
+function deliveryParams(at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>): unknown[] {
+  return [at, at, at, JSON.stringify(deliveries.map((d) => ({ id: d.id, destination_id: d.destinationId })))];
+}
+
+const togetherStatements = new Map<string, string>();
+
+/** The user (if ensured), the event if referenced and new, and its deliveries: one statement. */
+function insertTogether(db: SqlExecutor, ensureUser: boolean, withDeliveries: boolean): string {
+  const key = `${ensureUser}/${withDeliveries}`;
+  let statement = togetherStatements.get(key);
+  if (statement === undefined) {
+    const parts = [...(ensureUser ? [`u AS (${ENSURE_USER})`] : []), `e AS (${INSERT_IF_REFERENCED})`];
+    if (withDeliveries) {
+      parts.push(`d AS (INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
+        SELECT v.id, e.id, v.destination_id, 'pending', 0, ?, ?, ? FROM e, ${db.recordsFromJson(DELIVERY_COLUMNS)})`);
+    }
+    statement = `WITH ${parts.join(',\n')}\nSELECT id FROM e`;
+    togetherStatements.set(key, statement);
+  }
+  return statement;
+}
 
 interface Outcome {
   outcome: 'accepted' | 'duplicate' | 'rejected';

@@ -167,6 +167,8 @@ export interface RecordEventCommand {
   credit: { ledgerEntryId: string; coins: number; kind: string } | null;
   /** Create `event.userId` if it does not exist yet (sources whose users the hub learns from postbacks). */
   ensureUser?: boolean;
+  /** The caller answers without the user's balance: `user` is null unless coins were credited, saving a read. */
+  noUserInResult?: boolean;
   /**
    * This event takes back what the accepted event with this external id (same source)
    * credited: a negative ledger entry of the same size, once. `credit` is then ignored and
