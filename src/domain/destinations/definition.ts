@@ -57,7 +57,7 @@ export const DestinationConfigSchema = Type.Object(
     signing: Type.Optional(SigningSchema),
     /** Pause after this many consecutive failed deliveries (and on 410 Gone). */
     pauseAfterFailures: Type.Integer({ minimum: 1, maximum: 10_000 }),
-    /** At most this many requests at once (per worker process). */
+    /** At most this many requests at once (per worker process; 64 when not set). */
     maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     /** At most this many requests started per second (per worker process). */
     ratePerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
