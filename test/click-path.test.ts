@@ -25,7 +25,15 @@ describe('the click path', () => {
 
   it('takes GET and HEAD /c/…, leaves the rest to the framework, and refuses clicks once closing', async () => {
     const written: ClickRecord[] = [];
-    const clicks = new ClickService({ resolve: (id) => Promise.resolve(id === 'l1' ? link : null) }, {
+    // l1 is read from the store (a promise); l2 is in the cache (answered synchronously).
+    const links = {
+      resolve: (id: string) => Promise.resolve(id === 'l1' ? link : null),
+      cached: (id: string) => {
+        if (id === 'broken') throw new Error('cache failed');
+        return id === 'l2' ? { ...link, id: 'l2' } : undefined;
+      },
+    };
+    const clicks = new ClickService(links, {
       recordClicks: (c) => {
         written.push(...c);
         return Promise.resolve();
@@ -44,16 +52,21 @@ describe('the click path', () => {
     };
 
     expect(await get('/c/l1?sub=u')).toMatchObject({ status: 302, location: expect.stringMatching(/^https:\/\/x\.example\/\?c=[a-z0-9]{8}[A-Za-z0-9_-]{16}$/) });
+    expect(await get('/c/l2?sub=w')).toMatchObject({ status: 302, location: expect.stringMatching(/^https:\/\/x\.example\/\?c=/) });
     expect((await get('/c/nope')).status).toBe(404);
+    expect((await get('/c/broken')).status).toBe(503);
     expect(await get('/c/l1', 'POST')).toMatchObject({ status: 200, text: 'framework' });
     expect(await get('/admin/')).toMatchObject({ status: 200, text: 'framework' });
     await clicks.drain();
-    expect(written.map((c) => [c.linkId, c.userId])).toEqual([['l1', 'u']]);
+    expect(written.map((c) => [c.linkId, c.userId])).toEqual([
+      ['l1', 'u'],
+      ['l2', 'w'],
+    ]);
 
     path.close();
     expect((await get('/c/l1?sub=v')).status).toBe(503);
     await clicks.drain();
-    expect(written).toHaveLength(1);
-    expect(outcomes).toEqual(['redirect', 'not_found']);
+    expect(written).toHaveLength(2);
+    expect(outcomes).toEqual(['redirect', 'redirect', 'not_found', 'error']);
   });
 });

@@ -3,7 +3,7 @@ import { clickUser, redirectTarget } from '../domain/clicks/links.js';
 import { Batcher } from '../lib/batcher.js';
 import type { Clock } from '../lib/clock.js';
 import type { ClickRecord, Store } from '../store/store.js';
-import type { LinkService } from './links.js';
+import type { LinkService, LoadedLink } from './links.js';
 
 const MAX_WRITE_ATTEMPTS = 5;
 const CLICK_BATCH_DELAY_MS = 10;
@@ -39,7 +39,7 @@ export class ClickService {
   private retrying = 0;
 
   constructor(
-    private readonly links: Pick<LinkService, 'resolve'>,
+    private readonly links: Pick<LinkService, 'resolve' | 'cached'>,
     store: Pick<Store, 'recordClicks'>,
     private readonly clock: Clock,
     private readonly onWriteFailed: (error: unknown, click: ClickRecord) => void = () => {},
@@ -50,8 +50,17 @@ export class ClickService {
     this.batcher = new Batcher((clicks) => store.recordClicks(clicks), 1000, CLICK_BATCH_DELAY_MS);
   }
 
-  async click(linkId: string, query: Record<string, string>, ip: string, userAgent: string | null): Promise<ClickOutcome> {
-    const link = await this.links.resolve(linkId);
+  /**
+   * Answered at once when the link is cached (the common case in a burst): no promise per
+   * click. Whatever goes wrong arrives as a thrown error or a rejection.
+   */
+  click(linkId: string, query: Record<string, string>, ip: string, userAgent: string | null): ClickOutcome | Promise<ClickOutcome> {
+    const cached = this.links.cached(linkId);
+    if (cached !== undefined) return this.clickOn(cached, query, ip, userAgent);
+    return this.links.resolve(linkId).then((link) => this.clickOn(link, query, ip, userAgent));
+  }
+
+  private clickOn(link: LoadedLink | null, query: Record<string, string>, ip: string, userAgent: string | null): ClickOutcome {
     if (link === null || !link.enabled) return { kind: 'not_found' };
     const now = this.clock.now();
     const userId = clickUser(query);

@@ -84,6 +84,12 @@ export class LinkService {
     this.cache.delete(id);
   }
 
+  /** The link if the cache holds it (null: known not to exist), undefined if it must be read. */
+  cached(id: string): LoadedLink | null | undefined {
+    const cached = this.cache.get(id);
+    return cached !== undefined && cached.until > Date.now() ? cached.link : undefined;
+  }
+
   /** The click path's read: cached for a second, so a burst of clicks costs one read. */
   async resolve(id: string): Promise<LoadedLink | null> {
     const now = Date.now();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClickService } from '../../clicks/clicks.js';
+import type { ClickOutcome, ClickService } from '../../clicks/clicks.js';
 
 export interface ClickPathDeps {
   clicks: Pick<ClickService, 'click'>;
@@ -40,23 +40,30 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     if (q !== -1) for (const [key, value] of new URLSearchParams(url.slice(q + 1))) if (!Object.hasOwn(query, key)) query[key] = value;
     const forwarded = deps.trustProxy ? request.headers['x-forwarded-for'] : undefined;
     const ip = (typeof forwarded === 'string' ? forwarded.split(',')[0]!.trim() : undefined) ?? request.socket.remoteAddress ?? '';
-    // click() is async: whatever goes wrong in it arrives here as a rejection, never a throw.
-    deps.clicks.click(linkId, query, ip, request.headers['user-agent'] ?? null).then(
-      (outcome) => {
-        deps.onClick(outcome.kind);
-        if (outcome.kind === 'redirect') {
-          response.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'content-length': 0 });
-          response.end();
-        } else if (outcome.kind === 'not_found') page(response, 404, 'Link not found', 'This link does not exist or is no longer active.');
-        else page(response, 400, 'Link incomplete', outcome.message);
-      },
-      (error: unknown) => {
-        // The link could not be read (the store is down): nothing to redirect to.
-        deps.onClick('error');
-        deps.onError(error);
-        page(response, 503, 'Try again', 'The link cannot be opened right now; please try again in a moment.');
-      },
-    );
+    const answer = (outcome: ClickOutcome): void => {
+      deps.onClick(outcome.kind);
+      if (outcome.kind === 'redirect') {
+        response.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'content-length': 0 });
+        response.end();
+      } else if (outcome.kind === 'not_found') page(response, 404, 'Link not found', 'This link does not exist or is no longer active.');
+      else page(response, 400, 'Link incomplete', outcome.message);
+    };
+    const fail = (error: unknown): void => {
+      // The link could not be read (the store is down): nothing to redirect to.
+      deps.onClick('error');
+      deps.onError(error);
+      page(response, 503, 'Try again', 'The link cannot be opened right now; please try again in a moment.');
+    };
+    // Synchronous when the link is cached; a promise when it had to be read.
+    let outcome: ClickOutcome | Promise<ClickOutcome>;
+    try {
+      outcome = deps.clicks.click(linkId, query, ip, request.headers['user-agent'] ?? null);
+    } catch (error) {
+      fail(error);
+      return true;
+    }
+    if (outcome instanceof Promise) outcome.then(answer, fail);
+    else answer(outcome);
     return true;
   };
   return Object.assign(handle, {
