@@ -323,13 +323,13 @@ describe('clicks behind a reverse proxy', () => {
       try {
         await hub.admin('/offers', { body: { id: 'o' } });
         await hub.admin('/links', { body: { id: 'proxied', offerId: 'o', config: { target: 'https://x.example/?c={click_id}' } } });
-        const head = await fetch(`${hub.url}/c/proxied?sub=u`, { method: 'HEAD', redirect: 'manual', headers: { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' } });
+        const head = await fetch(`${hub.url}/c/proxied?sub=u`, { method: 'HEAD', redirect: 'manual', headers: { 'X-Forwarded-For': '203.0.113.7, 10.0.0.1', 'User-Agent': 'Mozilla/5.0 (Linux; Android 14)' } });
         expect(head.status).toBe(302);
         expect(head.headers.get('location')).toMatch(/^https:\/\/x\.example\/\?c=/);
         const deadline = Date.now() + 3000;
-        let items: Array<{ ip: string }> = [];
+        let items: Array<{ ip: string; userAgent: string | null }> = [];
         while (items.length === 0 && Date.now() < deadline) items = (await hub.admin('/clicks?link=proxied')).body.items;
-        expect(items.map((c) => c.ip)).toEqual([trustProxy ? '203.0.113.7' : '127.0.0.1']);
+        expect(items.map((c) => [c.ip, c.userAgent])).toEqual([[trustProxy ? '203.0.113.7' : '127.0.0.1', 'Mozilla/5.0 (Linux; Android 14)']]);
       } finally {
         await hub.close();
       }

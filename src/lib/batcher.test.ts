@@ -65,3 +65,26 @@ describe('Batcher', () => {
     expect(Date.now() - started).toBeLessThan(45);
   });
 });
+
+describe('Batcher with a delay, under a steady stream', () => {
+  it('makes what arrives during a flush wait for company too, and idle() still ends every wait', async () => {
+    const sizes: number[] = [];
+    const batcher = new Batcher<number>(async (items) => {
+      sizes.push(items.length);
+      await new Promise((r) => setTimeout(r, 5)); // a commit
+    }, 1000, 40);
+    batcher.push(1);
+    await new Promise((r) => setTimeout(r, 45)); // the first flush is under way
+    batcher.push(2);
+    await new Promise((r) => setTimeout(r, 15)); // it has committed; 2 waits for company
+    batcher.push(3);
+    expect(sizes).toEqual([1]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sizes).toEqual([1, 2]); // 2 and 3 together, after the wait
+    batcher.push(4);
+    const started = Date.now();
+    await batcher.idle();
+    expect(sizes).toEqual([1, 2, 1]);
+    expect(Date.now() - started).toBeLessThan(35);
+  });
+});

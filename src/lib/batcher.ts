@@ -4,15 +4,17 @@
  * in the same tick share it), and under load each flush carries everything that queued
  * behind the previous one. Each `add` settles when its own flush did.
  *
- * With `delayMs`, a flush waits that long for company first: for writes nobody waits on (a
- * click is answered before it is stored), fewer, larger batches cost less. `idle()` ends the
- * wait at once.
+ * With `delayMs`, every flush waits that long for company first, the ones that follow a flush
+ * too: for writes nobody waits on (a click is answered before it is stored), fewer, larger
+ * batches cost less. A full batch or `idle()` ends the wait at once.
  */
 export class Batcher<T> {
   private pending: Array<{ item: T; resolve: () => void; reject: (error: unknown) => void }> = [];
   private flushing: Promise<void> | null = null;
   /** Ends a `delayMs` wait early. */
   private release: (() => void) | null = null;
+  /** Callers waiting in `idle()`: no new waits for company while there are any. */
+  private idleWanted = 0;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
@@ -31,19 +33,19 @@ export class Batcher<T> {
       if (this.pending.length >= this.maxBatch) this.release?.();
       return;
     }
-    const wait =
-      this.delayMs === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, this.delayMs);
-            this.release = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-    this.flushing = wait.then(() => {
+    this.flushing = (this.delayMs === 0 ? Promise.resolve() : this.company()).then(() => this.drain());
+  }
+
+  /** Waits `delayMs`, or less if the batch fills up or `idle()` is called. */
+  private company(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.delayMs);
+      this.release = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).then(() => {
       this.release = null;
-      return this.drain();
     });
   }
 
@@ -54,8 +56,13 @@ export class Batcher<T> {
 
   /** Resolves once everything added so far has been flushed (or failed). */
   async idle(): Promise<void> {
-    this.release?.();
-    while (this.flushing !== null) await this.flushing;
+    this.idleWanted++;
+    try {
+      this.release?.();
+      while (this.flushing !== null) await this.flushing;
+    } finally {
+      this.idleWanted--;
+    }
   }
 
   private async drain(): Promise<void> {
@@ -67,6 +74,8 @@ export class Batcher<T> {
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }
+      // What came in during the flush waits for company too, unless it already fills a batch.
+      if (this.delayMs > 0 && this.pending.length > 0 && this.pending.length < this.maxBatch && !this.idleWanted) await this.company();
     }
     this.flushing = null;
   }

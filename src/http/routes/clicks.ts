@@ -38,8 +38,8 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     // No prototype: a parameter named `__proto__` or `constructor` is just a parameter. The first of a repeated one counts.
     const query: Record<string, string> = Object.create(null) as Record<string, string>;
     if (q !== -1) for (const [key, value] of new URLSearchParams(url.slice(q + 1))) if (!Object.hasOwn(query, key)) query[key] = value;
-    const forwarded = deps.trustProxy ? request.headers['x-forwarded-for'] : undefined;
-    const ip = (typeof forwarded === 'string' ? forwarded.split(',')[0]!.trim() : undefined) ?? request.socket.remoteAddress ?? '';
+    const forwarded = deps.trustProxy ? header(request, 'x-forwarded-for') : null;
+    const ip = (forwarded === null ? undefined : forwarded.split(',')[0]!.trim()) ?? request.socket.remoteAddress ?? '';
     const answer = (outcome: ClickOutcome): void => {
       deps.onClick(outcome.kind);
       if (outcome.kind === 'redirect') {
@@ -57,7 +57,7 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     // Synchronous when the link is cached; a promise when it had to be read.
     let outcome: ClickOutcome | Promise<ClickOutcome>;
     try {
-      outcome = deps.clicks.click(linkId, query, ip, request.headers['user-agent'] ?? null);
+      outcome = deps.clicks.click(linkId, query, ip, header(request, 'user-agent'));
     } catch (error) {
       fail(error);
       return true;
@@ -70,6 +70,19 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     /** New clicks are refused from now on: the ones handed out can all be written before the store closes. */
     close: () => void (closing = true),
   });
+}
+
+/**
+ * One request header, first of its name, from the raw list: `request.headers` would build an
+ * object of all of them (~4% of a click's time) for the one or two this path reads.
+ */
+function header(request: IncomingMessage, lowerCaseName: string): string | null {
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === lowerCaseName.length && name.toLowerCase() === lowerCaseName) return raw[i + 1]!;
+  }
+  return null;
 }
 
 function page(response: ServerResponse, status: number, title: string, text: string): void {
