@@ -24,6 +24,8 @@ export interface WorkerDeps {
   onAttempt?: (destinationId: string, outcome: 'succeeded' | 'retry' | 'failed', seconds: number) => void;
 }
 
+const EXPIRED_CHECK_MS = 1000;
+
 /** Requests at once to a destination that sets no `maxConcurrency` (per worker process). */
 export const DEFAULT_CONCURRENCY = 64;
 
@@ -46,6 +48,7 @@ export class DeliveryWorker {
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly random: () => number;
+  private expiredCheckedAt = Number.NEGATIVE_INFINITY;
   private readonly limiters = new Map<string, { key: string; limiter: DestinationLimiter }>();
   /** Destinations with their secrets opened, for a second: not one read and decryption per delivery. */
   private readonly destinationCache = new Map<string, { destination: DestinationRecord | null; secrets: DestinationSecrets; until: number }>();
@@ -87,8 +90,12 @@ export class DeliveryWorker {
     return claimed.length;
   }
 
+  /** Expired leases (a worker died) are rare: looked for about once a second, not on every claim. */
   private claim(): Promise<ClaimedDelivery[]> {
-    return this.deps.store.claimDueDeliveries(this.deps.clock.now(), this.batchSize, this.leaseMs);
+    const now = this.deps.clock.now();
+    const expired = now - this.expiredCheckedAt >= EXPIRED_CHECK_MS || now < this.expiredCheckedAt;
+    if (expired) this.expiredCheckedAt = now;
+    return this.deps.store.claimDueDeliveries(now, this.batchSize, this.leaseMs, { expired });
   }
 
   /**

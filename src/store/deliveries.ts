@@ -1,7 +1,7 @@
 import type { JsonColumns, SqlExecutor } from './sql-executor.js';
 import type { DeliveriesTable, EventsTable } from './schema.js';
 import { deliveryFromRow, eventFromRow } from './rows.js';
-import type { AttemptResult, ClaimedDelivery } from './store.js';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './store.js';
 
 /**
  * The outbox's two write procedures, written once for both dialects. Claiming takes a lease
@@ -9,7 +9,7 @@ import type { AttemptResult, ClaimedDelivery } from './store.js';
  * expired (its worker died) is claimable again, so every delivery is sent at least once.
  * On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side.
  */
-export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedDelivery[]> {
   // Paused or disabled destinations are few: their ids are left out by name. A join with the
   // destinations table made PostgreSQL's planner misjudge how many rows pass it, so it read and
   // sorted the whole backlog for every claim instead of walking the index up to `limit`.
@@ -28,7 +28,7 @@ export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: nu
       [now + leaseMs, now, now, ...held, n],
     );
   // Expired leases first: their workers died, and they have waited longest.
-  const rows = await lease("d.state = 'delivering' AND d.lease_until <= ?", 'd.lease_until', limit);
+  const rows = options.expired === false ? [] : await lease("d.state = 'delivering' AND d.lease_until <= ?", 'd.lease_until', limit);
   if (rows.length < limit) rows.push(...(await lease("d.state = 'pending' AND d.next_attempt_at <= ?", 'd.next_attempt_at', limit - rows.length)));
   if (rows.length === 0) return [];
   // Their events in the same call: a worker needs each one, and one read beats one per delivery.

@@ -9,6 +9,7 @@ import type {
   DeliveryFilter,
   DeliveryRecord,
   ClaimedDelivery,
+  ClaimOptions,
   ClickFilter,
   ClickRecord,
   LinkPatch,
@@ -47,7 +48,7 @@ export interface WriteChannel {
   recordEvent(command: RecordEventCommand): Promise<RecordEventResult>;
   recordEvents(commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]>;
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void>;
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]>;
   completeAttempts(results: readonly AttemptResult[]): Promise<void>;
   reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'>;
   recordClicks(clicks: readonly ClickRecord[]): Promise<void>;
@@ -510,8 +511,8 @@ export class SqlStore implements Store {
     return destinationFromRow(row);
   }
 
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    return this.writes.claimDueDeliveries(now, limit, leaseMs);
+  claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]> {
+    return this.writes.claimDueDeliveries(now, limit, leaseMs, options);
   }
 
   completeAttempts(results: readonly AttemptResult[]): Promise<void> {

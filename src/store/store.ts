@@ -226,6 +226,11 @@ export interface AttemptRecord {
   error: string | null;
 }
 
+export interface ClaimOptions {
+  /** Look for expired leases too (default true). A worker does so about once a second: they are rare. */
+  expired?: boolean;
+}
+
 export interface AttemptResult {
   deliveryId: string;
   destinationId: string;
@@ -440,10 +445,11 @@ export interface Store {
   /** Clears a pause: the destination's waiting deliveries go out again. */
   resumeDestination(id: string, now: number): Promise<DestinationRecord | null>;
   /**
-   * Leases up to `limit` due deliveries of enabled, unpaused destinations (and those whose
-   * lease expired: their worker died) until `now + leaseMs`; no two callers get the same one.
+   * Leases up to `limit` due deliveries of enabled, unpaused destinations (and, unless
+   * `expired` is false, those whose lease expired: their worker died) until `now + leaseMs`;
+   * no two callers get the same one.
    */
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]>;
   /** Records finished attempts and what follows from each, in order, in one transaction. */
   completeAttempts(results: readonly AttemptResult[]): Promise<void>;
 

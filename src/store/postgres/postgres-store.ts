@@ -8,7 +8,7 @@ import { SqlStore, type WriteChannel } from '../sql-store.js';
 import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
 import { recordClicks } from '../clicks.js';
 import { reviewEvent } from '../review-event.js';
-import type { AttemptResult, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
+import type { AttemptResult, ClaimOptions, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { mapPostgresError } from './errors.js';
 import { createPool, type PoolOptions } from './pool.js';
@@ -50,9 +50,9 @@ class PostgresWriteChannel implements WriteChannel {
     return this.transaction((client) => recordRejection(preparedExecutor(client), event, reason, detail));
   }
 
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    // One statement, atomic on its own: no BEGIN/COMMIT round trips.
-    return this.transaction((client) => claimDueDeliveries(preparedExecutor(client), now, limit, leaseMs), this.outboxPool, false);
+  claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]> {
+    // Each statement atomic on its own (SKIP LOCKED does the rest): no BEGIN/COMMIT round trips.
+    return this.transaction((client) => claimDueDeliveries(preparedExecutor(client), now, limit, leaseMs, options), this.outboxPool, false);
   }
 
   completeAttempts(results: readonly AttemptResult[]): Promise<void> {

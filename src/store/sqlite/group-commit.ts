@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import type { WriteChannel } from '../sql-store.js';
-import type { AttemptResult, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
+import type { AttemptResult, ClaimOptions, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
 import { mapSqliteError } from './errors.js';
 import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
 
@@ -77,8 +77,8 @@ export class GroupCommitWriter implements WriteChannel {
     await this.submit({ op: 'recordRejection', event, reason, detail });
   }
 
-  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    return this.submit({ op: 'claimDeliveries', now, limit, leaseMs }) as Promise<ClaimedDelivery[]>;
+  claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]> {
+    return this.submit({ op: 'claimDeliveries', now, limit, leaseMs, ...(options === undefined ? {} : { options }) }) as Promise<ClaimedDelivery[]>;
   }
 
   async completeAttempts(results: readonly AttemptResult[]): Promise<void> {

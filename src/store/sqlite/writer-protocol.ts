@@ -1,4 +1,4 @@
-import type { AttemptResult, ClickRecord, NewEvent, RecordEventCommand, ReviewDecision } from '../store.js';
+import type { AttemptResult, ClaimOptions, ClickRecord, NewEvent, RecordEventCommand, ReviewDecision } from '../store.js';
 import type { SerializedError } from './errors.js';
 
 /** Messages between the group committer (main thread) and the writer thread. */
@@ -7,7 +7,7 @@ export type WriterCommand =
   | { op: 'recordEvent'; command: RecordEventCommand }
   | { op: 'recordEvents'; commands: readonly RecordEventCommand[] }
   | { op: 'recordRejection'; event: NewEvent; reason: string; detail: string }
-  | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number }
+  | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number; options?: ClaimOptions }
   | { op: 'completeAttempts'; results: readonly AttemptResult[] }
   | { op: 'reviewEvent'; id: string; decision: ReviewDecision; now: number }
   | { op: 'recordClicks'; clicks: readonly ClickRecord[] }

@@ -62,7 +62,7 @@ async function run(command: WriterCommand): Promise<unknown> {
       return results;
     }
     case 'claimDeliveries':
-      return claimDueDeliveries(executor, command.now, command.limit, command.leaseMs);
+      return claimDueDeliveries(executor, command.now, command.limit, command.leaseMs, command.options);
     case 'completeAttempts':
       return completeAttempts(executor, command.results);
     case 'reviewEvent':
