@@ -144,8 +144,9 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   });
   const deliveriesFor = async (event: MatchableEvent) => {
     const deliveries = await destinations.deliveriesFor(event);
-    // On SQLite the worker's next claim queues behind this event's write; elsewhere the poll catches it.
-    if (deliveries.length > 0) setImmediate(() => worker.wake());
+    // On SQLite the worker's next claim queues behind this event's write, so it may start now.
+    // On PostgreSQL it would run before the commit and find nothing: the NOTIFY at commit wakes it.
+    if (deliveries.length > 0 && store.dialect === 'sqlite') setImmediate(() => worker.wake());
     return deliveries;
   };
   const links = new LinkService(store, clock);
