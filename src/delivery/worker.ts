@@ -60,7 +60,12 @@ export class DeliveryWorker {
     this.batchSize = deps.batchSize ?? 256;
     this.pollMs = deps.pollMs ?? 500;
     this.random = deps.random ?? Math.random;
-    this.completions = new Batcher((results) => deps.store.completeAttempts(results), 512);
+    this.completions = new Batcher(async (results) => {
+      await deps.store.completeAttempts(results);
+      // Counted once recorded, for the whole batch: no callback per attempt.
+      const onAttempt = deps.onAttempt;
+      if (onAttempt !== undefined) for (const r of results) onAttempt(r.destinationId, outcomeOf(r), (r.attempt.latencyMs ?? 0) / 1000);
+    }, 512);
   }
 
   start(): void {
@@ -293,9 +298,12 @@ export class DeliveryWorker {
    * write fails, the lease runs out and the delivery is sent again (at least once).
    */
   private complete(result: AttemptResult): void {
-    const outcome = result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
-    this.completions.push(result, () => this.deps.onAttempt?.(result.destinationId, outcome, (result.attempt.latencyMs ?? 0) / 1000));
+    this.completions.push(result);
   }
+}
+
+function outcomeOf(result: AttemptResult): 'succeeded' | 'retry' | 'failed' {
+  return result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
 }
 
 export interface TestResult {
