@@ -27,7 +27,7 @@ export interface WorkerDeps {
 const EXPIRED_CHECK_MS = 1000;
 
 /** Requests at once to a destination that sets no `maxConcurrency` (per worker process). */
-export const DEFAULT_CONCURRENCY = 64;
+const DEFAULT_CONCURRENCY = 64;
 
 /** Headers that must not be kept in the attempt history. */
 const SECRET_HEADER = /authorization|signature|secret|token|api-?key/i;
