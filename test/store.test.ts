@@ -505,6 +505,42 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     }
   });
 
+  it("parks a paused or disabled destination's waiting deliveries out of the claims' way, and brings them back", async () => {
+    await destination('d2');
+    const due = async (destinationId: string) =>
+      Object.fromEntries((await store.listDeliveries({ destinationId, limit: 50 })).items.map((d) => [d.id, d.nextAttemptAt]));
+    const [before] = await enqueue('d1', 1);
+    await store.pauseDestination('d1', 'by hand', T0 + 1);
+    const [during] = await enqueue('d1', 1); // queued while paused: parked at once
+    expect(await due('d1')).toEqual({ [before!]: null, [during!]: null });
+    const [other] = await enqueue('d2', 1);
+    expect((await store.claimDueDeliveries(T0 + 5, 10, 30_000)).map((d) => d.id)).toEqual([other]);
+
+    await store.resumeDestination('d1', T0 + 7);
+    expect(await due('d1')).toEqual({ [before!]: T0 + 7, [during!]: T0 + 7 });
+
+    // Disabled works the same way; enabling a destination that is still paused keeps them parked.
+    await store.updateDestination('d1', { enabled: false }, T0 + 8);
+    expect(Object.values(await due('d1'))).toEqual([null, null]);
+    await store.pauseDestination('d1', 'by hand', T0 + 9);
+    await store.updateDestination('d1', { enabled: true }, T0 + 10);
+    expect(Object.values(await due('d1'))).toEqual([null, null]);
+    await store.resumeDestination('d1', T0 + 11);
+    expect(Object.values(await due('d1'))).toEqual([T0 + 11, T0 + 11]);
+    expect((await store.claimDueDeliveries(T0 + 11, 10, 30_000)).map((d) => d.id).sort()).toEqual([before, during].sort());
+  });
+
+  it('parks the waiting deliveries of a destination that its failures just paused', async () => {
+    const [sent, waiting] = await enqueue('d1', 2);
+    await store.claimDueDeliveries(T0, 1, 30_000);
+    await store.completeAttempts([
+      { deliveryId: sent!, destinationId: 'd1', attempt: attempt(1, 410), next: { state: 'pending', at: T0 + 20 }, failed: true, pauseAfterFailures: 10, pauseNow: '410 Gone', now: T0 + 20 },
+    ]);
+    expect(await store.getDestination('d1')).toMatchObject({ pausedAt: T0 + 20 });
+    const items = (await store.listDeliveries({ destinationId: 'd1', limit: 10 })).items;
+    expect(items.map((d) => [d.id, d.nextAttemptAt]).sort()).toEqual([[sent, null], [waiting, null]].sort());
+  });
+
   it('tells its listeners when a resume or a replay makes deliveries due', async () => {
     const [queued] = await enqueue('d1', 1);
     let told = 0;

@@ -111,6 +111,33 @@ const DELIVERY_COLUMNS: JsonColumns = [
   ['updated_at', 'bigint'],
 ];
 
+/**
+ * A held (paused or disabled) destination's pending deliveries lose their due time: parked
+ * outside the range of the due index that claims walk, until `unparkDeliveries`. Both walk
+ * that index (`destination_id || ''` keeps SQLite from choosing the destination's index,
+ * which would read its whole delivery history instead of what waits).
+ */
+export function parkDeliveries(destinationId: string, limit: number): { sql: string; parameters: unknown[] } {
+  return {
+    sql: `UPDATE deliveries SET next_attempt_at = NULL
+     WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at IS NOT NULL AND destination_id || '' = ? LIMIT ?)
+       AND EXISTS (SELECT 1 FROM destinations WHERE id = ? AND (enabled = 0 OR paused_at IS NOT NULL))
+     RETURNING id`,
+    parameters: [destinationId, limit, destinationId],
+  };
+}
+
+/** Parked deliveries are due at `now` again, if their destination is no longer held. */
+export function unparkDeliveries(destinationId: string, now: number, limit: number): { sql: string; parameters: unknown[] } {
+  return {
+    sql: `UPDATE deliveries SET next_attempt_at = ?
+     WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at IS NULL AND destination_id || '' = ? LIMIT ?)
+       AND EXISTS (SELECT 1 FROM destinations WHERE id = ? AND enabled = 1 AND paused_at IS NULL)
+     RETURNING id`,
+    parameters: [now, destinationId, limit, destinationId],
+  };
+}
+
 /** A batch's effect on one destination's consecutive-failure count, folded in attempt order. */
 export interface DestinationChange {
   destinationId: string;
@@ -159,7 +186,7 @@ async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Pr
   }
   // Paused, never dropped: its deliveries wait, and go out when an operator resumes it.
   const reached = `(consecutive_failures + ? >= ? OR ? >= ?)`;
-  await db.query(
+  const [after] = await db.query<{ paused_at: number | string | null }>(
     `UPDATE destinations SET
        consecutive_failures = CASE WHEN ? = 1 THEN ? ELSE consecutive_failures + ? END,
        pause_reason = CASE WHEN paused_at IS NOT NULL THEN pause_reason
@@ -167,7 +194,7 @@ async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Pr
                            WHEN ${reached} THEN ? ELSE pause_reason END,
        paused_at = CASE WHEN paused_at IS NOT NULL THEN paused_at
                         WHEN CAST(? AS TEXT) IS NOT NULL OR ${reached} THEN ? ELSE NULL END
-     WHERE id = ?`,
+     WHERE id = ? RETURNING paused_at`,
     [
       c.succeeded ? 1 : 0,
       c.failuresAfterLastSuccess,
@@ -188,4 +215,12 @@ async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Pr
       c.destinationId,
     ],
   );
+  // Paused by this batch: its waiting deliveries are parked (a pause that was already there
+  // parked them then).
+  // A failing destination's backlog is short (new deliveries to a paused one are parked as they
+  // are queued), so this runs inside the batch's transaction, in one statement.
+  if (after?.paused_at != null && Number(after.paused_at) === c.now) {
+    const park = parkDeliveries(c.destinationId, Number.MAX_SAFE_INTEGER);
+    await db.query(park.sql, park.parameters);
+  }
 }

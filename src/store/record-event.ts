@@ -118,8 +118,9 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
 export async function insertDeliveries(db: SqlExecutor, eventId: string, at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>, announce = true): Promise<void> {
   for (const delivery of deliveries) {
     await db.query(
-      "INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)",
-      [delivery.id, eventId, delivery.destinationId, at, at, at],
+      `INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', 0, (SELECT ${DUE_UNLESS_HELD} FROM destinations t WHERE t.id = ?), ?, ?)`,
+      [delivery.id, eventId, delivery.destinationId, at, delivery.destinationId, at, at],
     );
   }
   if (announce && deliveries.length > 0) await announceDeliveries(db);
@@ -228,6 +229,13 @@ const INSERT_IF_REFERENCED = `INSERT INTO events (${EVENT_COLUMNS})
   WHERE ${REFERENCES_EXIST}
   ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`;
 
+/**
+ * A new delivery is due at once, unless its destination `t` is paused or disabled: then it is
+ * parked (no due time) until the resume, out of the due index the claims walk. Otherwise a big
+ * paused backlog would be stepped over by every claim for every other destination.
+ */
+const DUE_UNLESS_HELD = 'CASE WHEN t.enabled = 1 AND t.paused_at IS NULL THEN CAST(? AS BIGINT) END';
+
 const ENSURE_USER = 'INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at) VALUES (?, NULL, NULL, 0, ?, ?) ON CONFLICT (id) DO NOTHING';
 
 function ensureUserParams(event: NewEvent): unknown[] {
@@ -252,8 +260,10 @@ function insertTogether(db: SqlExecutor, ensureUser: boolean, withDeliveries: bo
   if (statement === undefined) {
     const parts = [...(ensureUser ? [`u AS (${ENSURE_USER})`] : []), `e AS (${INSERT_IF_REFERENCED})`];
     if (withDeliveries) {
+      // LEFT JOIN: a delivery to a missing destination still fails on its foreign key.
       parts.push(`d AS (INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
-        SELECT v.id, e.id, v.destination_id, 'pending', 0, ?, ?, ? FROM e, ${db.recordsFromJson(DELIVERY_COLUMNS)})`);
+        SELECT v.id, e.id, v.destination_id, 'pending', 0, ${DUE_UNLESS_HELD}, ?, ?
+        FROM e CROSS JOIN ${db.recordsFromJson(DELIVERY_COLUMNS)} LEFT JOIN destinations t ON t.id = v.destination_id)`);
     }
     statement = `WITH ${parts.join(',\n')}\nSELECT id FROM e`;
     togetherStatements.set(key, statement);

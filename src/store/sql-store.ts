@@ -1,6 +1,8 @@
-import { sql, type CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { toPgPlaceholders } from './sql-executor.js';
 import { parseJson, type Database, type DeliveriesTable } from './schema.js';
 import { DELIVERIES_CHANNEL } from './record-event.js';
+import { parkDeliveries, unparkDeliveries } from './deliveries.js';
 import { clickFromRow, linkFromRow, attemptFromRow, deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,
@@ -68,6 +70,8 @@ export interface SqlStoreParts {
   /** Releases what `db` holds, after the writer has drained. */
   closeReads: () => Promise<void>;
 }
+
+const PARK_CHUNK = 5000;
 
 /** The Store written once over Kysely; the adapters supply connections and the write channel. */
 export class SqlStore implements Store {
@@ -374,7 +378,10 @@ export class SqlStore implements Store {
       .where('id', '=', id)
       .returningAll();
     const row = await this.writeMaybe(query.compile());
-    return row === undefined ? null : destinationFromRow(row);
+    if (row === undefined) return null;
+    if (patch.enabled !== undefined) await this.settleParking(id, now, patch.enabled ? 'unpark' : 'park');
+    if (patch.enabled === true) await this.announce();
+    return destinationFromRow(row);
   }
 
   async deleteDestination(id: string): Promise<'deleted' | 'not_found' | 'has_deliveries'> {
@@ -496,7 +503,9 @@ export class SqlStore implements Store {
       .where('id', '=', id)
       .returningAll();
     const row = await this.writeMaybe(query.compile());
-    return row === undefined ? null : destinationFromRow(row);
+    if (row === undefined) return null;
+    await this.settleParking(id, now, 'park');
+    return destinationFromRow(row);
   }
 
   async resumeDestination(id: string, now: number): Promise<DestinationRecord | null> {
@@ -507,6 +516,7 @@ export class SqlStore implements Store {
       .returningAll();
     const row = await this.writeMaybe(query.compile());
     if (row === undefined) return null;
+    await this.settleParking(id, now, 'unpark');
     await this.announce();
     return destinationFromRow(row);
   }
@@ -828,6 +838,24 @@ export class SqlStore implements Store {
     } catch (error) {
       throw this.parts.mapError(error);
     }
+  }
+
+  /**
+   * Parks a held destination's waiting deliveries, or brings them back once it is not held, in
+   * transactions of PARK_CHUNK: a backlog of a million must not hold the write lock for seconds.
+   * Claims leave a held destination's deliveries alone meanwhile, parked or not.
+   */
+  private async settleParking(destinationId: string, now: number, direction: 'park' | 'unpark'): Promise<void> {
+    for (;;) {
+      const query = direction === 'park' ? parkDeliveries(destinationId, PARK_CHUNK) : unparkDeliveries(destinationId, now, PARK_CHUNK);
+      const [rows] = await this.writes.execute([this.raw(query)]);
+      if ((rows?.length ?? 0) < PARK_CHUNK) return;
+    }
+  }
+
+  /** Hand-written SQL with `?` placeholders, as this dialect's driver takes it. */
+  private raw(query: { sql: string; parameters: unknown[] }): CompiledQuery {
+    return CompiledQuery.raw(this.dialect === 'postgres' ? toPgPlaceholders(query.sql) : query.sql, query.parameters);
   }
 
   private async writeMaybe<Row>(query: CompiledQuery<Row>): Promise<Row | undefined> {
