@@ -127,12 +127,16 @@ export function parkDeliveries(destinationId: string, limit: number): { sql: str
   };
 }
 
-/** Parked deliveries are due at `now` again, if their destination is no longer held. */
-export function unparkDeliveries(destinationId: string, now: number, limit: number): { sql: string; parameters: unknown[] } {
+/**
+ * Parked deliveries are due at `now` again, if their destination is (`once` = 'now') or is
+ * about to be (once 'resumed' or 'enabled') no longer held.
+ */
+export function unparkDeliveries(destinationId: string, now: number, limit: number, once: 'now' | 'resumed' | 'enabled'): { sql: string; parameters: unknown[] } {
+  const ready = once === 'resumed' ? 'enabled = 1' : once === 'enabled' ? 'paused_at IS NULL' : 'enabled = 1 AND paused_at IS NULL';
   return {
     sql: `UPDATE deliveries SET next_attempt_at = ?
      WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at IS NULL AND destination_id || '' = ? LIMIT ?)
-       AND EXISTS (SELECT 1 FROM destinations WHERE id = ? AND enabled = 1 AND paused_at IS NULL)
+       AND EXISTS (SELECT 1 FROM destinations WHERE id = ? AND ${ready})
      RETURNING id`,
     parameters: [now, destinationId, limit, destinationId],
   };

@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { toPgPlaceholders } from './sql-executor.js';
-import { parseJson, type Database, type DeliveriesTable } from './schema.js';
+import { parseJson, type Database, type DeliveriesTable, type DestinationsTable } from './schema.js';
 import { DELIVERIES_CHANNEL } from './record-event.js';
 import { parkDeliveries, unparkDeliveries } from './deliveries.js';
 import { clickFromRow, linkFromRow, attemptFromRow, deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
@@ -377,10 +377,10 @@ export class SqlStore implements Store {
       })
       .where('id', '=', id)
       .returningAll();
+    if (patch.enabled === true) return this.unholdDestination(id, now, 'enabled', query.compile());
     const row = await this.writeMaybe(query.compile());
     if (row === undefined) return null;
-    if (patch.enabled !== undefined) await this.settleParking(id, now, patch.enabled ? 'unpark' : 'park');
-    if (patch.enabled === true) await this.announce();
+    if (patch.enabled === false) await this.parkAll(id);
     return destinationFromRow(row);
   }
 
@@ -504,7 +504,7 @@ export class SqlStore implements Store {
       .returningAll();
     const row = await this.writeMaybe(query.compile());
     if (row === undefined) return null;
-    await this.settleParking(id, now, 'park');
+    await this.parkAll(id);
     return destinationFromRow(row);
   }
 
@@ -514,11 +514,7 @@ export class SqlStore implements Store {
       .set({ paused_at: null, pause_reason: null, consecutive_failures: 0, updated_at: now })
       .where('id', '=', id)
       .returningAll();
-    const row = await this.writeMaybe(query.compile());
-    if (row === undefined) return null;
-    await this.settleParking(id, now, 'unpark');
-    await this.announce();
-    return destinationFromRow(row);
+    return this.unholdDestination(id, now, 'resumed', query.compile());
   }
 
   claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]> {
@@ -841,16 +837,25 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Parks a held destination's waiting deliveries, or brings them back once it is not held, in
-   * transactions of PARK_CHUNK: a backlog of a million must not hold the write lock for seconds.
-   * Claims leave a held destination's deliveries alone meanwhile, parked or not.
+   * Parking and unparking run in transactions of PARK_CHUNK: a backlog of a million must not
+   * hold the write lock for seconds. The order makes a failure part way harmless: a pause is
+   * committed before its deliveries are parked, and a resume (or enable) brings them back while
+   * the destination is still held, then lifts the hold together with the last few. Claims
+   * leave a held destination's deliveries alone, parked or not, so no state in between is
+   * wrong; a resume that failed part way is finished by trying it again.
    */
-  private async settleParking(destinationId: string, now: number, direction: 'park' | 'unpark'): Promise<void> {
-    for (;;) {
-      const query = direction === 'park' ? parkDeliveries(destinationId, PARK_CHUNK) : unparkDeliveries(destinationId, now, PARK_CHUNK);
-      const [rows] = await this.writes.execute([this.raw(query)]);
-      if ((rows?.length ?? 0) < PARK_CHUNK) return;
-    }
+  private async parkAll(destinationId: string): Promise<void> {
+    while ((await this.writes.execute([this.raw(parkDeliveries(destinationId, PARK_CHUNK))]))[0]!.length >= PARK_CHUNK);
+  }
+
+  private async unholdDestination(id: string, now: number, once: 'resumed' | 'enabled', unhold: CompiledQuery): Promise<DestinationRecord | null> {
+    while ((await this.writes.execute([this.raw(unparkDeliveries(id, now, PARK_CHUNK, once))]))[0]!.length >= PARK_CHUNK);
+    // Those parked since, as the hold is lifted: one transaction.
+    const [rows] = await this.writes.execute([unhold, this.raw(unparkDeliveries(id, now, Number.MAX_SAFE_INTEGER, 'now'))]);
+    const row = rows?.[0] as DestinationsTable | undefined;
+    if (row === undefined) return null;
+    await this.announce();
+    return destinationFromRow(row);
   }
 
   /** Hand-written SQL with `?` placeholders, as this dialect's driver takes it. */
