@@ -1,6 +1,6 @@
 // outbound-<store>: deliveries/s draining a backlog to a local receiver (each attempt recorded)
-// against a bare undici client sending the same requests, and the delay from an event's record
-// to its first attempt at a steady 1,000 events/s.
+// against a bare undici client sending the same requests (both warmed up, then three alternating
+// rounds), and the delay from an event's record to its first attempt at a steady 1,000 events/s.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -75,7 +75,7 @@ export class Batcher<T> {
         for (const entry of batch) entry.reject(error);
       }
       // What came in during the flush waits for company too, unless it already fills a batch.
-      if (this.delayMs > 0 && this.pending.length > 0 && this.pending.length < this.maxBatch && !this.idleWanted) await this.company();
+      if (this.delayMs > 0 && this.pending.length > 0 && this.pending.length < this.maxBatch && this.idleWanted === 0) await this.company();
     }
     this.flushing = null;
   }
