@@ -530,6 +530,14 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     expect((await store.claimDueDeliveries(T0 + 11, 10, 30_000)).map((d) => d.id).sort()).toEqual([before, during].sort());
   });
 
+  it('leaves the destinations a worker asks it to skip', async () => {
+    await destination('d2');
+    const [first] = await enqueue('d1', 1);
+    const [second] = await enqueue('d2', 1);
+    expect((await store.claimDueDeliveries(T0, 10, 30_000, { skipDestinations: ['d1'] })).map((d) => d.id)).toEqual([second]);
+    expect((await store.claimDueDeliveries(T0, 10, 30_000)).map((d) => d.id)).toEqual([first]);
+  });
+
   it('parks the waiting deliveries of a destination that its failures just paused', async () => {
     const [sent, waiting] = await enqueue('d1', 2);
     await store.claimDueDeliveries(T0, 1, 30_000);

@@ -10,7 +10,7 @@ export class DestinationLimiter {
   private refilledAt = Date.now();
 
   constructor(
-    private readonly concurrency: number,
+    readonly concurrency: number,
     private readonly ratePerSecond: number,
   ) {
     this.tokens = ratePerSecond;
@@ -28,6 +28,11 @@ export class DestinationLimiter {
     if (this.active >= this.concurrency || this.waiting.length > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
     while (!this.takeToken()) await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000)));
+  }
+
+  /** Requests waiting for a slot. */
+  get waitingCount(): number {
+    return this.waiting.length;
   }
 
   release(): void {

@@ -1,6 +1,71 @@
 import { describe, expect, it } from 'vitest';
-import type { ClaimOptions } from '../store/store.js';
+import { DEFAULT_POLICY } from '../domain/retry-policies.js';
+import type { ClaimedDelivery, ClaimOptions, DestinationRecord } from '../store/store.js';
+import type { SendResult } from './sender.js';
 import { DeliveryWorker } from './worker.js';
+
+const destination = (id: string, maxConcurrency?: number): DestinationRecord => ({
+  id,
+  name: id,
+  config: {
+    url: `http://partner.example/${id}?u={user_id}`,
+    method: 'GET',
+    match: {},
+    unknownMacros: 'empty',
+    retry: DEFAULT_POLICY,
+    success: { kind: '2xx' },
+    timeoutMs: 10_000,
+    followRedirects: false,
+    pauseAfterFailures: 20,
+    ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+  },
+  secretsCiphertext: null,
+  enabled: true,
+  pausedAt: null,
+  pauseReason: null,
+  consecutiveFailures: 0,
+  createdAt: 0,
+  updatedAt: 0,
+});
+
+const delivery = (id: string, destinationId: string, now: number): ClaimedDelivery => ({
+  id,
+  eventId: `e-${id}`,
+  destinationId,
+  state: 'delivering',
+  attempts: 0,
+  nextAttemptAt: null,
+  lastStatus: null,
+  lastError: null,
+  createdAt: now,
+  updatedAt: now,
+  event: {
+    id: `e-${id}`,
+    source: 'platform',
+    type: 'registration',
+    externalId: id,
+    userId: 'u1',
+    offerId: null,
+    appPid: null,
+    level: null,
+    amountMicros: null,
+    currency: null,
+    clickId: null,
+    metadata: {},
+    raw: null,
+    receivedAt: now,
+    outcome: 'accepted',
+    reason: null,
+    detail: null,
+    duplicateOf: null,
+    coins: 0,
+    partner: null,
+    linkId: null,
+    partnerClickId: null,
+    flags: [],
+    review: null,
+  },
+});
 
 describe('DeliveryWorker claims', () => {
   it('looks for expired leases on its first claim and then about once a second, not on every claim', async () => {
@@ -24,5 +89,47 @@ describe('DeliveryWorker claims', () => {
       await worker.runOnce();
     }
     expect(asked).toEqual([true, false, false, true, false, true]);
+  });
+
+  it('leaves a destination whose limit is full of waiting deliveries to the store, and claims the others', async () => {
+    const now = 1_000;
+    const claims: Array<readonly string[]> = [];
+    const pending: Array<(result: SendResult) => void> = [];
+    const destinations = new Map([
+      ['slow', destination('slow', 2)],
+      ['fast', destination('fast')],
+    ]);
+    let first = true;
+    const worker = new DeliveryWorker({
+      store: {
+        claimDueDeliveries: (_now: number, _limit: number, _lease: number, options?: ClaimOptions) => {
+          claims.push(options?.skipDestinations ?? []);
+          if (!first) return Promise.resolve([]);
+          first = false;
+          // Two at once for "slow", two more wait for its limiter: a full round waiting.
+          return Promise.resolve(['s1', 's2', 's3', 's4'].map((id) => delivery(id, 'slow', now)));
+        },
+        completeAttempts: () => Promise.resolve(),
+        getDestination: (id: string) => Promise.resolve(destinations.get(id) ?? null),
+      },
+      destinations: { secrets: () => ({}) },
+      // The partner does not answer until the test lets it.
+      sender: { send: () => new Promise<SendResult>((resolve) => pending.push(resolve)), close: () => Promise.resolve() },
+      clock: { now: () => now },
+      pollMs: 5,
+    });
+    worker.start();
+    const deadline = Date.now() + 2000;
+    while ((claims.length < 3 || pending.length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(claims[0]).toEqual([]);
+    expect(claims.at(-1)).toEqual(['slow']);
+    // Once it answers, its limiter drains and its deliveries are claimed again.
+    while (pending.length > 0) pending.shift()!({ ok: true, status: 200, retryAfter: undefined, excerpt: 'OK', latencyMs: 1 });
+    const asked = claims.length;
+    while (claims.length < asked + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    while (pending.length > 0) pending.shift()!({ ok: true, status: 200, retryAfter: undefined, excerpt: 'OK', latencyMs: 1 });
+    await worker.stop();
+    expect(claims.at(-1)).toEqual([]);
   });
 });

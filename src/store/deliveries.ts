@@ -13,7 +13,10 @@ export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: nu
   // Paused or disabled destinations are few: their ids are left out by name. A join with the
   // destinations table made PostgreSQL's planner misjudge how many rows pass it, so it read and
   // sorted the whole backlog for every claim instead of walking the index up to `limit`.
-  const held = (await db.query<{ id: string }>('SELECT id FROM destinations WHERE enabled = 0 OR paused_at IS NOT NULL', [])).map((r) => r.id);
+  const held = [
+    ...(await db.query<{ id: string }>('SELECT id FROM destinations WHERE enabled = 0 OR paused_at IS NOT NULL', [])).map((r) => r.id),
+    ...(options.skipDestinations ?? []),
+  ];
   const notHeld = held.length === 0 ? '' : ` AND d.destination_id NOT IN (${held.map(() => '?').join(', ')})`;
   // Two statements, each an ordered walk of the (state, next_attempt_at) index that stops at
   // `limit`: one with an OR of both states made the database read and sort the whole backlog.

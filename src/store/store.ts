@@ -229,6 +229,8 @@ export interface AttemptRecord {
 export interface ClaimOptions {
   /** Look for expired leases too (default true). A worker does so about once a second: they are rare. */
   expired?: boolean;
+  /** Destinations to leave alone this time: this worker has more of theirs than it can send. */
+  skipDestinations?: readonly string[];
 }
 
 export interface AttemptResult {
