@@ -10,7 +10,7 @@ export class DestinationLimiter {
   private refilledAt = Date.now();
 
   constructor(
-    readonly concurrency: number,
+    private readonly concurrency: number,
     private readonly ratePerSecond: number,
   ) {
     this.tokens = ratePerSecond;

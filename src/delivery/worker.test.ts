@@ -91,7 +91,7 @@ describe('DeliveryWorker claims', () => {
     expect(asked).toEqual([true, false, false, true, false, true]);
   });
 
-  it('leaves a destination whose limit is full of waiting deliveries to the store, and claims the others', async () => {
+  it('leaves a destination with a batch of deliveries waiting for its limit to the store, and claims the others', async () => {
     const now = 1_000;
     const claims: Array<readonly string[]> = [];
     const pending: Array<(result: SendResult) => void> = [];
@@ -106,7 +106,7 @@ describe('DeliveryWorker claims', () => {
           claims.push(options?.skipDestinations ?? []);
           if (!first) return Promise.resolve([]);
           first = false;
-          // Two at once for "slow", two more wait for its limiter: a full round waiting.
+          // Two at once for "slow" (its limit), two more wait for its limiter: a batch (of 2) waiting.
           return Promise.resolve(['s1', 's2', 's3', 's4'].map((id) => delivery(id, 'slow', now)));
         },
         completeAttempts: () => Promise.resolve(),
@@ -117,6 +117,7 @@ describe('DeliveryWorker claims', () => {
       sender: { send: () => new Promise<SendResult>((resolve) => pending.push(resolve)), close: () => Promise.resolve() },
       clock: { now: () => now },
       pollMs: 5,
+      batchSize: 2,
     });
     worker.start();
     const deadline = Date.now() + 2000;

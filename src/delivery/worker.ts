@@ -100,9 +100,10 @@ export class DeliveryWorker {
     const now = this.deps.clock.now();
     const expired = now - this.expiredCheckedAt >= EXPIRED_CHECK_MS || now < this.expiredCheckedAt;
     if (expired) this.expiredCheckedAt = now;
-    // A slow destination must not fill every slot: while a full round of its deliveries waits
-    // for its limiter, claims leave its others in the store and take other destinations'.
-    const skipDestinations = [...this.limiters].filter(([, { limiter }]) => limiter.waitingCount >= limiter.concurrency).map(([id]) => id);
+    // A slow destination must not fill every slot: while a batch of its deliveries waits for
+    // its limiter, claims leave its others in the store and take other destinations'. (A
+    // smaller threshold starved a fast destination's pipeline between claims.)
+    const skipDestinations = [...this.limiters].filter(([, { limiter }]) => limiter.waitingCount >= this.batchSize).map(([id]) => id);
     return this.deps.store.claimDueDeliveries(now, this.batchSize, this.leaseMs, skipDestinations.length === 0 ? { expired } : { expired, skipDestinations });
   }
 
