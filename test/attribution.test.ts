@@ -3,21 +3,12 @@
 // and a held event approved and a flagged one rejected. The clock is held by the test.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_FRAUD_POLICY } from '../src/domain/clicks/fraud.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
 import { STORE_KINDS } from './helpers/stores.js';
 import { startReceiver } from './helpers/receiver.js';
 
 const DAY = 86_400_000;
-const DEFAULT_POLICY = {
-  attributionWindowDays: 30,
-  unknownClick: 'flag',
-  fastConversion: { action: 'off', seconds: 10 },
-  clicksPerIp: { action: 'off', max: 20, windowMinutes: 60 },
-  perUserPerDay: { action: 'off', max: 50 },
-  perOfferPerDay: { action: 'off', max: 10_000 },
-  perUserPerOffer: { action: 'off', max: 1 },
-  repeatOfferCredit: 'off',
-};
 
 describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
   let hub: TestHub;
@@ -41,7 +32,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
   });
   beforeEach(async () => {
     now += DAY; // each test in its own day: the daily caps start again
-    expect((await hub.admin('/fraud-policy', { method: 'PUT', body: DEFAULT_POLICY })).status).toBe(200);
+    expect((await hub.admin('/fraud-policy', { method: 'PUT', body: DEFAULT_FRAUD_POLICY })).status).toBe(200);
     // The policy is cached for a second per process.
     await new Promise((r) => setTimeout(r, 1100));
   });
@@ -77,7 +68,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
   }
 
   async function setPolicy(change: Record<string, unknown>) {
-    expect((await hub.admin('/fraud-policy', { method: 'PUT', body: { ...DEFAULT_POLICY, ...change } })).status).toBe(200);
+    expect((await hub.admin('/fraud-policy', { method: 'PUT', body: { ...DEFAULT_FRAUD_POLICY, ...change } })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1100));
   }
 

@@ -57,6 +57,18 @@ export interface DestinationInput {
   enabled?: boolean;
 }
 
+/** What a destination's config is when its creator leaves a setting out. */
+export const CONFIG_DEFAULTS = {
+  method: 'GET',
+  match: {},
+  unknownMacros: 'empty',
+  retry: DEFAULT_POLICY,
+  success: { kind: '2xx' },
+  timeoutMs: 10_000,
+  followRedirects: false,
+  pauseAfterFailures: 20,
+} as const satisfies Omit<DestinationConfig, 'url'>;
+
 /** Outbound partner endpoints. */
 export class DestinationService {
   private enabledCache: { list: Array<{ id: string; config: DestinationConfig }>; until: number } | null = null;
@@ -181,17 +193,7 @@ export class DestinationService {
 
   /** Defaults filled in, the schema checked, and macros checked when unknown ones are errors. */
   private validate(input: DestinationInput['config']): DestinationConfig {
-    const config = {
-      method: 'GET',
-      match: {},
-      unknownMacros: 'empty',
-      retry: DEFAULT_POLICY,
-      success: { kind: '2xx' },
-      timeoutMs: 10_000,
-      followRedirects: false,
-      pauseAfterFailures: 20,
-      ...input,
-    };
+    const config = { ...CONFIG_DEFAULTS, ...input };
     if (!configValidator.Check(config)) {
       const problem = firstFieldProblem(configValidator.Errors(config), 'config');
       throw new ValidationError(`config.${problem.field}`, problem.message);

@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../domain/retry-policies.js';
 import type { ClaimedDelivery, ClaimOptions, DestinationRecord } from '../store/store.js';
 import type { SendResult } from './sender.js';
+import { testEvent } from '../../test/helpers/events.js';
+import { CONFIG_DEFAULTS } from './destinations.js';
 import { DeliveryWorker } from './worker.js';
 
 const destination = (id: string, maxConcurrency?: number): DestinationRecord => ({
   id,
   name: id,
-  config: {
-    url: `http://partner.example/${id}?u={user_id}`,
-    method: 'GET',
-    match: {},
-    unknownMacros: 'empty',
-    retry: DEFAULT_POLICY,
-    success: { kind: '2xx' },
-    timeoutMs: 10_000,
-    followRedirects: false,
-    pauseAfterFailures: 20,
-    ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
-  },
+  config: { ...CONFIG_DEFAULTS, url: `http://partner.example/${id}?u={user_id}`, ...(maxConcurrency === undefined ? {} : { maxConcurrency }) },
   secretsCiphertext: null,
   enabled: true,
   pausedAt: null,
@@ -40,20 +30,7 @@ const delivery = (id: string, destinationId: string, now: number): ClaimedDelive
   createdAt: now,
   updatedAt: now,
   event: {
-    id: `e-${id}`,
-    source: 'platform',
-    type: 'registration',
-    externalId: id,
-    userId: 'u1',
-    offerId: null,
-    appPid: null,
-    level: null,
-    amountMicros: null,
-    currency: null,
-    clickId: null,
-    metadata: {},
-    raw: null,
-    receivedAt: now,
+    ...testEvent({ id: `e-${id}`, source: 'platform', type: 'registration', externalId: id, userId: 'u1', receivedAt: now }),
     outcome: 'accepted',
     reason: null,
     detail: null,
