@@ -145,6 +145,19 @@ describe.each(STORE_KINDS)('dashboard admin endpoints on %s', (kind) => {
     expect((await hub.admin('/sources/nope/test', { body: {} })).status).toBe(404);
   });
 
+  it('GET /sources/:slug/test: the sample the dashboard offers to edit, by the mapping, with fresh ids', async () => {
+    await hub.admin('/sources', { body: { slug: 'sample-test', preset: 'generic', overrides: { auth: [{ kind: 'bearer' }], fields: { user: 'payload.user_id', externalId: 'id', offer: 'offer' } } } });
+    const first = await hub.admin('/sources/sample-test/test');
+    expect(first.status).toBe(200);
+    expect(first.body.fields).toMatchObject({ 'payload.user_id': 'test-user', offer: 'test-offer', id: expect.stringMatching(/^test-/) });
+    const second = await hub.admin('/sources/sample-test/test');
+    expect(second.body.fields.id).not.toBe(first.body.fields.id);
+    // What it offers is what a POST without fields sends.
+    const sent = await hub.admin('/sources/sample-test/test', { body: { fields: first.body.fields } });
+    expect(sent.body.event).toMatchObject({ outcome: 'accepted', userId: 'test-user', externalId: first.body.fields.id });
+    expect((await hub.admin('/sources/nope/test')).status).toBe(404);
+  });
+
   it('serves the dashboard at /admin, and never for /admin/api', async () => {
     expect((await fetch(`${hub.url}/admin`, { redirect: 'manual' })).headers.get('location')).toBe('/admin/');
     const unknownApi = await fetch(`${hub.url}/admin/api/nothing-here`, { headers: { authorization: 'Bearer x' } });

@@ -79,7 +79,7 @@ const TestResultSchema = Type.Object({
   event: Type.Union([EventSchema, Type.Null()], { description: 'The event the hub recorded for it' }),
 });
 
-/** `/admin/api/stats` and `/admin/api/sources/:slug/test`. */
+/** `/admin/api/stats` and `/admin/api/sources/:slug/test` (GET: the sample; POST: send one). */
 export function dashboardApiRoutes(deps: DashboardApiDeps) {
   return async function (app: App): Promise<void> {
     app.addHook('onRequest', (request, _reply, done) => {
@@ -133,6 +133,25 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
           oldestDueAgeSeconds: stats.oldestDueAt === null ? null : Math.max(0, Math.floor((now - stats.oldestDueAt) / 1000)),
           pausedDestinations: stats.pausedDestinations,
         };
+      },
+    );
+
+    app.get(
+      '/sources/:slug/test',
+      {
+        schema: {
+          tags: ['sources'],
+          security,
+          summary: 'The sample test postback for a source: a value for each mapped field and fresh unique ids, for the dashboard to offer to edit',
+          params: Type.Object({ slug: Type.String({ maxLength: 63 }) }),
+          response: { 200: Type.Object({ fields: Type.Record(Type.String(), Type.String()) }), ...errors },
+        },
+      },
+      async (request) => {
+        await deps.sources.get(request.params.slug); // 404 for an unknown source
+        const loaded = await deps.sources.load(request.params.slug);
+        if (loaded === null) throw new ValidationError('slug', 'could not be loaded');
+        return { fields: sampleFields(loaded.definition, deps.now()) };
       },
     );
 

@@ -289,36 +289,21 @@ function SourceForm({ source, onClose, onSaved }: { source: Source | null; onClo
   );
 }
 
-/** What the hub's own sample would be: a value for each mapped field, unique ids. */
-function sampleFields(definition: SourceDefinition): Array<[string, string]> {
-  const unique = `test-${Date.now().toString(36)}`;
-  const samples: Record<string, string> = {
-    user: 'test-user',
-    externalId: unique,
-    offer: 'test-offer',
-    eventType: definition.defaults?.eventType ?? 'conversion',
-    amount: '1.00',
-    currency: definition.defaults?.currency ?? 'USD',
-    level: '5',
-    clickId: `click-${unique}`,
-    reward: '10',
-    timestamp: new Date().toISOString(),
-  };
-  const rows: Array<[string, string]> = [];
-  for (const f of HUB_FIELDS) {
-    const path = definition.fields[f.key];
-    const first = path === undefined ? undefined : typeof path === 'string' ? path : path[0];
-    if (first !== undefined && samples[f.key] !== undefined) rows.push([first, samples[f.key]!]);
+function SourceTest({ source, onClose }: { source: Source; onClose: () => void }) {
+  // The hub's own sample (a value for each mapped field, fresh unique ids), to edit before sending.
+  const sample = useApi<{ fields: Record<string, string> }>(`/sources/${encodeURIComponent(source.slug)}/test`);
+  if (sample.data === undefined) {
+    return (
+      <Dialog title={`Send a test postback to ${source.slug}`} open onClose={onClose} wide>
+        {sample.error === null ? <Loading what="Preparing a sample" /> : <ErrorBox error={sample.error} />}
+      </Dialog>
+    );
   }
-  for (const key of definition.dedupeKey ?? []) {
-    const first = typeof key === 'string' ? key : key[0];
-    if (first !== undefined && !first.startsWith('$') && !rows.some(([k]) => k === first)) rows.push([first, unique]);
-  }
-  return rows;
+  return <SourceTestForm source={source} sample={sample.data.fields} onClose={onClose} />;
 }
 
-function SourceTest({ source, onClose }: { source: Source; onClose: () => void }) {
-  const [rows, setRows] = useState<Array<[string, string]>>(() => sampleFields(source.definition));
+function SourceTestForm({ source, sample, onClose }: { source: Source; sample: Record<string, string>; onClose: () => void }) {
+  const [rows, setRows] = useState<Array<[string, string]>>(() => Object.entries(sample));
   const [method, setMethod] = useState<'' | 'GET' | 'POST'>('');
   const [authenticate, setAuthenticate] = useState(true);
   const [result, setResult] = useState<SourceTestResult | null>(null);
