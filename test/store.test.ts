@@ -571,6 +571,9 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
       await store.replayDeliveries({ ids: ['missing'] }, T0);
       await new Promise((r) => setTimeout(r, 200));
       expect(told).toBe(2);
+      // Recording deliveries tells them too (PostgreSQL at commit, SQLite as they are written).
+      await enqueue('d1', 1);
+      expect(await toldAgain(3)).toBe(3);
     } finally {
       stop();
     }

@@ -123,7 +123,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   private answer(): void {
-    const excerpt = Buffer.concat(this.chunks, Math.min(this.size, EXCERPT_BYTES)).subarray(0, EXCERPT_BYTES).toString('utf8');
+    // concat's length cuts the last chunk at the excerpt's end.
+    const excerpt = Buffer.concat(this.chunks, Math.min(this.size, EXCERPT_BYTES)).toString('utf8');
     this.settle({ ok: true, status: this.status, retryAfter: this.retryAfter, excerpt, latencyMs: this.elapsed() });
   }
 

@@ -142,13 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     stopListening();
     done();
   });
-  const deliveriesFor = async (event: MatchableEvent) => {
-    const deliveries = await destinations.deliveriesFor(event);
-    // On SQLite the worker's next claim queues behind this event's write, so it may start now.
-    // On PostgreSQL it would run before the commit and find nothing: the NOTIFY at commit wakes it.
-    if (deliveries.length > 0 && store.dialect === 'sqlite') setImmediate(() => worker.wake());
-    return deliveries;
-  };
+  const deliveriesFor = (event: MatchableEvent) => destinations.deliveriesFor(event);
   const links = new LinkService(store, clock);
   const clicks = new ClickService(links, store, clock, (error, click) => app.log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));
   const clickCounters = new Map<string, { inc(): void }>();

@@ -102,6 +102,18 @@ export class SqlStore implements Store {
    * they would wait for a worker's next poll. After the commit, as a hint: if it is lost, the
    * poll still finds them.
    */
+  /**
+   * Deliveries are being written in this process (SQLite): the listeners may claim at once, as
+   * a claim queues behind the write in the writer thread. PostgreSQL's NOTIFY tells at commit
+   * instead; a claim before it would find nothing.
+   */
+  private queuedInProcess(): void {
+    if (this.parts.listen !== undefined) return;
+    setImmediate(() => {
+      for (const listener of this.localListeners) listener();
+    });
+  }
+
   private async announce(): Promise<void> {
     if (this.parts.listen === undefined) {
       for (const listener of this.localListeners) listener();
@@ -132,11 +144,15 @@ export class SqlStore implements Store {
   }
 
   recordEvent(command: RecordEventCommand): Promise<RecordEventResult> {
-    return this.writes.recordEvent(command);
+    const recorded = this.writes.recordEvent(command);
+    if ((command.deliveries?.length ?? 0) > 0) this.queuedInProcess();
+    return recorded;
   }
 
   recordEvents(commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
-    return this.writes.recordEvents(commands);
+    const recorded = this.writes.recordEvents(commands);
+    if (commands.some((c) => (c.deliveries?.length ?? 0) > 0)) this.queuedInProcess();
+    return recorded;
   }
 
   recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {
@@ -548,7 +564,9 @@ export class SqlStore implements Store {
   }
 
   reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {
-    return this.writes.reviewEvent(id, decision, now);
+    const reviewed = this.writes.reviewEvent(id, decision, now);
+    if (decision.approve && decision.deliveries.length > 0) this.queuedInProcess();
+    return reviewed;
   }
 
   // Tracking links and clicks.
