@@ -41,55 +41,56 @@ export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: nu
 }
 
 /**
- * Records a batch of finished attempts in one transaction and a fixed number of statements,
- * whatever the batch's size (one round trip each on PostgreSQL): the attempts and the
- * deliveries' new states go in as one JSON array each, then one update per destination.
+ * Records a batch of finished attempts in one transaction: the attempts, the deliveries' new
+ * states, then one update per destination. Over a network (PostgreSQL) that is a fixed number
+ * of statements whatever the batch's size, the rows going in as one JSON array each.
  */
 export async function completeAttempts(db: SqlExecutor, results: readonly AttemptResult[]): Promise<void> {
   if (results.length === 0) return;
-  await db.query(
-    `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
-     SELECT v.id, v.delivery_id, v.attempt, v.started_at, v.url, v.method, ${db.jsonColumn('v.request_headers')}, v.status, v.latency_ms, v.response_excerpt, v.error
-     FROM ${db.recordsFromJson(ATTEMPT_COLUMNS)}`,
-    [
-      JSON.stringify(
-        results.map(({ deliveryId, attempt: a }) => ({
-          id: a.id,
-          delivery_id: deliveryId,
-          attempt: a.attempt,
-          started_at: a.startedAt,
-          url: a.url,
-          method: a.method,
-          request_headers: JSON.stringify(a.requestHeaders),
-          status: a.status,
-          latency_ms: a.latencyMs,
-          response_excerpt: a.responseExcerpt,
-          error: a.error,
-        })),
-      ),
-    ],
-  );
-  await db.query(
-    `UPDATE deliveries SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_attempt_at, lease_until = NULL,
-       last_status = v.last_status, last_error = v.last_error, updated_at = v.updated_at
-     FROM ${db.recordsFromJson(DELIVERY_COLUMNS)} WHERE deliveries.id = v.id`,
-    [
-      JSON.stringify(
-        results.map(({ deliveryId, attempt: a, next, now }) => ({
-          id: deliveryId,
-          state: next.state,
-          attempts: a.attempt,
-          next_attempt_at: next.state === 'pending' ? next.at : null,
-          last_status: a.status,
-          last_error: a.error,
-          updated_at: now,
-        })),
-      ),
-    ],
-  );
+  const attempts = results.map(({ deliveryId, attempt: a }) => [
+    a.id,
+    deliveryId,
+    a.attempt,
+    a.startedAt,
+    a.url,
+    a.method,
+    JSON.stringify(a.requestHeaders),
+    a.status,
+    a.latencyMs,
+    a.responseExcerpt,
+    a.error,
+  ]);
+  const states = results.map(({ deliveryId, attempt: a, next, now }) => [deliveryId, next.state, a.attempt, next.state === 'pending' ? next.at : null, a.status, a.error, now]);
+  if (db.inProcess) {
+    // In-process (SQLite) there is no round trip to save, and a prepared statement run per row
+    // costs about half of what unpacking the rows from a JSON array does.
+    for (const row of attempts) await db.query(INSERT_ATTEMPT, row);
+    for (const [id, ...state] of states) await db.query(UPDATE_STATE, [...state, id]);
+  } else {
+    const objects = (columns: JsonColumns, rows: unknown[][]) => JSON.stringify(rows.map((row) => Object.fromEntries(columns.map(([name], i) => [name, row[i]]))));
+    await db.query(
+      `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
+       SELECT v.id, v.delivery_id, v.attempt, v.started_at, v.url, v.method, ${db.jsonColumn('v.request_headers')}, v.status, v.latency_ms, v.response_excerpt, v.error
+       FROM ${db.recordsFromJson(ATTEMPT_COLUMNS)}`,
+      [objects(ATTEMPT_COLUMNS, attempts)],
+    );
+    await db.query(
+      `UPDATE deliveries SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_attempt_at, lease_until = NULL,
+         last_status = v.last_status, last_error = v.last_error, updated_at = v.updated_at
+       FROM ${db.recordsFromJson(DELIVERY_COLUMNS)} WHERE deliveries.id = v.id`,
+      [objects(DELIVERY_COLUMNS, states)],
+    );
+  }
   for (const change of destinationChanges(results)) await applyDestinationChange(db, change);
 }
 
+const INSERT_ATTEMPT = `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const UPDATE_STATE = `UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, lease_until = NULL, last_status = ?, last_error = ?, updated_at = ?
+  WHERE id = ?`;
+
+/** The columns of an attempt row and of a delivery's new state, in the order the rows above hold them. */
 const ATTEMPT_COLUMNS: JsonColumns = [
   ['id', 'text'],
   ['delivery_id', 'text'],
