@@ -1,4 +1,4 @@
-import type { JsonColumns, SqlExecutor } from './sql-executor.js';
+import { jsonRecords, type JsonColumns, type SqlExecutor } from './sql-executor.js';
 import type { DeliveriesTable, EventsTable } from './schema.js';
 import { deliveryFromRow, eventFromRow } from './rows.js';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './store.js';
@@ -67,18 +67,17 @@ export async function completeAttempts(db: SqlExecutor, results: readonly Attemp
     for (const row of attempts) await db.query(INSERT_ATTEMPT, row);
     for (const [id, ...state] of states) await db.query(UPDATE_STATE, [...state, id]);
   } else {
-    const objects = (columns: JsonColumns, rows: unknown[][]) => JSON.stringify(rows.map((row) => Object.fromEntries(columns.map(([name], i) => [name, row[i]]))));
     await db.query(
       `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
        SELECT v.id, v.delivery_id, v.attempt, v.started_at, v.url, v.method, ${db.jsonColumn('v.request_headers')}, v.status, v.latency_ms, v.response_excerpt, v.error
        FROM ${db.recordsFromJson(ATTEMPT_COLUMNS)}`,
-      [objects(ATTEMPT_COLUMNS, attempts)],
+      [jsonRecords(ATTEMPT_COLUMNS, attempts)],
     );
     await db.query(
       `UPDATE deliveries SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_attempt_at, lease_until = NULL,
          last_status = v.last_status, last_error = v.last_error, updated_at = v.updated_at
        FROM ${db.recordsFromJson(DELIVERY_COLUMNS)} WHERE deliveries.id = v.id`,
-      [objects(DELIVERY_COLUMNS, states)],
+      [jsonRecords(DELIVERY_COLUMNS, states)],
     );
   }
   for (const change of destinationChanges(results)) await applyDestinationChange(db, change);

@@ -31,6 +31,11 @@ export interface SqlExecutor {
 
 export type JsonColumns = ReadonlyArray<readonly [name: string, type: 'text' | 'integer' | 'bigint']>;
 
+/** Rows of values in `columns`' order as the JSON array of objects that `recordsFromJson` reads. */
+export function jsonRecords(columns: JsonColumns, rows: ReadonlyArray<readonly unknown[]>): string {
+  return JSON.stringify(rows.map((row) => Object.fromEntries(columns.map(([name], i) => [name, row[i]]))));
+}
+
 export function sqliteRecordsFromJson(columns: JsonColumns): string {
   return `(SELECT ${columns.map(([name]) => `value ->> '${name}' AS ${name}`).join(', ')} FROM json_each(?)) AS v`;
 }

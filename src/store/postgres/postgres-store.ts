@@ -6,7 +6,7 @@ import type { Database } from '../schema.js';
 import { postgresInJsonList, postgresRecordsFromJson, toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
 import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
-import { recordClicks } from '../clicks.js';
+import { clickRow, recordClicks } from '../clicks.js';
 import { reviewEvent } from '../review-event.js';
 import type { AttemptResult, ClaimOptions, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
 import { StoreUnavailableError } from '../../lib/errors.js';
@@ -65,7 +65,7 @@ class PostgresWriteChannel implements WriteChannel {
 
   recordClicks(clicks: readonly ClickRecord[]): Promise<void> {
     // One statement: atomic without BEGIN/COMMIT.
-    return this.transaction((client) => recordClicks(preparedExecutor(client), clicks), this.pool, false);
+    return this.transaction((client) => recordClicks(preparedExecutor(client), clicks.map(clickRow)), this.pool, false);
   }
 
   async ping(): Promise<void> {

@@ -4,6 +4,7 @@ import type { CompiledQuery } from 'kysely';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import type { WriteChannel } from '../sql-store.js';
 import type { AttemptResult, ClaimOptions, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
+import { clickRow } from '../clicks.js';
 import { mapSqliteError } from './errors.js';
 import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
 
@@ -90,7 +91,7 @@ export class GroupCommitWriter implements WriteChannel {
   }
 
   async recordClicks(clicks: readonly ClickRecord[]): Promise<void> {
-    await this.submit({ op: 'recordClicks', clicks });
+    await this.submit({ op: 'recordClicks', rows: clicks.map(clickRow) });
   }
 
   async ping(): Promise<void> {

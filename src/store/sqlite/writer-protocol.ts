@@ -1,4 +1,5 @@
-import type { AttemptResult, ClaimOptions, ClickRecord, NewEvent, RecordEventCommand, ReviewDecision } from '../store.js';
+import type { ClickRow } from '../clicks.js';
+import type { AttemptResult, ClaimOptions, NewEvent, RecordEventCommand, ReviewDecision } from '../store.js';
 import type { SerializedError } from './errors.js';
 
 /** Messages between the group committer (main thread) and the writer thread. */
@@ -10,7 +11,7 @@ export type WriterCommand =
   | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number; options?: ClaimOptions }
   | { op: 'completeAttempts'; results: readonly AttemptResult[] }
   | { op: 'reviewEvent'; id: string; decision: ReviewDecision; now: number }
-  | { op: 'recordClicks'; clicks: readonly ClickRecord[] }
+  | { op: 'recordClicks'; rows: readonly ClickRow[] }
   | { op: 'ping' };
 
 export type CommandResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };

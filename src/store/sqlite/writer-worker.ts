@@ -68,7 +68,7 @@ async function run(command: WriterCommand): Promise<unknown> {
     case 'reviewEvent':
       return reviewEvent(executor, command.id, command.decision, command.now);
     case 'recordClicks':
-      return recordClicks(executor, command.clicks);
+      return recordClicks(executor, command.rows);
     case 'ping':
       return executor.query('SELECT 1 AS ok', []);
   }
