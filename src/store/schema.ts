@@ -30,6 +30,8 @@ export interface LinksTable {
   enabled: number;
   created_at: number;
   updated_at: number;
+  /** When its first click was recorded (null: never clicked, so it may be deleted). */
+  clicked_at: number | null;
 }
 
 export interface ClicksTable {

@@ -583,6 +583,7 @@ export class SqlStore implements Store {
         enabled: link.enabled ? 1 : 0,
         created_at: link.createdAt,
         updated_at: link.updatedAt,
+        clicked_at: null,
       })
       .returningAll();
     return linkFromRow(await this.writeOne(query.compile()));
@@ -622,7 +623,7 @@ export class SqlStore implements Store {
     const query = this.db
       .deleteFrom('links')
       .where('id', '=', id)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('clicks').select('id').where('link_id', '=', id))))
+      .where('clicked_at', 'is', null)
       .returning('id');
     if ((await this.writeMaybe(query.compile())) !== undefined) return 'deleted';
     return (await this.getLink(id)) === null ? 'not_found' : 'has_clicks';
