@@ -2,9 +2,9 @@ import { jsonRecords, type JsonColumns, type SqlExecutor } from './sql-executor.
 import type { ClickRecord } from './store.js';
 
 /**
- * A click as its row's values, in CLICK_COLUMNS' order (the query as JSON text). Clicks wait
- * for their batch and cross to the SQLite writer in this form: an array of strings is
- * cheaper to keep, serialise and parse than the record with its nested query.
+ * A click as its row's values, in CLICK_COLUMNS' order (the query as JSON text). A batch of
+ * clicks crosses to the SQLite writer thread in this form: arrays of strings are cheaper to
+ * serialise and parse than records with a nested query object.
  */
 export type ClickRow = [
   id: string,
