@@ -1,13 +1,9 @@
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError, UniqueViolationError } from '../src/lib/errors.js';
 import { newId } from '../src/lib/ids.js';
-import { migrationProvider } from '../src/store/migrations.js';
 import type { ClickRecord, NewEvent, RecordEventCommand, Store } from '../src/store/store.js';
 import { openStore } from '../src/store/open-store.js';
-import { STORE_KINDS, createTestDatabase, openTestStore, type TestDatabase } from './helpers/stores.js';
+import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
 import { testEvent } from './helpers/events.js';
 
 const T0 = 1_750_000_000_000;
@@ -676,46 +672,29 @@ describe.each(STORE_KINDS)('store links and clicks on %s', (kind) => {
     createdAt,
   });
 
+  beforeEach(async () => {
+    ({ store, db } = await openTestStore(kind));
+    await store.createOffer({ id: 'quest', name: null, createdAt: T0 });
+  });
+
   afterEach(async () => {
     await store.close();
     await db.cleanup();
   });
 
-  it('records a batch of clicks, and deletes only the links that have none', async () => {
-    ({ store, db } = await openTestStore(kind));
-    await store.createOffer({ id: 'quest', name: null, createdAt: T0 });
+  it("records a batch of clicks, lists a link's newest first, and deletes only the links that have none", async () => {
     for (const id of ['clicked', 'twice', 'never']) await store.createLink(link(id));
     await store.recordClicks([click('c1', 'clicked', T0 + 2000), click('c2', 'twice', T0 + 1000), click('c3', 'twice', T0 + 3000)]);
     // A batch written again (a retry after an unknown outcome) changes nothing.
     await store.recordClicks([click('c1', 'clicked', T0 + 2000)]);
 
     expect(await store.getClick('c3')).toEqual(click('c3', 'twice', T0 + 3000));
-    expect((await store.listClicks({ limit: 10 })).items.map((c) => c.id).sort()).toEqual(['c1', 'c2', 'c3']);
+    expect((await store.listClicks({ limit: 10 })).items.map((c) => c.id)).toEqual(['c3', 'c2', 'c1']);
+    expect((await store.listClicks({ limit: 10, linkId: 'twice' })).items.map((c) => c.id)).toEqual(['c3', 'c2']);
     expect(await store.deleteLink('clicked')).toBe('has_clicks');
     expect(await store.deleteLink('twice')).toBe('has_clicks');
     expect(await store.deleteLink('never')).toBe('deleted');
     expect(await store.deleteLink('never')).toBe('not_found');
     expect(await store.getLink('twice')).not.toBeNull();
-  });
-
-  it('marks the links clicked before the upgrade that records first clicks', async () => {
-    db = await createTestDatabase(kind);
-    // The schema as 0004 left it, with a clicked link and one never clicked.
-    const kysely: Kysely<any> =
-      db.config.kind === 'sqlite'
-        ? new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(db.config.file) }) })
-        : new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.config.url }) }) });
-    const migrator = new Migrator({ db: kysely, provider: migrationProvider(kind), ...(db.schema === undefined ? {} : { migrationTableSchema: db.schema }) });
-    expect((await migrator.migrateTo('0004_clicks')).error).toBeUndefined();
-    await kysely.insertInto('offers').values({ id: 'quest', name: null, created_at: T0 }).execute();
-    for (const id of ['clicked', 'never']) {
-      await kysely.insertInto('links').values({ id, name: null, offer_id: 'quest', partner: null, config: '{}', enabled: 1, created_at: T0, updated_at: T0 }).execute();
-    }
-    await kysely.insertInto('clicks').values({ id: 'c1', link_id: 'clicked', offer_id: 'quest', partner: null, user_id: 'u1', partner_click_id: null, ip: null, user_agent: null, query: '{}', created_at: T0 }).execute();
-    await kysely.destroy();
-
-    store = await openStore(db.config, db.schema === undefined ? {} : { schema: db.schema });
-    expect(await store.deleteLink('clicked')).toBe('has_clicks');
-    expect(await store.deleteLink('never')).toBe('deleted');
   });
 });

@@ -29,26 +29,19 @@ export function clickRow(c: ClickRecord): ClickRow {
  */
 export async function recordClicks(db: SqlExecutor, rows: readonly ClickRow[]): Promise<void> {
   if (rows.length === 0) return;
-  // Their links have clicks now, and so cannot be deleted: a no-op for links clicked before.
-  const first = Math.min(...rows.map((row) => row[9]));
   if (db.inProcess) {
     // No round trip to save: a prepared statement run per row is the cheapest.
     for (const row of rows) await db.query(INSERT_CLICK, row);
-    await db.query(`UPDATE links SET clicked_at = ? WHERE clicked_at IS NULL AND ${db.inJsonList('id')}`, [first, JSON.stringify([...new Set(rows.map((row) => row[1]))])]);
     return;
   }
-  // Over a network, the batch and its links' mark go in as one statement of fixed text,
-  // whatever its size: atomic without BEGIN/COMMIT.
+  // Over a network, the batch goes in as one statement of fixed text, whatever its size.
   await db.query(
-    `WITH inserted AS (
-       INSERT INTO clicks (id, link_id, offer_id, partner, user_id, partner_click_id, ip, user_agent, query, created_at)
-       SELECT v.id, v.link_id, v.offer_id, v.partner, v.user_id, v.partner_click_id, v.ip, v.user_agent, ${db.jsonColumn('v.query')}, v.created_at
-       FROM ${db.recordsFromJson(CLICK_COLUMNS)}
-       WHERE 1 = 1
-       ON CONFLICT (id) DO NOTHING
-       RETURNING link_id)
-     UPDATE links SET clicked_at = ? WHERE clicked_at IS NULL AND id IN (SELECT link_id FROM inserted)`,
-    [jsonRecords(CLICK_COLUMNS, rows), first],
+    `INSERT INTO clicks (id, link_id, offer_id, partner, user_id, partner_click_id, ip, user_agent, query, created_at)
+     SELECT v.id, v.link_id, v.offer_id, v.partner, v.user_id, v.partner_click_id, v.ip, v.user_agent, ${db.jsonColumn('v.query')}, v.created_at
+     FROM ${db.recordsFromJson(CLICK_COLUMNS)}
+     WHERE 1 = 1
+     ON CONFLICT (id) DO NOTHING`,
+    [jsonRecords(CLICK_COLUMNS, rows)],
   );
 }
 

