@@ -2,18 +2,8 @@ import { newId } from '../lib/ids.js';
 import type { NewEvent } from '../store/store.js';
 import { captureRaw, type InboundRequest } from './raw-request.js';
 
-/**
- * An inbound event before anything is known of it but where it came from: the intakes fill
- * in what they learn, so that even a refused request is recorded with as much as was read.
- */
-export function newInboundEvent(
-  source: string,
-  type: string,
-  request: InboundRequest,
-  receivedAt: number,
-  rawBodyLimit: number,
-  secretQueryParams: readonly string[] = [],
-): NewEvent {
+/** An event of which nothing is known yet but where it came from, what it is and when. */
+export function blankEvent(source: string, type: string, receivedAt: number, raw: NewEvent['raw'] = null): NewEvent {
   return {
     id: newId(),
     source,
@@ -27,7 +17,22 @@ export function newInboundEvent(
     currency: null,
     clickId: null,
     metadata: {},
-    raw: captureRaw(request, rawBodyLimit, secretQueryParams),
+    raw,
     receivedAt,
   };
+}
+
+/**
+ * An inbound event before anything is known of it but where it came from: the intakes fill
+ * in what they learn, so that even a refused request is recorded with as much as was read.
+ */
+export function newInboundEvent(
+  source: string,
+  type: string,
+  request: InboundRequest,
+  receivedAt: number,
+  rawBodyLimit: number,
+  secretQueryParams: readonly string[] = [],
+): NewEvent {
+  return blankEvent(source, type, receivedAt, captureRaw(request, rawBodyLimit, secretQueryParams));
 }
