@@ -18,7 +18,6 @@ import { SecretBox } from '../lib/secret-box.js';
 import { DestinationService } from '../delivery/destinations.js';
 import { createSender, type Sender } from '../delivery/sender.js';
 import { DeliveryWorker } from '../delivery/worker.js';
-import type { MatchableEvent } from '../domain/destinations/definition.js';
 import { sourcePostbackRoutes } from './routes/source-postbacks.js';
 import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake, type PostbackOutcome } from '../inbound/level-postbacks.js';
 import { UserService } from '../ledger/users.js';
@@ -142,7 +141,6 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     stopListening();
     done();
   });
-  const deliveriesFor = (event: MatchableEvent) => destinations.deliveriesFor(event);
   const links = new LinkService(store, clock);
   const clicks = new ClickService(links, store, clock, (error, click) => app.log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));
   const clickCounters = new Map<string, { inc(): void }>();
@@ -163,7 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     done();
   });
   app.addHook('onClose', async () => clicks.drain());
-  const conversions = new ConversionService({ store, deliveriesFor, clock, settleClicks: () => clicks.drain() });
+  const conversions = new ConversionService({ store, deliveriesFor: (event) => destinations.deliveriesFor(event), clock, settleClicks: () => clicks.drain() });
   const prepare = (command: RecordEventCommand) => conversions.prepare(command);
   const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
     metrics.postbacks.inc({ source, outcome });

@@ -1,6 +1,6 @@
 import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from '../domain/clicks/fraud.js';
 import { applyDailyCap } from '../domain/reward-rules.js';
-import type { JsonColumns, SqlExecutor } from './sql-executor.js';
+import { jsonRecords, type JsonColumns, type SqlExecutor } from './sql-executor.js';
 import type { UsersTable } from './schema.js';
 import { userFromRow } from './rows.js';
 import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult, ReviewState } from './store.js';
@@ -248,7 +248,7 @@ const DELIVERY_COLUMNS: JsonColumns = [
 ];
 
 function deliveryParams(at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>): unknown[] {
-  return [at, at, at, JSON.stringify(deliveries.map((d) => ({ id: d.id, destination_id: d.destinationId })))];
+  return [at, at, at, jsonRecords(DELIVERY_COLUMNS, deliveries.map((d) => [d.id, d.destinationId]))];
 }
 
 const togetherStatements = new Map<string, string>();

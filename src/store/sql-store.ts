@@ -97,12 +97,6 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Deliveries became due outside recordEvent (a resume, a replay): told to workers at once,
-   * with pg_notify where other processes listen, else to this process's listeners. Otherwise
-   * they would wait for a worker's next poll. After the commit, as a hint: if it is lost, the
-   * poll still finds them.
-   */
-  /**
    * Deliveries are being written in this process (SQLite): the listeners may claim at once, as
    * a claim queues behind the write in the writer thread. PostgreSQL's NOTIFY tells at commit
    * instead; a claim before it would find nothing.
@@ -114,6 +108,12 @@ export class SqlStore implements Store {
     });
   }
 
+  /**
+   * Deliveries became due outside recordEvent (a resume, a replay): told to workers at once,
+   * with pg_notify where other processes listen, else to this process's listeners. Otherwise
+   * they would wait for a worker's next poll. After the commit, as a hint: if it is lost, the
+   * poll still finds them.
+   */
   private async announce(): Promise<void> {
     if (this.parts.listen === undefined) {
       for (const listener of this.localListeners) listener();

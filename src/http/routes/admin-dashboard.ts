@@ -227,7 +227,6 @@ function counts(b: { accepted: number; duplicate: number; rejected: number; coin
   };
 }
 
-
 const firstPath = (path: FieldPath | undefined): string | undefined => (path === undefined ? undefined : typeof path === 'string' ? path : path[0]);
 
 /** A plausible postback for a source, by its mapping: what the dashboard offers to edit. */
