@@ -1,41 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowList, createSender, DeadlineSweeper, refusedAddress } from './sender.js';
-
-describe('DeadlineSweeper', () => {
-  it('expires each attempt once its deadline has passed, and only then', () => {
-    let now = 1_000;
-    const sweeper = new DeadlineSweeper(() => now, 50);
-    const expired: string[] = [];
-    const attempt = (name: string, deadline: number) => ({ deadline, expire: () => expired.push(name) });
-    const stopA = sweeper.watch(attempt('a', 1_100));
-    sweeper.watch(attempt('b', 1_200));
-    const stopC = sweeper.watch(attempt('c', 1_100));
-    stopC(); // answered in time
-    now = 1_099;
-    sweeper.sweep();
-    expect(expired).toEqual([]);
-    now = 1_100;
-    sweeper.sweep();
-    sweeper.sweep();
-    expect(expired).toEqual(['a']);
-    stopA();
-    now = 5_000;
-    sweeper.sweep();
-    expect(expired).toEqual(['a', 'b']);
-  });
-
-  it('runs its timer only while attempts are watched', async () => {
-    const sweeper = new DeadlineSweeper(undefined, 10);
-    let expired = false;
-    sweeper.watch({ deadline: performance.now() + 20, expire: () => (expired = true) });
-    const started = performance.now();
-    while (!expired && performance.now() - started < 1000) await new Promise((r) => setTimeout(r, 5));
-    expect(expired).toBe(true);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(19);
-  });
-});
+import { allowList, createSender, refusedAddress } from './sender.js';
 
 describe('refusedAddress', () => {
   it('refuses private, loopback, link-local and metadata addresses unless allowed', () => {
