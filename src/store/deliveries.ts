@@ -1,7 +1,7 @@
 import { jsonRecords, type JsonColumns, type SqlExecutor } from './sql-executor.js';
 import type { DeliveriesTable, EventsTable } from './schema.js';
-import { deliveryFromRow, eventFromRow } from './rows.js';
-import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './store.js';
+import { allColumns, deliveryFromRow, eventFromRow, rowFromValues } from './rows.js';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions, EventRecord } from './store.js';
 
 /**
  * The outbox's two write procedures, written once for both dialects. Claiming takes a lease
@@ -10,6 +10,19 @@ import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './store.js';
  * On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side.
  */
 export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedDelivery[]> {
+  return claimedDeliveries(await claimDeliveryRows(db, now, limit, leaseMs, options));
+}
+
+/**
+ * What a claim read, as rows of values (`DELIVERY_COLUMNS`, `EVENT_COLUMNS`): the SQLite writer
+ * thread hands these to the main thread, which builds the records (`claimedDeliveries`).
+ */
+export interface ClaimRows {
+  deliveries: unknown[][];
+  events: unknown[][];
+}
+
+export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimRows> {
   // Paused or disabled destinations are few: their ids are left out by name. A join with the
   // destinations table made PostgreSQL's planner misjudge how many rows pass it, so it read and
   // sorted the whole backlog for every claim instead of walking the index up to `limit`.
@@ -21,24 +34,44 @@ export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: nu
   // Two statements, each an ordered walk of the (state, next_attempt_at) index that stops at
   // `limit`: one with an OR of both states made the database read and sort the whole backlog.
   const lease = (due: string, order: string, n: number) =>
-    db.query<DeliveriesTable>(
+    db.values(
       `UPDATE deliveries SET state = 'delivering', lease_until = ?, updated_at = ?
        WHERE id IN (
          SELECT d.id FROM deliveries d
          WHERE ${due}${notHeld}
          ORDER BY ${order} LIMIT ?${db.skipLocked ? ' FOR UPDATE SKIP LOCKED' : ''})
-       RETURNING *`,
+       RETURNING ${DELIVERY_COLUMNS.join(', ')}`,
       [now + leaseMs, now, now, ...held, n],
     );
   // Expired leases first: their workers died, and they have waited longest.
-  const rows = options.expired === false ? [] : await lease("d.state = 'delivering' AND d.lease_until <= ?", 'd.lease_until', limit);
-  if (rows.length < limit) rows.push(...(await lease("d.state = 'pending' AND d.next_attempt_at <= ?", 'd.next_attempt_at', limit - rows.length)));
-  if (rows.length === 0) return [];
+  const deliveries = options.expired === false ? [] : await lease("d.state = 'delivering' AND d.lease_until <= ?", 'd.lease_until', limit);
+  if (deliveries.length < limit) deliveries.push(...(await lease("d.state = 'pending' AND d.next_attempt_at <= ?", 'd.next_attempt_at', limit - deliveries.length)));
+  if (deliveries.length === 0) return { deliveries, events: [] };
   // Their events in the same call: a worker needs each one, and one read beats one per delivery.
-  const events = await db.query<EventsTable>(`SELECT e.* FROM events e WHERE ${db.inJsonList('e.id')}`, [JSON.stringify([...new Set(rows.map((r) => r.event_id))])]);
-  const byId = new Map(events.map((row) => [row.id, eventFromRow(row)]));
-  return rows.map((row) => ({ ...deliveryFromRow(row), event: byId.get(row.event_id) ?? null }));
+  const eventIds = [...new Set(deliveries.map((row) => row[EVENT_ID]))];
+  const events = await db.values(`SELECT ${EVENT_COLUMNS.map((c) => `e.${c}`).join(', ')} FROM events e WHERE ${db.inJsonList('e.id')}`, [JSON.stringify(eventIds)]);
+  return { deliveries, events };
 }
+
+export function claimedDeliveries(rows: ClaimRows): ClaimedDelivery[] {
+  const events = new Map<string, EventRecord>();
+  for (const values of rows.events) {
+    const event = eventFromRow(rowFromValues(EVENT_COLUMNS, values));
+    events.set(event.id, event);
+  }
+  return rows.deliveries.map((values) => {
+    const delivery = deliveryFromRow(rowFromValues(DELIVERY_COLUMNS, values));
+    return { ...delivery, event: events.get(delivery.eventId) ?? null };
+  });
+}
+
+/** The columns a claim reads: every column of each table, so the record mappers apply. */
+const DELIVERY_COLUMNS = allColumns<DeliveriesTable>()(['id', 'event_id', 'destination_id', 'state', 'attempts', 'next_attempt_at', 'lease_until', 'last_status', 'last_error', 'created_at', 'updated_at']);
+const EVENT_ID = DELIVERY_COLUMNS.indexOf('event_id');
+const EVENT_COLUMNS = allColumns<EventsTable>()([
+  'id', 'source', 'type', 'outcome', 'reason', 'detail', 'external_id', 'dedupe_key', 'duplicate_of', 'user_id', 'offer_id', 'app_pid', 'level',
+  'coins', 'amount_micros', 'currency', 'click_id', 'metadata', 'raw', 'received_at', 'partner', 'link_id', 'partner_click_id', 'flags', 'review',
+]);
 
 /**
  * Records a batch of finished attempts in one transaction: the attempts, the deliveries' new
@@ -46,21 +79,42 @@ export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: nu
  * of statements whatever the batch's size, the rows going in as one JSON array each.
  */
 export async function completeAttempts(db: SqlExecutor, results: readonly AttemptResult[]): Promise<void> {
-  if (results.length === 0) return;
-  const attempts = results.map(({ deliveryId, attempt: a }) => [
-    a.id,
-    deliveryId,
-    a.attempt,
-    a.startedAt,
-    a.url,
-    a.method,
-    JSON.stringify(a.requestHeaders),
-    a.status,
-    a.latencyMs,
-    a.responseExcerpt,
-    a.error,
-  ]);
-  const states = results.map(({ deliveryId, attempt: a, next, now }) => [deliveryId, next.state, a.attempt, next.state === 'pending' ? next.at : null, a.status, a.error, now]);
+  await writeCompletions(db, completionRows(results));
+}
+
+/**
+ * A batch of finished attempts as the rows it writes (`ATTEMPT_COLUMNS`, `STATE_COLUMNS`) and
+ * its effect on each destination: built on the main thread, so that only rows of values cross
+ * to the SQLite writer thread.
+ */
+export interface CompletionRows {
+  attempts: unknown[][];
+  states: unknown[][];
+  changes: DestinationChange[];
+}
+
+export function completionRows(results: readonly AttemptResult[]): CompletionRows {
+  return {
+    attempts: results.map(({ deliveryId, attempt: a }) => [
+      a.id,
+      deliveryId,
+      a.attempt,
+      a.startedAt,
+      a.url,
+      a.method,
+      JSON.stringify(a.requestHeaders),
+      a.status,
+      a.latencyMs,
+      a.responseExcerpt,
+      a.error,
+    ]),
+    states: results.map(({ deliveryId, attempt: a, next, now }) => [deliveryId, next.state, a.attempt, next.state === 'pending' ? next.at : null, a.status, a.error, now]),
+    changes: destinationChanges(results),
+  };
+}
+
+export async function writeCompletions(db: SqlExecutor, { attempts, states, changes }: CompletionRows): Promise<void> {
+  if (attempts.length === 0) return;
   if (db.inProcess) {
     // In-process (SQLite) there is no round trip to save, and a prepared statement run per row
     // costs about half of what unpacking the rows from a JSON array does.
@@ -76,11 +130,11 @@ export async function completeAttempts(db: SqlExecutor, results: readonly Attemp
     await db.query(
       `UPDATE deliveries SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_attempt_at, lease_until = NULL,
          last_status = v.last_status, last_error = v.last_error, updated_at = v.updated_at
-       FROM ${db.recordsFromJson(DELIVERY_COLUMNS)} WHERE deliveries.id = v.id`,
-      [jsonRecords(DELIVERY_COLUMNS, states)],
+       FROM ${db.recordsFromJson(STATE_COLUMNS)} WHERE deliveries.id = v.id`,
+      [jsonRecords(STATE_COLUMNS, states)],
     );
   }
-  for (const change of destinationChanges(results)) await applyDestinationChange(db, change);
+  for (const change of changes) await applyDestinationChange(db, change);
 }
 
 const INSERT_ATTEMPT = `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
@@ -104,7 +158,7 @@ const ATTEMPT_COLUMNS: JsonColumns = [
   ['error', 'text'],
 ];
 
-const DELIVERY_COLUMNS: JsonColumns = [
+const STATE_COLUMNS: JsonColumns = [
   ['id', 'text'],
   ['state', 'text'],
   ['attempts', 'integer'],

@@ -4,6 +4,18 @@ import type { FraudFlag } from '../domain/clicks/fraud.js';
 
 // Rows → records. BIGINT columns arrive as numbers from both drivers (see postgres/pool.ts).
 
+/** A list of every column of `Row`: the compiler refuses one that misses a column. */
+export function allColumns<Row>() {
+  return <const Columns extends ReadonlyArray<keyof Row & string>>(columns: Columns & (Exclude<keyof Row, Columns[number]> extends never ? unknown : never)): Columns => columns;
+}
+
+/** A row read as values (`SqlExecutor.values`) as the row object of its `columns`. */
+export function rowFromValues<Row>(columns: ReadonlyArray<keyof Row & string>, values: readonly unknown[]): Row {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
+  return row as Row;
+}
+
 export function userFromRow(row: UsersTable): UserRecord {
   return {
     id: row.id,

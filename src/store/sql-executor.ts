@@ -5,6 +5,12 @@
  */
 export interface SqlExecutor {
   query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Rows as arrays of their values, in the select list's order. For hot reads whose rows cross
+   * a thread: better-sqlite3 builds a row object property by property, and an array of values
+   * is the cheaper JSON.
+   */
+  values(sql: string, params: readonly unknown[]): Promise<unknown[][]>;
   /** `FOR UPDATE … SKIP LOCKED` exists (PostgreSQL); SQLite's single writer needs no row locks. */
   readonly skipLocked: boolean;
   /** `pg_notify` reaches other processes at commit (PostgreSQL). */

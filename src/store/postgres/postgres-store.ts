@@ -125,13 +125,19 @@ function preparedExecutor(client: pg.PoolClient): SqlExecutor {
     inJsonList: postgresInJsonList,
     jsonColumn: (expression) => `CAST(${expression} AS JSONB)`,
     async query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
-      const text = toPgPlaceholders(sql);
-      let name = statementNames.get(text);
-      if (name === undefined) statementNames.set(text, (name = `hub_${statementNames.size + 1}`));
-      const result = await client.query({ name, text, values: params as unknown[] });
-      return result.rows as Row[];
+      return (await client.query({ ...prepared(sql), values: params as unknown[] })).rows as Row[];
+    },
+    async values(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+      return (await client.query<unknown[]>({ ...prepared(sql), values: params as unknown[], rowMode: 'array' })).rows;
     },
   };
+}
+
+function prepared(sql: string): { name: string; text: string } {
+  const text = toPgPlaceholders(sql);
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `hub_${statementNames.size + 1}`));
+  return { name, text };
 }
 
 /**

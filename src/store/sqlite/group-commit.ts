@@ -5,6 +5,7 @@ import { StoreUnavailableError } from '../../lib/errors.js';
 import type { WriteChannel } from '../sql-store.js';
 import type { AttemptResult, ClaimOptions, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
 import { clickRow } from '../clicks.js';
+import { claimedDeliveries, completionRows, type ClaimRows } from '../deliveries.js';
 import { mapSqliteError } from './errors.js';
 import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
 
@@ -78,12 +79,13 @@ export class GroupCommitWriter implements WriteChannel {
     await this.submit({ op: 'recordRejection', event, reason, detail });
   }
 
-  claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]> {
-    return this.submit({ op: 'claimDeliveries', now, limit, leaseMs, ...(options === undefined ? {} : { options }) }) as Promise<ClaimedDelivery[]>;
+  async claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]> {
+    // The writer answers rows of values; the records are built here, off the writer's thread.
+    return claimedDeliveries((await this.submit({ op: 'claimDeliveries', now, limit, leaseMs, ...(options === undefined ? {} : { options }) })) as ClaimRows);
   }
 
   async completeAttempts(results: readonly AttemptResult[]): Promise<void> {
-    await this.submit({ op: 'completeAttempts', results });
+    await this.submit({ op: 'completeAttempts', rows: completionRows(results) });
   }
 
   reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {

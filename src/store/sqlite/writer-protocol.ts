@@ -1,5 +1,6 @@
 import type { ClickRow } from '../clicks.js';
-import type { AttemptResult, ClaimOptions, NewEvent, RecordEventCommand, ReviewDecision } from '../store.js';
+import type { CompletionRows } from '../deliveries.js';
+import type { ClaimOptions, NewEvent, RecordEventCommand, ReviewDecision } from '../store.js';
 import type { SerializedError } from './errors.js';
 
 /** Messages between the group committer (main thread) and the writer thread. */
@@ -9,7 +10,7 @@ export type WriterCommand =
   | { op: 'recordEvents'; commands: readonly RecordEventCommand[] }
   | { op: 'recordRejection'; event: NewEvent; reason: string; detail: string }
   | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number; options?: ClaimOptions }
-  | { op: 'completeAttempts'; results: readonly AttemptResult[] }
+  | { op: 'completeAttempts'; rows: CompletionRows }
   | { op: 'reviewEvent'; id: string; decision: ReviewDecision; now: number }
   | { op: 'recordClicks'; rows: readonly ClickRow[] }
   | { op: 'ping' };

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
-import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
+import { claimDeliveryRows, writeCompletions } from '../deliveries.js';
 import { recordClicks } from '../clicks.js';
 import { reviewEvent } from '../review-event.js';
 import { recordEvent, recordEvents, recordRejection } from '../record-event.js';
@@ -21,16 +21,21 @@ const { file } = workerData as WriterData;
 const db = openSqlite(file, 'writer');
 
 const statements = new Map<string, BetterSqlite3.Statement>();
-function prepare(sql: string): BetterSqlite3.Statement {
-  let statement = statements.get(sql);
+const rawStatements = new Map<string, BetterSqlite3.Statement>();
+function prepare(sql: string, raw = false): BetterSqlite3.Statement {
+  const cache = raw ? rawStatements : statements;
+  let statement = cache.get(sql);
   if (statement === undefined) {
     statement = db.prepare(sql);
+    if (raw) statement.raw(true);
     // Admin queries are built dynamically; keep the cache from growing without bound.
-    if (statements.size >= 500) statements.clear();
-    statements.set(sql, statement);
+    if (cache.size >= 500) cache.clear();
+    cache.set(sql, statement);
   }
   return statement;
 }
+
+const bind = (params: readonly unknown[]): unknown[] => params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
 
 const executor: SqlExecutor = {
   skipLocked: false,
@@ -41,10 +46,12 @@ const executor: SqlExecutor = {
   jsonColumn: (expression) => expression,
   query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
     const statement = prepare(sql);
-    const values = params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
-    if (statement.reader) return Promise.resolve(statement.all(...values) as Row[]);
-    statement.run(...values);
+    if (statement.reader) return Promise.resolve(statement.all(...bind(params)) as Row[]);
+    statement.run(...bind(params));
     return Promise.resolve([]);
+  },
+  values(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    return Promise.resolve(prepare(sql, true).all(...bind(params)) as unknown[][]);
   },
 };
 
@@ -62,9 +69,9 @@ async function run(command: WriterCommand): Promise<unknown> {
       return results;
     }
     case 'claimDeliveries':
-      return claimDueDeliveries(executor, command.now, command.limit, command.leaseMs, command.options);
+      return claimDeliveryRows(executor, command.now, command.limit, command.leaseMs, command.options);
     case 'completeAttempts':
-      return completeAttempts(executor, command.results);
+      return writeCompletions(executor, command.rows);
     case 'reviewEvent':
       return reviewEvent(executor, command.id, command.decision, command.now);
     case 'recordClicks':
