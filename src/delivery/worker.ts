@@ -325,8 +325,20 @@ function requestSecrets(secrets: DestinationSecrets, now: number): RequestSecret
   return { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets };
 }
 
+/** Header names are few and repeat on every request: each tested once. */
+const secretHeaderNames = new Map<string, boolean>();
+
 function withoutSecrets(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADER.test(name)));
+  const kept: Record<string, string> = {};
+  for (const name in headers) {
+    let secret = secretHeaderNames.get(name);
+    if (secret === undefined) {
+      if (secretHeaderNames.size >= 1024) secretHeaderNames.clear();
+      secretHeaderNames.set(name, (secret = SECRET_HEADER.test(name)));
+    }
+    if (!secret) kept[name] = headers[name]!;
+  }
+  return kept;
 }
 
 function attempt(

@@ -38,11 +38,10 @@ export interface OutboundRequest {
  * the name, as a bare `{key}` (seed 002).
  */
 export function macroValues(event: EventFacts, deliveryId: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  flatten(event.payload, 'payload', values);
-  for (const [key, value] of Object.entries(values)) values[key.slice('payload.'.length)] ??= value;
   const amount = event.amountMicros === null ? '' : formatMicros(event.amountMicros);
-  const own: Record<string, string> = {
+  // The hub's own fields first, as one literal (no copy of every value per delivery); the
+  // payload's keys go in after them, a bare key only where no hub field has its name.
+  const values: Record<string, string> = {
     event_id: event.id,
     event: event.type,
     event_type: event.type,
@@ -68,7 +67,13 @@ export function macroValues(event: EventFacts, deliveryId: string): Record<strin
     is_loyaltyboost: event.metadata.boosted === true ? '1' : '0',
     delivery_id: deliveryId,
   };
-  return { ...values, ...own };
+  const payload: Record<string, string> = {};
+  flatten(event.payload, 'payload', payload);
+  for (const [key, value] of Object.entries(payload)) {
+    values[key] = value;
+    values[key.slice('payload.'.length)] ??= value;
+  }
+  return values;
 }
 
 function flatten(value: unknown, prefix: string, into: Record<string, string>): void {
