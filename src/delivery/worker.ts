@@ -43,7 +43,9 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private signal: (() => void) | null = null;
   private pendingWake = false;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts under way, counted (a Set of their promises churned the garbage collector). */
+  private inFlight = 0;
+  private allSettled: (() => void) | null = null;
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -114,7 +116,7 @@ export class DeliveryWorker {
    */
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.inFlight.size > 2 * this.batchSize) {
+      if (this.inFlight > 2 * this.batchSize) {
         await this.nextSignal(null);
         continue;
       }
@@ -125,14 +127,8 @@ export class DeliveryWorker {
         // The store is unreachable: try again at the next poll.
       }
       for (const delivery of claimed) {
-        const attempt = this.deliver(delivery).catch(() => {
-          // Its destination could not be read (the store failed): the lease runs out and it is sent again.
-        });
-        this.inFlight.add(attempt);
-        void attempt.finally(() => {
-          this.inFlight.delete(attempt);
-          if (this.inFlight.size <= 2 * this.batchSize) this.signal?.();
-        });
+        this.inFlight++;
+        this.deliver(delivery).then(this.settled, this.settled);
       }
       if (claimed.length >= this.batchSize || !this.running) continue;
       if (this.pendingWake) {
@@ -142,9 +138,19 @@ export class DeliveryWorker {
       await this.nextSignal(this.pollMs);
       this.pendingWake = false;
     }
-    await Promise.all(this.inFlight);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.allSettled = resolve));
     await this.completions.idle();
   }
+
+  /**
+   * An attempt ended. If it failed outright (its destination could not be read: the store
+   * failed), its lease runs out and it is sent again.
+   */
+  private readonly settled = (): void => {
+    this.inFlight--;
+    if (this.inFlight <= 2 * this.batchSize) this.signal?.();
+    if (this.inFlight === 0) this.allSettled?.();
+  };
 
   /** Waits for a wake-up, a finished attempt, or (if given) the poll interval. */
   private nextSignal(timeoutMs: number | null): Promise<void> {
