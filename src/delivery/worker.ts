@@ -4,7 +4,7 @@ import { isSuccess, nextDelay, parseRetryAfter } from '../domain/retry-policies.
 import type { Clock } from '../lib/clock.js';
 import { Batcher } from '../lib/batcher.js';
 import { newId } from '../lib/ids.js';
-import type { AttemptResult, ClaimedDelivery, DestinationRecord, EventRecord, Store } from '../store/store.js';
+import type { AttemptRecord, AttemptResult, ClaimedDelivery, DestinationRecord, EventRecord, Store } from '../store/store.js';
 import type { DestinationSecrets, DestinationService } from './destinations.js';
 import { DestinationLimiter } from './limiter.js';
 import type { Sender } from './sender.js';
@@ -229,10 +229,12 @@ export class DeliveryWorker {
     const attemptNo = delivery.attempts + 1;
     const built = buildRequest(config, requestSecrets(secrets, now), macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000));
 
-    const base = { deliveryId: delivery.id, destinationId: destination.id, pauseAfterFailures: config.pauseAfterFailures };
+    // Every result of this delivery has one shape, built in one place.
+    const finish = (record: AttemptRecord, next: AttemptResult['next'], failed: boolean, pauseNow: string | null, at: number): void =>
+      this.complete({ deliveryId: delivery.id, destinationId: destination.id, attempt: record, next, failed, pauseAfterFailures: config.pauseAfterFailures, pauseNow, now: at });
     if (!built.ok) {
       // A template that cannot be filled will not fill on a retry either.
-      this.complete({ ...base, attempt: attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), next: { state: 'failed' }, failed: true, pauseNow: null, now });
+      finish(attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), { state: 'failed' }, true, null, now);
       return;
     }
     const { request } = built;
@@ -260,21 +262,15 @@ export class DeliveryWorker {
       : attempt(attemptNo, now, request.url, request.method, headers, null, result.latencyMs, null, result.error);
 
     if (result.ok && isSuccess(config.success, result.status, result.excerpt)) {
-      this.complete({ ...base, attempt: record, next: { state: 'succeeded' }, failed: false, pauseNow: null, now: finished });
+      finish(record, { state: 'succeeded' }, false, null, finished);
       return;
     }
     const gone = result.ok && result.status === 410;
     const retryAfterSeconds = result.ok && (result.status === 429 || result.status === 503) ? parseRetryAfter(result.retryAfter, finished) : undefined;
     const delay = nextDelay(config.retry, { attempts: attemptNo, random: this.random, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
-    this.complete({
-      ...base,
-      attempt: record,
-      // Gone: the destination is paused and this delivery waits for the resume.
-      next: gone ? { state: 'pending', at: finished } : delay === null ? { state: 'failed' } : { state: 'pending', at: finished + delay },
-      failed: true,
-      pauseNow: gone ? '410 Gone' : null,
-      now: finished,
-    });
+    // Gone: the destination is paused and this delivery waits for the resume.
+    const next: AttemptResult['next'] = gone ? { state: 'pending', at: finished } : delay === null ? { state: 'failed' } : { state: 'pending', at: finished + delay };
+    finish(record, next, true, gone ? '410 Gone' : null, finished);
   }
 
   private async destination(id: string): Promise<{ destination: DestinationRecord | null; secrets: DestinationSecrets }> {

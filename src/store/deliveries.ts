@@ -1,6 +1,6 @@
 import { jsonRecords, type JsonColumns, type SqlExecutor } from './sql-executor.js';
 import type { DeliveriesTable, EventsTable } from './schema.js';
-import { allColumns, deliveryFromRow, eventFromRow, rowFromValues } from './rows.js';
+import { allColumns, deliveryFromRow, eventFromRow, rowReader } from './rows.js';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions, EventRecord } from './store.js';
 
 /**
@@ -56,11 +56,11 @@ export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: num
 export function claimedDeliveries(rows: ClaimRows): ClaimedDelivery[] {
   const events = new Map<string, EventRecord>();
   for (const values of rows.events) {
-    const event = eventFromRow(rowFromValues(EVENT_COLUMNS, values));
+    const event = eventFromRow(eventRow(values));
     events.set(event.id, event);
   }
   return rows.deliveries.map((values) => {
-    const delivery = deliveryFromRow(rowFromValues(DELIVERY_COLUMNS, values));
+    const delivery = deliveryFromRow(deliveryRow(values));
     return { ...delivery, event: events.get(delivery.eventId) ?? null };
   });
 }
@@ -72,6 +72,8 @@ const EVENT_COLUMNS = allColumns<EventsTable>()([
   'id', 'source', 'type', 'outcome', 'reason', 'detail', 'external_id', 'dedupe_key', 'duplicate_of', 'user_id', 'offer_id', 'app_pid', 'level',
   'coins', 'amount_micros', 'currency', 'click_id', 'metadata', 'raw', 'received_at', 'partner', 'link_id', 'partner_click_id', 'flags', 'review',
 ]);
+const deliveryRow = rowReader<DeliveriesTable>(DELIVERY_COLUMNS);
+const eventRow = rowReader<EventsTable>(EVENT_COLUMNS);
 
 /**
  * Records a batch of finished attempts in one transaction: the attempts, the deliveries' new
