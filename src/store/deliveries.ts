@@ -61,7 +61,7 @@ export function claimedDeliveries(rows: ClaimRows): ClaimedDelivery[] {
   }
   return rows.deliveries.map((values) => {
     const delivery = deliveryFromRow(deliveryRow(values));
-    return { ...delivery, event: events.get(delivery.eventId) ?? null };
+    return Object.assign(delivery, { event: events.get(delivery.eventId) ?? null });
   });
 }
 
