@@ -92,12 +92,12 @@ export async function postgresReachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
-    return true;
   } catch {
+    // Not `end()` here: after a failed connect pg's `end()` can wait forever (node-postgres #2777).
     return false;
-  } finally {
-    await client.end().catch(() => {});
   }
+  await client.end();
+  return true;
 }
 
 export async function inboundScenario(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string): Promise<string[]> {

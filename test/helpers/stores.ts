@@ -10,8 +10,10 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
 
 async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
+  let connected = false;
   try {
     await client.connect();
+    connected = true;
     await client.query('SELECT 1');
     return true;
   } catch (error) {
@@ -20,7 +22,8 @@ async function postgresReachable(): Promise<boolean> {
     }
     return false;
   } finally {
-    await client.end().catch(() => {});
+    // Only a connected client is ended: after a failed connect pg's `end()` can wait forever (node-postgres #2777).
+    if (connected) await client.end().catch(() => {});
   }
 }
 
