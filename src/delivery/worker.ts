@@ -43,7 +43,7 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private signal: (() => void) | null = null;
   private pendingWake = false;
-  /** Attempts under way, counted (a Set of their promises churned the garbage collector). */
+  /** Attempts under way, counted: a Set with an add and a delete per delivery churns the garbage collector (as the sender's did). */
   private inFlight = 0;
   private allSettled: (() => void) | null = null;
   private readonly leaseMs: number;
