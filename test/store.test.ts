@@ -417,6 +417,34 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     expect(await store.claimDueDeliveries(T0 + 30_000, 10, 30_000)).toHaveLength(3);
   });
 
+  it('hands out each claimed delivery and its event exactly as the store reads them', async () => {
+    // Every column of the event holds its own value, so a column read into the wrong field shows.
+    const full = event({
+      source: 'platform',
+      type: 'deposit',
+      externalId: newId(),
+      userId: 'u-claim',
+      offerId: 'o-claim',
+      appPid: 'app-claim',
+      level: 7,
+      amountMicros: 2_500_000,
+      currency: 'EUR',
+      clickId: 'c-claim',
+      partner: 'p-claim',
+      partnerClickId: 'pc-claim',
+      metadata: { data: { note: 'x' } },
+      raw: { method: 'POST', path: '/api/events', query: { a: '1' }, headers: { 'content-type': 'application/json' }, ip: '198.51.100.7', body: '{"b":2}', bodyTruncated: false },
+    });
+    const id = newId();
+    await store.recordEvent({ event: full, requires: {}, credit: null, deliveries: [{ id, destinationId: 'd1' }] });
+    const [claimed] = await store.claimDueDeliveries(T0 + 5, 10, 30_000);
+    const { event: claimedEvent, ...delivery } = claimed!;
+    expect(delivery).toEqual((await store.listDeliveriesOfEvent(full.id))[0]);
+    expect(delivery).toMatchObject({ id, state: 'delivering', attempts: 0, updatedAt: T0 + 5 });
+    expect(claimedEvent).toEqual(await store.getEvent(full.id));
+    expect(claimedEvent).toMatchObject({ userId: 'u-claim', level: 7, amountMicros: 2_500_000, partnerClickId: 'pc-claim', metadata: { data: { note: 'x' } } });
+  });
+
   it('records an attempt and schedules, succeeds or fails the delivery', async () => {
     const [first, second] = await enqueue('d1', 2);
     await store.claimDueDeliveries(T0, 10, 30_000);
