@@ -65,6 +65,14 @@ describe('outbound requests', () => {
     expect(new Webhook(secret).verify(built.request.body!, built.request.headers)).toBeTruthy();
   });
 
+  it("keeps the hub's fields over the partner's keys of the same name, and a top-level key over a nested one's bare name", () => {
+    // `payload.payload.sub` has the bare name `payload.sub`, which the top-level `sub` owns.
+    for (const payload of [{ payload: { sub: 'inner' }, sub: 'outer' }, { sub: 'outer', payload: { sub: 'inner' } }]) {
+      const values = macroValues({ ...event, payload: { event: 'from-partner', extra: 7, ...payload } }, 'dlv-2');
+      expect(values).toMatchObject({ event: 'conversion', 'payload.event': 'from-partner', extra: '7', sub: 'outer', 'payload.sub': 'outer', 'payload.payload.sub': 'inner', delivery_id: 'dlv-2' });
+    }
+  });
+
   it('refuses to send a template with unknown macros when the destination says so', () => {
     expect(buildRequest(config({ url: 'https://p.example/?x={nope}', unknownMacros: 'error' }), { signingSecrets: [] }, values, 'd', 0)).toEqual({
       ok: false,
