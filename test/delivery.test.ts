@@ -154,7 +154,8 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
   });
 
   it('keeps every attempt, without secrets', async () => {
-    await destination('purchase', { url: `${receiver.url}/p?u={user_id}`, retry: { kind: 'linear', intervalMs: 1000, resends: 2 } });
+    const dest = await destination('purchase', { url: `${receiver.url}/p?u={user_id}`, headers: { 'X-Partner-Token': 'tok-{user_id}', 'X-Campaign': 'spring' }, retry: { kind: 'linear', intervalMs: 1000, resends: 2 } });
+    await hub.admin(`/destinations/${dest.id}`, { method: 'PATCH', body: { bearerToken: 'partner-token' } });
     await hub.admin('/destinations', { body: { name: 'unused', config: { url: `${receiver.url}/x`, match: { eventTypes: ['nothing'] } } } });
     const { eventId, userId } = await emit('purchase');
     receiver.reply({ status: 500, body: 'x'.repeat(5000) });
@@ -170,6 +171,13 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     ]);
     expect(history.body.history[0].responseExcerpt).toHaveLength(2048);
     expect(history.body.history[0].requestHeaders).toMatchObject({ 'idempotency-key': delivery.id });
+    // The partner got its credentials; the history keeps every header but those.
+    expect(receiver.received.at(-1)!.headers).toMatchObject({ authorization: 'Bearer partner-token', 'x-partner-token': `tok-${userId}`, 'x-campaign': 'spring' });
+    for (const attempt of history.body.history) {
+      expect(attempt.requestHeaders).toMatchObject({ 'x-campaign': 'spring', 'user-agent': 'postback-hub' });
+      expect(Object.keys(attempt.requestHeaders)).not.toContain('authorization');
+      expect(Object.keys(attempt.requestHeaders)).not.toContain('x-partner-token');
+    }
     expect((await hub.admin(`/deliveries/${randomUUID()}`)).status).toBe(404);
   });
 
