@@ -358,6 +358,60 @@ describe.each(STORE_KINDS)('store outbox on %s', (kind) => {
     expect(await store.getEvent(failing[0]!.event.id)).toBeNull();
   });
 
+  it('records a mixed batch exactly as the same events one after another', async () => {
+    // PostgreSQL writes such a batch as one statement and then looks at what it skipped;
+    // SQLite records the events one by one. The outcomes must not tell the two apart.
+    await store.createOffer({ id: 'game-1', name: 'Game', createdAt: T0 });
+    await store.createDestination({ id: 'dest-held', name: 'paused', config: {}, secretsCiphertext: null, enabled: true, pausedAt: T0, pauseReason: 'test', consecutiveFailures: 0, createdAt: T0, updatedAt: T0 });
+    const earlier = await store.recordEvent(command('seen-before', []));
+    const hold = [{ check: 'fast_conversion' as const, action: 'hold' as const, detail: 'converted 2 s after the click' }];
+    const flag = [{ check: 'clicks_per_ip' as const, action: 'flag' as const, detail: '9 clicks from one IP' }];
+    const credit = (coins: number) => ({ ledgerEntryId: newId(), coins, kind: 'conversion' });
+    const batch: RecordEventCommand[] = [
+      command('first', [{ id: 'del-first', destinationId: 'dest-1' }]),
+      command('seen-before', [{ id: 'del-seen', destinationId: 'dest-1' }]),
+      { ...command('no-offer', [{ id: 'del-no-offer', destinationId: 'dest-1' }]), requires: { offerId: 'no-such-offer' } },
+      command('first', [{ id: 'del-first-again', destinationId: 'dest-1' }]),
+      { ...command('credited', []), event: event({ source: 'platform', type: 'conversion', externalId: 'credited', userId: 'p2', offerId: 'game-1' }), credit: credit(7), requires: { offerId: 'game-1' } },
+      { ...command('held', [{ id: 'del-held', destinationId: 'dest-1' }]), credit: credit(5), screening: { flags: hold, caps: null, since: T0 } },
+      { ...command('flagged', [{ id: 'del-parked', destinationId: 'dest-held' }]), screening: { flags: flag, caps: null, since: T0 } },
+      { ...command('quiet', []), noUserInResult: true },
+    ];
+    const results = await store.recordEvents(batch);
+    const [first, seen, noOffer, firstAgain, credited, held, flagged, quiet] = batch.map((c) => c.event.id);
+
+    expect(results).toEqual([
+      { outcome: 'accepted', eventId: first, coins: 0, user: expect.objectContaining({ id: 'p1', coins: 0 }) },
+      { outcome: 'duplicate', eventId: seen, duplicateOf: earlier.eventId },
+      { outcome: 'rejected', eventId: noOffer, reason: 'unknown_offer' },
+      { outcome: 'duplicate', eventId: firstAgain, duplicateOf: first },
+      { outcome: 'accepted', eventId: credited, coins: 7, user: expect.objectContaining({ id: 'p2', coins: 7 }) },
+      { outcome: 'accepted', eventId: held, coins: 0, user: expect.objectContaining({ id: 'p1', coins: 0 }) },
+      { outcome: 'accepted', eventId: flagged, coins: 0, user: expect.objectContaining({ id: 'p1', coins: 0 }) },
+      { outcome: 'accepted', eventId: quiet, coins: 0, user: null },
+    ]);
+    expect(await store.getEvent(noOffer!)).toMatchObject({ outcome: 'rejected', reason: 'unknown_offer', detail: 'game "no-such-offer" is not in the reward games catalog' });
+    expect(await store.getEvent(firstAgain!)).toMatchObject({ outcome: 'duplicate', duplicateOf: first });
+    expect(await store.getEvent(held!)).toMatchObject({ outcome: 'accepted', coins: 0, review: 'held', flags: hold, metadata: { heldCredit: { coins: 5, kind: 'conversion' } } });
+    expect(await store.getEvent(flagged!)).toMatchObject({ outcome: 'accepted', review: 'flagged', flags: flag });
+    expect(await store.getEvent(credited!)).toMatchObject({ outcome: 'accepted', coins: 7, userId: 'p2', offerId: 'game-1' });
+    expect((await store.listLedger('p2', { limit: 10 })).items.map((e) => [e.eventId, e.delta])).toEqual([[credited, 7]]);
+    expect((await store.listLedger('p1', { limit: 10 })).items).toEqual([]);
+
+    // Deliveries only for the accepted events that were not held; a paused destination's parked.
+    const deliveriesOf = async (id: string | undefined) => (await store.listDeliveriesOfEvent(id!)).map((d) => [d.id, d.state, d.nextAttemptAt]);
+    expect(await deliveriesOf(first)).toEqual([['del-first', 'pending', T0]]);
+    expect(await deliveriesOf(flagged)).toEqual([['del-parked', 'pending', null]]);
+    for (const id of [seen, noOffer, firstAgain, held]) expect(await deliveriesOf(id)).toEqual([]);
+  });
+
+  it('records a batch whose event requires a user another event of it creates', async () => {
+    const creates = command('creates-p9', []);
+    creates.event.userId = 'p9';
+    const requires: RecordEventCommand = { event: event({ source: 'platform', type: 'level', externalId: 'needs-p9', userId: 'p9' }), requires: { userId: 'p9' }, credit: null };
+    expect((await store.recordEvents([creates, requires])).map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+  });
+
   it('keeps a destination that has a history', async () => {
     await store.recordEvent(command('reg-3', [{ id: 'del-5', destinationId: 'dest-1' }]));
     expect(await store.deleteDestination('dest-1')).toBe('has_deliveries');
@@ -524,9 +578,16 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
       while (told === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(told).toBe(1);
       // Nothing queued, nothing told.
-      await store.recordEvent({ event: event({ source: 'platform', externalId: newId() }), requires: {}, credit: null });
+      const quiet = () => ({ event: event({ source: 'platform', externalId: newId() }), requires: {}, credit: null });
+      await store.recordEvent(quiet());
+      // A batch is one statement here, which tells the workers itself if it queued any.
+      await store.recordEvents([quiet(), quiet()]);
       await new Promise((r) => setTimeout(r, 200));
       expect(told).toBe(1);
+      await store.recordEvents([quiet(), { ...quiet(), deliveries: [{ id: newId(), destinationId: 'd1' }] }]);
+      while (told === 1 && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(told).toBe(2);
       stop();
     } finally {
       await other.close();

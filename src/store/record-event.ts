@@ -20,12 +20,64 @@ export async function recordEvent(db: SqlExecutor, command: RecordEventCommand):
 
 /** Several events in the caller's transaction, in order: all recorded, or (on an error) none. */
 export async function recordEvents(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+  if (commands.length > 1 && !db.inProcess && commands.every(recordableTogether)) return recordTogether(db, commands);
   const results: RecordEventResult[] = [];
   let queued = false;
   for (const command of commands) {
     const one = await recordOne(db, command);
     results.push(one.result);
     queued ||= one.queued;
+  }
+  if (queued) await announceDeliveries(db);
+  return results;
+}
+
+/**
+ * A batch whose events need nothing read before their insert (no reversal, daily cap or cap
+ * counts) and no user they also create: on PostgreSQL the users, the events and their
+ * deliveries go in as one statement, where one statement per event was one round trip each
+ * (a batch of 10 platform events was 10 of its 13 round trips).
+ */
+function recordableTogether(command: RecordEventCommand): boolean {
+  return (
+    command.reversalOf === undefined &&
+    command.dailyCap === undefined &&
+    command.screening?.caps == null &&
+    !(command.ensureUser === true && command.event.userId !== null && command.requires.userId != null)
+  );
+}
+
+/**
+ * The statement inserts in the batch's order and skips a taken key, so the first of two
+ * events with the same key wins, as one after the other. Whatever it did not insert is then
+ * looked at one by one, as `recordOne` does: a missing required row, or a duplicate.
+ */
+async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+  const screened = commands.map((command) => screen(command, command.credit, command.screening?.flags ?? []));
+  const events = commands.map(({ event, requires, ensureUser }, i) => {
+    const { credit, review } = screened[i]!;
+    return [
+      i,
+      ...eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, coins: credit?.coins ?? 0, flags: commands[i]!.screening?.flags ?? [], review }),
+      ensureUser === true && event.userId !== null ? 1 : 0,
+      requires.appPid ?? null,
+      requires.offerId ?? null,
+      requires.userId ?? null,
+    ];
+  });
+  const deliveries = commands.flatMap(({ event }, i) => screened[i]!.deliveries.map((d) => [d.id, event.id, d.destinationId, event.receivedAt]));
+  const inserted = new Set((await db.query<{ id: string }>(batchStatement(db), [jsonRecords(BATCH_EVENT_COLUMNS, events), jsonRecords(BATCH_DELIVERY_COLUMNS, deliveries)])).map((row) => row.id));
+  const results: RecordEventResult[] = [];
+  // What the statement queued it announced itself; only a second try's deliveries are left.
+  let queued = false;
+  for (const [i, command] of commands.entries()) {
+    if (inserted.has(command.event.id)) {
+      results.push(await accepted(db, command, screened[i]!.credit));
+    } else {
+      const one = await notInserted(db, command, command.event.externalId, 1);
+      results.push(one.result);
+      queued ||= one.queued;
+    }
   }
   if (queued) await announceDeliveries(db);
   return results;
@@ -71,13 +123,9 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
   if (command.screening?.caps != null && event.userId !== null) {
     flags = [...flags, ...capFlags(command.screening.caps, await conversionCounts(db, event, command.screening.since), (credit?.coins ?? 0) > 0)];
   }
-  const review = reviewOf(flags);
-  let deliveries = command.deliveries ?? [];
-  if (review === 'held') {
-    if (credit !== null) event.metadata = { ...event.metadata, heldCredit: { coins: credit.coins, kind: credit.kind } };
-    credit = null;
-    deliveries = [];
-  }
+  const screened = screen(command, credit, flags);
+  credit = screened.credit;
+  const { deliveries, review } = screened;
   const coins = credit?.coins ?? 0;
   // The happy path is one statement: insert if every required row exists and the key is new.
   // Only when nothing was inserted do we look at why.
@@ -89,30 +137,47 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
         ...(deliveries.length > 0 ? deliveryParams(event.receivedAt, deliveries) : []),
       ])
     : await db.query<{ id: string }>(INSERT_IF_REFERENCED, insertParams);
-  if (inserted.length === 0) {
-    const missing = await findMissingReference(db, requires);
-    if (missing !== null) {
-      await insertEvent(db, event, { outcome: 'rejected', reason: missing, detail: MISSING_DETAIL[missing](requires) });
-      return { result: { outcome: 'rejected', eventId: event.id, reason: missing }, queued: false };
-    }
-    const [original] = await db.query<{ id: string }>('SELECT id FROM events WHERE source = ? AND dedupe_key = ?', [event.source, dedupeKey]);
-    if (original === undefined) {
-      // Neither missing nor taken: a referenced row appeared between the two statements
-      // (possible under READ COMMITTED). Nothing was written yet; try once more.
-      if (attempt < 3) return recordOne(db, command, attempt + 1);
-      throw new Error('event neither inserted, rejected nor duplicate');
-    }
-    await insertEvent(db, event, { outcome: 'duplicate', duplicateOf: original.id });
-    return { result: { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id }, queued: false };
-  }
-
+  if (inserted.length === 0) return notInserted(db, command, dedupeKey, attempt);
   if (!together) await insertDeliveries(db, event.id, event.receivedAt, deliveries, false);
-  const queued = deliveries.length > 0;
-  if (event.userId === null) return { result: { outcome: 'accepted', eventId: event.id, coins: 0, user: null }, queued };
+  return { result: await accepted(db, command, credit), queued: deliveries.length > 0 };
+}
+
+/** What screening decided: a held event keeps its credit and deliveries aside for the review. */
+function screen(command: RecordEventCommand, credit: RecordEventCommand['credit'], flags: readonly FraudFlag[]) {
+  const review = reviewOf(flags);
+  if (review !== 'held') return { credit, deliveries: command.deliveries ?? [], review };
+  if (credit !== null) command.event.metadata = { ...command.event.metadata, heldCredit: { coins: credit.coins, kind: credit.kind } };
+  return { credit: null, deliveries: [], review };
+}
+
+/** The event was inserted: its credit, and the result (with the user's row where it is wanted). */
+async function accepted(db: SqlExecutor, command: RecordEventCommand, credit: RecordEventCommand['credit']): Promise<RecordEventResult> {
+  const { event } = command;
+  const coins = credit?.coins ?? 0;
+  if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
   const credited = credit !== null && credit.coins !== 0 ? credit : null;
-  if (credited === null && command.noUserInResult === true) return { result: { outcome: 'accepted', eventId: event.id, coins, user: null }, queued };
+  if (credited === null && command.noUserInResult === true) return { outcome: 'accepted', eventId: event.id, coins, user: null };
   const user = credited !== null ? await appendLedger(db, event.userId, event.id, credited, event.receivedAt) : await getUserRow(db, event.userId);
-  return { result: { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) }, queued };
+  return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+}
+
+/** Nothing was inserted: a required row is missing, or the key is taken (a duplicate). */
+async function notInserted(db: SqlExecutor, command: RecordEventCommand, dedupeKey: string | null, attempt: number): Promise<{ result: RecordEventResult; queued: boolean }> {
+  const { event, requires } = command;
+  const missing = await findMissingReference(db, requires);
+  if (missing !== null) {
+    await insertEvent(db, event, { outcome: 'rejected', reason: missing, detail: MISSING_DETAIL[missing](requires) });
+    return { result: { outcome: 'rejected', eventId: event.id, reason: missing }, queued: false };
+  }
+  const [original] = await db.query<{ id: string }>('SELECT id FROM events WHERE source = ? AND dedupe_key = ?', [event.source, dedupeKey]);
+  if (original === undefined) {
+    // Neither missing nor taken: a referenced row appeared between the two statements
+    // (possible under READ COMMITTED). Nothing was written yet; try once more.
+    if (attempt < 3) return recordOne(db, command, attempt + 1);
+    throw new Error('event neither inserted, rejected nor duplicate');
+  }
+  await insertEvent(db, event, { outcome: 'duplicate', duplicateOf: original.id });
+  return { result: { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id }, queued: false };
 }
 
 export async function insertDeliveries(db: SqlExecutor, eventId: string, at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>, announce = true): Promise<void> {
@@ -234,7 +299,11 @@ const INSERT_IF_REFERENCED = `INSERT INTO events (${EVENT_COLUMNS})
  * parked (no due time) until the resume, out of the due index the claims walk. Otherwise a big
  * paused backlog would be stepped over by every claim for every other destination.
  */
-const DUE_UNLESS_HELD = 'CASE WHEN t.enabled = 1 AND t.paused_at IS NULL THEN CAST(? AS BIGINT) END';
+const DUE_UNLESS_HELD = dueUnlessHeld('CAST(? AS BIGINT)');
+
+function dueUnlessHeld(at: string): string {
+  return `CASE WHEN t.enabled = 1 AND t.paused_at IS NULL THEN ${at} END`;
+}
 
 const ENSURE_USER = 'INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at) VALUES (?, NULL, NULL, 0, ?, ?) ON CONFLICT (id) DO NOTHING';
 
@@ -314,4 +383,53 @@ function eventParams(e: NewEvent, o: Outcome): unknown[] {
 
 async function insertEvent(db: SqlExecutor, event: NewEvent, outcome: Outcome): Promise<void> {
   await db.query(INSERT_EVENT, eventParams(event, outcome));
+}
+
+const EVENT_COLUMN_NAMES = EVENT_COLUMNS.split(',').map((name) => name.trim());
+const NUMERIC_EVENT_COLUMNS: Readonly<Record<string, 'integer' | 'bigint'>> = { level: 'integer', coins: 'bigint', amount_micros: 'bigint', received_at: 'bigint' };
+/** Sent as JSON text, as `eventParams` gives them. */
+const JSON_EVENT_COLUMNS = new Set(['metadata', 'raw', 'flags']);
+
+const BATCH_EVENT_COLUMNS: JsonColumns = [
+  ['ord', 'integer'],
+  ...EVENT_COLUMN_NAMES.map((name): JsonColumns[number] => [name, NUMERIC_EVENT_COLUMNS[name] ?? 'text']),
+  ['ensure_user', 'integer'],
+  ['requires_app', 'text'],
+  ['requires_offer', 'text'],
+  ['requires_user', 'text'],
+];
+
+const BATCH_DELIVERY_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['event_id', 'text'],
+  ['destination_id', 'text'],
+  ['at', 'bigint'],
+];
+
+let batchText: string | undefined;
+
+/** The batch's users, events and deliveries: one statement (PostgreSQL: a data-modifying WITH). */
+function batchStatement(db: SqlExecutor): string {
+  batchText ??= `WITH ev AS (SELECT * FROM ${db.recordsFromJson(BATCH_EVENT_COLUMNS)}),
+  dv AS (SELECT * FROM ${db.recordsFromJson(BATCH_DELIVERY_COLUMNS)}),
+  u AS (INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at)
+    SELECT DISTINCT ON (user_id) user_id, NULL, NULL, 0, received_at, received_at FROM ev WHERE ensure_user = 1 ORDER BY user_id, ord
+    ON CONFLICT (id) DO NOTHING),
+  e AS (INSERT INTO events (${EVENT_COLUMNS})
+    SELECT ${EVENT_COLUMN_NAMES.map((name) => (JSON_EVENT_COLUMNS.has(name) ? db.jsonColumn(name) : name)).join(', ')} FROM ev
+    WHERE (requires_app IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = requires_app))
+      AND (requires_offer IS NULL OR EXISTS (SELECT 1 FROM offers WHERE offers.id = requires_offer))
+      AND (requires_user IS NULL OR EXISTS (SELECT 1 FROM users WHERE users.id = requires_user))
+    ORDER BY ord
+    ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id),
+  d AS (INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
+    SELECT dv.id, e.id, dv.destination_id, 'pending', 0, ${dueUnlessHeld('dv.at')}, dv.at, dv.at
+    FROM e JOIN dv ON dv.event_id = e.id LEFT JOIN destinations t ON t.id = dv.destination_id
+    RETURNING 1)
+  SELECT id FROM e${
+    // The workers are told in the same statement, if it queued any (at commit, as NOTIFY is):
+    // a round trip less. An uncorrelated WHERE is checked once, before pg_notify would run.
+    db.notify ? `\n  UNION ALL SELECT NULL FROM pg_notify('${DELIVERIES_CHANNEL}', current_schema()) WHERE EXISTS (SELECT 1 FROM d)` : ''
+  }`;
+  return batchText;
 }
