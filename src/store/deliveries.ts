@@ -23,34 +23,47 @@ export interface ClaimRows {
 }
 
 export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimRows> {
-  // Paused or disabled destinations are few: their ids are left out by name. A join with the
-  // destinations table made PostgreSQL's planner misjudge how many rows pass it, so it read and
-  // sorted the whole backlog for every claim instead of walking the index up to `limit`.
-  const held = [
-    ...(await db.query<{ id: string }>('SELECT id FROM destinations WHERE enabled = 0 OR paused_at IS NOT NULL', [])).map((r) => r.id),
-    ...(options.skipDestinations ?? []),
-  ];
-  const notHeld = held.length === 0 ? '' : ` AND d.destination_id NOT IN (${held.map(() => '?').join(', ')})`;
+  // Paused or disabled destinations are few: a filter on the walk below, not a join. A join
+  // with the destinations table made PostgreSQL's planner misjudge how many rows pass it, so
+  // it read and sorted the whole backlog for every claim instead of walking the index up to
+  // `limit`. (Their deliveries are parked anyway; this covers a pause racing a claim.)
+  const skip = options.skipDestinations ?? [];
+  const notHeld = `d.destination_id NOT IN (SELECT id FROM destinations WHERE enabled = 0 OR paused_at IS NOT NULL)${
+    skip.length === 0 ? '' : ` AND d.destination_id NOT IN (${skip.map(() => '?').join(', ')})`
+  }`;
   // Two statements, each an ordered walk of the (state, next_attempt_at) index that stops at
   // `limit`: one with an OR of both states made the database read and sort the whole backlog.
-  const lease = (due: string, order: string, n: number) =>
-    db.values(
-      `UPDATE deliveries SET state = 'delivering', lease_until = ?, updated_at = ?
+  const lease = (due: string, order: string, n: number) => {
+    const update = `UPDATE deliveries SET state = 'delivering', lease_until = ?, updated_at = ?
        WHERE id IN (
          SELECT d.id FROM deliveries d
-         WHERE ${due}${notHeld}
+         WHERE ${due} AND ${notHeld}
          ORDER BY ${order} LIMIT ?${db.skipLocked ? ' FOR UPDATE SKIP LOCKED' : ''})
-       RETURNING ${DELIVERY_COLUMNS.join(', ')}`,
-      [now + leaseMs, now, now, ...held, n],
+       RETURNING ${DELIVERY_COLUMNS.join(', ')}`;
+    const params = [now + leaseMs, now, now, ...skip, n];
+    if (db.inProcess) return db.values(update, params);
+    // Over a network each statement is a round trip: the claimed deliveries come back with
+    // their events, each looked up by its key. (`LIMIT 1` keeps the planner from flattening
+    // the lookup into a join, which it hashed over a scan of the whole events table.)
+    return db.values(
+      `WITH c AS (${update})
+       SELECT c.*, ${EVENT_COLUMNS.map((column) => `e.${column}`).join(', ')}
+       FROM c LEFT JOIN LATERAL (SELECT * FROM events WHERE events.id = c.event_id LIMIT 1) e ON TRUE`,
+      params,
     );
+  };
   // Expired leases first: their workers died, and they have waited longest.
-  const deliveries = options.expired === false ? [] : await lease("d.state = 'delivering' AND d.lease_until <= ?", 'd.lease_until', limit);
-  if (deliveries.length < limit) deliveries.push(...(await lease("d.state = 'pending' AND d.next_attempt_at <= ?", 'd.next_attempt_at', limit - deliveries.length)));
-  if (deliveries.length === 0) return { deliveries, events: [] };
+  const rows = options.expired === false ? [] : await lease("d.state = 'delivering' AND d.lease_until <= ?", 'd.lease_until', limit);
+  if (rows.length < limit) rows.push(...(await lease("d.state = 'pending' AND d.next_attempt_at <= ?", 'd.next_attempt_at', limit - rows.length)));
+  if (rows.length === 0) return { deliveries: rows, events: [] };
+  if (!db.inProcess) {
+    const width = DELIVERY_COLUMNS.length;
+    return { deliveries: rows.map((row) => row.slice(0, width)), events: rows.map((row) => row.slice(width)).filter((event) => event[0] !== null) };
+  }
   // Their events in the same call: a worker needs each one, and one read beats one per delivery.
-  const eventIds = [...new Set(deliveries.map((row) => row[EVENT_ID]))];
+  const eventIds = [...new Set(rows.map((row) => row[EVENT_ID]))];
   const events = await db.values(`SELECT ${EVENT_COLUMNS.map((c) => `e.${c}`).join(', ')} FROM events e WHERE ${db.inJsonList('e.id')}`, [JSON.stringify(eventIds)]);
-  return { deliveries, events };
+  return { deliveries: rows, events };
 }
 
 export function claimedDeliveries(rows: ClaimRows): ClaimedDelivery[] {
