@@ -516,6 +516,29 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     expect((await store.getDestination('d1'))!.consecutiveFailures).toBe(0);
   });
 
+  it('restarts the failure counts of destinations whose attempts in a batch all succeeded', async () => {
+    // PostgreSQL writes such a batch (nothing to count) as one statement.
+    await destination('d2');
+    const [failing, laterOne] = await enqueue('d1', 2);
+    const [other, untouched] = await enqueue('d2', 2);
+    await store.claimDueDeliveries(T0, 10, 30_000);
+    const base = { pauseAfterFailures: 10, pauseNow: null, now: T0 + 20 };
+    await store.completeAttempts([
+      { ...base, destinationId: 'd1', deliveryId: failing!, attempt: attempt(1, 500), next: { state: 'pending', at: T0 + 60_000 }, failed: true },
+      { ...base, destinationId: 'd2', deliveryId: untouched!, attempt: attempt(1, 500), next: { state: 'pending', at: T0 + 60_000 }, failed: true },
+    ]);
+    expect([(await store.getDestination('d1'))!.consecutiveFailures, (await store.getDestination('d2'))!.consecutiveFailures]).toEqual([1, 1]);
+    await store.completeAttempts([
+      { ...base, destinationId: 'd1', deliveryId: laterOne!, attempt: attempt(1, 200), next: { state: 'succeeded' }, failed: false },
+      { ...base, destinationId: 'd2', deliveryId: other!, attempt: attempt(1, 204), next: { state: 'succeeded' }, failed: false },
+    ]);
+    expect([(await store.getDestination('d1'))!.consecutiveFailures, (await store.getDestination('d2'))!.consecutiveFailures]).toEqual([0, 0]);
+    expect((await store.listAttempts(laterOne!)).map((a) => a.status)).toEqual([200]);
+    expect((await store.listAttempts(other!)).map((a) => a.status)).toEqual([204]);
+    const states = Object.fromEntries((await store.listDeliveries({ limit: 10 })).items.map((d) => [d.id, [d.state, d.attempts, d.lastStatus]]));
+    expect(states).toEqual({ [failing!]: ['pending', 1, 500], [laterOne!]: ['succeeded', 1, 200], [other!]: ['succeeded', 1, 204], [untouched!]: ['pending', 1, 500] });
+  });
+
   it('pauses a destination after N consecutive failures, or at once on 410, and claims nothing of it', async () => {
     await destination('d2');
     const ids = await enqueue('d2', 3);

@@ -89,15 +89,6 @@ const deliveryRow = rowReader<DeliveriesTable>(DELIVERY_COLUMNS);
 const eventRow = rowReader<EventsTable>(EVENT_COLUMNS);
 
 /**
- * Records a batch of finished attempts in one transaction: the attempts, the deliveries' new
- * states, then one update per destination. Over a network (PostgreSQL) that is a fixed number
- * of statements whatever the batch's size, the rows going in as one JSON array each.
- */
-export async function completeAttempts(db: SqlExecutor, results: readonly AttemptResult[]): Promise<void> {
-  await writeCompletions(db, completionRows(results));
-}
-
-/**
  * A batch of finished attempts as the rows it writes (`ATTEMPT_COLUMNS`, `STATE_COLUMNS`) and
  * its effect on each destination: built on the main thread, so that only rows of values cross
  * to the SQLite writer thread.
@@ -128,6 +119,12 @@ export function completionRows(results: readonly AttemptResult[]): CompletionRow
   };
 }
 
+/**
+ * Records a batch of finished attempts in the caller's transaction: the attempts, the
+ * deliveries' new states, then one update per destination. Over a network (PostgreSQL) that is
+ * a fixed number of statements whatever the batch's size, the rows going in as one JSON array
+ * each, and one statement in all when no destination's failures need counting.
+ */
 export async function writeCompletions(db: SqlExecutor, { attempts, states, changes }: CompletionRows): Promise<void> {
   if (attempts.length === 0) return;
   if (db.inProcess) {
@@ -136,21 +133,42 @@ export async function writeCompletions(db: SqlExecutor, { attempts, states, chan
     for (const row of attempts) await db.query(INSERT_ATTEMPT, row);
     for (const [id, ...state] of states) await db.query(UPDATE_STATE, [...state, id]);
   } else {
-    await db.query(
-      `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
+    const insertAttempts = `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
        SELECT v.id, v.delivery_id, v.attempt, v.started_at, v.url, v.method, ${db.jsonColumn('v.request_headers')}, v.status, v.latency_ms, v.response_excerpt, v.error
-       FROM ${db.recordsFromJson(ATTEMPT_COLUMNS)}`,
-      [jsonRecords(ATTEMPT_COLUMNS, attempts)],
-    );
-    await db.query(
-      `UPDATE deliveries SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_attempt_at, lease_until = NULL,
+       FROM ${db.recordsFromJson(ATTEMPT_COLUMNS)}`;
+    const updateStates = `UPDATE deliveries SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_attempt_at, lease_until = NULL,
          last_status = v.last_status, last_error = v.last_error, updated_at = v.updated_at
-       FROM ${db.recordsFromJson(STATE_COLUMNS)} WHERE deliveries.id = v.id`,
-      [jsonRecords(STATE_COLUMNS, states)],
-    );
+       FROM ${db.recordsFromJson(STATE_COLUMNS)} WHERE deliveries.id = v.id`;
+    const rows = [jsonRecords(ATTEMPT_COLUMNS, attempts), jsonRecords(STATE_COLUMNS, states)];
+    if (completesInOneStatement({ attempts, states, changes })) {
+      // Over a network each statement is a round trip: the common batch (nothing to count
+      // against a destination) is one statement, atomic without BEGIN and COMMIT.
+      await db.query(
+        `WITH a AS (${insertAttempts}), s AS (${updateStates})
+         ${RESET_FAILURES} AND ${db.inJsonList('id')}`,
+        [...rows, JSON.stringify(changes.map((c) => c.destinationId))],
+      );
+      return;
+    }
+    await db.query(insertAttempts, [rows[0]]);
+    await db.query(updateStates, [rows[1]]);
   }
   for (const change of changes) await applyDestinationChange(db, change);
 }
+
+/**
+ * No destination in the batch failed before a success or is to be paused: each one's
+ * failure count just restarts at zero. (Written as one statement over a network.)
+ */
+export function completesInOneStatement({ changes }: CompletionRows): boolean {
+  return changes.every(onlyRestarts);
+}
+
+function onlyRestarts(c: DestinationChange): boolean {
+  return c.failuresBeforeFirstSuccess === 0 && c.longestRunAfterSuccess === 0 && c.pauseNow === null;
+}
+
+const RESET_FAILURES = 'UPDATE destinations SET consecutive_failures = 0 WHERE consecutive_failures <> 0';
 
 const INSERT_ATTEMPT = `INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, url, method, request_headers, status, latency_ms, response_excerpt, error)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -256,8 +274,8 @@ export function destinationChanges(results: readonly AttemptResult[]): Destinati
 }
 
 async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Promise<void> {
-  if (c.failuresBeforeFirstSuccess === 0 && c.longestRunAfterSuccess === 0 && c.pauseNow === null) {
-    await db.query('UPDATE destinations SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures <> 0', [c.destinationId]);
+  if (onlyRestarts(c)) {
+    await db.query(`${RESET_FAILURES} AND id = ?`, [c.destinationId]);
     return;
   }
   // Paused, never dropped: its deliveries wait, and go out when an operator resumes it.

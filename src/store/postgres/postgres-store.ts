@@ -5,7 +5,7 @@ import { DELIVERIES_CHANNEL, recordEvent, recordEvents, recordRejection } from '
 import type { Database } from '../schema.js';
 import { postgresInJsonList, postgresRecordsFromJson, toPgPlaceholders, type SqlExecutor } from '../sql-executor.js';
 import { SqlStore, type WriteChannel } from '../sql-store.js';
-import { claimDueDeliveries, completeAttempts } from '../deliveries.js';
+import { claimDueDeliveries, completesInOneStatement, completionRows, writeCompletions } from '../deliveries.js';
 import { clickRow, recordClicks } from '../clicks.js';
 import { reviewEvent } from '../review-event.js';
 import type { AttemptResult, ClaimOptions, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
@@ -56,7 +56,9 @@ class PostgresWriteChannel implements WriteChannel {
   }
 
   completeAttempts(results: readonly AttemptResult[]): Promise<void> {
-    return this.transaction((client) => completeAttempts(preparedExecutor(client), results), this.outboxPool);
+    const rows = completionRows(results);
+    // The common batch is one statement, atomic on its own: no BEGIN/COMMIT round trips.
+    return this.transaction((client) => writeCompletions(preparedExecutor(client), rows), this.outboxPool, !completesInOneStatement(rows));
   }
 
   reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {
