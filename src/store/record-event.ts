@@ -34,7 +34,8 @@ export async function recordEvents(db: SqlExecutor, commands: readonly RecordEve
 
 /**
  * A batch whose events need nothing read before their insert (no reversal, daily cap or cap
- * counts) and no user they also create: on PostgreSQL the users, the events and their
+ * counts), none of them requiring the user it creates (the parts of one statement do not see
+ * each other's rows): on PostgreSQL the users, the events and their
  * deliveries go in as one statement, where one statement per event was one round trip each
  * (a batch of 10 platform events was 10 of its 13 round trips).
  */
