@@ -1,6 +1,6 @@
 import { jsonRecords, type JsonColumns, type SqlExecutor } from './sql-executor.js';
 import type { DeliveriesTable, EventsTable } from './schema.js';
-import { allColumns, deliveryFromRow, eventFromRow, rowReader } from './rows.js';
+import { allColumns, deliveryFromRow, EVENT_COLUMNS, eventFromRow, rowReader } from './rows.js';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions, EventRecord } from './store.js';
 
 /**
@@ -81,10 +81,6 @@ export function claimedDeliveries(rows: ClaimRows): ClaimedDelivery[] {
 /** The columns a claim reads: every column of each table, so the record mappers apply. */
 const DELIVERY_COLUMNS = allColumns<DeliveriesTable>()(['id', 'event_id', 'destination_id', 'state', 'attempts', 'next_attempt_at', 'lease_until', 'last_status', 'last_error', 'created_at', 'updated_at']);
 const EVENT_ID = DELIVERY_COLUMNS.indexOf('event_id');
-const EVENT_COLUMNS = allColumns<EventsTable>()([
-  'id', 'source', 'type', 'outcome', 'reason', 'detail', 'external_id', 'dedupe_key', 'duplicate_of', 'user_id', 'offer_id', 'app_pid', 'level',
-  'coins', 'amount_micros', 'currency', 'click_id', 'metadata', 'raw', 'received_at', 'partner', 'link_id', 'partner_click_id', 'flags', 'review',
-]);
 const deliveryRow = rowReader<DeliveriesTable>(DELIVERY_COLUMNS);
 const eventRow = rowReader<EventsTable>(EVENT_COLUMNS);
 

@@ -2,7 +2,7 @@ import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from '../do
 import { applyDailyCap } from '../domain/reward-rules.js';
 import { jsonRecords, type JsonColumns, type SqlExecutor } from './sql-executor.js';
 import type { UsersTable } from './schema.js';
-import { userFromRow } from './rows.js';
+import { EVENT_COLUMNS, userFromRow } from './rows.js';
 import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult, ReviewState } from './store.js';
 
 /**
@@ -280,17 +280,15 @@ async function findMissingReference(db: SqlExecutor, requires: RecordEventComman
 }
 
 
-const EVENT_COLUMNS = `id, source, type, outcome, reason, detail, external_id, dedupe_key, duplicate_of, user_id,
-  offer_id, app_pid, level, coins, amount_micros, currency, click_id, metadata, raw, received_at,
-  partner, link_id, partner_click_id, flags, review`;
+const EVENT_COLUMN_LIST = EVENT_COLUMNS.join(', ');
 
-const EVENT_PLACEHOLDERS = Array.from({ length: 25 }, () => '?').join(', ');
+const EVENT_PLACEHOLDERS = EVENT_COLUMNS.map(() => '?').join(', ');
 
-const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_PLACEHOLDERS})`;
+const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMN_LIST}) VALUES (${EVENT_PLACEHOLDERS})`;
 
 // SQLite needs the WHERE to parse SELECT … ON CONFLICT; PostgreSQL types the SELECT list
 // from the target columns.
-const INSERT_IF_REFERENCED = `INSERT INTO events (${EVENT_COLUMNS})
+const INSERT_IF_REFERENCED = `INSERT INTO events (${EVENT_COLUMN_LIST})
   SELECT ${EVENT_PLACEHOLDERS}
   WHERE ${REFERENCES_EXIST}
   ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`;
@@ -352,6 +350,7 @@ interface Outcome {
   review?: ReviewState | null;
 }
 
+/** An event's row values, in `EVENT_COLUMNS`' order. */
 function eventParams(e: NewEvent, o: Outcome): unknown[] {
   return [
     e.id,
@@ -386,14 +385,13 @@ async function insertEvent(db: SqlExecutor, event: NewEvent, outcome: Outcome): 
   await db.query(INSERT_EVENT, eventParams(event, outcome));
 }
 
-const EVENT_COLUMN_NAMES = EVENT_COLUMNS.split(',').map((name) => name.trim());
 const NUMERIC_EVENT_COLUMNS: Readonly<Record<string, 'integer' | 'bigint'>> = { level: 'integer', coins: 'bigint', amount_micros: 'bigint', received_at: 'bigint' };
 /** Sent as JSON text, as `eventParams` gives them. */
 const JSON_EVENT_COLUMNS = new Set(['metadata', 'raw', 'flags']);
 
 const BATCH_EVENT_COLUMNS: JsonColumns = [
   ['ord', 'integer'],
-  ...EVENT_COLUMN_NAMES.map((name): JsonColumns[number] => [name, NUMERIC_EVENT_COLUMNS[name] ?? 'text']),
+  ...EVENT_COLUMNS.map((name): JsonColumns[number] => [name, NUMERIC_EVENT_COLUMNS[name] ?? 'text']),
   ['ensure_user', 'integer'],
   ['requires_app', 'text'],
   ['requires_offer', 'text'],
@@ -416,8 +414,8 @@ function batchStatement(db: SqlExecutor): string {
   u AS (INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at)
     SELECT DISTINCT ON (user_id) user_id, NULL, NULL, 0, received_at, received_at FROM ev WHERE ensure_user = 1 ORDER BY user_id, ord
     ON CONFLICT (id) DO NOTHING),
-  e AS (INSERT INTO events (${EVENT_COLUMNS})
-    SELECT ${EVENT_COLUMN_NAMES.map((name) => (JSON_EVENT_COLUMNS.has(name) ? db.jsonColumn(name) : name)).join(', ')} FROM ev
+  e AS (INSERT INTO events (${EVENT_COLUMN_LIST})
+    SELECT ${EVENT_COLUMNS.map((name) => (JSON_EVENT_COLUMNS.has(name) ? db.jsonColumn(name) : name)).join(', ')} FROM ev
     WHERE (requires_app IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = requires_app))
       AND (requires_offer IS NULL OR EXISTS (SELECT 1 FROM offers WHERE offers.id = requires_offer))
       AND (requires_user IS NULL OR EXISTS (SELECT 1 FROM users WHERE users.id = requires_user))

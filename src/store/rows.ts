@@ -10,6 +10,15 @@ export function allColumns<Row>() {
 }
 
 /**
+ * Every column of `events`, in the order the store writes and reads them: the recording's
+ * parameters (`eventParams`) and a claim's rows of values follow it.
+ */
+export const EVENT_COLUMNS = allColumns<EventsTable>()([
+  'id', 'source', 'type', 'outcome', 'reason', 'detail', 'external_id', 'dedupe_key', 'duplicate_of', 'user_id', 'offer_id', 'app_pid', 'level',
+  'coins', 'amount_micros', 'currency', 'click_id', 'metadata', 'raw', 'received_at', 'partner', 'link_id', 'partner_click_id', 'flags', 'review',
+]);
+
+/**
  * Rows read as values (`SqlExecutor.values`) seen as the row objects of their `columns`, for
  * the mappers below: each column a getter on one shared prototype, so a row costs one small
  * object, not one property added at a time (ten times slower, and a garbage collector's meal).
