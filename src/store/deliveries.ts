@@ -69,8 +69,9 @@ export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: num
 export function claimedDeliveries(rows: ClaimRows): ClaimedDelivery[] {
   const events = new Map<string, EventRecord>();
   for (const values of rows.events) {
-    const event = eventFromRow(eventRow(values));
-    events.set(event.id, event);
+    // Over a network each delivery's row carries its event: one record per event all the same.
+    const row = eventRow(values);
+    if (!events.has(row.id)) events.set(row.id, eventFromRow(row));
   }
   return rows.deliveries.map((values) => {
     const delivery = deliveryFromRow(deliveryRow(values));
