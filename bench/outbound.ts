@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { postgresTarget, sqliteTarget, type BenchSettings, type Target } from './inbound.js';
-import { adminPost, freePort, median, startHub } from './lib.js';
+import { adminPost, freePort, median, startHub, type Running } from './lib.js';
 
 const WARM_UP = 2000;
 const BACKLOG = 10_000;
@@ -71,22 +71,24 @@ function percentile(values: number[], p: number): number {
 export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: BenchSettings, postgresUrl: string): Promise<string[]> {
   const target: Target = kind === 'sqlite' ? sqliteTarget() : await postgresTarget(postgresUrl);
   const receiver = await startReceiver();
-  const hub = await startHub({ ...target.env, OUTBOUND_ALLOW: '127.0.0.0/8' });
   const pool = new Pool(receiver.url, { connections: CONCURRENCY });
+  let hub: Running | undefined;
   try {
-    const { secret } = await adminPost(hub.url, '/api-secrets', {});
-    const destination = await adminPost(hub.url, '/destinations', {
+    hub = await startHub({ ...target.env, OUTBOUND_ALLOW: '127.0.0.0/8' });
+    const hubUrl = hub.url;
+    const { secret } = await adminPost(hubUrl, '/api-secrets', {});
+    const destination = await adminPost(hubUrl, '/destinations', {
       name: 'receiver',
       config: { url: `${receiver.url}/hook?user={user_id}&event={event}&id={delivery_id}&at={timestamp}`, match: { eventTypes: ['registration'] } },
     });
 
     /** A backlog of n, queued while the destination is paused, then resumed: seconds to drain it. */
     const drain = async (n: number): Promise<number> => {
-      await adminPost(hub.url, `/destinations/${destination.id}/pause`, {});
-      await emit(hub.url, secret, n);
+      await adminPost(hubUrl, `/destinations/${destination.id}/pause`, {});
+      await emit(hubUrl, secret, n);
       await receiver.reset();
       const started = performance.now();
-      await adminPost(hub.url, `/destinations/${destination.id}/resume`, {});
+      await adminPost(hubUrl, `/destinations/${destination.id}/resume`, {});
       const deadline = Date.now() + 120_000;
       while ((await receiver.count()) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const seconds = (performance.now() - started) / 1000;
@@ -126,7 +128,7 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
     await receiver.reset();
     for (let tick = 0; tick < 300; tick++) {
       const due = performance.now() + 10;
-      void emit(hub.url, secret, 10);
+      void emit(hubUrl, secret, 10);
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
@@ -140,7 +142,7 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
     ];
   } finally {
     await pool.close();
-    await hub.stop();
+    await hub?.stop();
     receiver.stop();
     await target.cleanup();
   }
