@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { threadCpu } from './cpu.js';
 import { adminPost, load, startHub } from './lib.js';
 
 const connections = Number(process.argv[2] ?? 64);
@@ -20,13 +21,7 @@ try {
   const { secret } = await adminPost(hub.url, '/api-secrets', {});
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
 
-  const threads = () =>
-    new Map(
-      fs.readdirSync(`/proc/${pid}/task`).map((t) => {
-        const fields = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return [t, Number(fields[11]) + Number(fields[12])] as const; // utime + stime, in ticks
-      }),
-    );
+  const threads = () => threadCpu(pid);
   const commits = async () => {
     const m = await (await fetch(`${hub.url}/metrics`)).text();
     const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(m)?.[1] ?? 0);
@@ -44,10 +39,9 @@ try {
   });
   const after = threads();
   const c1 = await commits();
-  const tick = 1e6 / 100; // µs per clock tick (USER_HZ = 100)
   console.log(`${Math.round(result.rps)} req/s, p99 ${result.p99} ms, ${connections} connections, pipelining ${pipelining}`);
-  for (const [t, ticks] of after) {
-    const used = (ticks - (before.get(t) ?? 0)) * tick;
+  for (const [t, micros] of after) {
+    const used = micros - (before.get(t) ?? 0);
     if (used > 20_000) console.log(`  thread ${t}: ${(used / 1e6).toFixed(2)} s CPU, ${(used / result.total).toFixed(0)} µs per request`);
   }
   const batches = c1.batches - c0.batches;

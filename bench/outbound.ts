@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { postgresTarget, sqliteTarget, type BenchSettings, type Target } from './inbound.js';
+import { postgresCpu, processCpu } from './cpu.js';
 import { adminPost, freePort, median, startHub, type Running } from './lib.js';
 
 const WARM_UP = 2000;
@@ -16,6 +17,7 @@ const CONCURRENCY = 32;
 /** A bare receiver in its own process: counts requests, and the delay since {timestamp}. */
 async function startReceiver(): Promise<{
   url: string;
+  pid: number;
   count: () => Promise<number>;
   stats: () => Promise<{ count: number; delays: number[] }>;
   reset: () => Promise<void>;
@@ -46,6 +48,7 @@ async function startReceiver(): Promise<{
   }
   return {
     url,
+    pid: child.pid!,
     // Polled while a backlog drains: the count alone, so the receiver does not serialise every delay it holds each time.
     count: async () => Number(await (await fetch(`${url}/count`)).text()),
     stats: async () => (await (await fetch(`${url}/stats`)).json()) as { count: number; delays: number[] },
@@ -61,6 +64,14 @@ async function emit(url: string, secret: string, n: number): Promise<void> {
     const response = await fetch(`${url}/api/events/batch`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
     if (!response.ok) throw new Error(`batch: ${response.status}`);
   }
+}
+
+/** Each process's median µs per request over the rounds, and their sum. */
+function cpuLine(rounds: Array<Record<string, number>>): string {
+  const names = Object.keys(rounds[0] ?? {});
+  if (names.length === 0) return 'not measured (no /proc)';
+  const medians = names.map((name) => [name, median(rounds.map((r) => r[name] ?? 0))] as const);
+  return `${medians.map(([name, us]) => `${name} ${Math.round(us)} µs`).join(' + ')} = ${Math.round(medians.reduce((sum, [, us]) => sum + us, 0))} µs`;
 }
 
 function percentile(values: number[], p: number): number {
@@ -82,22 +93,41 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
       config: { url: `${receiver.url}/hook?user={user_id}&event={event}&id={delivery_id}&at={timestamp}`, match: { eventTypes: ['registration'] } },
     });
 
+    const hubPid = hub.pid;
+    /** CPU (µs) per request of each process, over a run of n requests: where a ratio comes from. */
+    const cpuPerRequest = (processes: Record<string, () => number | null>) => {
+      const before = Object.fromEntries(Object.entries(processes).map(([name, read]) => [name, read()]));
+      return (n: number): Record<string, number> =>
+        Object.fromEntries(
+          Object.entries(processes).flatMap(([name, read]) => {
+            const start = before[name];
+            const end = read();
+            return start == null || end === null ? [] : [[name, (end - start) / n]];
+          }),
+        );
+    };
+    const hubCpu: Array<Record<string, number>> = [];
+    const bareCpu: Array<Record<string, number>> = [];
+
     /** A backlog of n, queued while the destination is paused, then resumed: seconds to drain it. */
     const drain = async (n: number): Promise<number> => {
       await adminPost(hubUrl, `/destinations/${destination.id}/pause`, {});
       await emit(hubUrl, secret, n);
       await receiver.reset();
+      const cpu = cpuPerRequest({ hub: () => processCpu(hubPid), ...(kind === 'postgres' ? { PostgreSQL: postgresCpu } : {}), receiver: () => processCpu(receiver.pid) });
       const started = performance.now();
       await adminPost(hubUrl, `/destinations/${destination.id}/resume`, {});
       const deadline = Date.now() + 120_000;
       while ((await receiver.count()) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const seconds = (performance.now() - started) / 1000;
+      hubCpu.push(cpu(n));
       if ((await receiver.count()) < n) throw new Error(`drained ${await receiver.count()} of ${n} in 120 s`);
       return seconds;
     };
     /** The same requests from a bare undici client, CONCURRENCY at a time. */
     const bare = async (n: number): Promise<number> => {
       await receiver.reset();
+      const cpu = cpuPerRequest({ client: () => processCpu(process.pid), receiver: () => processCpu(receiver.pid) });
       const started = performance.now();
       let next = 0;
       await Promise.all(
@@ -109,12 +139,15 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
           }
         }),
       );
-      return (performance.now() - started) / 1000;
+      const seconds = (performance.now() - started) / 1000;
+      bareCpu.push(cpu(n));
+      return seconds;
     };
 
     // Both sides warmed up first (JIT, connections): a backlog is measured in its steady state.
     await drain(WARM_UP);
     await bare(WARM_UP);
+    hubCpu.length = bareCpu.length = 0;
     // Alternating rounds, each hub drain paired with the baseline run right after it.
     const hubRates: number[] = [];
     const baseRates: number[] = [];
@@ -139,6 +172,7 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
     return [
       `outbound-${kind}: hub ${Math.round(median(hubRates))} deliveries/s (every attempt recorded), baseline ${Math.round(median(baseRates))} req/s, ratio ${median(ratios).toFixed(2)} (medians of ${ROUNDS} alternating rounds of ${BACKLOG} after a warm-up of ${WARM_UP}; per round ${ratios.map((r, i) => `${r.toFixed(2)} (${Math.round(hubRates[i]!)}/${Math.round(baseRates[i]!)})`).join(', ')})`,
       `  delay from record to first attempt at 1000 events/s: p50 ${percentile(delays, 50)} ms, p99 ${percentile(delays, 99)} ms (${delays.length} deliveries)`,
+      `  CPU per delivery, medians of the rounds (from /proc, kernel time included): ${cpuLine(hubCpu)}; bare: ${cpuLine(bareCpu)}`,
     ];
   } finally {
     await pool.close();

@@ -1,0 +1,59 @@
+// CPU time from /proc (Linux only): user + system, so the kernel's share (the sockets, the
+// disk) counts. Each reader answers null where /proc is not there to read.
+import fs from 'node:fs';
+
+/** µs per clock tick (USER_HZ, 100 on Linux). */
+const TICK_US = 1e6 / 100;
+
+/** utime + stime of a /proc stat line, in µs. The command name may hold spaces, so fields count from its closing parenthesis. */
+function statMicros(line: string): number {
+  const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+}
+
+function read(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** CPU used so far by a process, all its threads together. */
+export function processCpu(pid: number): number | null {
+  const line = read(`/proc/${pid}/stat`);
+  return line === null ? null : statMicros(line);
+}
+
+/** CPU used so far by each thread of a process, by thread id. */
+export function threadCpu(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
+  let ids: string[] = [];
+  try {
+    ids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const id of ids) {
+    const line = read(`/proc/${pid}/task/${id}/stat`);
+    if (line !== null) threads.set(id, statMicros(line));
+  }
+  return threads;
+}
+
+/** CPU used so far by every process named `postgres` on the machine (the server, its backends and its background workers). */
+export function postgresCpu(): number | null {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const line = read(`/proc/${entry}/stat`);
+    if (line !== null && line.includes(' (postgres) ')) total += statMicros(line);
+  }
+  return total;
+}
