@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import type { BenchSettings } from './inbound.js';
 import { postgresTarget, sqliteTarget, type Target } from './inbound.js';
+import { cpuLine, cpuPerRequest, postgresCpu, processCpu } from './cpu.js';
 import { adminPost, freePort, median, startHub } from './lib.js';
 
 const ROUNDS = 3;
@@ -43,7 +44,7 @@ async function drive(url: string, settings: BenchSettings, seconds: number): Pro
   return { rps: result.requests.average, p99: result.latency.p99, non3xx, ids };
 }
 
-async function startRedirectBaseline(): Promise<{ url: string; stop: () => void }> {
+async function startRedirectBaseline(): Promise<{ url: string; pid: number; stop: () => void }> {
   const port = await freePort();
   const source = `
     const http = require('node:http');
@@ -63,7 +64,7 @@ async function startRedirectBaseline(): Promise<{ url: string; stop: () => void 
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  return { url, stop: () => child.kill() };
+  return { url, pid: child.pid!, stop: () => child.kill() };
 }
 
 export async function clickScenario(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string): Promise<string[]> {
@@ -80,9 +81,19 @@ export async function clickScenario(kind: 'sqlite' | 'postgres', settings: Bench
     const hubRuns: Awaited<ReturnType<typeof drive>>[] = [];
     const baseRuns: Awaited<ReturnType<typeof drive>>[] = [];
     const roundSeconds = Math.max(1, Math.round(settings.seconds / ROUNDS));
+    // CPU per request of the server (and PostgreSQL) and of the load generator (this process).
+    const hubCpu: Array<Record<string, number>> = [];
+    const baseCpu: Array<Record<string, number>> = [];
+    const load = () => processCpu(process.pid);
+    const measured = async (url: string, processes: Record<string, () => number | null>, runs: Awaited<ReturnType<typeof drive>>[], cpu: typeof hubCpu) => {
+      const perRequest = cpuPerRequest({ ...processes, 'load generator': load });
+      const run = await drive(url, settings, roundSeconds);
+      cpu.push(perRequest(run.ids.length + run.non3xx));
+      runs.push(run);
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      hubRuns.push(await drive(hub.url, settings, roundSeconds));
-      baseRuns.push(await drive(baseline.url, settings, roundSeconds));
+      await measured(hub.url, { hub: () => processCpu(hub.pid), ...(kind === 'postgres' ? { PostgreSQL: postgresCpu } : {}) }, hubRuns, hubCpu);
+      await measured(baseline.url, { baseline: () => processCpu(baseline.pid) }, baseRuns, baseCpu);
     }
     await hub.stop(); // a clean stop: every click handed out must be written
     const stored = new Set(await target.column('SELECT id FROM clicks'));
@@ -95,6 +106,7 @@ export async function clickScenario(kind: 'sqlite' | 'postgres', settings: Bench
     const ratios = hubRuns.map((r, i) => r.rps / baseRuns[i]!.rps);
     return [
       `click-redirect-${kind}: hub ${Math.round(hubRate)} redirects/s p99 ${median(hubRuns.map((r) => r.p99))} ms, baseline ${Math.round(baseRate)} redirects/s p99 ${median(baseRuns.map((r) => r.p99))} ms, ratio ${median(ratios).toFixed(2)} (medians of ${ROUNDS} alternating rounds; per round ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+      `  CPU per redirect, medians of the rounds (from /proc, kernel time included): ${cpuLine(hubCpu)}; ${cpuLine(baseCpu)}`,
       `  ${handedOut.length} click ids handed out in the measured rounds, ${missing} missing from the store after a clean stop (${stored.size} stored in all), ${hubRuns.reduce((n, r) => n + r.non3xx, 0)} answers not 302`,
     ];
   } finally {

@@ -1,6 +1,7 @@
 // CPU time from /proc (Linux only): user + system, so the kernel's share (the sockets, the
 // disk) counts. Each reader answers null where /proc is not there to read.
 import fs from 'node:fs';
+import { median } from './lib.js';
 
 /** µs per clock tick (USER_HZ, 100 on Linux). */
 const TICK_US = 1e6 / 100;
@@ -56,4 +57,28 @@ export function postgresCpu(): number | null {
     if (line !== null && line.includes(' (postgres) ')) total += statMicros(line);
   }
   return total;
+}
+
+/**
+ * Starts measuring the named processes' CPU; the function returned gives each one's µs per
+ * request over the n requests since (those that could not be read are left out).
+ */
+export function cpuPerRequest(processes: Record<string, () => number | null>): (n: number) => Record<string, number> {
+  const before = Object.fromEntries(Object.entries(processes).map(([name, read]) => [name, read()]));
+  return (n) =>
+    Object.fromEntries(
+      Object.entries(processes).flatMap(([name, read]) => {
+        const start = before[name];
+        const end = read();
+        return start == null || end === null || n === 0 ? [] : [[name, (end - start) / n]];
+      }),
+    );
+}
+
+/** Each process's median µs per request over the rounds, and their sum. */
+export function cpuLine(rounds: ReadonlyArray<Record<string, number>>): string {
+  const names = Object.keys(rounds[0] ?? {});
+  if (names.length === 0) return 'not measured (no /proc)';
+  const medians = names.map((name) => [name, median(rounds.map((r) => r[name] ?? 0))] as const);
+  return `${medians.map(([name, us]) => `${name} ${Math.round(us)} µs`).join(' + ')} = ${Math.round(medians.reduce((sum, [, us]) => sum + us, 0))} µs`;
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { postgresTarget, sqliteTarget, type BenchSettings, type Target } from './inbound.js';
-import { postgresCpu, processCpu } from './cpu.js';
+import { cpuLine, cpuPerRequest, postgresCpu, processCpu } from './cpu.js';
 import { adminPost, freePort, median, startHub, type Running } from './lib.js';
 
 const WARM_UP = 2000;
@@ -66,14 +66,6 @@ async function emit(url: string, secret: string, n: number): Promise<void> {
   }
 }
 
-/** Each process's median µs per request over the rounds, and their sum. */
-function cpuLine(rounds: Array<Record<string, number>>): string {
-  const names = Object.keys(rounds[0] ?? {});
-  if (names.length === 0) return 'not measured (no /proc)';
-  const medians = names.map((name) => [name, median(rounds.map((r) => r[name] ?? 0))] as const);
-  return `${medians.map(([name, us]) => `${name} ${Math.round(us)} µs`).join(' + ')} = ${Math.round(medians.reduce((sum, [, us]) => sum + us, 0))} µs`;
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -94,18 +86,6 @@ export async function outboundScenario(kind: 'sqlite' | 'postgres', _settings: B
     });
 
     const hubPid = hub.pid;
-    /** CPU (µs) per request of each process, over a run of n requests: where a ratio comes from. */
-    const cpuPerRequest = (processes: Record<string, () => number | null>) => {
-      const before = Object.fromEntries(Object.entries(processes).map(([name, read]) => [name, read()]));
-      return (n: number): Record<string, number> =>
-        Object.fromEntries(
-          Object.entries(processes).flatMap(([name, read]) => {
-            const start = before[name];
-            const end = read();
-            return start == null || end === null ? [] : [[name, (end - start) / n]];
-          }),
-        );
-    };
     const hubCpu: Array<Record<string, number>> = [];
     const bareCpu: Array<Record<string, number>> = [];
 
