@@ -47,7 +47,7 @@ export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: num
     // the lookup into a join, which it hashed over a scan of the whole events table.)
     return db.values(
       `WITH c AS (${update})
-       SELECT c.*, ${EVENT_COLUMNS.map((column) => `e.${column}`).join(', ')}
+       SELECT c.*, ${CLAIMED_EVENT_COLUMNS}
        FROM c LEFT JOIN LATERAL (SELECT * FROM events WHERE events.id = c.event_id LIMIT 1) e ON TRUE`,
       params,
     );
@@ -62,7 +62,7 @@ export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: num
   }
   // Their events in the same call: a worker needs each one, and one read beats one per delivery.
   const eventIds = [...new Set(rows.map((row) => row[EVENT_ID]))];
-  const events = await db.values(`SELECT ${EVENT_COLUMNS.map((c) => `e.${c}`).join(', ')} FROM events e WHERE ${db.inJsonList('e.id')}`, [JSON.stringify(eventIds)]);
+  const events = await db.values(`SELECT ${CLAIMED_EVENT_COLUMNS} FROM events e WHERE ${db.inJsonList('e.id')}`, [JSON.stringify(eventIds)]);
   return { deliveries: rows, events };
 }
 
@@ -84,6 +84,8 @@ const DELIVERY_COLUMNS = allColumns<DeliveriesTable>()(['id', 'event_id', 'desti
 const EVENT_ID = DELIVERY_COLUMNS.indexOf('event_id');
 const deliveryRow = rowReader<DeliveriesTable>(DELIVERY_COLUMNS);
 const eventRow = rowReader<EventsTable>(EVENT_COLUMNS);
+/** The events' columns as a claim selects them (the events table aliased `e`), in `EVENT_COLUMNS`' order. */
+const CLAIMED_EVENT_COLUMNS = EVENT_COLUMNS.map((column) => `e.${column}`).join(', ');
 
 /**
  * A batch of finished attempts as the rows it writes (`ATTEMPT_COLUMNS`, `STATE_COLUMNS`) and
