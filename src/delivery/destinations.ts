@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Compile } from 'typebox/compile';
 import { DestinationConfigSchema, wants, type DestinationConfig, type MatchableEvent } from '../domain/destinations/definition.js';
+import { HUB_MACROS } from '../domain/destinations/request.js';
 import { unknownMacros } from '../domain/macros.js';
 import { DEFAULT_POLICY } from '../domain/retry-policies.js';
 import { firstFieldProblem } from '../domain/validation.js';
@@ -11,32 +12,6 @@ import type { SecretBox } from '../lib/secret-box.js';
 import type { DestinationRecord, ListOptions, Page, Store } from '../store/store.js';
 
 const configValidator = Compile(DestinationConfigSchema);
-
-/** The macros every event can fill; payload keys (`{payload.x}`) come on top. */
-export const KNOWN_MACROS = new Set([
-  'event_id',
-  'event',
-  'event_type',
-  'source',
-  'user_id',
-  'userId',
-  'click_id',
-  'clickId',
-  'hub_click_id',
-  'partner',
-  'partner_click_id',
-  'transaction_id',
-  'external_id',
-  'offer_id',
-  'payout',
-  'amount',
-  'currency',
-  'level',
-  'coins',
-  'timestamp',
-  'is_loyaltyboost',
-  'delivery_id',
-]);
 
 /** What a destination needs to send, kept sealed at rest. */
 export interface DestinationSecrets {
@@ -200,7 +175,7 @@ export class DestinationService {
     }
     if (config.unknownMacros === 'error') {
       for (const [field, template] of [['url', config.url], ['body', config.body ?? ''], ...Object.entries(config.headers ?? {}).map(([k, v]) => [`headers.${k}`, v])] as const) {
-        const unknown = unknownMacros(template, KNOWN_MACROS, true);
+        const unknown = unknownMacros(template, HUB_MACROS, true);
         if (unknown.length > 0) throw new ValidationError(`config.${field}`, `uses unknown macros: ${unknown.map((m) => `{${m}}`).join(', ')}`);
       }
     }

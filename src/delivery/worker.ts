@@ -188,7 +188,7 @@ export class DeliveryWorker {
       currency: 'USD',
       receivedAt: now,
       metadata: {},
-      payload: { user_id: 'test-user', session_id: 'test-session' },
+      payload: { user_id: 'test-user', session_id: 'test-session', advertiser_name: 'test-advertiser' },
     };
     const built = buildRequest(
       config,

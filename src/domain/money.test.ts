@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMicros, parseMicros } from './money.js';
+import { formatMicros, parseMicros, parseMicrosTruncating } from './money.js';
 
 describe('money as integer micro-units', () => {
   it.each([
@@ -15,11 +15,27 @@ describe('money as integer micro-units', () => {
 
   it('keeps seed 000 revenue exactly through a round trip', () => {
     expect(formatMicros(parseMicros('0.000012')!)).toBe('0.000012');
-    expect(formatMicros(parseMicros('2.10')!)).toBe('2.1');
-    expect(formatMicros(-1_500_000)).toBe('-1.5');
+    expect(formatMicros(parseMicros('2.10')!)).toBe('2.10');
+    expect(formatMicros(-1_500_000)).toBe('-1.50');
+  });
+
+  it('writes at least two decimals, as partners write money', () => {
+    expect(formatMicros(25_000_000)).toBe('25.00');
+    expect(formatMicros(10_500_000)).toBe('10.50');
+    expect(formatMicros(0)).toBe('0.00');
+    expect(formatMicros(1_234_567)).toBe('1.234567');
+    expect(formatMicros(-12)).toBe('-0.000012');
   });
 
   it.each(['', 'abc', '1.2345678', '1e3', '0x10', '1,5', ' . ', '1000000000.00'])('rejects %j', (text) => {
     expect(parseMicros(text)).toBeNull();
+  });
+
+  it('cuts an amount finer than a micro-unit toward zero, and says so', () => {
+    expect(parseMicrosTruncating('0.0000125')).toEqual({ micros: 12, exact: false });
+    expect(parseMicrosTruncating('-1.2345678')).toEqual({ micros: -1_234_567, exact: false });
+    expect(parseMicrosTruncating('2.10')).toEqual({ micros: 2_100_000, exact: true });
+    expect(parseMicrosTruncating('1e-5')).toBeNull();
+    expect(parseMicrosTruncating('0.1234567890123456789')).toBeNull();
   });
 });

@@ -16,12 +16,32 @@ export function parseMicros(text: string): number | null {
   return sign === '-' && micros !== 0 ? -micros : micros;
 }
 
-/** 2_100_000 → "2.1"; 12 → "0.000012". Shortest exact decimal, no exponent. */
+const LONG_DECIMAL = /^(-)?(\d{1,9})(?:\.(\d{1,18}))?$/;
+
+/**
+ * A partner's amount that may be finer than a micro-unit (an estimate of "0.0000125" USD):
+ * cut toward zero to whole micro-units, and says whether anything was cut. Null when the
+ * text is not a decimal.
+ */
+export function parseMicrosTruncating(text: string): { micros: number; exact: boolean } | null {
+  const exact = parseMicros(text);
+  if (exact !== null) return { micros: exact, exact: true };
+  const match = LONG_DECIMAL.exec(text.trim());
+  if (match === null) return null;
+  const [, sign, whole, fraction = ''] = match;
+  const micros = Number(whole) * MICROS_PER_UNIT + Number(fraction.slice(0, 6));
+  return { micros: sign === '-' && micros !== 0 ? -micros : micros, exact: false };
+}
+
+/**
+ * 2_100_000 → "2.10"; 12 → "0.000012"; 25_000_000 → "25.00". Exact, no exponent, and at
+ * least two decimals: money as partners write it (seed 002's payout is "2.10", not "2.1").
+ */
 export function formatMicros(micros: number): string {
   if (!Number.isSafeInteger(micros)) throw new RangeError(`not a whole number of micro-units: ${micros}`);
   const sign = micros < 0 ? '-' : '';
   const abs = Math.abs(micros);
   const whole = Math.floor(abs / MICROS_PER_UNIT);
-  const fraction = String(abs % MICROS_PER_UNIT).padStart(6, '0').replace(/0+$/, '');
-  return `${sign}${whole}${fraction === '' ? '' : `.${fraction}`}`;
+  const fraction = String(abs % MICROS_PER_UNIT).padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
+  return `${sign}${whole}.${fraction}`;
 }

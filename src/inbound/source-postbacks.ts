@@ -199,6 +199,8 @@ function fillEvent(event: NewEvent, mapped: MappedPostback): void {
   if (mapped.partnerCoins !== null) event.metadata.partnerCoins = mapped.partnerCoins;
   if (mapped.timestamp !== null) event.metadata.partnerTime = new Date(mapped.timestamp).toISOString();
   if (mapped.reversalOf !== null) event.metadata.reversalOf = mapped.reversalOf;
+  if (mapped.data !== null) event.metadata.data = mapped.data;
+  if (mapped.amountExact !== null) event.metadata.partnerAmount = mapped.amountExact;
 }
 
 function vars(event: NewEvent, coins: number) {

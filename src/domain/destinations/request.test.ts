@@ -46,7 +46,7 @@ describe('outbound requests', () => {
     );
     expect(built).toMatchObject({
       ok: true,
-      request: { method: 'GET', url: 'https://api.example.com/postbacks?payout=2.1&user_id=3410444&offer_id=1511&lb=1&s=a90310222&adv=momentscience&tx=tx%201', body: undefined },
+      request: { method: 'GET', url: 'https://api.example.com/postbacks?payout=2.10&user_id=3410444&offer_id=1511&lb=1&s=a90310222&adv=momentscience&tx=tx%201', body: undefined },
     });
   });
 
@@ -71,6 +71,26 @@ describe('outbound requests', () => {
       const values = macroValues({ ...event, payload: { event: 'from-partner', extra: 7, ...payload } }, 'dlv-2');
       expect(values).toMatchObject({ event: 'conversion', 'payload.event': 'from-partner', extra: '7', sub: 'outer', 'payload.sub': 'outer', 'payload.payload.sub': 'inner', delivery_id: 'dlv-2' });
     }
+  });
+
+  it("gives nested payload keys by their own name (seed 002's {any payload key}), the shallowest first", () => {
+    expect(values).toMatchObject({ session_id: 'a90310222', advertiser_name: 'momentscience' });
+    const deep = macroValues({ ...event, payload: { a: { b: { id: 'deep' } }, c: { id: 'shallow' }, session_id: 'top' } }, 'd');
+    expect(deep).toMatchObject({ id: 'shallow', 'a.b.id': 'deep', session_id: 'top' });
+    // The hub's own fields are never shadowed by a nested key's name.
+    expect(macroValues({ ...event, payload: { payload: { offer_id: 'x', user_id: 'y' } } }, 'd')).toMatchObject({ offer_id: '1511', user_id: '3410444' });
+  });
+
+  it('writes money with at least two decimals, and when the event happened as the partner said', () => {
+    const v = macroValues({ ...event, amountMicros: 25_000_000, metadata: { partnerTime: '2023-09-20T15:40:40.802Z' } }, 'd');
+    expect(v).toMatchObject({ payout: '25.00', amount: '25.00', occurred_at: '2023-09-20T15:40:40.802Z', timestamp: '2023-09-20T15:27:40.802Z' });
+    expect(macroValues({ ...event, metadata: {} }, 'd').occurred_at).toBe('2023-09-20T15:27:40.802Z');
+  });
+
+  it("marks a loyaltyboost by the source's rule or by the event's own flag", () => {
+    expect(macroValues({ ...event, metadata: {}, payload: { is_loyaltyboost: '1' } }, 'd').is_loyaltyboost).toBe('1');
+    expect(macroValues({ ...event, metadata: {}, payload: { is_loyaltyboost: '0' } }, 'd').is_loyaltyboost).toBe('0');
+    expect(macroValues({ ...event, metadata: { boosted: true }, payload: {} }, 'd').is_loyaltyboost).toBe('1');
   });
 
   it('refuses to send a template with unknown macros when the destination says so', () => {

@@ -35,10 +35,12 @@ export interface OutboundRequest {
 /**
  * Macro values: the hub's fields (snake_case, and the camelCase spelling partners such as GG3
  * use) and every key of the partner's payload, as `{payload.key}` and, where no hub field has
- * the name, as a bare `{key}` (seed 002).
+ * the name, as a bare `{key}`; a nested key also by its own name (seed 002's "{any payload
+ * key}": `{session_id}` for `payload.session_id`), where no shallower key has it.
  */
 export function macroValues(event: EventFacts, deliveryId: string): Record<string, string> {
   const amount = event.amountMicros === null ? '' : formatMicros(event.amountMicros);
+  const partnerBoost = event.payload.is_loyaltyboost;
   // The hub's own fields first, as one literal (no copy of every value per delivery); the
   // payload's keys go in after them, a bare key only where no hub field has its name.
   const values: Record<string, string> = {
@@ -58,23 +60,54 @@ export function macroValues(event: EventFacts, deliveryId: string): Record<strin
     transaction_id: event.externalId ?? '',
     external_id: event.externalId ?? '',
     offer_id: event.offerId ?? '',
+    // Seed 002's columns: the advertiser as the partner named it (a kept field, or its payload).
+    advertiser_name: typeof event.payload.advertiser_name === 'string' ? event.payload.advertiser_name : '',
     payout: amount,
     amount,
     currency: event.currency ?? '',
     level: event.level === null ? '' : String(event.level),
     coins: String(event.coins),
+    // When the hub recorded the event; `{occurred_at}` is when the partner or platform says it happened.
     timestamp: new Date(event.receivedAt).toISOString(),
-    is_loyaltyboost: event.metadata.boosted === true ? '1' : '0',
+    occurred_at: occurredAt(event),
+    // Boosted by the source's rule, or marked so by whoever sent the event.
+    is_loyaltyboost: event.metadata.boosted === true || partnerBoost === '1' || partnerBoost === 1 || partnerBoost === true || partnerBoost === 'true' ? '1' : '0',
     delivery_id: deliveryId,
   };
   const payload: Record<string, string> = {};
   flatten(event.payload, 'payload', payload);
+  const nested: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(payload)) {
     values[key] = value;
-    values[key.slice('payload.'.length)] ??= value;
+    const bare = key.slice('payload.'.length);
+    values[bare] ??= value;
+    if (bare.includes('.')) nested.push([bare, value]);
   }
+  // Shallower first, so `a.b.c` gives `c` only when neither a top-level `c` nor an `x.c` did.
+  nested.sort((x, y) => depth(x[0]) - depth(y[0]));
+  for (const [bare, value] of nested) values[bare.slice(bare.lastIndexOf('.') + 1)] ??= value;
   return values;
 }
+
+const depth = (path: string): number => path.split('.').length;
+
+function occurredAt(event: EventFacts): string {
+  for (const key of ['partnerTime', 'occurredAt'] as const) {
+    const text = event.metadata[key];
+    if (typeof text === 'string' && !Number.isNaN(Date.parse(text))) return new Date(text).toISOString();
+  }
+  return new Date(event.receivedAt).toISOString();
+}
+
+/** The names `macroValues` gives every event, whatever its payload. */
+export const HUB_MACROS: ReadonlySet<string> = new Set(
+  Object.keys(
+    macroValues(
+      { id: '', source: '', type: '', externalId: null, userId: null, offerId: null, clickId: null, level: null, coins: 0, amountMicros: null, currency: null, receivedAt: 0, metadata: {}, payload: {} },
+      '',
+    ),
+  ),
+);
 
 function flatten(value: unknown, prefix: string, into: Record<string, string>): void {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into[prefix] = String(value);

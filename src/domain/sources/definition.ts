@@ -178,7 +178,13 @@ export const SourceDefinitionSchema = Type.Object(
     dedupeKey: Type.Optional(
       Type.Array(FieldPathSchema, {
         minItems: 1,
-        description: 'Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId',
+        description:
+          'Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part',
+      }),
+    ),
+    keep: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), FieldPathSchema, {
+        description: "Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates",
       }),
     ),
     users: Type.Optional(Type.Union([Type.Literal('create'), Type.Literal('must-exist')])),

@@ -1,4 +1,4 @@
-import { parseMicros } from '../money.js';
+import { parseMicros, parseMicrosTruncating } from '../money.js';
 import type { FieldProblem, Parsed } from '../validation.js';
 import type { FieldPath, ReversalRule, SourceDefinition } from './definition.js';
 
@@ -25,6 +25,10 @@ export interface MappedPostback {
   timestamp: number | null;
   /** A reversal takes back what the original (by this external id) credited. */
   reversalOf: string | null;
+  /** The partner's amount as sent, when it was finer than a micro-unit and so cut. */
+  amountExact: string | null;
+  /** The definition's `keep` fields that were present, by their kept names. */
+  data: Record<string, string> | null;
 }
 
 /**
@@ -75,9 +79,14 @@ export function mapPostback(definition: SourceDefinition, input: InboundInput): 
 
   const amountText = read(fields.amount);
   let amountMicros: number | null = null;
+  let amountExact: string | null = null;
   if (amountText !== undefined) {
-    amountMicros = parseMicros(amountText);
-    if (amountMicros === null) return problem(nameOf(fields.amount!), 'must be a decimal number with at most 6 decimals');
+    // An estimate may be finer than a micro-unit (seed 000's revenue per session): it is cut
+    // to micro-units rather than refused, which the partner would only retry; the exact text is kept.
+    const parsed = parseMicrosTruncating(amountText);
+    if (parsed === null) return problem(nameOf(fields.amount!), 'must be a decimal number');
+    amountMicros = parsed.micros;
+    if (!parsed.exact) amountExact = amountText.trim();
     // Cents to micro-units, rounding toward zero below a hundredth of a cent.
     if (definition.amountUnit === 'cent') amountMicros = Math.trunc(amountMicros / 100);
   }
@@ -113,14 +122,16 @@ export function mapPostback(definition: SourceDefinition, input: InboundInput): 
   let externalId = read(fields.externalId);
   if (externalId === undefined && definition.dedupeKey !== undefined && definition.dedupeKey.length > 0) {
     const parts: string[] = [];
-    for (const path of definition.dedupeKey) {
+    for (const part of definition.dedupeKey) {
+      const optional = typeof part === 'string' && part.startsWith('?');
+      const path = optional ? part.slice(1) : part;
       const isHubField = typeof path === 'string' && path.startsWith('$');
       const value = isHubField ? (hub[path.slice(1)] ?? undefined) : lookup(input, path);
-      if (value === undefined) {
+      if (value === undefined && !optional) {
         const name = isHubField ? nameOf(fields[path.slice(1) as keyof typeof fields] ?? path) : nameOf(path);
         return problem(name, 'is required (part of the de-duplication key)');
       }
-      parts.push(value);
+      parts.push(value ?? '');
     }
     externalId = parts.join('|');
   }
@@ -141,9 +152,21 @@ export function mapPostback(definition: SourceDefinition, input: InboundInput): 
     partnerCoins,
     timestamp,
     reversalOf: null,
+    data: kept(definition.keep, input),
+    amountExact,
   };
   mapped.reversalOf = reversalOf(definition.reversal, mapped, input);
   return { ok: true, value: mapped };
+}
+
+function kept(keep: SourceDefinition['keep'], input: InboundInput): Record<string, string> | null {
+  if (keep === undefined) return null;
+  const data: Record<string, string> = {};
+  for (const [name, path] of Object.entries(keep)) {
+    const value = lookup(input, path);
+    if (value !== undefined) data[name] = value;
+  }
+  return Object.keys(data).length === 0 ? null : data;
 }
 
 /** The external id of the postback this one reverses, or null if it is not a reversal. */

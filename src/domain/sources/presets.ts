@@ -20,6 +20,8 @@ export const PRESETS = {
       externalId: 'session-id',
       amount: 'your-estimated-revenue',
     },
+    // "Record the payload data into your system" (seed 000): the session's facts, kept as the event's data.
+    keep: { country: 'country', 'count-of-ads-viewed': 'count-of-ads-viewed', 'session-duration': 'session-duration' },
     defaults: { eventType: 'session', currency: 'USD' },
     auth: [{ kind: 'bearer' }],
     reward: { kind: 'revenue-share', coinsPerUsd: 1000, shareBps: 10_000, bufferBps: 2000 },
@@ -42,7 +44,9 @@ export const PRESETS = {
       currency: 'currency',
       eventType: 'event_name',
     },
-    dedupeKey: ['click_id', 'event_id'],
+    // `event_id` is optional in the seed: a postback without one (nor a transaction id) stands for its click.
+    dedupeKey: ['click_id', '?event_id'],
+    keep: { event_id: 'event_id' },
     auth: [{ kind: 'secret-query', param: 'secret' }],
     reward: { kind: 'none' },
     answer: { format: 'json' },
@@ -64,7 +68,10 @@ export const PRESETS = {
       timestamp: 'timestamp',
     },
     defaults: { eventType: 'conversion', currency: 'USD' },
-    dedupeKey: ['offer_id', 'timestamp', '$user'],
+    // The seed's own custom template sends no timestamp (`?payout={payout}&user_id={user_id}&offer_id={offer_id}`):
+    // then offer and user alone identify the conversion.
+    dedupeKey: ['offer_id', '?timestamp', '$user'],
+    keep: { advertiser_name: 'advertiser_name' },
     auth: [{ kind: 'secret-query', param: 'secret' }],
     reward: { kind: 'revenue-share', coinsPerUsd: 1000, shareBps: 10_000, bufferBps: 0 },
     modifiers: { boostBps: 20_000, boostWhen: { path: 'is_loyaltyboost', equals: '1' } },
