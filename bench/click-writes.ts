@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { newClickId } from '../src/clicks/clicks.js';
 import { recordClicks, type ClickRow } from '../src/store/clicks.js';
@@ -30,7 +31,7 @@ async function run(variant: (typeof VARIANTS)[number]): Promise<number> {
     await migrations.destroy();
     const db = openSqlite(file, 'writer');
     if (variant !== 'all indexes') db.exec(`DROP INDEX ${variant.slice('without '.length)}`);
-    const statements = new Map<string, ReturnType<typeof db.prepare>>();
+    const statements = new Map<string, BetterSqlite3.Statement>();
     const executor: SqlExecutor = {
       skipLocked: false,
       notify: false,
@@ -41,7 +42,7 @@ async function run(variant: (typeof VARIANTS)[number]): Promise<number> {
       query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
         let statement = statements.get(sql);
         if (statement === undefined) statements.set(sql, (statement = db.prepare(sql)));
-        statement.run(...(params as unknown[]));
+        statement.run(...params);
         return Promise.resolve([]);
       },
       values: () => Promise.reject(new Error('not used')),

@@ -262,16 +262,18 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     await emit({ type: 'purchase', userId: 'rep-1', clickId: ids[1], amount: '0.40', currency: 'USD' });
     // A conversion of the offer without a click: counted, not in the conversion rate.
     await emit({ type: 'purchase', userId: 'rep-9', offerId: 'survey', amount: '1.00', currency: 'USD' });
+    // Another currency is summed apart, never added to dollars.
+    await emit({ type: 'purchase', userId: 'rep-8', offerId: 'survey', amount: '5.00', currency: 'EUR' });
     const from = new Date(now - (now % DAY)).toISOString();
     const to = new Date(now - (now % DAY) + DAY).toISOString();
 
     const byPartner = await hub.admin(`/reports?from=${from}&to=${to}&by=partner`);
     expect(byPartner.status).toBe(200);
-    expect(byPartner.body.rows.find((r: { key: string }) => r.key === 'rep-partner')).toEqual({ key: 'rep-partner', clicks: 4, conversions: 2, attributedConversions: 2, conversionRate: 0.5, revenue: '2.5', coins: 0 });
+    expect(byPartner.body.rows.find((r: { key: string }) => r.key === 'rep-partner')).toEqual({ key: 'rep-partner', clicks: 4, conversions: 2, attributedConversions: 2, conversionRate: 0.5, revenue: { USD: '2.50' }, coins: 0 });
     const byOffer = await hub.admin(`/reports?from=${from}&to=${to}&by=offer`);
-    expect(byOffer.body.rows.find((r: { key: string }) => r.key === 'survey')).toMatchObject({ clicks: 4, conversions: 3, attributedConversions: 2, conversionRate: 0.5, revenue: '3.5' });
+    expect(byOffer.body.rows.find((r: { key: string }) => r.key === 'survey')).toMatchObject({ clicks: 4, conversions: 4, attributedConversions: 2, conversionRate: 0.5, revenue: { USD: '3.50', EUR: '5.00' } });
     const byDay = await hub.admin(`/reports?from=${from}&to=${to}&by=day`);
-    expect(byDay.body.rows).toEqual([{ key: day, clicks: 4, conversions: 3, attributedConversions: 2, conversionRate: 0.5, revenue: '3.5', coins: 0 }]);
+    expect(byDay.body.rows).toEqual([{ key: day, clicks: 4, conversions: 4, attributedConversions: 2, conversionRate: 0.5, revenue: { USD: '3.50', EUR: '5.00' }, coins: 0 }]);
     expect((await hub.admin(`/reports?from=${to}&to=${from}`)).status).toBe(400);
   });
 });

@@ -41,6 +41,34 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
 
   const deliveryOf = async (eventId: string) => ((await (await fetch(`${hub.url}/api/events/${eventId}`, { headers: auth })).json()) as any).deliveries[0];
 
+  it("fills seed 002's macros from a MomentScience conversion: payout as sent, advertiser, a payload key by its own name", async () => {
+    const source = await hub.admin('/sources', { body: { slug: `ms-out-${kind}`, preset: 'momentscience' } });
+    expect(source.status).toBe(201);
+    // The seed's macros are the hub's own: a destination that refuses unknown macros takes them.
+    const strict = { url: `${receiver.url}/strict?a={advertiser_name}&t={occurred_at}&p={payout}&lb={is_loyaltyboost}`, unknownMacros: 'error' };
+    const created = await hub.admin('/destinations', { body: { name: 'strict', enabled: false, config: strict } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await hub.admin('/destinations', {
+      body: {
+        name: 'ms-publisher',
+        config: {
+          match: { sources: [source.body.slug] },
+          unknownMacros: 'keep',
+          url: `${receiver.url}/ms?payout={payout}&user_id={user_id}&offer_id={offer_id}&adv={advertiser_name}&s={session_id}&lb={is_loyaltyboost}&at={occurred_at}`,
+        },
+      },
+    });
+    const user = `ms-${randomUUID()}`;
+    const body = { offer_id: '1511', advertiser_name: 'momentscience', payout: '2.10', payload: { user_id: user, session_id: 'a90310222' }, timestamp: '2023-09-20T15:27:40.802Z', is_loyaltyboost: '0' };
+    expect((await postJson(`${hub.url}/postbacks/${source.body.slug}?secret=${source.body.secret}`, body)).status).toBe(200);
+    const before = receiver.received.length;
+    await runWorker();
+    const got = receiver.received.slice(before).find((r) => r.url.startsWith('/ms?'))!;
+    expect(got.url).toBe(`/ms?payout=2.10&user_id=${user}&offer_id=1511&adv=momentscience&s=a90310222&lb=0&at=2023-09-20T15%3A27%3A40.802Z`);
+    const history = (await hub.admin(`/deliveries?limit=20`)).body.items as any[];
+    expect(history.find((d) => d.userId === user)).toMatchObject({ advertiser: 'momentscience', payout: '2.10' });
+  });
+
   it('sends a signed POST once, with the delivery id as idempotency key', async () => {
     const dest = await destination('signup', {
       url: `${receiver.url}/hook?userId={userId}&clickId={clickId}&event=registration`,

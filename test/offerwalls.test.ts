@@ -65,8 +65,8 @@ describe.each(STORE_KINDS)('offerwall presets through HTTP on %s', (kind) => {
     expect(await balance(user)).toBe(0);
     const events = (await hub.admin(`/events?user=${user}`)).body.items;
     expect(events.map((e: any) => [e.outcome, e.coins, e.amount])).toEqual([
-      ['accepted', -100, '0.5'],
-      ['accepted', 100, '0.5'],
+      ['accepted', -100, '0.50'],
+      ['accepted', 100, '0.50'],
     ]);
   });
 

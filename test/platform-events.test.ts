@@ -33,7 +33,7 @@ describe.each(STORE_KINDS)('platform events API (seed 004) on %s', (kind) => {
       outcome: 'accepted',
       externalId: body.idempotencyKey,
       userId: body.userId,
-      amount: '25.5',
+      amount: '25.50',
       currency: 'EUR',
       metadata: { data: { method: 'card' }, occurredAt: '2026-11-21T10:00:00Z' },
     });

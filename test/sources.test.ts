@@ -99,7 +99,8 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect(answer).toMatchObject({ status: 200, body: { ok: true, outcome: 'accepted', userId: 'sub1', coins: 9, balance: 9 } });
       const [event] = await eventsOf(slug);
       expect(event).toMatchObject({ outcome: 'accepted', externalId: body['session-id'], amount: '0.000012', currency: 'USD', coins: 9, type: 'session' });
-      // Fields the preset does not map are kept in the raw record.
+      // The session's facts are the event's data ("record the payload data"), and the raw record keeps all.
+      expect(event.metadata.data).toEqual({ country: 'IN', 'count-of-ads-viewed': '1', 'session-duration': '163' });
       expect(JSON.parse(event.raw.body)).toMatchObject({ country: 'IN', 'session-duration': 163 });
 
       const again = await postJson(`${hub.url}/postbacks/${slug}`, body, { authorization: `Bearer ${secret}` });
@@ -122,6 +123,15 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect(events[1].userId).toBe('sub1');
     });
 
+    it('takes an estimate finer than a micro-unit, cut toward zero, keeping what the partner sent', async () => {
+      const { slug, secret } = await createSource('gamezop');
+      const answer = await postJson(`${hub.url}/postbacks/${slug}`, { ...payload(), 'your-estimated-revenue': '0.0000125' }, { authorization: `Bearer ${secret}` });
+      expect(answer.status).toBe(200);
+      const [event] = await eventsOf(slug);
+      expect(event).toMatchObject({ outcome: 'accepted', amount: '0.000012' });
+      expect(event.metadata.partnerAmount).toBe('0.0000125');
+    });
+
     it('can run without the optional token', async () => {
       const { slug } = await createSource('gamezop', { auth: [] });
       expect((await postJson(`${hub.url}/postbacks/${slug}`, payload())).status).toBe(200);
@@ -138,11 +148,19 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect(multi).toMatchObject({ status: 200, body: { outcome: 'accepted', coins: 50, balance: 60 } });
       const events = await eventsOf(slug);
       expect(events.map((e) => [e.externalId, e.type, e.clickId, e.amount])).toEqual([
-        ['67890|001', 'purchase', '67890', '100'],
-        ['123123123', 'conversion', '67890', '100'],
+        ['67890|001', 'purchase', '67890', '100.00'],
+        ['123123123', 'conversion', '67890', '100.00'],
       ]);
+      expect(events[0].metadata.data).toEqual({ event_id: '001' });
       expect((await get(`${hub.url}/postbacks/${slug}?user_id=${user}&transaction_id=123123123&secret=${secret}`)).body.duplicate).toBe(true);
       expect((await get(`${hub.url}/postbacks/${slug}?user_id=${user}&transaction_id=9&secret=wrong`)).status).toBe(401);
+    });
+
+    it('takes a postback with neither transaction nor event id once per click (event_id is optional)', async () => {
+      const { slug, secret } = await createSource('gg3');
+      const url = `${hub.url}/postbacks/${slug}?user_id=u-${randomUUID()}&click_id=c-${randomUUID()}&currency=USD&amount_decimal=1.00&secret=${secret}`;
+      expect(await get(url)).toMatchObject({ status: 200, body: { outcome: 'accepted' } });
+      expect(await get(url)).toMatchObject({ status: 200, body: { duplicate: true } });
     });
   });
 
@@ -166,7 +184,15 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect(viaPost).toMatchObject({ status: 200, body: { duplicate: true } });
       const boosted = await postJson(`${hub.url}/postbacks/${slug}?secret=${secret}`, { ...body, offer_id: '1512', is_loyaltyboost: '1' });
       expect(boosted).toMatchObject({ status: 200, body: { coins: 4200, balance: 6300 } });
-      expect((await eventsOf(slug))[0].metadata).toMatchObject({ boosted: true });
+      expect((await eventsOf(slug))[0].metadata).toMatchObject({ boosted: true, data: { advertiser_name: 'momentscience' } });
+    });
+
+    it("takes the seed's custom-template GET, which carries no timestamp, once per offer and user", async () => {
+      const { slug, secret } = await createSource('momentscience');
+      const url = `${hub.url}/postbacks/${slug}?payout=2.10&user_id=3410444&offer_id=1511&secret=${secret}`;
+      expect(await get(url)).toMatchObject({ status: 200, body: { outcome: 'accepted', coins: 2100 } });
+      expect(await get(url)).toMatchObject({ status: 200, body: { duplicate: true } });
+      expect((await eventsOf(slug))[1]).toMatchObject({ externalId: '1511||3410444', amount: '2.10' });
     });
   });
 
@@ -246,7 +272,7 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect(eur.body).toMatchObject({ outcome: 'accepted', coins: 2700 });
       const gbp = await get(`${hub.url}/postbacks/${slug}?user_id=${user}&transaction_id=${randomUUID()}&amount=2.50&currency=GBP`);
       expect(gbp.body).toMatchObject({ outcome: 'accepted', coins: 0 });
-      expect((await eventsOf(slug))[0]).toMatchObject({ amount: '2.5', currency: 'GBP', metadata: { rewardNote: 'no USD rate for GBP: recorded without a revenue-based reward' } });
+      expect((await eventsOf(slug))[0]).toMatchObject({ amount: '2.50', currency: 'GBP', metadata: { rewardNote: 'no USD rate for GBP: recorded without a revenue-based reward' } });
     });
 
     it('answers each outcome with the status the partner wants', async () => {

@@ -26,7 +26,7 @@ export interface LoadedLink extends Omit<LinkRecord, 'config'> {
   config: LinkConfig;
 }
 
-type LinkStore = Pick<Store, 'createLink' | 'getLink' | 'listLinks' | 'updateLink' | 'deleteLink' | 'getOffer'>;
+type LinkStore = Pick<Store, 'createLink' | 'getLink' | 'listLinks' | 'updateLink' | 'deleteLink' | 'getOffer' | 'getApp'>;
 
 /** Tracking links: which offer, which partner's traffic, and where a click goes. */
 export class LinkService {
@@ -44,6 +44,7 @@ export class LinkService {
     if (!LINK_ID.test(id)) throw new ValidationError('id', 'must be 1–64 letters, digits, "_" or "-"');
     const config = validate(input.config);
     if ((await this.store.getOffer(input.offerId)) === null) throw new ValidationError('offerId', `no offer "${input.offerId}": create it first`, 'unknown_offer');
+    await this.checkApp(config);
     const now = this.clock.now();
     try {
       const link = await this.store.createLink({ id, name: input.name ?? null, offerId: input.offerId, partner: input.partner ?? null, config, enabled: input.enabled ?? true, createdAt: now, updatedAt: now });
@@ -52,6 +53,14 @@ export class LinkService {
     } catch (error) {
       if (error instanceof UniqueViolationError) throw new ConflictError(`A link "${id}" exists already`, 'id', 'link_exists');
       throw error;
+    }
+  }
+
+  /** A Play Store link's `pid` must be a store app: the game reports levels with it, and seed 003 refuses an unknown one. */
+  private async checkApp(config: LinkConfig): Promise<void> {
+    const pid = config.playStore?.pid;
+    if (pid !== undefined && (await this.store.getApp(pid)) === null) {
+      throw new ValidationError('config.playStore.pid', `no store app "${pid}": create it first`, 'unknown_app');
     }
   }
 
@@ -70,7 +79,11 @@ export class LinkService {
     if (input.name !== undefined) patch.name = input.name;
     if (input.partner !== undefined) patch.partner = input.partner;
     if (input.enabled !== undefined) patch.enabled = input.enabled;
-    if (input.config !== undefined) patch.config = validate(input.config);
+    if (input.config !== undefined) {
+      const config = validate(input.config);
+      await this.checkApp(config);
+      patch.config = config;
+    }
     const link = await this.store.updateLink(id, patch, this.clock.now());
     if (link === null) throw new NotFoundError(`No link "${id}"`, 'id');
     this.cache.delete(id);

@@ -22,6 +22,8 @@ export interface WorkerDeps {
   /** How often to look for due deliveries when nothing wakes the worker. */
   pollMs?: number;
   onAttempt?: (destinationId: string, outcome: 'succeeded' | 'retry' | 'failed', seconds: number) => void;
+  /** An attempt that could not run (the store failed, or a fault in the hub): for the log. */
+  onError?: (error: unknown, deliveryId: string) => void;
 }
 
 const EXPIRED_CHECK_MS = 1000;
@@ -128,7 +130,10 @@ export class DeliveryWorker {
       }
       for (const delivery of claimed) {
         this.inFlight++;
-        this.deliver(delivery).then(this.settled, this.settled);
+        this.deliver(delivery).then(this.settled, (error: unknown) => {
+          this.deps.onError?.(error, delivery.id);
+          this.settled();
+        });
       }
       if (claimed.length >= this.batchSize || !this.running) continue;
       if (this.pendingWake) {
@@ -227,11 +232,18 @@ export class DeliveryWorker {
     const config = destination.config as DestinationConfig;
     const now = this.deps.clock.now();
     const attemptNo = delivery.attempts + 1;
-    const built = buildRequest(config, requestSecrets(secrets, now), macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000));
-
     // Every result of this delivery has one shape, built in one place.
     const finish = (record: AttemptRecord, next: AttemptResult['next'], failed: boolean, pauseNow: string | null, at: number): void =>
       this.complete({ deliveryId: delivery.id, destinationId: destination.id, attempt: record, next, failed, pauseAfterFailures: config.pauseAfterFailures, pauseNow, now: at });
+    let built: ReturnType<typeof buildRequest>;
+    try {
+      built = buildRequest(config, requestSecrets(secrets, now), macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000));
+    } catch (error) {
+      // A fault of the hub's, not the partner's: recorded as a failed attempt (replayable once
+      // mended) rather than left `delivering`, to be claimed and to fail again after every lease.
+      this.deps.onError?.(error, delivery.id);
+      built = { ok: false, error: `the request could not be built: ${error instanceof Error ? error.message : String(error)}` };
+    }
     if (!built.ok) {
       // A template that cannot be filled will not fill on a retry either.
       finish(attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), { state: 'failed' }, true, null, now);

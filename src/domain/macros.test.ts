@@ -26,6 +26,13 @@ describe('macros', () => {
     expect(renderMacros('a={nope}&b={nope}', values, 'url', 'error')).toEqual({ ok: false, unknown: ['nope'] });
   });
 
+  it("treats Object.prototype's names as unknown macros, not as values", () => {
+    for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__']) {
+      expect(renderMacros(`{"a":"{${name}}"}`, values, 'json', 'empty')).toEqual({ ok: true, text: '{"a":""}' });
+      expect(renderMacros(`?a={${name}}`, values, 'url', 'error')).toEqual({ ok: false, unknown: [name] });
+    }
+  });
+
   it('checks a template when it is saved', () => {
     expect(macroNames('{a}{b}{a}')).toEqual(['a', 'b']);
     expect(unknownMacros('?u={user_id}&s={payload.anything}&x={bogus}', new Set(['user_id']), true)).toEqual(['bogus']);

@@ -17,7 +17,8 @@ export type Rendered = { ok: true; text: string } | { ok: false; unknown: string
 export function renderMacros(template: string, values: Readonly<Record<string, string>>, encoding: MacroEncoding, unknown: UnknownMacro): Rendered {
   const missing: string[] = [];
   const text = template.replace(MACRO, (whole, name: string) => {
-    const value = values[name];
+    // Own values only: `{constructor}` or `{toString}` is an unknown macro, not Object.prototype's.
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
     if (value === undefined) {
       missing.push(name);
       return unknown === 'keep' ? whole : '';

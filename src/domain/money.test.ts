@@ -25,6 +25,7 @@ describe('money as integer micro-units', () => {
     expect(formatMicros(0)).toBe('0.00');
     expect(formatMicros(1_234_567)).toBe('1.234567');
     expect(formatMicros(-12)).toBe('-0.000012');
+    expect(formatMicros(10_000_000_073_009_990n)).toBe('10000000073.00999');
   });
 
   it.each(['', 'abc', '1.2345678', '1e3', '0x10', '1,5', ' . ', '1000000000.00'])('rejects %j', (text) => {

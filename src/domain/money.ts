@@ -37,11 +37,13 @@ export function parseMicrosTruncating(text: string): { micros: number; exact: bo
  * 2_100_000 → "2.10"; 12 → "0.000012"; 25_000_000 → "25.00". Exact, no exponent, and at
  * least two decimals: money as partners write it (seed 002's payout is "2.10", not "2.1").
  */
-export function formatMicros(micros: number): string {
-  if (!Number.isSafeInteger(micros)) throw new RangeError(`not a whole number of micro-units: ${micros}`);
-  const sign = micros < 0 ? '-' : '';
-  const abs = Math.abs(micros);
-  const whole = Math.floor(abs / MICROS_PER_UNIT);
-  const fraction = String(abs % MICROS_PER_UNIT).padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
+export function formatMicros(micros: number | bigint): string {
+  // Sums (a report's revenue) can pass 2^53 micro-units: they come as bigint, exact.
+  if (typeof micros === 'number' && !Number.isSafeInteger(micros)) throw new RangeError(`not a whole number of micro-units: ${micros}`);
+  const exact = BigInt(micros);
+  const sign = exact < 0n ? '-' : '';
+  const abs = exact < 0n ? -exact : exact;
+  const whole = abs / BigInt(MICROS_PER_UNIT);
+  const fraction = String(abs % BigInt(MICROS_PER_UNIT)).padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
   return `${sign}${whole}.${fraction}`;
 }

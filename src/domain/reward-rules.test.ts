@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEED_003_MILESTONES } from './milestones.js';
 import { parseMicros } from './money.js';
-import { applyDailyCap, computeReward, toUsdMicros, type RewardInput } from './reward-rules.js';
+import { applyDailyCap, computeReward, MAX_EVENT_COINS, toUsdMicros, type RewardInput } from './reward-rules.js';
 
 const input = (overrides: Partial<RewardInput> = {}): RewardInput => ({
   eventType: 'conversion',
@@ -82,5 +82,14 @@ describe('toUsdMicros', () => {
 
   it('has no answer without a rate', () => {
     expect(toUsdMicros(1_000_000, 'GBP', rates)).toBeNull();
+  });
+
+  it('never credits more than one event may, whatever the revenue, rate and boost', () => {
+    const rule = { kind: 'revenue-share', coinsPerUsd: 1_000_000_000, shareBps: 10_000, bufferBps: 0 } as const;
+    const huge = computeReward(rule, { boostBps: 1_000_000 }, input({ revenueUsdMicros: 999_999_999_999_999, boosted: true }));
+    expect(huge).toEqual({ coins: MAX_EVENT_COINS, note: expect.stringContaining('cut') });
+    expect(Number.isSafeInteger(huge.coins)).toBe(true);
+    expect(computeReward(rule, {}, input({ revenueUsdMicros: 1_000_000 }))).toEqual({ coins: 1_000_000_000, note: null });
+    expect(computeReward(rule, {}, input({ revenueUsdMicros: 2_000_000_000 })).coins).toBe(MAX_EVENT_COINS);
   });
 });

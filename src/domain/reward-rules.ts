@@ -43,11 +43,23 @@ export type RewardResult = { coins: number; note: string | null };
 
 const BPS = 10_000n;
 
+/**
+ * The most coins one event credits: a trillion, so the largest revenue a partner can send at
+ * 1,000 coins per USD still fits. A huge revenue times a rate and a boost would otherwise leave
+ * the integers (past 2^53) for floats in the ledger.
+ */
+export const MAX_EVENT_COINS = 1_000_000_000_000;
+
 /** Base reward and boost. The daily cap needs today's credits, so the store applies it (applyDailyCap). */
 export function computeReward(rule: RewardRule, modifiers: Pick<RewardModifiers, 'boostBps'>, input: RewardInput): RewardResult {
   const base = baseCoins(rule, input);
-  if (base.coins <= 0 || !input.boosted || modifiers.boostBps === undefined) return base;
-  return { coins: Number((BigInt(base.coins) * BigInt(modifiers.boostBps)) / BPS), note: base.note };
+  if (base.coins <= 0 || !input.boosted || modifiers.boostBps === undefined) return capped(base);
+  return capped({ coins: Number((BigInt(base.coins) * BigInt(modifiers.boostBps)) / BPS), note: base.note });
+}
+
+function capped(result: RewardResult): RewardResult {
+  if (result.coins <= MAX_EVENT_COINS) return result;
+  return { coins: MAX_EVENT_COINS, note: `the reward came to more than ${MAX_EVENT_COINS} coins, the most one event credits: cut to it` };
 }
 
 /** At most `cap` coins a day: what is left of it after `creditedToday`. */

@@ -135,8 +135,25 @@ function verifyEcdsa(scheme: EcdsaSignatureScheme, request: SignedRequest): Verd
   }
   // The decoded text first (what Google signs); the raw bytes too, for senders that sign those.
   const candidates = decoded === null || decoded === raw ? [raw] : [decoded, raw];
-  const valid = candidates.some((text) => verifySignatureBytes('sha256', Buffer.from(text, 'utf8'), { key: publicKey, dsaEncoding: 'der' }, bytes));
+  if (publicKey.asymmetricKeyType !== 'ec') return { ok: false, reason: `key ${keyId} in the key set is not an ECDSA P-256 key` };
+  let valid: boolean;
+  try {
+    valid = candidates.some((text) => verifySignatureBytes('sha256', Buffer.from(text, 'utf8'), { key: publicKey, dsaEncoding: 'der' }, bytes));
+  } catch {
+    // A key on another curve, or bytes that are not a DER signature: no match, never a crash.
+    valid = false;
+  }
   return valid ? { ok: true } : { ok: false, reason: `signature does not match (ECDSA P-256 key ${keyId})` };
+}
+
+/** Whether a key set's entry is an ECDSA P-256 public key (PEM or base64 DER SPKI): the problem, or null. */
+export function ecdsaKeyProblem(text: string): string | null {
+  try {
+    const key = publicKeyFrom(text);
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? null : 'is not an ECDSA P-256 public key';
+  } catch {
+    return 'is not a public key (PEM, or base64 DER SubjectPublicKeyInfo)';
+  }
 }
 
 const keyCache = new Map<string, KeyObject>();
@@ -155,7 +172,7 @@ function readSignature(location: SignatureLocation, request: SignedRequest): str
     return (Array.isArray(value) ? value[0] : value)?.trim();
   }
   if ('query' in location) return parseQuery(request.rawQuery).find(([name]) => name === location.query)?.[1];
-  return request.fields[location.field];
+  return field(request.fields, location.field);
 }
 
 function describeLocation(location: SignatureLocation): string {
@@ -212,6 +229,11 @@ export function phpUrlencode(text: string): string {
 }
 
 /** `{id}:{user}:{secret}` → values of the fields (empty when absent) and the secret. */
+/** A request field by name: its own, never one inherited from `Object.prototype` (`constructor`). */
+export function field(fields: Readonly<Record<string, string>>, name: string): string | undefined {
+  return Object.hasOwn(fields, name) ? fields[name] : undefined;
+}
+
 export function fillTemplate(template: string, fields: Record<string, string>, secret: string): string {
-  return template.replace(/\{([^{}]+)\}/g, (_, name: string) => (name === 'secret' ? secret : (fields[name] ?? '')));
+  return template.replace(/\{([^{}]+)\}/g, (_, name: string) => (name === 'secret' ? secret : (field(fields, name) ?? '')));
 }

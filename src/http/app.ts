@@ -23,7 +23,7 @@ import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake, type PostbackOutcome } from
 import { UserService } from '../ledger/users.js';
 import type { Clock } from '../lib/clock.js';
 import type { RecordEventCommand, Store } from '../store/store.js';
-import { registerErrorHandling } from './error-handler.js';
+import { frameworkErrors, registerErrorHandling } from './error-handler.js';
 import { registerDeliveryGauges, type Metrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardApiRoutes } from './routes/admin-dashboard.js';
@@ -70,7 +70,19 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     trustProxy: deps.trustProxy,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // An action with nothing to say (`POST …/resume`) may still be sent as JSON with no body:
+  // that is no body, not invalid JSON. Anything else goes through Fastify's own parser, which
+  // refuses `__proto__` and `constructor.prototype` keys.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
 
   // Unknown properties are an error, not silently dropped; bodies are not type-coerced.
   app.setValidatorCompiler(validatorCompiler);
@@ -134,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
       metrics.deliveryAttempts.inc({ destination, outcome });
       metrics.attemptDuration.observe(seconds);
     },
+    onError: (error, deliveryId) => app.log.error({ err: error, deliveryId }, 'a delivery attempt could not run'),
   });
   registerDeliveryGauges(metrics, store, () => clock.now());
   const stopListening = store.onDeliveriesQueued(() => worker.wake());

@@ -22,6 +22,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
   );
 }
 
+/** Errors Fastify meets before a route is chosen (a path that is not valid percent-encoding): the same JSON as every other error. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toHttp(error);
+  request.log.info({ error: body.error, field: body.field }, body.message);
+  void reply.status(status).send(body);
+}
+
 export function toHttp(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof UniqueViolationError) error = new ConflictError('Already exists');
   if (error instanceof AppError) return { status: error.statusCode, body: errorBody(error) };
@@ -45,6 +52,8 @@ export function toHttp(error: unknown): { status: number; body: ErrorBody } {
       return { status: 400, body: { ok: false, error: 'invalid_json', message: 'body is empty', field: 'body' } };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, body: { ok: false, error: 'invalid_json', message: 'body is not valid JSON', field: 'body' } };
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, body: { ok: false, error: 'invalid_request', message: 'the path is not valid percent-encoded UTF-8', field: 'url' } };
   }
   if (error instanceof SyntaxError || e.statusCode === 400) {
     return { status: 400, body: { ok: false, error: 'invalid_request', message: e.message, field: 'body' } };

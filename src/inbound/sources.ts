@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile';
 import { checkCidr } from '../domain/sources/auth.js';
+import { ecdsaKeyProblem } from '../domain/signatures.js';
 import { SourceDefinitionSchema, type AuthRule, type SourceDefinition, type SourceOverrides } from '../domain/sources/definition.js';
 import { isPresetName, PRESETS, resolveDefinition } from '../domain/sources/presets.js';
 import { firstFieldProblem } from '../domain/validation.js';
@@ -149,10 +150,16 @@ export class SourceService {
       throw new ValidationError(`overrides.${problem.field}`, problem.message);
     }
     for (const rule of flatten(definition.auth)) {
-      if (rule.kind !== 'ip-allowlist') continue;
-      for (const cidr of rule.cidrs) {
-        const problem = checkCidr(cidr);
-        if (problem !== null) throw new ValidationError('overrides.auth', problem);
+      if (rule.kind === 'ip-allowlist') {
+        for (const cidr of rule.cidrs) {
+          const problem = checkCidr(cidr);
+          if (problem !== null) throw new ValidationError('overrides.auth', problem);
+        }
+      } else if (rule.kind === 'signature' && rule.scheme.kind === 'ecdsa-p256') {
+        for (const [id, key] of Object.entries(rule.scheme.keys)) {
+          const problem = ecdsaKeyProblem(key);
+          if (problem !== null) throw new ValidationError(`overrides.auth.keys.${id}`, problem);
+        }
       }
     }
     return definition;

@@ -77,3 +77,10 @@ export class UniqueViolationError extends Error {
     this.name = 'UniqueViolationError';
   }
 }
+
+/** A row other rows still refer to (an offer a tracking link uses): deleting it is a 409, not a fault. */
+export class InUseError extends ConflictError {
+  constructor() {
+    super('Still in use: other records refer to it; remove or change those first', undefined, 'in_use');
+  }
+}

@@ -183,10 +183,12 @@ async function notInserted(db: SqlExecutor, command: RecordEventCommand, dedupeK
 
 export async function insertDeliveries(db: SqlExecutor, eventId: string, at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>, announce = true): Promise<void> {
   for (const delivery of deliveries) {
+    // From the destination's row: one deleted since the event was matched gets no delivery
+    // (the deletion came first), rather than failing the whole recording on its foreign key.
     await db.query(
       `INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, 'pending', 0, (SELECT ${DUE_UNLESS_HELD} FROM destinations t WHERE t.id = ?), ?, ?)`,
-      [delivery.id, eventId, delivery.destinationId, at, delivery.destinationId, at, at],
+       SELECT ?, ?, t.id, 'pending', 0, ${DUE_UNLESS_HELD}, ?, ? FROM destinations t WHERE t.id = ?`,
+      [delivery.id, eventId, at, at, at, delivery.destinationId],
     );
   }
   if (announce && deliveries.length > 0) await announceDeliveries(db);
@@ -328,10 +330,10 @@ function insertTogether(db: SqlExecutor, ensureUser: boolean, withDeliveries: bo
   if (statement === undefined) {
     const parts = [...(ensureUser ? [`u AS (${ENSURE_USER})`] : []), `e AS (${INSERT_IF_REFERENCED})`];
     if (withDeliveries) {
-      // LEFT JOIN: a delivery to a missing destination still fails on its foreign key.
+      // Joined: a destination deleted since the event was matched gets no delivery (as above).
       parts.push(`d AS (INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
         SELECT v.id, e.id, v.destination_id, 'pending', 0, ${DUE_UNLESS_HELD}, ?, ?
-        FROM e CROSS JOIN ${db.recordsFromJson(DELIVERY_COLUMNS)} LEFT JOIN destinations t ON t.id = v.destination_id)`);
+        FROM e CROSS JOIN ${db.recordsFromJson(DELIVERY_COLUMNS)} JOIN destinations t ON t.id = v.destination_id)`);
     }
     statement = `WITH ${parts.join(',\n')}\nSELECT id FROM e`;
     togetherStatements.set(key, statement);
@@ -423,7 +425,7 @@ function batchStatement(db: SqlExecutor): string {
     ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id),
   d AS (INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
     SELECT dv.id, e.id, dv.destination_id, 'pending', 0, ${dueUnlessHeld('dv.at')}, dv.at, dv.at
-    FROM e JOIN dv ON dv.event_id = e.id LEFT JOIN destinations t ON t.id = dv.destination_id
+    FROM e JOIN dv ON dv.event_id = e.id JOIN destinations t ON t.id = dv.destination_id
     RETURNING 1)
   SELECT id FROM e${
     // The workers are told in the same statement, if it queued any (at commit, as NOTIFY is):

@@ -683,20 +683,26 @@ export class SqlStore implements Store {
       const clicks = await sql<{ key: string | number | null; n: number }>`
         SELECT ${key('created_at')} AS key, COUNT(*) AS n FROM clicks
         WHERE created_at >= ${from} AND created_at < ${to} GROUP BY 1`.execute(this.db);
-      const conversions = await sql<{ key: string | number | null; n: number; attributed: number; revenue: number; coins: number }>`
-        SELECT ${key('received_at')} AS key, COUNT(*) AS n, COUNT(link_id) AS attributed,
-          COALESCE(SUM(amount_micros), 0) AS revenue, COALESCE(SUM(coins), 0) AS coins FROM events
+      const conversions = await sql<{ key: string | number | null; n: number; attributed: number; coins: number }>`
+        SELECT ${key('received_at')} AS key, COUNT(*) AS n, COUNT(link_id) AS attributed, COALESCE(SUM(coins), 0) AS coins FROM events
         WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')
         GROUP BY 1`.execute(this.db);
+      // Per currency, and as text: a sum past 2^53 micro-units would not survive as a number.
+      const revenue = await sql<{ key: string | number | null; currency: string; micros: string }>`
+        SELECT ${key('received_at')} AS key, currency, CAST(SUM(amount_micros) AS TEXT) AS micros FROM events
+        WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')
+          AND amount_micros IS NOT NULL AND currency IS NOT NULL
+        GROUP BY 1, 2`.execute(this.db);
       const rows = new Map<string | null, ReportRow>();
       const row = (raw: string | number | null): ReportRow => {
         const k = raw === null ? null : by === 'day' ? new Date(Number(raw) * 86_400_000).toISOString().slice(0, 10) : String(raw);
         let r = rows.get(k);
-        if (r === undefined) rows.set(k, (r = { key: k, clicks: 0, conversions: 0, attributed: 0, revenueMicros: 0, coins: 0 }));
+        if (r === undefined) rows.set(k, (r = { key: k, clicks: 0, conversions: 0, attributed: 0, revenueMicros: {}, coins: 0 }));
         return r;
       };
       for (const c of clicks.rows) row(c.key).clicks = Number(c.n);
-      for (const c of conversions.rows) Object.assign(row(c.key), { conversions: Number(c.n), attributed: Number(c.attributed), revenueMicros: Number(c.revenue), coins: Number(c.coins) });
+      for (const c of conversions.rows) Object.assign(row(c.key), { conversions: Number(c.n), attributed: Number(c.attributed), coins: Number(c.coins) });
+      for (const r of revenue.rows) row(r.key).revenueMicros[r.currency] = BigInt(r.micros);
       return [...rows.values()].sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
     });
   }
@@ -766,7 +772,7 @@ export class SqlStore implements Store {
       }
       const revenue = await this.db
         .selectFrom('events')
-        .select((eb) => [index('received_at').as('i'), 'currency', eb.fn.sum<number>('amount_micros').as('micros')])
+        .select((eb) => [index('received_at').as('i'), 'currency', sql<string>`CAST(${eb.fn.sum('amount_micros')} AS TEXT)`.as('micros')])
         .where('received_at', '>=', from)
         .where('received_at', '<', to)
         .where('outcome', '=', 'accepted')
@@ -777,7 +783,7 @@ export class SqlStore implements Store {
       for (const row of revenue) {
         const bucket = at(row.i);
         if (bucket === undefined || row.currency === null) continue;
-        bucket.revenueMicros[row.currency] = (bucket.revenueMicros[row.currency] ?? 0) + Number(row.micros);
+        bucket.revenueMicros[row.currency] = (bucket.revenueMicros[row.currency] ?? 0n) + BigInt(row.micros);
       }
       const deliveries = await this.db
         .selectFrom('deliveries')

@@ -138,7 +138,8 @@ export interface ReportRow {
   conversions: number;
   /** Of those, the ones attributed to a click: the conversion rate's numerator. */
   attributed: number;
-  revenueMicros: number;
+  /** Per currency, exact: a sum can pass 2^53 micro-units. */
+  revenueMicros: Record<string, bigint>;
   coins: number;
 }
 
@@ -337,7 +338,8 @@ export interface StatsBucket {
   coinsCredited: number;
   coinsReversed: number;
   /** Revenue of the accepted events, integer micro-units per currency. */
-  revenueMicros: Record<string, number>;
+  /** Per currency, exact: a sum can pass 2^53 micro-units. */
+  revenueMicros: Record<string, bigint>;
   /** Deliveries created in the bucket, by their state now. */
   deliveries: Record<DeliveryState, number>;
 }

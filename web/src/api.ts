@@ -385,8 +385,8 @@ export interface ReportRow {
   attributedConversions: number;
   /** attributedConversions / clicks. */
   conversionRate: number | null;
-  /** Decimal string. */
-  revenue: string;
+  /** Per currency, decimal strings. */
+  revenue: Record<string, string>;
   coins: number;
 }
 

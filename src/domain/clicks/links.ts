@@ -84,6 +84,8 @@ export const PLAY_STORE_DETAILS = 'https://play.google.com/store/apps/details';
 export function redirectTarget(config: LinkConfig, click: ClickFacts): { ok: true; url: string } | { ok: false; field: string; message: string } {
   if (config.playStore !== undefined) {
     if (click.userId === null) return { ok: false, field: 'sub', message: 'a Play Store link needs the user: add ?sub=USER_ID' };
+    // The game sends this uid back as seed 003's `uid`, which must be the user's id.
+    if (!UUID.test(click.userId)) return { ok: false, field: 'sub', message: "a Play Store link needs the user's id (a UUID)" };
     const referrer = new URLSearchParams({ pid: config.playStore.pid, uid: click.userId, gid: click.offerId }).toString();
     return { ok: true, url: `${PLAY_STORE_DETAILS}?id=${encodeURIComponent(config.playStore.package)}&referrer=${encodeURIComponent(referrer)}` };
   }
@@ -125,9 +127,23 @@ const compiledTargets = new Map<string, string[]>();
 function compiled(template: string): string[] {
   let parts = compiledTargets.get(template);
   if (parts === undefined) {
-    parts = template.split(/\{([A-Za-z0-9_.-]+)\}/);
+    // Literal text percent-encoded where a Location header cannot carry it as it is (`€`, a
+    // space): such a character in a header would make Node refuse the whole answer.
+    parts = template.split(/\{([A-Za-z0-9_.-]+)\}/).map((part, i) => (i % 2 === 0 ? headerSafe(part) : part));
     if (compiledTargets.size >= 1000) compiledTargets.clear();
     compiledTargets.set(template, parts);
   }
   return parts;
 }
+
+function headerSafe(text: string): string {
+  return text.replace(/[^\x21-\x7E]/gu, (character) => {
+    try {
+      return encodeURIComponent(character);
+    } catch {
+      return '%EF%BF%BD'; // a lone surrogate: the replacement character
+    }
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { bearerToken, safeEqual } from '../../lib/secrets.js';
-import { verifySignature, type SignedRequest, type Verdict } from '../signatures.js';
+import { field, verifySignature, type SignedRequest, type Verdict } from '../signatures.js';
 import type { AuthRule } from './definition.js';
 import { parseTimestamp } from './mapping.js';
 
@@ -28,14 +28,14 @@ function check(rule: AuthRule, context: AuthContext, secret: string | null): Ver
     case 'secret-header':
       return matchSecret(header(request, rule.header.toLowerCase()), secret, `header ${rule.header}`);
     case 'secret-query':
-      return matchSecret(request.fields[rule.param], secret, `query parameter ${rule.param}`);
+      return matchSecret(field(request.fields, rule.param), secret, `query parameter ${rule.param}`);
     case 'ip-allowlist':
       return allowedIp(rule.cidrs, context.ip) ? { ok: true } : { ok: false, reason: `address ${context.ip} is not in the allowlist` };
     case 'signature':
       if (secret === null && rule.scheme.kind !== 'ecdsa-p256') return { ok: false, reason: 'the source has no secret to verify signatures with' };
       return verifySignature(rule.scheme, request, secret ?? '');
     case 'timestamp': {
-      const text = request.fields[rule.path];
+      const text = field(request.fields, rule.path);
       const at = text === undefined ? null : parseTimestamp(text);
       if (at === null) return { ok: false, reason: `timestamp ${rule.path} missing or unreadable` };
       const skew = Math.abs(context.now - at) / 1000;

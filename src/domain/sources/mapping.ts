@@ -39,7 +39,7 @@ export function lookup(input: InboundInput, path: FieldPath): string | undefined
   for (const candidate of typeof path === 'string' ? [path] : path) {
     for (const source of [input.body, input.query] as Array<Record<string, unknown> | null>) {
       if (source === null) continue;
-      const value = candidate in source ? source[candidate] : dig(source, candidate.split('.'));
+      const value = Object.hasOwn(source, candidate) ? source[candidate] : dig(source, candidate.split('.'));
       const text = asText(value);
       if (text !== undefined) return text;
     }
@@ -51,6 +51,7 @@ function dig(value: unknown, keys: string[]): unknown {
   let current = value;
   for (const key of keys) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    if (!Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;

@@ -23,7 +23,7 @@ const ReportSchema = Type.Object({
       conversions: Type.Integer({ description: 'Accepted events (held ones included), less those rejected in review' }),
       attributedConversions: Type.Integer({ description: 'Of those, the ones attributed to a tracking-link click' }),
       conversionRate: Nullable(Type.Number({ description: 'attributedConversions / clicks; null without clicks' })),
-      revenue: Type.String({ description: 'Sum of the conversions’ amounts, decimal string' }),
+      revenue: Type.Record(Type.String(), Type.String(), { description: 'Sum of the conversions’ amounts per currency (decimal strings): {"USD": "12.50"}' }),
       coins: Type.Integer({ description: 'Coins credited by them' }),
     }),
   ),
@@ -96,7 +96,7 @@ export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
           conversions: r.conversions,
           attributedConversions: r.attributed,
           conversionRate: r.clicks === 0 ? null : r.attributed / r.clicks,
-          revenue: formatMicros(r.revenueMicros),
+          revenue: Object.fromEntries(Object.entries(r.revenueMicros).map(([currency, micros]) => [currency, formatMicros(micros)])),
           coins: r.coins,
         })),
       };

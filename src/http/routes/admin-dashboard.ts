@@ -111,14 +111,14 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
         if (from >= to) throw new ValidationError('from', 'must be before to');
         if (Math.ceil((to - from) / bucketMs) > MAX_BUCKETS) throw new ValidationError('bucket', `makes more than ${MAX_BUCKETS} buckets for this range: choose a larger one`);
         const stats = await deps.store.stats({ from, to, bucketMs, now });
-        const totals = { accepted: 0, duplicate: 0, rejected: 0, coinsCredited: 0, coinsReversed: 0, revenueMicros: {} as Record<string, number>, deliveries: { pending: 0, delivering: 0, succeeded: 0, failed: 0 } };
+        const totals = { accepted: 0, duplicate: 0, rejected: 0, coinsCredited: 0, coinsReversed: 0, revenueMicros: {} as Record<string, bigint>, deliveries: { pending: 0, delivering: 0, succeeded: 0, failed: 0 } };
         const buckets = stats.buckets.map((b) => {
           totals.accepted += b.accepted;
           totals.duplicate += b.duplicate;
           totals.rejected += b.rejected;
           totals.coinsCredited += b.coinsCredited;
           totals.coinsReversed += b.coinsReversed;
-          for (const [currency, micros] of Object.entries(b.revenueMicros)) totals.revenueMicros[currency] = (totals.revenueMicros[currency] ?? 0) + micros;
+          for (const [currency, micros] of Object.entries(b.revenueMicros)) totals.revenueMicros[currency] = (totals.revenueMicros[currency] ?? 0n) + micros;
           for (const state of Object.keys(b.deliveries) as DeliveryState[]) totals.deliveries[state] += b.deliveries[state];
           return { start: iso(b.start), ...counts(b) };
         });
@@ -213,7 +213,7 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
   };
 }
 
-function counts(b: { accepted: number; duplicate: number; rejected: number; coinsCredited: number; coinsReversed: number; revenueMicros: Record<string, number>; deliveries: Record<DeliveryState, number> }) {
+function counts(b: { accepted: number; duplicate: number; rejected: number; coinsCredited: number; coinsReversed: number; revenueMicros: Record<string, bigint>; deliveries: Record<DeliveryState, number> }) {
   const finished = b.deliveries.succeeded + b.deliveries.failed;
   return {
     accepted: b.accepted,
@@ -369,14 +369,15 @@ function buildTestRequest(input: {
 }
 
 /** `{"payload.user_id": "u"}` → `{"payload": {"user_id": "u"}}`. */
+/** Paths to a JSON object. Objects without a prototype: a path through `__proto__` is just a key. */
 function nest(fields: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [path, value] of Object.entries(fields)) {
     const keys = path.split('.');
     let node = out;
     for (const key of keys.slice(0, -1)) {
-      const next = node[key];
-      node = typeof next === 'object' && next !== null ? (next as Record<string, unknown>) : ((node[key] = {}));
+      const next = Object.hasOwn(node, key) ? node[key] : undefined;
+      node = typeof next === 'object' && next !== null ? (next as Record<string, unknown>) : ((node[key] = Object.create(null) as Record<string, unknown>));
     }
     node[keys[keys.length - 1]!] = value;
   }

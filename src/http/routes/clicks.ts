@@ -62,8 +62,19 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
       fail(error);
       return true;
     }
-    if (outcome instanceof Promise) outcome.then(answer, fail);
-    else answer(outcome);
+    // Whatever goes wrong in answering stays with this request: a throw here would otherwise
+    // end the process (this runs outside the framework's error handling).
+    const answerSafely = (value: ClickOutcome): void => {
+      try {
+        answer(value);
+      } catch (error) {
+        deps.onError(error);
+        if (!response.headersSent) page(response, 500, 'Link broken', 'This link cannot be opened.');
+        else response.destroy();
+      }
+    };
+    if (outcome instanceof Promise) outcome.then(answerSafely, fail);
+    else answerSafely(outcome);
     return true;
   };
   return Object.assign(handle, {

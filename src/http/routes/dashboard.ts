@@ -42,7 +42,7 @@ export function dashboardRoutes(options: { dir?: string } = {}) {
           );
       }
       const file = path.normalize(rest);
-      const inside = file !== '' && !file.startsWith('..') && !path.isAbsolute(file) && fs.statSync(path.join(root, file), { throwIfNoEntry: false })?.isFile() === true;
+      const inside = file !== '' && !file.startsWith('..') && !path.isAbsolute(file) && isFile(path.join(root, file));
       if (inside) {
         // Vite names assets by content hash: they never change.
         const immutable = file.startsWith(`assets${path.sep}`);
@@ -55,4 +55,13 @@ export function dashboardRoutes(options: { dir?: string } = {}) {
     });
     return Promise.resolve();
   };
+}
+
+/** A file of the build. Any path the file system refuses (a NUL byte, a name too long, a file taken for a folder) is none. */
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
 }

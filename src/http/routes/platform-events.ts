@@ -35,7 +35,8 @@ export function platformEventRoutes(deps: { events: PlatformEventService }) {
         schema: {
           tags,
           security,
-          summary: 'Record up to 1,000 platform events in one transaction; each is accepted, a duplicate or rejected on its own, and a store failure records none (503: send the batch again)',
+          summary:
+            'Record up to 1,000 platform events in one transaction. The batch is checked whole: a malformed event answers 400 naming it (`events.3.type`) and records none. Each valid event is then accepted, a duplicate or rejected on its own; a store failure records none (503: send the batch again)',
           body: Type.Object({ events: Type.Array(PlatformEventSchema, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
           response: { 200: Type.Object({ results: Type.Array(ResultSchema) }), ...errors },
         },

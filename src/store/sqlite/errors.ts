@@ -1,4 +1,4 @@
-import { StoreUnavailableError, UniqueViolationError } from '../../lib/errors.js';
+import { InUseError, StoreUnavailableError, UniqueViolationError } from '../../lib/errors.js';
 
 /** What crosses the thread boundary of an error. */
 export interface SerializedError {
@@ -20,8 +20,9 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|N
 
 export function mapSqliteError(error: unknown): unknown {
   const { code, message } = error instanceof Error || (typeof error === 'object' && error !== null) ? (error as SerializedError) : serializeError(error);
-  if (error instanceof StoreUnavailableError || error instanceof UniqueViolationError) return error;
+  if (error instanceof StoreUnavailableError || error instanceof UniqueViolationError || error instanceof InUseError) return error;
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return new UniqueViolationError(message);
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new InUseError();
   if ((code !== undefined && UNAVAILABLE.test(code)) || message === 'The database connection is not open') {
     return new StoreUnavailableError();
   }

@@ -16,9 +16,10 @@ const DIMENSIONS: Array<{ value: ReportDimension; label: string; header: string;
   { value: 'day', label: 'Day (UTC)', header: 'Day (UTC)', none: '—' },
 ];
 
-const byRevenue = (a: Row<ReportRow>, b: Row<ReportRow>) => {
-  const d = decimalToMicros(a.original.revenue) - decimalToMicros(b.original.revenue);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
+/** Amounts in different currencies are never added: each currency is summed and shown on its own. */
+const revenueText = (revenue: Record<string, string>) => {
+  const currencies = Object.keys(revenue).sort();
+  return currencies.length === 0 ? '—' : currencies.map((c) => money(revenue[c], c)).join(' · ');
 };
 
 /**
@@ -51,12 +52,18 @@ export function Reports() {
       clicks,
       conversions,
       rate: clicks === 0 ? null : attributed / clicks,
-      revenue: microsToDecimal(rows.reduce((n, r) => n + decimalToMicros(r.revenue), 0n)),
+      revenue: sumByCurrency(rows.map((r) => r.revenue)),
       coins: rows.reduce((n, r) => n + r.coins, 0),
     };
   }, [rows]);
 
+  // Revenue sorts by the first currency (alphabetically) of the whole report.
+  const primary = Object.keys(totals.revenue).sort()[0];
   const columns = useMemo(() => {
+    const byRevenue = (a: Row<ReportRow>, b: Row<ReportRow>) => {
+      const d = decimalToMicros(a.original.revenue[primary ?? ''] ?? '0') - decimalToMicros(b.original.revenue[primary ?? ''] ?? '0');
+      return d < 0n ? -1 : d > 0n ? 1 : 0;
+    };
     const events = (key: string) => `/events${qs({ [dimension.value]: key, from: filter.from, to: filter.to })}`;
     return [
       column.accessor('key', {
@@ -77,10 +84,10 @@ export function Reports() {
       column.accessor('conversions', { header: 'Conversions', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
       column.accessor('attributedConversions', { header: 'From clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
       column.accessor('conversionRate', { header: 'Conversion rate', enableSorting: true, cell: (c) => <span className="num">{percent(c.getValue())}</span> }),
-      column.accessor('revenue', { header: 'Revenue', enableSorting: true, sortingFn: byRevenue, cell: (c) => <span className="num">{money(c.getValue())}</span> }),
+      column.accessor('revenue', { header: 'Revenue', enableSorting: true, sortingFn: byRevenue, cell: (c) => <span className="num">{revenueText(c.getValue())}</span> }),
       column.accessor('coins', { header: 'Coins', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
     ];
-  }, [dimension, filter.from, filter.to]);
+  }, [dimension, filter.from, filter.to, primary]);
 
   return (
     <div>
@@ -93,7 +100,7 @@ export function Reports() {
         </Link>
       </PageHeader>
       <p className="lead">
-        Clicks on tracking links and conversions (accepted events, less those rejected in review) by offer, partner or day; the conversion rate counts the conversions that came from a click. Revenue adds up the conversions’ amounts, whatever their currency.
+        Clicks on tracking links and conversions (accepted events, less those rejected in review) by offer, partner or day; the conversion rate counts the conversions that came from a click. Revenue adds up the conversions’ amounts in each currency.
       </p>
       <div className="filters">
         <DateRange value={{ from: filter.from, to: filter.to }} onChange={(range) => set(range)} />
@@ -124,7 +131,7 @@ export function Reports() {
             <Total title="Clicks" value={integer(totals.clicks)} />
             <Total title="Conversions" value={integer(totals.conversions)} />
             <Total title="Conversion rate" value={percent(totals.rate)} />
-            <Total title="Revenue" value={money(totals.revenue)} />
+            <Total title="Revenue" value={revenueText(totals.revenue)} />
             <Total title="Coins credited" value={integer(totals.coins)} />
           </section>
           <DataTable
@@ -147,4 +154,10 @@ function Total({ title, value }: { title: string; value: string }) {
       <p className="value">{value}</p>
     </div>
   );
+}
+
+function sumByCurrency(revenues: ReadonlyArray<Record<string, string>>): Record<string, string> {
+  const sums = new Map<string, bigint>();
+  for (const revenue of revenues) for (const [currency, amount] of Object.entries(revenue)) sums.set(currency, (sums.get(currency) ?? 0n) + decimalToMicros(amount));
+  return Object.fromEntries([...sums].map(([currency, micros]) => [currency, microsToDecimal(micros)]));
 }
