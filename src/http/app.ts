@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
     if (text === '') done(null, undefined);
-    else parseJson(request, text, done);
+    else void parseJson(request, text, done);
   });
 
   // Unknown properties are an error, not silently dropped; bodies are not type-coerced.
