@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import type { BenchSettings } from './inbound.js';
 import { postgresTarget, sqliteTarget, type Target } from './inbound.js';
 import { cpuLine, cpuPerRequest, postgresCpu, processCpu } from './cpu.js';
-import { adminPost, freePort, median, startHub } from './lib.js';
+import { adminPost, freePort, median, startHub, WARM_UP_SECONDS } from './lib.js';
 
 const ROUNDS = 3;
 
@@ -74,8 +74,8 @@ export async function clickScenario(kind: 'sqlite' | 'postgres', settings: Bench
   try {
     await adminPost(hub.url, '/offers', { id: 'gg3_quest' });
     await adminPost(hub.url, '/links', { id: 'bench', offerId: 'gg3_quest', partner: 'aff-1', config: { target: TARGET } });
-    await drive(hub.url, settings, 1); // warm-up (its clicks are checked below too)
-    await drive(baseline.url, settings, 1);
+    await drive(hub.url, settings, WARM_UP_SECONDS); // warm-up (its clicks are checked below too)
+    await drive(baseline.url, settings, WARM_UP_SECONDS);
     // Alternating rounds, each figure the median of its rounds: a shared machine's load shifts
     // within seconds, and one long run of each would compare two different machines.
     const hubRuns: Awaited<ReturnType<typeof drive>>[] = [];

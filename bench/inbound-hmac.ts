@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { sqliteTarget, runBaseline, type BenchSettings } from './inbound.js';
-import { adminPost, line, load, startHub } from './lib.js';
+import { adminPost, line, load, startHub, WARM_UP_SECONDS } from './lib.js';
 
 const USERS = 2000;
 
@@ -28,7 +28,7 @@ export async function inboundHmacScenario(settings: BenchSettings): Promise<stri
       return { path: `${path(i)}&sig=${sig}`, headers: {} };
     };
     const base = { url: hub.url, connections: settings.connections, pipelining: settings.pipelining, method: 'GET' as const, nextRequest };
-    const warmup = await load({ ...base, seconds: 1, firstIndex: 0 });
+    const warmup = await load({ ...base, seconds: WARM_UP_SECONDS, firstIndex: 0 });
     const result = await load({ ...base, seconds: settings.seconds, firstIndex: 10_000_000 });
     await hub.stop();
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { adminPost, line, load, startBaseline, startHub, type LoadResult } from './lib.js';
+import { adminPost, line, load, startBaseline, startHub, WARM_UP_SECONDS, type LoadResult } from './lib.js';
 
 export interface BenchSettings {
   seconds: number;
@@ -14,7 +14,6 @@ export interface BenchSettings {
 }
 
 const USERS = 2000;
-const WARMUP_SECONDS = 1;
 
 export interface Target {
   env: Record<string, string>;
@@ -122,7 +121,7 @@ export async function inboundScenario(kind: 'sqlite' | 'postgres', settings: Ben
       body: JSON.stringify({ pid: 'cashgiraffe', uid: users[i % USERS], gid: 'my_game', level_number: Math.floor(i / USERS) + 1 }),
     });
     const base = { url: hub.url, connections: settings.connections, pipelining: settings.pipelining, method: 'POST' as const, nextRequest };
-    const warmup = await load({ ...base, seconds: WARMUP_SECONDS, firstIndex: 0 });
+    const warmup = await load({ ...base, seconds: WARM_UP_SECONDS, firstIndex: 0 });
     hubResult = await load({ ...base, seconds: settings.seconds, firstIndex: 10_000_000 });
     await hub.stop();
 
@@ -149,7 +148,7 @@ export async function runBaseline(
   const baseline = await startBaseline();
   try {
     const base = { url: baseline.url, connections: settings.connections, pipelining: settings.pipelining, method, nextRequest };
-    await load({ ...base, seconds: WARMUP_SECONDS });
+    await load({ ...base, seconds: WARM_UP_SECONDS });
     return await load({ ...base, seconds: settings.seconds });
   } finally {
     await baseline.stop();

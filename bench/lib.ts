@@ -9,6 +9,15 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
+/**
+ * Load each side takes before it is measured. V8 goes on compiling for the first seconds of
+ * load: counted with --trace-opt (2 s windows of 64 connections), the click path's hub ran 228,
+ * 98 and 30 optimizations in its first three windows, then 2-4 per window; the bare baseline 188,
+ * 96, then 0-6. Compiling runs on V8's helper threads, so a short warm-up charges it to the
+ * side with more code to compile. Steady state is what a server that stays up delivers.
+ */
+export const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 6);
+
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

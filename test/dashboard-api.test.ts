@@ -69,7 +69,7 @@ describe.each(STORE_KINDS)('stats on %s', (kind) => {
       rejected: 0,
       coinsCredited: 40,
       coinsReversed: 0,
-      revenueMicros: { USD: 2_100_001, EUR: 1_000_000 },
+      revenueMicros: { USD: 2_100_001n, EUR: 1_000_000n },
       deliveries: { pending: 1, delivering: 0, succeeded: 1, failed: 0 },
     });
     expect(stats.buckets[1]).toMatchObject({ accepted: 0, duplicate: 0, rejected: 0, coinsCredited: 0, revenueMicros: {} });

@@ -343,7 +343,9 @@ describe.each(STORE_KINDS)('store outbox on %s', (kind) => {
   });
 
   it('records the event and its deliveries together or not at all', async () => {
-    const bad = command('reg-2', [{ id: 'del-3', destinationId: 'no-such-destination' }]);
+    // A delivery that cannot be written (its id is taken) fails the whole recording.
+    expect(await store.recordEvent(command('reg-taken', [{ id: 'del-taken', destinationId: 'dest-1' }]))).toMatchObject({ outcome: 'accepted' });
+    const bad = command('reg-2', [{ id: 'del-taken', destinationId: 'dest-1' }]);
     await expect(store.recordEvent(bad)).rejects.toThrow();
     expect(await store.getEvent(bad.event.id)).toBeNull();
     // The dedupe key was not taken: the same event goes through once the delivery can be written.
@@ -353,9 +355,20 @@ describe.each(STORE_KINDS)('store outbox on %s', (kind) => {
   it('records a batch in one transaction: a repeat inside it is a duplicate, and a failure records none', async () => {
     const results = await store.recordEvents([command('batch-1', [{ id: 'del-b1', destinationId: 'dest-1' }]), command('batch-2', []), command('batch-1', [])]);
     expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted', 'duplicate']);
-    const failing = [command('batch-3', []), command('batch-4', [{ id: 'del-b4', destinationId: 'no-such-destination' }])];
+    const failing = [command('batch-3', []), command('batch-4', [{ id: 'del-b1', destinationId: 'dest-1' }])];
     await expect(store.recordEvents(failing)).rejects.toThrow();
     expect(await store.getEvent(failing[0]!.event.id)).toBeNull();
+  });
+
+  it('gives no delivery to a destination deleted after the event was matched, and records the rest', async () => {
+    // Deleting a destination races the recording of an event matched to it: the deletion came first.
+    const one = command('gone-1', [{ id: 'del-g1', destinationId: 'no-such-destination' }, { id: 'del-g2', destinationId: 'dest-1' }]);
+    expect(await store.recordEvent(one)).toMatchObject({ outcome: 'accepted' });
+    expect((await store.listDeliveriesOfEvent(one.event.id)).map((d) => d.id)).toEqual(['del-g2']);
+    const batch = [command('gone-2', [{ id: 'del-g3', destinationId: 'no-such-destination' }]), command('gone-3', [{ id: 'del-g4', destinationId: 'dest-1' }])];
+    expect((await store.recordEvents(batch)).map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+    expect(await store.listDeliveriesOfEvent(batch[0]!.event.id)).toEqual([]);
+    expect((await store.listDeliveriesOfEvent(batch[1]!.event.id)).map((d) => d.id)).toEqual(['del-g4']);
   });
 
   it('records a mixed batch exactly as the same events one after another', async () => {
@@ -556,6 +569,23 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     await store.claimDueDeliveries(T0, 10, 30_000);
     await store.completeAttempts([{ deliveryId: gone!, destinationId: 'd3', attempt: attempt(1, 410), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 100, pauseNow: '410 Gone', now: T0 + 7 }]);
     expect(await store.getDestination('d3')).toMatchObject({ pausedAt: T0 + 7, pauseReason: '410 Gone' });
+  });
+
+  it('never pauses for failures a destination whose pauseAfterFailures is 0, but still on 410', async () => {
+    await destination('d4');
+    const ids = await enqueue('d4', 6);
+    await store.claimDueDeliveries(T0, 10, 30_000);
+    const fail = (id: string, pauseNow: string | null = null) =>
+      store.completeAttempts([{ deliveryId: id, destinationId: 'd4', attempt: attempt(1, 503), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 0, pauseNow, now: T0 + 5 }]);
+    // One batch of several failures, then failures one by one: both ways of counting.
+    await store.completeAttempts(
+      ids.slice(0, 3).map((id) => ({ deliveryId: id, destinationId: 'd4', attempt: attempt(1, 500), next: { state: 'pending', at: T0 } as const, failed: true, pauseAfterFailures: 0, pauseNow: null, now: T0 + 5 })),
+    );
+    await fail(ids[3]!);
+    await fail(ids[4]!);
+    expect(await store.getDestination('d4')).toMatchObject({ pausedAt: null, consecutiveFailures: 5 });
+    await fail(ids[5]!, '410 Gone');
+    expect(await store.getDestination('d4')).toMatchObject({ pausedAt: T0 + 5, pauseReason: '410 Gone' });
   });
 
   it('folds a batch of attempts per destination in order: a success restarts the failure count', async () => {

@@ -278,7 +278,8 @@ async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Pr
     return;
   }
   // Paused, never dropped: its deliveries wait, and go out when an operator resumes it.
-  const reached = `(consecutive_failures + ? >= ? OR ? >= ?)`;
+  // pauseAfterFailures 0: never paused for failures (a 410 still pauses).
+  const reached = `(? > 0 AND (consecutive_failures + ? >= ? OR ? >= ?))`;
   const [after] = await db.query<{ paused_at: number | string | null }>(
     `UPDATE destinations SET
        consecutive_failures = CASE WHEN ? = 1 THEN ? ELSE consecutive_failures + ? END,
@@ -294,12 +295,14 @@ async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Pr
       c.failuresBeforeFirstSuccess,
       c.pauseNow,
       c.pauseNow,
+      c.pauseAfterFailures,
       c.failuresBeforeFirstSuccess,
       c.pauseAfterFailures,
       c.longestRunAfterSuccess,
       c.pauseAfterFailures,
       `${c.pauseAfterFailures} consecutive failed attempts`,
       c.pauseNow,
+      c.pauseAfterFailures,
       c.failuresBeforeFirstSuccess,
       c.pauseAfterFailures,
       c.longestRunAfterSuccess,

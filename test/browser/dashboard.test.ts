@@ -258,6 +258,8 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
   let clickId: string;
 
   it('creates an offer and tracking links in the Catalog, with the URL to copy', async () => {
+    // A Play Store link names a store app (seed 003's pid), which must exist.
+    expect((await hub.admin('/apps', { body: { pid: 'cashapp' } })).status).toBe(201);
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
@@ -424,7 +426,7 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     const row = page.getByRole('row', { name: /quest-1/ });
     await row.waitFor();
     const cells = async () => (await row.getByRole('cell').allTextContents()).map((t) => t.trim());
-    await expect.poll(cells).toEqual(['quest-1', '1', '1', '1', '100 %', '4.50', '0']);
+    await expect.poll(cells).toEqual(['quest-1', '1', '1', '1', '100 %', '4.50 USD', '0']);
 
     await page.getByLabel('Group by').selectOption('partner');
     expect(page.url()).toContain('by=partner');

@@ -55,8 +55,8 @@ export const DestinationConfigSchema = Type.Object(
     timeoutMs: Ms(100, 60_000),
     followRedirects: Type.Boolean(),
     signing: Type.Optional(SigningSchema),
-    /** Pause after this many consecutive failed deliveries (and on 410 Gone). */
-    pauseAfterFailures: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    /** Pause after this many consecutive failed attempts (and on 410 Gone); 0: never for failures. */
+    pauseAfterFailures: Type.Integer({ minimum: 0, maximum: 10_000, description: 'Pause after this many consecutive failed attempts (and on 410 Gone); 0 never pauses for failures' }),
     /** At most this many requests at once (per worker process; 64 when not set). */
     maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     /** At most this many requests started per second (per worker process). */
