@@ -4,6 +4,7 @@ import { clickScenario } from './clicks.js';
 import { inboundHmacScenario } from './inbound-hmac.js';
 import { outboundScenario } from './outbound.js';
 import { inboundScenario, postgresReachable } from './inbound.js';
+import { WARM_UP_SECONDS } from './lib.js';
 
 const settings = {
   seconds: Number(process.env.BENCH_SECONDS ?? 5),
@@ -16,7 +17,7 @@ const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.some((o) => name.startsWith(o));
 
 console.log(
-  `postback-hub bench: ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.seconds} s per run, node ${process.version}`,
+  `postback-hub bench: ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.seconds} s per run after ${WARM_UP_SECONDS} s of warm-up, node ${process.version}`,
 );
 const scenarios: Array<[string, () => Promise<string[]>]> = [['inbound-sqlite', () => inboundScenario('sqlite', settings, postgresUrl)]];
 if (await postgresReachable(postgresUrl)) scenarios.push(['inbound-postgres', () => inboundScenario('postgres', settings, postgresUrl)]);
