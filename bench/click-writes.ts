@@ -6,13 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { newClickId } from '../src/clicks/clicks.js';
 import { recordClicks, type ClickRow } from '../src/store/clicks.js';
 import { migrateToLatest } from '../src/store/migrate.js';
-import { sqliteInJsonList, sqliteRecordsFromJson, type SqlExecutor } from '../src/store/sql-executor.js';
 import { openSqlite } from '../src/store/sqlite/connection.js';
+import { sqliteExecutor } from '../src/store/sqlite/sqlite-executor.js';
 import { median } from './lib.js';
 
 const CLICKS = Number(process.argv[2] ?? 150_000);
@@ -31,22 +30,7 @@ async function run(variant: (typeof VARIANTS)[number]): Promise<number> {
     await migrations.destroy();
     const db = openSqlite(file, 'writer');
     if (variant !== 'all indexes') db.exec(`DROP INDEX ${variant.slice('without '.length)}`);
-    const statements = new Map<string, BetterSqlite3.Statement>();
-    const executor: SqlExecutor = {
-      skipLocked: false,
-      notify: false,
-      inProcess: true,
-      recordsFromJson: sqliteRecordsFromJson,
-      inJsonList: sqliteInJsonList,
-      jsonColumn: (expression) => expression,
-      query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
-        let statement = statements.get(sql);
-        if (statement === undefined) statements.set(sql, (statement = db.prepare(sql)));
-        statement.run(...params);
-        return Promise.resolve([]);
-      },
-      values: () => Promise.reject(new Error('not used')),
-    };
+    const executor = sqliteExecutor(db);
     let micros = 0;
     const started = Date.now();
     for (let written = 0; written < CLICKS; written += BATCH) {

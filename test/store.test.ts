@@ -552,12 +552,15 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     expect(states).toEqual({ [failing!]: ['pending', 1, 500], [laterOne!]: ['succeeded', 1, 200], [other!]: ['succeeded', 1, 204], [untouched!]: ['pending', 1, 500] });
   });
 
+  /** A 503 answered to one delivery of a destination that pauses after `pauseAfterFailures`. */
+  const failedAttempt = (id: string, destinationId: string, pauseAfterFailures: number, pauseNow: string | null = null) =>
+    store.completeAttempts([{ deliveryId: id, destinationId, attempt: attempt(1, 503), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures, pauseNow, now: T0 + 5 }]);
+
   it('pauses a destination after N consecutive failures, or at once on 410, and claims nothing of it', async () => {
     await destination('d2');
     const ids = await enqueue('d2', 3);
     await store.claimDueDeliveries(T0, 10, 30_000);
-    const fail = (id: string, pauseNow: string | null = null) =>
-      store.completeAttempts([{ deliveryId: id, destinationId: 'd2', attempt: attempt(1, 503), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 2, pauseNow, now: T0 + 5 }]);
+    const fail = (id: string) => failedAttempt(id, 'd2', 2);
     await fail(ids[0]!);
     expect((await store.getDestination('d2'))!.pausedAt).toBeNull();
     await fail(ids[1]!);
@@ -575,8 +578,7 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     await destination('d4');
     const ids = await enqueue('d4', 6);
     await store.claimDueDeliveries(T0, 10, 30_000);
-    const fail = (id: string, pauseNow: string | null = null) =>
-      store.completeAttempts([{ deliveryId: id, destinationId: 'd4', attempt: attempt(1, 503), next: { state: 'pending', at: T0 }, failed: true, pauseAfterFailures: 0, pauseNow, now: T0 + 5 }]);
+    const fail = (id: string, pauseNow: string | null = null) => failedAttempt(id, 'd4', 0, pauseNow);
     // One batch of several failures, then failures one by one: both ways of counting.
     await store.completeAttempts(
       ids.slice(0, 3).map((id) => ({ deliveryId: id, destinationId: 'd4', attempt: attempt(1, 500), next: { state: 'pending', at: T0 } as const, failed: true, pauseAfterFailures: 0, pauseNow: null, now: T0 + 5 })),

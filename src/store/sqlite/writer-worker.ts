@@ -4,14 +4,13 @@
  * runs inside its own savepoint, so one failing command rolls back only itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type BetterSqlite3 from 'better-sqlite3';
 import { claimDeliveryRows, writeCompletions } from '../deliveries.js';
 import { recordClicks } from '../clicks.js';
 import { reviewEvent } from '../review-event.js';
 import { recordEvent, recordEvents, recordRejection } from '../record-event.js';
-import { sqliteInJsonList, sqliteRecordsFromJson, type SqlExecutor } from '../sql-executor.js';
 import { openSqlite } from './connection.js';
 import { serializeError } from './errors.js';
+import { sqliteExecutor } from './sqlite-executor.js';
 import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
 
 const port = parentPort;
@@ -20,40 +19,7 @@ if (port === null) throw new Error('writer-worker must run in a worker thread');
 const { file } = workerData as WriterData;
 const db = openSqlite(file, 'writer');
 
-const statements = new Map<string, BetterSqlite3.Statement>();
-const rawStatements = new Map<string, BetterSqlite3.Statement>();
-function prepare(sql: string, raw = false): BetterSqlite3.Statement {
-  const cache = raw ? rawStatements : statements;
-  let statement = cache.get(sql);
-  if (statement === undefined) {
-    statement = db.prepare(sql);
-    if (raw) statement.raw(true);
-    // Admin queries are built dynamically; keep the cache from growing without bound.
-    if (cache.size >= 500) cache.clear();
-    cache.set(sql, statement);
-  }
-  return statement;
-}
-
-const bind = (params: readonly unknown[]): unknown[] => params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
-
-const executor: SqlExecutor = {
-  skipLocked: false,
-  notify: false,
-  inProcess: true,
-  recordsFromJson: sqliteRecordsFromJson,
-  inJsonList: sqliteInJsonList,
-  jsonColumn: (expression) => expression,
-  query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
-    const statement = prepare(sql);
-    if (statement.reader) return Promise.resolve(statement.all(...bind(params)) as Row[]);
-    statement.run(...bind(params));
-    return Promise.resolve([]);
-  },
-  values(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
-    return Promise.resolve(prepare(sql, true).all(...bind(params)) as unknown[][]);
-  },
-};
+const executor = sqliteExecutor(db);
 
 async function run(command: WriterCommand): Promise<unknown> {
   switch (command.op) {
