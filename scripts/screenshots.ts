@@ -98,7 +98,8 @@ for (let minutes = 58; minutes >= 0; minutes -= 2) {
   // Clicks first: the conversions below are attributed to them by user and offer.
   for (let i = 0; i < 2 + Math.floor(Math.random() * 4); i++) await click('gz-puzzle', { sub: pick(users), click_id: `gz-${minutes}-${i}` });
   for (let i = 0; i < 1 + Math.floor(Math.random() * 4); i++) await click('adnet-summer', { sub: pick(users), click_id: `an-${minutes}-${i}` });
-  if (minutes % 6 === 0) await click('word-play', { sub: pick(users) });
+  // A Play Store link hands its user to the game as seed 003's uid: the user's id, a UUID.
+  if (minutes % 6 === 0) await click('word-play', { sub: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890' });
   for (let i = 0; i < burst; i++) {
     seq++;
     const user = pick(users);
