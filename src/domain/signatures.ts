@@ -228,12 +228,12 @@ export function phpUrlencode(text: string): string {
     .replace(/%20/g, '+');
 }
 
-/** `{id}:{user}:{secret}` → values of the fields (empty when absent) and the secret. */
 /** A request field by name: its own, never one inherited from `Object.prototype` (`constructor`). */
 export function field(fields: Readonly<Record<string, string>>, name: string): string | undefined {
   return Object.hasOwn(fields, name) ? fields[name] : undefined;
 }
 
+/** `{id}:{user}:{secret}` → values of the fields (empty when absent) and the secret. */
 export function fillTemplate(template: string, fields: Record<string, string>, secret: string): string {
   return template.replace(/\{([^{}]+)\}/g, (_, name: string) => (name === 'secret' ? secret : (field(fields, name) ?? '')));
 }
