@@ -108,6 +108,13 @@ describe.each(STORE_KINDS)('hostile input on %s', (kind) => {
     const created = await hub.admin('/destinations', { body: { name: 'empty-body', config: { url: `${receiver.url}/e` } } });
     const answer = await fetch(`${hub.url}/admin/api/destinations/${created.body.id}/pause`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' } });
     expect(answer.status).toBe(200);
+    // A body is still parsed as JSON, with a charset or without, and bad JSON is still a 400.
+    const resumed = await fetch(`${hub.url}/admin/api/destinations/${created.body.id}/resume`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json; charset=utf-8' }, body: '{}' });
+    expect(resumed.status).toBe(200);
+    const user = await fetch(`${hub.url}/admin/api/users`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json; charset=utf-8' }, body: '{"id":"charset-user"}' });
+    expect(user.status).toBe(201);
+    const bad = await fetch(`${hub.url}/admin/api/users`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"id":' });
+    expect(await bad.json()).toMatchObject({ ok: false, error: 'invalid_json', field: 'body' });
   });
 
   it('needs a known store app for a Play Store link, and a UUID user on its clicks', async () => {

@@ -368,8 +368,10 @@ function buildTestRequest(input: {
   return { query, rawQuery: encode(query), headers, body, notes, secretParams, secretHeaders };
 }
 
-/** `{"payload.user_id": "u"}` → `{"payload": {"user_id": "u"}}`. */
-/** Paths to a JSON object. Objects without a prototype: a path through `__proto__` is just a key. */
+/**
+ * `{"payload.user_id": "u"}` → `{"payload": {"user_id": "u"}}`. Objects without a prototype:
+ * a path through `__proto__` is just a key.
+ */
 function nest(fields: Record<string, string>): Record<string, unknown> {
   const out = Object.create(null) as Record<string, unknown>;
   for (const [path, value] of Object.entries(fields)) {
