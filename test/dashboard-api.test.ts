@@ -37,10 +37,13 @@ describe.each(STORE_KINDS)('stats on %s', (kind) => {
         credit: { ledgerEntryId: newId(), coins, kind: 'reward' },
         deliveries: Array.from({ length: deliveries }, () => ({ id: newId(), destinationId: 'dest-1' })),
       });
-    // Minute 0: two accepted (USD 2.10 + 0.000001, EUR 1), one duplicate; minute 2: one rejected, one reversal.
+    // Minute 0: three accepted (USD 2.10 + 0.000001, EUR 1.000002 − 0.000002: whole units and
+    // micro-units are summed apart, a negative amount too), one duplicate; minute 2: one
+    // rejected, one reversal.
     await accept(T0 + 1_000, 'a', 25, 2_100_000, 'USD', 2);
     await accept(T0 + 2_000, 'b', 10, 1, 'USD');
-    await accept(T0 + 3_000, 'c', 5, 1_000_000, 'EUR');
+    await accept(T0 + 3_000, 'c', 5, 1_000_002, 'EUR');
+    await accept(T0 + 3_500, 'c-', 0, -2, 'EUR');
     expect((await accept(T0 + 4_000, 'a', 25, 2_100_000, 'USD')).outcome).toBe('duplicate');
     await store.recordRejection(event({ receivedAt: T0 + 2 * MIN + 5 }), 'unauthorized', 'wrong secret');
     await store.recordEvent({ event: event({ receivedAt: T0 + 2 * MIN + 9, externalId: 'r-b', userId: 'u-1' }), requires: {}, credit: null, reversalOf: 'b' });
@@ -64,7 +67,7 @@ describe.each(STORE_KINDS)('stats on %s', (kind) => {
     expect(stats.buckets.map((b) => b.start)).toEqual([T0, T0 + MIN, T0 + 2 * MIN]);
     expect(stats.buckets[0]).toEqual({
       start: T0,
-      accepted: 3,
+      accepted: 4,
       duplicate: 1,
       rejected: 0,
       coinsCredited: 40,

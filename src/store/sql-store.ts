@@ -687,9 +687,8 @@ export class SqlStore implements Store {
         SELECT ${key('received_at')} AS key, COUNT(*) AS n, COUNT(link_id) AS attributed, COALESCE(SUM(coins), 0) AS coins FROM events
         WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')
         GROUP BY 1`.execute(this.db);
-      // Per currency, and as text: a sum past 2^53 micro-units would not survive as a number.
-      const revenue = await sql<{ key: string | number | null; currency: string; micros: string }>`
-        SELECT ${key('received_at')} AS key, currency, CAST(SUM(amount_micros) AS TEXT) AS micros FROM events
+      const revenue = await sql<{ key: string | number | null; currency: string; whole: string; fraction: string }>`
+        SELECT ${key('received_at')} AS key, currency, ${SUM_WHOLE} AS whole, ${SUM_FRACTION} AS fraction FROM events
         WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')
           AND amount_micros IS NOT NULL AND currency IS NOT NULL
         GROUP BY 1, 2`.execute(this.db);
@@ -702,7 +701,7 @@ export class SqlStore implements Store {
       };
       for (const c of clicks.rows) row(c.key).clicks = Number(c.n);
       for (const c of conversions.rows) Object.assign(row(c.key), { conversions: Number(c.n), attributed: Number(c.attributed), coins: Number(c.coins) });
-      for (const r of revenue.rows) row(r.key).revenueMicros[r.currency] = BigInt(r.micros);
+      for (const r of revenue.rows) row(r.key).revenueMicros[r.currency] = exactSum(r);
       return [...rows.values()].sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
     });
   }
@@ -772,7 +771,7 @@ export class SqlStore implements Store {
       }
       const revenue = await this.db
         .selectFrom('events')
-        .select((eb) => [index('received_at').as('i'), 'currency', sql<string>`CAST(${eb.fn.sum('amount_micros')} AS TEXT)`.as('micros')])
+        .select([index('received_at').as('i'), 'currency', SUM_WHOLE.as('whole'), SUM_FRACTION.as('fraction')])
         .where('received_at', '>=', from)
         .where('received_at', '<', to)
         .where('outcome', '=', 'accepted')
@@ -783,7 +782,7 @@ export class SqlStore implements Store {
       for (const row of revenue) {
         const bucket = at(row.i);
         if (bucket === undefined || row.currency === null) continue;
-        bucket.revenueMicros[row.currency] = (bucket.revenueMicros[row.currency] ?? 0n) + BigInt(row.micros);
+        bucket.revenueMicros[row.currency] = (bucket.revenueMicros[row.currency] ?? 0n) + exactSum(row);
       }
       const deliveries = await this.db
         .selectFrom('deliveries')
@@ -897,4 +896,16 @@ export class SqlStore implements Store {
     if (row === undefined) throw new Error('write returned no row');
     return row;
   }
+}
+
+/**
+ * A sum of amounts, exact at any size: whole units and micro-units summed apart (each as text),
+ * so that neither a JavaScript number (2^53) nor SQLite's integer SUM (2^63, an error past it)
+ * is ever what limits a report.
+ */
+const SUM_WHOLE = sql<string>`CAST(SUM(amount_micros / 1000000) AS TEXT)`;
+const SUM_FRACTION = sql<string>`CAST(SUM(amount_micros % 1000000) AS TEXT)`;
+
+function exactSum(row: { whole: string; fraction: string }): bigint {
+  return BigInt(row.whole) * 1_000_000n + BigInt(row.fraction);
 }
