@@ -51,7 +51,8 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
       cleanup: () => Promise.resolve(fs.rmSync(dataDir, { recursive: true, force: true })),
     };
   }
-  const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  // Named after the test run (see global-setup.ts), so that only its own run drops it.
+  const schema = `t_${process.env.TEST_RUN_PID ?? process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const url = new URL(TEST_DATABASE_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
   // Created here so that a hub started as a separate process finds it.
