@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, NotFoundError, UniqueViolationError } from '../lib/errors.js';
+import { isUuid } from '../lib/ids.js';
 import type { ListOptions, Page, Store, UserRecord, LedgerEntryRecord } from '../store/store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Users of the operator's reward app and their coin balances. */
 export class UserService {
@@ -14,7 +13,7 @@ export class UserService {
 
   async create(input: { id?: string; appId?: string | null; deviceId?: string | null }): Promise<UserRecord> {
     // uuids are compared as seed 003 sends them after normalising: lower case.
-    const id = input.id === undefined ? randomUUID() : UUID.test(input.id) ? input.id.toLowerCase() : input.id;
+    const id = input.id === undefined ? randomUUID() : isUuid(input.id) ? input.id.toLowerCase() : input.id;
     try {
       return await this.store.createUser({ id, appId: input.appId ?? null, deviceId: input.deviceId ?? null, createdAt: this.clock.now() });
     } catch (error) {
@@ -52,5 +51,5 @@ export class UserService {
 }
 
 function normaliseId(id: string): string {
-  return UUID.test(id) ? id.toLowerCase() : id;
+  return isUuid(id) ? id.toLowerCase() : id;
 }

@@ -8,3 +8,10 @@ import { v7 } from 'uuid';
 export function newId(): string {
   return v7();
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID of any version, either case (seed 003's user ids). */
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}

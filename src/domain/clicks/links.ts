@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { isUuid } from '../../lib/ids.js';
 import { renderMacros } from '../macros.js';
 
 /**
@@ -85,7 +86,7 @@ export function redirectTarget(config: LinkConfig, click: ClickFacts): { ok: tru
   if (config.playStore !== undefined) {
     if (click.userId === null) return { ok: false, field: 'sub', message: 'a Play Store link needs the user: add ?sub=USER_ID' };
     // The game sends this uid back as seed 003's `uid`, which must be the user's id.
-    if (!UUID.test(click.userId)) return { ok: false, field: 'sub', message: "a Play Store link needs the user's id (a UUID)" };
+    if (!isUuid(click.userId)) return { ok: false, field: 'sub', message: "a Play Store link needs the user's id (a UUID)" };
     const referrer = new URLSearchParams({ pid: config.playStore.pid, uid: click.userId, gid: click.offerId }).toString();
     return { ok: true, url: `${PLAY_STORE_DETAILS}?id=${encodeURIComponent(config.playStore.package)}&referrer=${encodeURIComponent(referrer)}` };
   }
@@ -145,5 +146,3 @@ function headerSafe(text: string): string {
     }
   });
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
