@@ -58,5 +58,8 @@ describe.each(STORE_KINDS)('destinations and the outbox on %s', (kind) => {
     expect(payloadKey.status).toBe(201);
     expect((await hub.admin('/destinations', { body: { name: 'x', config: { url: 'ftp://p.example/' } } })).body.field).toBe('config.url');
     expect((await hub.admin('/destinations', { body: { name: 'x', config: { url: 'http://127.0.0.1:9/', timeoutMs: 5 } } })).body.field).toBe('config.timeoutMs');
+    // 0: never paused for failures; a negative count is refused.
+    expect((await hub.admin('/destinations', { body: { name: 'x', config: { url: 'http://127.0.0.1:9/', pauseAfterFailures: 0 } } })).body.config.pauseAfterFailures).toBe(0);
+    expect((await hub.admin('/destinations', { body: { name: 'x', config: { url: 'http://127.0.0.1:9/', pauseAfterFailures: -1 } } })).body.field).toBe('config.pauseAfterFailures');
   });
 });

@@ -41,6 +41,7 @@ export interface OutboundRequest {
 export function macroValues(event: EventFacts, deliveryId: string): Record<string, string> {
   const amount = event.amountMicros === null ? '' : formatMicros(event.amountMicros);
   const partnerBoost = event.payload.is_loyaltyboost;
+  const recorded = new Date(event.receivedAt).toISOString();
   // The hub's own fields first, as one literal (no copy of every value per delivery); the
   // payload's keys go in after them, a bare key only where no hub field has its name.
   const values: Record<string, string> = {
@@ -68,21 +69,22 @@ export function macroValues(event: EventFacts, deliveryId: string): Record<strin
     level: event.level === null ? '' : String(event.level),
     coins: String(event.coins),
     // When the hub recorded the event; `{occurred_at}` is when the partner or platform says it happened.
-    timestamp: new Date(event.receivedAt).toISOString(),
-    occurred_at: occurredAt(event),
+    timestamp: recorded,
+    occurred_at: occurredAt(event.metadata) ?? recorded,
     // Boosted by the source's rule, or marked so by whoever sent the event.
     is_loyaltyboost: event.metadata.boosted === true || partnerBoost === '1' || partnerBoost === 1 || partnerBoost === true || partnerBoost === 'true' ? '1' : '0',
     delivery_id: deliveryId,
   };
   const payload: Record<string, string> = {};
   flatten(event.payload, 'payload', payload);
-  const nested: Array<[string, string]> = [];
+  let nested: Array<[string, string]> | null = null;
   for (const [key, value] of Object.entries(payload)) {
     values[key] = value;
     const bare = key.slice('payload.'.length);
     values[bare] ??= value;
-    if (bare.includes('.')) nested.push([bare, value]);
+    if (bare.includes('.')) (nested ??= []).push([bare, value]);
   }
+  if (nested === null) return values;
   // Shallower first, so `a.b.c` gives `c` only when neither a top-level `c` nor an `x.c` did.
   nested.sort((x, y) => depth(x[0]) - depth(y[0]));
   for (const [bare, value] of nested) values[bare.slice(bare.lastIndexOf('.') + 1)] ??= value;
@@ -91,12 +93,13 @@ export function macroValues(event: EventFacts, deliveryId: string): Record<strin
 
 const depth = (path: string): number => path.split('.').length;
 
-function occurredAt(event: EventFacts): string {
+/** When the partner (`partnerTime`) or the platform (`occurredAt`) says the event happened; null when neither did. */
+function occurredAt(metadata: Record<string, unknown>): string | null {
   for (const key of ['partnerTime', 'occurredAt'] as const) {
-    const text = event.metadata[key];
+    const text = metadata[key];
     if (typeof text === 'string' && !Number.isNaN(Date.parse(text))) return new Date(text).toISOString();
   }
-  return new Date(event.receivedAt).toISOString();
+  return null;
 }
 
 /** The names `macroValues` gives every event, whatever its payload. */

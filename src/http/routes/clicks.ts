@@ -41,12 +41,20 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     const forwarded = deps.trustProxy ? header(request, 'x-forwarded-for') : null;
     const ip = (forwarded === null ? undefined : forwarded.split(',')[0]!.trim()) ?? request.socket.remoteAddress ?? '';
     const answer = (outcome: ClickOutcome): void => {
-      deps.onClick(outcome.kind);
-      if (outcome.kind === 'redirect') {
-        response.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'content-length': 0 });
-        response.end();
-      } else if (outcome.kind === 'not_found') page(response, 404, 'Link not found', 'This link does not exist or is no longer active.');
-      else page(response, 400, 'Link incomplete', outcome.message);
+      // Whatever goes wrong in answering stays with this request: a throw here would otherwise
+      // end the process (this runs outside the framework's error handling).
+      try {
+        deps.onClick(outcome.kind);
+        if (outcome.kind === 'redirect') {
+          response.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'content-length': 0 });
+          response.end();
+        } else if (outcome.kind === 'not_found') page(response, 404, 'Link not found', 'This link does not exist or is no longer active.');
+        else page(response, 400, 'Link incomplete', outcome.message);
+      } catch (error) {
+        deps.onError(error);
+        if (!response.headersSent) page(response, 500, 'Link broken', 'This link cannot be opened.');
+        else response.destroy();
+      }
     };
     const fail = (error: unknown): void => {
       // The link could not be read (the store is down): nothing to redirect to.
@@ -62,19 +70,8 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
       fail(error);
       return true;
     }
-    // Whatever goes wrong in answering stays with this request: a throw here would otherwise
-    // end the process (this runs outside the framework's error handling).
-    const answerSafely = (value: ClickOutcome): void => {
-      try {
-        answer(value);
-      } catch (error) {
-        deps.onError(error);
-        if (!response.headersSent) page(response, 500, 'Link broken', 'This link cannot be opened.');
-        else response.destroy();
-      }
-    };
-    if (outcome instanceof Promise) outcome.then(answerSafely, fail);
-    else answerSafely(outcome);
+    if (outcome instanceof Promise) outcome.then(answer, fail);
+    else answer(outcome);
     return true;
   };
   return Object.assign(handle, {
