@@ -5,18 +5,14 @@
  */
 export const MICROS_PER_UNIT = 1_000_000;
 
-const DECIMAL = /^(-)?(\d{1,9})(?:\.(\d{1,6}))?$/;
+// Up to 18 decimals are read; more than 6 are finer than a micro-unit (see parseMicrosTruncating).
+const DECIMAL = /^(-)?(\d{1,9})(?:\.(\d{1,18}))?$/;
 
 /** "2.10" → 2_100_000; null when the text is not a decimal with at most six places. */
 export function parseMicros(text: string): number | null {
-  const match = DECIMAL.exec(text.trim());
-  if (match === null) return null;
-  const [, sign, whole, fraction = ''] = match;
-  const micros = Number(whole) * MICROS_PER_UNIT + Number(fraction.padEnd(6, '0'));
-  return sign === '-' && micros !== 0 ? -micros : micros;
+  const parsed = parseMicrosTruncating(text);
+  return parsed !== null && parsed.exact ? parsed.micros : null;
 }
-
-const LONG_DECIMAL = /^(-)?(\d{1,9})(?:\.(\d{1,18}))?$/;
 
 /**
  * A partner's amount that may be finer than a micro-unit (an estimate of "0.0000125" USD):
@@ -24,13 +20,11 @@ const LONG_DECIMAL = /^(-)?(\d{1,9})(?:\.(\d{1,18}))?$/;
  * text is not a decimal.
  */
 export function parseMicrosTruncating(text: string): { micros: number; exact: boolean } | null {
-  const exact = parseMicros(text);
-  if (exact !== null) return { micros: exact, exact: true };
-  const match = LONG_DECIMAL.exec(text.trim());
+  const match = DECIMAL.exec(text.trim());
   if (match === null) return null;
   const [, sign, whole, fraction = ''] = match;
-  const micros = Number(whole) * MICROS_PER_UNIT + Number(fraction.slice(0, 6));
-  return { micros: sign === '-' && micros !== 0 ? -micros : micros, exact: false };
+  const micros = Number(whole) * MICROS_PER_UNIT + Number(fraction.slice(0, 6).padEnd(6, '0'));
+  return { micros: sign === '-' && micros !== 0 ? -micros : micros, exact: fraction.length <= 6 };
 }
 
 /**
