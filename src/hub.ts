@@ -4,6 +4,8 @@ import { buildApp } from './http/app.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import type { App } from './http/types.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { SecretBox } from './lib/secret-box.js';
+import { recordSecretKey, verifySecretKey } from './secret-key.js';
 import { VERSION } from './version.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -12,6 +14,11 @@ export interface Hub {
   app: Awaited<ReturnType<typeof buildApp>>;
   store: Store;
   metrics: Metrics;
+  /**
+   * Takes up the work once the process is committed to running: the database takes the key's
+   * fingerprint (see secret-key.ts), and the delivery worker and retention start.
+   */
+  start(): Promise<void>;
   /** Graceful stop: refuse new requests, finish those in flight, flush the group commit, close the store. */
   close(): Promise<void>;
 }
@@ -79,17 +86,21 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
   const metrics = createMetrics();
   const store = await openStore(config.database, {
     ...(options.schema === undefined ? {} : { schema: options.schema }),
+    exclusive: true,
     onCommit: (size, seconds, ok) => {
       metrics.commitBatchSize.observe(size);
       metrics.commitDuration.observe({ ok: String(ok) }, seconds);
     },
   });
+  const clock = options.clock ?? systemClock;
+  const box = SecretBox.fromText(options.secretKey);
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
+    await verifySecretKey(store, box);
     app = await buildApp({
       store,
       metrics,
-      clock: options.clock ?? systemClock,
+      clock,
       adminToken: options.adminToken,
       secretKey: options.secretKey,
       publicUrl: config.publicUrl,
@@ -105,13 +116,17 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
     await store.close();
     throw error;
   }
-  if (options.worker !== false) app.deliveryWorker.start();
-  const retention = config.retentionDays > 0 ? startRetention(store, options.clock ?? systemClock, config.retentionDays, app.log) : null;
+  let retention: NodeJS.Timeout | null = null;
   let closing: Promise<void> | undefined;
   return {
     app,
     store,
     metrics,
+    async start() {
+      await recordSecretKey(store, box, clock.now());
+      if (options.worker !== false) app.deliveryWorker.start();
+      if (config.retentionDays > 0) retention = startRetention(store, clock, config.retentionDays, app.log);
+    },
     close() {
       closing ??= (async () => {
         if (retention !== null) clearInterval(retention);

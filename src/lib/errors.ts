@@ -84,3 +84,15 @@ export class InUseError extends ConflictError {
     super('Still in use: other records refer to it; remove or change those first', undefined, 'in_use');
   }
 }
+
+/**
+ * The hub cannot start, for a reason the operator can act on (the store is unreachable, the
+ * port is taken, another process holds the SQLite file): the message is one line that says
+ * what and, where it can, what to do. The command line prints it without a stack trace.
+ */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}

@@ -20,6 +20,15 @@ describe('SecretBox', () => {
     expect(() => box.open('plain')).toThrow('not a sealed secret');
   });
 
+  it('has a fingerprint that tells keys apart and reveals nothing of the key', () => {
+    const text = SecretBox.generateKeyText();
+    const fingerprint = SecretBox.fromText(text).fingerprint();
+    expect(SecretBox.fromText(text).fingerprint()).toBe(fingerprint);
+    expect(SecretBox.fromText(SecretBox.generateKeyText()).fingerprint()).not.toBe(fingerprint);
+    expect(text).not.toContain(fingerprint);
+    expect(fingerprint).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+
   it('wants a 32-byte key', () => {
     expect(() => SecretBox.fromText('c2hvcnQ=')).toThrow('32 bytes');
   });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Encrypts secrets kept at rest (partner HMAC keys must be readable again to verify
@@ -20,6 +20,14 @@ export class SecretBox {
 
   static generateKeyText(): string {
     return randomBytes(32).toString('base64');
+  }
+
+  /**
+   * Names the key without revealing it (an HMAC of a fixed label): kept with the data, so that a
+   * process given another key can tell before it seals or fails to open anything.
+   */
+  fingerprint(): string {
+    return createHmac('sha256', this.key).update('postback-hub SECRET_KEY fingerprint').digest('base64url').slice(0, 16);
   }
 
   seal(plaintext: string): string {

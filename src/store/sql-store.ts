@@ -724,6 +724,24 @@ export class SqlStore implements Store {
     await this.writes.execute([query.compile()]);
   }
 
+  async claimSetting(key: string, value: unknown, now: number): Promise<unknown> {
+    const query = this.db
+      .insertInto('settings')
+      .values({ key, value: JSON.stringify(value), updated_at: now })
+      .onConflict((oc) => oc.column('key').doNothing());
+    await this.writes.execute([query.compile()]);
+    return this.getSetting(key);
+  }
+
+  anySealedSecret(): Promise<string | null> {
+    return this.read(async () => {
+      const source = await this.db.selectFrom('sources').select('secret_ciphertext as sealed').where('secret_ciphertext', 'is not', null).limit(1).executeTakeFirst();
+      if (source?.sealed != null) return source.sealed;
+      const destination = await this.db.selectFrom('destinations').select('secrets_ciphertext as sealed').where('secrets_ciphertext', 'is not', null).limit(1).executeTakeFirst();
+      return destination?.sealed ?? null;
+    });
+  }
+
   getEvent(id: string): Promise<EventRecord | null> {
     return this.read(async () => {
       const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();

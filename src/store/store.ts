@@ -486,6 +486,10 @@ export interface Store {
   // Settings (small JSON documents by key).
   getSetting(key: string): Promise<unknown>;
   putSetting(key: string, value: unknown, now: number): Promise<void>;
+  /** Keeps `value` under `key` unless a value is there already; answers the value kept (first writer wins). */
+  claimSetting(key: string, value: unknown, now: number): Promise<unknown>;
+  /** Any one secret sealed with the SECRET_KEY (a source's or a destination's), or null if none is stored. */
+  anySealedSecret(): Promise<string | null>;
 
   /** The dashboard's overview: events, coins, revenue and deliveries per time bucket. */
   stats(query: StatsQuery): Promise<HubStats>;

@@ -27,6 +27,7 @@ export async function startTestHub(kind: StoreKind, options: { database?: Databa
     ...(options.worker === undefined ? {} : { worker: options.worker }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
+  await hub.start();
   const url = await hub.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

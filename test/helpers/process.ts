@@ -24,7 +24,11 @@ export async function startHubProcess(env: Record<string, string>, args: string[
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), 15_000);
+    // Room for a machine under load; a hub that never starts is not left running behind the test.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub did not start:\n${output}`));
+    }, 60_000);
     const check = () => {
       // A worker serves no HTTP: it says when it runs instead.
       const match = args[0] === 'worker' ? /delivery worker running/.exec(output) : /"address":"(http:\/\/[^"]+)"/.exec(output);

@@ -10,7 +10,7 @@ import { clickRow, recordClicks } from '../clicks.js';
 import { reviewEvent } from '../review-event.js';
 import type { AttemptResult, ClaimOptions, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../store.js';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import { mapPostgresError } from './errors.js';
+import { mapPostgresError, openFailure } from './errors.js';
 import { createPool, type PoolOptions } from './pool.js';
 
 /**
@@ -190,7 +190,7 @@ export async function openPostgresStore(options: PoolOptions): Promise<SqlStore>
     try {
       await setup.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replace(/"/g, '""')}"`);
     } catch (error) {
-      throw mapPostgresError(error);
+      throw openFailure(options.url, error);
     } finally {
       await setup.end();
     }
@@ -202,7 +202,7 @@ export async function openPostgresStore(options: PoolOptions): Promise<SqlStore>
     await migrateToLatest(db as Kysely<unknown>, 'postgres', rows[0]?.schema);
   } catch (error) {
     await pool.end();
-    throw mapPostgresError(error);
+    throw openFailure(options.url, error);
   }
   const writes = new PostgresWriteChannel(pool, createPool({ ...options, poolSize: OUTBOX_POOL_SIZE }));
   return new SqlStore({
