@@ -8,7 +8,7 @@ import type { App } from './types.js';
 /**
  * Failed admin sign-ins allowed per client address per window. Ten a minute is far more than
  * a person mistyping or a dashboard tab holding an old token needs, and leaves a guesser about
- * 14,000 tries a day: nothing against a token of 16 characters or more.
+ * 14,000 tries a day per address: hopeless against a random token of 16 characters or more.
  */
 export const ADMIN_FAILURE_LIMIT = { max: 10, timeWindow: 60_000 };
 
@@ -19,8 +19,8 @@ export const ADMIN_FAILURE_LIMIT = { max: 10, timeWindow: 60_000 };
  * never slowed. An address past the limit is answered 429 without its token being looked at,
  * or guessing could go on at full speed (a 200 would tell the guesser it was right).
  */
-export function adminAuthentication(app: App, adminToken: string, limit = ADMIN_FAILURE_LIMIT): onRequestAsyncHookHandler {
-  const failures = app.createRateLimit(limit);
+export function adminAuthentication(app: App, adminToken: string): onRequestAsyncHookHandler {
+  const failures = app.createRateLimit(ADMIN_FAILURE_LIMIT);
   const refuse = (status: Awaited<ReturnType<typeof failures>>) =>
     !status.isAllowed && status.isExceeded ? new TooManyRequestsError(status.ttlInSeconds, `Too many failed admin sign-ins from this address; retry in ${status.ttlInSeconds} s`) : null;
   return async (request: FastifyRequest) => {

@@ -21,9 +21,11 @@ export const LINGER_LIMITS: LingerLimits = { bytes: 16 * 1024 * 1024, ms: 10_000
 export function lingerOnEarlyAnswers(app: FastifyInstance, limits: LingerLimits = LINGER_LIMITS): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     const raw = request.raw;
+    // The usual case, first: the body (if any) was read before the answer.
+    if (raw.complete || raw.destroyed) return done(null, payload);
     const declared = Number(raw.headers['content-length'] ?? 0);
-    const hasBody = declared > 0 || raw.headers['transfer-encoding'] !== undefined;
-    if (!hasBody || raw.complete || raw.destroyed) return done(null, payload);
+    // A request without a body may not be marked complete yet when a hook answers at once.
+    if (declared === 0 && raw.headers['transfer-encoding'] === undefined) return done(null, payload);
     if (declared > limits.bytes) {
       // Node closes the connection once the answer is written; clients that read early see it.
       void reply.header('connection', 'close');
