@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, startupWarnings } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults: port 8080 and the embedded SQLite file', () => {
@@ -23,6 +23,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads METRICS_TOKEN, unset by default', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: ' metrics-token-0123456789 ' }).metricsToken).toBe('metrics-token-0123456789');
+  });
+
   it('reads sqlite: paths and postgres:// URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toEqual({ kind: 'sqlite', file: '/tmp/x.db' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', PG_POOL_SIZE: '4' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 4 });
@@ -34,6 +39,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN'],
+    [{ METRICS_TOKEN: 'short-metrics' }, 'METRICS_TOKEN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MAX_BODY_BYTES: '-1' }, 'MAX_BODY_BYTES'],
     [{ DATABASE_URL: 'postgres://x', PG_POOL_SIZE: '0' }, 'PG_POOL_SIZE'],
@@ -46,5 +52,30 @@ describe('loadConfig', () => {
   ])('stops on %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
+  });
+});
+
+describe('startupWarnings', () => {
+  const token = 'metrics-token-0123456789';
+
+  it.each(['0.0.0.0', '::', '192.168.1.20', '10.0.0.5', 'fe80::1', '203.0.113.7', 'hub.internal'])('warns that /metrics is public on %s without METRICS_TOKEN', (host) => {
+    const warnings = startupWarnings({ host, metricsToken: undefined });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('/metrics is public');
+    expect(warnings[0]).toContain('METRICS_TOKEN');
+    expect(warnings[0]).toContain(host);
+  });
+
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST'])('says nothing on loopback (%s)', (host) => {
+    expect(startupWarnings({ host, metricsToken: undefined })).toEqual([]);
+  });
+
+  it('says nothing once METRICS_TOKEN is set', () => {
+    expect(startupWarnings({ host: '0.0.0.0', metricsToken: token })).toEqual([]);
+  });
+
+  it('judges the default configuration: every interface, no token', () => {
+    expect(startupWarnings(loadConfig({}))).toHaveLength(1);
+    expect(startupWarnings(loadConfig({ HOST: '127.0.0.1' }))).toEqual([]);
   });
 });

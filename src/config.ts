@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 /** Where the hub keeps its records: the embedded SQLite file or a PostgreSQL server. */
 export type DatabaseConfig =
@@ -15,6 +16,8 @@ export interface Config {
   dataDir: string;
   /** Undefined means: generate one on first start and keep it in `dataDir`. */
   adminToken: string | undefined;
+  /** Bearer token `/metrics` requires; undefined leaves it open (warned about beyond loopback). */
+  metricsToken: string | undefined;
   logLevel: LogLevel;
   /** Largest inbound postback body accepted; larger ones are answered 413. */
   maxBodyBytes: number;
@@ -93,6 +96,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters long');
   }
+  const metricsToken = text(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long');
+  }
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -124,8 +131,27 @@ export function loadConfig(env: Env = process.env): Config {
     database: parseDatabase(env, dataDir),
     dataDir,
     adminToken,
+    metricsToken,
     logLevel: logLevel as LogLevel,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
     rawBodyLimit: integer(env, 'RAW_BODY_LIMIT', 16 * 1024, 0, 1024 * 1024),
   };
+}
+
+/** Whether `host` (a HOST value or a listening address) is reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
+}
+
+/**
+ * What a configuration deserves a warning for at start, one line each; `host` is where the hub
+ * listens. Never quotes a secret.
+ */
+export function startupWarnings(config: Pick<Config, 'host' | 'metricsToken'>): string[] {
+  const warnings: string[] = [];
+  if (config.metricsToken === undefined && !isLoopback(config.host)) {
+    warnings.push(`GET /metrics is public on ${config.host} and names every source and destination: set METRICS_TOKEN to require a Bearer token`);
+  }
+  return warnings;
 }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
+import type { LingerLimits } from './http/lingering-close.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import type { App } from './http/types.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -33,6 +34,8 @@ export interface HubOptions {
   clock?: Clock;
   /** PostgreSQL only: run inside this schema (tests). */
   schema?: string;
+  /** How much of a body is drained after an early answer (tests; default LINGER_LIMITS). */
+  linger?: LingerLimits;
 }
 
 /** How long a graceful stop waits for in-flight requests before cutting connections. */
@@ -102,6 +105,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       metrics,
       clock,
       adminToken: options.adminToken,
+      metricsToken: config.metricsToken,
       secretKey: options.secretKey,
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
@@ -110,6 +114,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       maxBodyBytes: config.maxBodyBytes,
       rawBodyLimit: config.rawBodyLimit,
       logger: options.logger,
+      ...(options.linger === undefined ? {} : { linger: options.linger }),
       version: VERSION,
     });
   } catch (error) {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { CatalogService } from '../catalog/catalog.js';
+import { startupWarnings } from '../config.js';
 import { ConversionService } from '../clicks/attribution.js';
 import { ClickService } from '../clicks/clicks.js';
 import { LinkService } from '../clicks/links.js';
@@ -24,7 +26,9 @@ import { UserService } from '../ledger/users.js';
 import type { Clock } from '../lib/clock.js';
 import type { RecordEventCommand, Store } from '../store/store.js';
 import { frameworkErrors, registerErrorHandling } from './error-handler.js';
+import { lingerOnEarlyAnswers, type LingerLimits } from './lingering-close.js';
 import { registerDeliveryGauges, type Metrics } from './metrics.js';
+import { adminAuthentication } from './admin-auth.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardApiRoutes } from './routes/admin-dashboard.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -41,6 +45,8 @@ export interface AppDeps {
   metrics: Metrics;
   clock: Clock;
   adminToken: string;
+  /** Bearer token `/metrics` requires; undefined leaves it open. */
+  metricsToken: string | undefined;
   secretKey: string;
   publicUrl: string | undefined;
   trustProxy: boolean;
@@ -48,6 +54,8 @@ export interface AppDeps {
   deliveryLeaseMs: number;
   maxBodyBytes: number;
   rawBodyLimit: number;
+  /** How much of a body is drained after an early answer; default LINGER_LIMITS. */
+  linger?: LingerLimits;
   /** A pino logger; absent means silent. */
   logger: FastifyBaseLogger | undefined;
   version: string;
@@ -87,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   // Unknown properties are an error, not silently dropped; bodies are not type-coerced.
   app.setValidatorCompiler(validatorCompiler);
   registerErrorHandling(app);
+  lingerOnEarlyAnswers(app, deps.linger);
   const { metrics } = deps;
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
@@ -123,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
       components: {
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
           partnerBearer: { type: 'http', scheme: 'bearer', description: 'A partner API secret' },
           partnerSecretHeader: { type: 'apiKey', in: 'header', name: 'X-Reward-Api-Secret', description: 'A partner API secret' },
         },
@@ -199,13 +209,23 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     rawBodyLimit: deps.rawBodyLimit,
     onOutcome: countPostback,
   });
-  await app.register(opsRoutes({ store, metrics }));
+  // Only for what the hub throttles itself (failed admin sign-ins); no route is limited globally.
+  await app.register(fastifyRateLimit, { global: false });
+  const authenticate = adminAuthentication(app, deps.adminToken);
+  await app.register(opsRoutes({ store, metrics, metricsToken: deps.metricsToken }));
+  app.addHook('onListen', (done) => {
+    // Judged by where the server did bind (HOST=localhost is 127.0.0.1 and ::1); a socket path is not reachable from afar.
+    const hosts = app.addresses().flatMap((address) => (typeof address === 'string' ? [] : [address.address]));
+    const warnings = new Set(hosts.flatMap((host) => startupWarnings({ host, metricsToken: deps.metricsToken })));
+    for (const warning of warnings) app.log.warn(warning);
+    done();
+  });
   await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock, prepare }) }));
   await app.register(sourcePostbackRoutes({ intake: sourceIntake, maxBodyBytes: deps.maxBodyBytes, origin }));
   await app.register(partnerPostbackRoutes({ intake, maxBodyBytes: deps.maxBodyBytes }));
   await app.register(
     adminRoutes({
-      adminToken: deps.adminToken,
+      authenticate,
       users: new UserService(store, clock),
       catalog: new CatalogService(store, clock),
       apiSecrets: new ApiSecretService(store, clock, () => secrets.forget()),
@@ -222,7 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     { prefix: '/admin/api' },
   );
   // The web dashboard (web/): its two admin endpoints, and its built files at /admin.
-  await app.register(dashboardApiRoutes({ adminToken: deps.adminToken, store, sources, intake: sourceIntake, origin, now: () => clock.now() }), { prefix: '/admin/api' });
+  await app.register(dashboardApiRoutes({ authenticate, store, sources, intake: sourceIntake, origin, now: () => clock.now() }), { prefix: '/admin/api' });
   await app.register(dashboardRoutes());
   return Object.assign(app, { deliveryWorker: worker, sender });
 }

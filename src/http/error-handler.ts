@@ -1,19 +1,20 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ConflictError, StoreUnavailableError, UniqueViolationError, errorBody, type ErrorBody } from '../lib/errors.js';
+import { AppError, ConflictError, StoreUnavailableError, TooManyRequestsError, UniqueViolationError, errorBody, type ErrorBody } from '../lib/errors.js';
 
 export type { ErrorBody } from '../lib/errors.js';
 
 /**
  * The one place that maps errors to HTTP. Bad input is a 4xx naming the field; an
- * unreachable store is a 503 (with Retry-After, so partners retry); anything else is a 500
- * whose details go to the log, never to the caller.
+ * unreachable store is a 503 and a throttled client a 429 (both with Retry-After, so clients
+ * retry later); anything else is a 500 whose details go to the log, never to the caller.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toHttp(error);
+    const { status, body } = toHttp(error, { bodyLimit: request.routeOptions.bodyLimit });
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ error: body.error, field: body.field }, body.message);
     if (error instanceof StoreUnavailableError) void reply.header('retry-after', '5');
+    if (error instanceof TooManyRequestsError) void reply.header('retry-after', String(error.retryAfterSeconds));
     return reply.status(status).send(body);
   });
 
@@ -29,7 +30,8 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   void reply.status(status).send(body);
 }
 
-export function toHttp(error: unknown): { status: number; body: ErrorBody } {
+/** `bodyLimit`: the route's, named in a 413 so that the sender knows what would be accepted. */
+export function toHttp(error: unknown, context: { bodyLimit?: number } = {}): { status: number; body: ErrorBody } {
   if (error instanceof UniqueViolationError) error = new ConflictError('Already exists');
   if (error instanceof AppError) return { status: error.statusCode, body: errorBody(error) };
   const e = error as FastifyError;
@@ -45,7 +47,10 @@ export function toHttp(error: unknown): { status: number; body: ErrorBody } {
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, body: { ok: false, error: 'payload_too_large', message: 'Request body is too large', field: 'body' } };
+      return {
+        status: 413,
+        body: { ok: false, error: 'payload_too_large', message: context.bodyLimit === undefined ? 'Request body is too large' : `Request body is larger than ${context.bodyLimit} bytes`, field: 'body' },
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, body: { ok: false, error: 'unsupported_media_type', message: 'Content-Type must be application/json', field: 'content-type' } };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -41,6 +41,17 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** Too many failed attempts from one client: answered without looking at what was sent. */
+export class TooManyRequestsError extends AppError {
+  readonly statusCode = 429;
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many failed attempts; retry in ${retryAfterSeconds} s`,
+  ) {
+    super('too_many_requests', message);
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly statusCode = 404;
   constructor(message: string, field?: string, code = 'not_found') {

@@ -67,6 +67,7 @@ async function send(path: string, init: { method?: string; body?: unknown; signa
 
 function describeStatus(status: number): string {
   if (status === 404) return 'Not found.';
+  if (status === 429) return 'Too many failed sign-ins from this address; wait a minute and try again.';
   if (status === 503) return 'The hub’s store is unavailable right now; try again in a moment.';
   if (status >= 500) return `The hub failed to answer (HTTP ${status}).`;
   return `The hub answered HTTP ${status}.`;

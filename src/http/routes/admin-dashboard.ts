@@ -1,12 +1,12 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import { formatMicros } from '../../domain/money.js';
 import type { AuthRule, FieldPath, SourceDefinition } from '../../domain/sources/definition.js';
 import { signedMessage, type HashSignatureScheme, type SignedRequest } from '../../domain/signatures.js';
 import type { SourcePostbackIntake, SourceAnswer } from '../../inbound/source-postbacks.js';
 import type { SourceService } from '../../inbound/sources.js';
-import { AppError, errorBody, StoreUnavailableError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
-import { bearerToken, safeEqual } from '../../lib/secrets.js';
+import { AppError, errorBody, StoreUnavailableError, ValidationError } from '../../lib/errors.js';
 import type { DeliveryState, Store } from '../../store/store.js';
 import { eventDto, iso } from '../dto.js';
 import { ErrorSchema, EventSchema } from '../schemas.js';
@@ -19,7 +19,8 @@ import { parseTime } from '../validation.js';
  * as the partner would sign it (the browser never holds a source's secret).
  */
 export interface DashboardApiDeps {
-  adminToken: string;
+  /** The admin token check (http/admin-auth.ts), shared with the other admin routes. */
+  authenticate: onRequestAsyncHookHandler;
   store: Pick<Store, 'stats' | 'listEvents'>;
   sources: Pick<SourceService, 'get' | 'load'>;
   intake: Pick<SourcePostbackIntake, 'handle'>;
@@ -82,10 +83,7 @@ const TestResultSchema = Type.Object({
 /** `/admin/api/stats` and `/admin/api/sources/:slug/test` (GET: the sample; POST: send one). */
 export function dashboardApiRoutes(deps: DashboardApiDeps) {
   return async function (app: App): Promise<void> {
-    app.addHook('onRequest', (request, _reply, done) => {
-      const token = bearerToken(request.headers.authorization);
-      done(token === undefined || !safeEqual(token, deps.adminToken) ? new UnauthorizedError('Missing or invalid admin token') : undefined);
-    });
+    app.addHook('onRequest', deps.authenticate);
 
     app.get(
       '/stats',

@@ -1,3 +1,4 @@
+import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { CatalogService } from '../../catalog/catalog.js';
 import type { ApiSecretService } from '../../inbound/api-secrets.js';
@@ -12,8 +13,7 @@ import type { ConversionService } from '../../clicks/attribution.js';
 import type { DestinationService } from '../../delivery/destinations.js';
 import type { DeliveryWorker } from '../../delivery/worker.js';
 import type { UserService } from '../../ledger/users.js';
-import { NotFoundError, UnauthorizedError } from '../../lib/errors.js';
-import { bearerToken, safeEqual } from '../../lib/secrets.js';
+import { NotFoundError } from '../../lib/errors.js';
 import type { Store } from '../../store/store.js';
 import { apiSecretDto, appDto, eventDto, ledgerEntryDto, offerDto, pageDto, userDto } from '../dto.js';
 import {
@@ -36,7 +36,8 @@ import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
 
 export interface AdminDeps {
-  adminToken: string;
+  /** The admin token check (http/admin-auth.ts), shared with the other admin routes. */
+  authenticate: onRequestAsyncHookHandler;
   users: UserService;
   catalog: CatalogService;
   apiSecrets: ApiSecretService;
@@ -57,10 +58,7 @@ const security = [{ adminToken: [] }];
 /** `/admin/api`: JSON over Bearer ADMIN_TOKEN. */
 export function adminRoutes(deps: AdminDeps) {
   return async function (app: App): Promise<void> {
-    app.addHook('onRequest', (request, _reply, done) => {
-      const token = bearerToken(request.headers.authorization);
-      done(token === undefined || !safeEqual(token, deps.adminToken) ? new UnauthorizedError('Missing or invalid admin token') : undefined);
-    });
+    app.addHook('onRequest', deps.authenticate);
 
     usersRoutes(app, deps.users);
     catalogRoutes(app, deps.catalog);

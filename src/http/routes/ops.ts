@@ -1,17 +1,34 @@
+import type { onRequestHookHandler } from 'fastify';
+import { UnauthorizedError } from '../../lib/errors.js';
+import { bearerToken, safeEqual } from '../../lib/secrets.js';
 import type { Store } from '../../store/store.js';
 import type { Metrics } from '../metrics.js';
 import type { App } from '../types.js';
 
-/** Liveness, readiness (the store answers a write-path ping) and Prometheus metrics. */
-export function opsRoutes(deps: { store: Pick<Store, 'ping'>; metrics: Metrics }) {
+/**
+ * Liveness, readiness (the store answers a write-path ping) and Prometheus metrics. The metrics
+ * name every source and destination, so with METRICS_TOKEN set they need it as a Bearer token.
+ */
+export function opsRoutes(deps: { store: Pick<Store, 'ping'>; metrics: Metrics; metricsToken: string | undefined }) {
+  const { metricsToken } = deps;
+  const checkToken: onRequestHookHandler = (request, _reply, done) => {
+    const token = bearerToken(request.headers.authorization);
+    done(token !== undefined && metricsToken !== undefined && safeEqual(token, metricsToken) ? undefined : new UnauthorizedError('Missing or invalid metrics token'));
+  };
   return async function (app: App): Promise<void> {
     app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' }, logLevel: 'warn' }, () => ({ ok: true }));
     app.get('/readyz', { schema: { tags: ['operations'], summary: 'The store can be written' }, logLevel: 'warn' }, async () => {
       await deps.store.ping();
       return { ok: true };
     });
-    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' }, logLevel: 'warn' }, async (_request, reply) =>
-      reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+    app.get(
+      '/metrics',
+      {
+        schema: { tags: ['operations'], summary: 'Prometheus metrics', ...(metricsToken === undefined ? {} : { security: [{ metricsToken: [] }] }) },
+        logLevel: 'warn',
+        ...(metricsToken === undefined ? {} : { onRequest: checkToken }),
+      },
+      async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
     );
     return Promise.resolve();
   };
