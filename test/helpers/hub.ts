@@ -3,6 +3,7 @@ import { createHub, type Hub } from '../../src/hub.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 import type { DatabaseConfig } from '../../src/config.js';
 import type { Clock } from '../../src/lib/clock.js';
+import type { FastifyBaseLogger } from 'fastify';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -17,7 +18,7 @@ export interface TestHub {
 }
 
 /** A real hub listening on 127.0.0.1 on a fresh database of the given kind. */
-export async function startTestHub(kind: StoreKind, options: { database?: DatabaseConfig; db?: TestDatabase; worker?: boolean; clock?: Clock; outboundAllow?: string; trustProxy?: boolean } = {}): Promise<TestHub> {
+export async function startTestHub(kind: StoreKind, options: { database?: DatabaseConfig; db?: TestDatabase; worker?: boolean; clock?: Clock; outboundAllow?: string; trustProxy?: boolean; logger?: FastifyBaseLogger } = {}): Promise<TestHub> {
   const db = options.db ?? (await createTestDatabase(kind));
   const config = { ...loadConfig({ DATA_DIR: db.dataDir, OUTBOUND_ALLOW: options.outboundAllow ?? '127.0.0.0/8', TRUST_PROXY: String(options.trustProxy ?? false) }), database: options.database ?? db.config };
   const hub = await createHub(config, {
@@ -26,6 +27,7 @@ export async function startTestHub(kind: StoreKind, options: { database?: Databa
     ...(db.schema ? { schema: db.schema } : {}),
     ...(options.worker === undefined ? {} : { worker: options.worker }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const url = await hub.app.listen({ port: 0, host: '127.0.0.1' });
   return {
