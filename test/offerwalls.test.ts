@@ -70,6 +70,24 @@ describe.each(STORE_KINDS)('offerwall presets through HTTP on %s', (kind) => {
     ]);
   });
 
+  it('Pollfish: HMAC-SHA1 over its own placeholders in their order; the publisher’s parameters and an empty term_reason do not break it', async () => {
+    const { url, secret } = await source('pollfish');
+    const user = `poll-${randomUUID()}`;
+    const tx = randomUUID().replace(/-/g, '');
+    // As Pollfish documents it: the placeholders' values by placeholder name, an eligible user's empty term_reason included.
+    const signature = createHmac('sha1', secret).update(`30:dev-1:${user}:120:eligible::1463152452308:${tx}`).digest('base64');
+    const query =
+      `tx_id=${tx}&cpa=30&device_id=dev-1&request_uuid=${user}&reward_value=120&status=eligible&term_reason=&timestamp=1463152452308` +
+      `&bundle_id=com.example.app&source=pollfish&signature=${encodeURIComponent(signature)}`;
+    const accepted = await call(`${url}?${query}`);
+    expect(accepted.status, accepted.text).toBe(200);
+    expect(JSON.parse(accepted.text)).toMatchObject({ outcome: 'accepted', coins: 120 });
+    expect(await balance(user)).toBe(120);
+    const tampered = await call(`${url}?${query.replace(`tx_id=${tx}`, `tx_id=${tx}x`).replace('reward_value=120', 'reward_value=9000')}`);
+    expect(tampered.status).toBe(401);
+    expect(await balance(user)).toBe(120);
+  });
+
   it('ayeT-Studios: HMAC-SHA256 of the PHP-encoded sorted query in a header; r- transaction ids reverse', async () => {
     const { url, secret } = await source('ayetstudios');
     const user = `ayet-${randomUUID()}`;

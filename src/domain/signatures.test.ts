@@ -133,18 +133,46 @@ describe('published vendor examples', () => {
     expect(verifySignature(overHttp, signed, 'JLOIAUNMHFli7ZJOQVEzm98rzqnm9').ok).toBe(false);
   });
 
-  it('Pollfish: HMAC-SHA1, base64, over the values sorted by name and joined by ":"', () => {
+  describe('Pollfish: HMAC-SHA1, base64, over the values of its placeholders in the order of their names, joined by ":"', () => {
+    const placeholders = ['click_id', 'cpa', 'device_id', 'request_uuid', 'reward_name', 'reward_value', 'status', 'term_reason', 'timestamp', 'tx_id'];
     const scheme: HashSignatureScheme = {
       kind: 'hmac',
       algorithm: 'sha1',
       encoding: 'base64',
       location: { query: 'signature' },
-      message: { kind: 'sorted-query', valuesOnly: true, join: ':' },
+      message: { kind: 'sorted-query', valuesOnly: true, join: ':', params: placeholders, skipEmpty: true, keepEmpty: ['click_id', 'term_reason'] },
     };
-    const rawQuery = 'device_id=my-device-id&cpa=30&timestamp=1463152452308&tx_id=123456789&click_id=a-unique-click-id&signature=h4utQ%2Fi9u7VGTyf9BGi37A08cIE%3D';
-    expect(signedMessage(scheme, request({ rawQuery }), '').toString()).toBe('a-unique-click-id:30:my-device-id:1463152452308:123456789');
-    expect(verifySignature(scheme, request({ rawQuery }), '4dd95289-3961-4a1f-a216-26fa0f99ca87')).toEqual({ ok: true });
-    expect(verifySignature(scheme, request({ rawQuery: rawQuery.replace('cpa=30', 'cpa=31') }), '4dd95289-3961-4a1f-a216-26fa0f99ca87').ok).toBe(false);
+    const key = '4dd95289-3961-4a1f-a216-26fa0f99ca87';
+    const published = 'device_id=my-device-id&cpa=30&timestamp=1463152452308&tx_id=123456789&click_id=a-unique-click-id&signature=h4utQ%2Fi9u7VGTyf9BGi37A08cIE%3D';
+    const sign = (text: string) => encodeURIComponent(createHmac('sha1', key).update(text).digest('base64'));
+
+    it('verifies the published callback, with the publisher’s own parameters, developer mode and an empty request_uuid added', () => {
+      const rawQuery = `bundle_id=com.domain.app&${published}&source=pollfish&request_uuid=&debug=true`;
+      expect(signedMessage(scheme, request({ rawQuery }), '').toString()).toBe('a-unique-click-id:30:my-device-id:1463152452308:123456789');
+      expect(verifySignature(scheme, request({ rawQuery }), key)).toEqual({ ok: true });
+      expect(verifySignature(scheme, request({ rawQuery: rawQuery.replace('cpa=30', 'cpa=31') }), key).ok).toBe(false);
+      // A signed parameter left out, or added, is another message.
+      expect(verifySignature(scheme, request({ rawQuery: rawQuery.replace('&timestamp=1463152452308', '') }), key).ok).toBe(false);
+      expect(verifySignature(scheme, request({ rawQuery: `${rawQuery}&reward_value=100` }), key).ok).toBe(false);
+    });
+
+    it('signs an empty click_id and an empty term_reason as Pollfish documents, in their places', () => {
+      // Magic Receipts' README: an empty click_id leaves a leading ":".
+      const noClick = published.replace('a-unique-click-id', '').replace(/signature=[^&]*/, '');
+      expect(signedMessage(scheme, request({ rawQuery: noClick }), '').toString()).toBe(':30:my-device-id:1463152452308:123456789');
+      // s2s.md §7.4: an eligible user's empty term_reason takes part in the signature.
+      const eligible = 'tx_id=t1&status=eligible&term_reason=&cpa=30&device_id=d1&timestamp=1463152452308&bundle_id=com.domain.app';
+      expect(signedMessage(scheme, request({ rawQuery: eligible }), '').toString()).toBe('30:d1:eligible::1463152452308:t1');
+      const signed = `${eligible}&signature=${sign('30:d1:eligible::1463152452308:t1')}`;
+      expect(verifySignature(scheme, request({ rawQuery: signed }), key)).toEqual({ ok: true });
+      expect(verifySignature(scheme, request({ rawQuery: signed.replace('term_reason=', 'term_reason=quota_full') }), key).ok).toBe(false);
+    });
+
+    it('signs in the order of the list, not of the names in the URL', () => {
+      // A URL that names the placeholders its own way: id=[[tx_id]], time=[[timestamp]], uuid=[[request_uuid]].
+      const renamed: HashSignatureScheme = { ...scheme, message: { kind: 'sorted-query', valuesOnly: true, join: ':', params: ['uuid', 'time', 'id'], skipEmpty: true } };
+      expect(signedMessage(renamed, request({ rawQuery: 'id=t1&time=1463152452308&uuid=u1&sig=x' }), '').toString()).toBe('u1:1463152452308:t1');
+    });
   });
 });
 

@@ -21,8 +21,11 @@ export type SignedMessage =
    * The query parameters sorted by name (byte order), minus the signature (and `exclude`), as
    * name=value joined by `join`, or values only; decoded, or re-encoded as PHP's `urlencode`
    * does (`http_build_query`: space as `+`, all but `A-Za-z0-9-_.` as upper-case `%XX`).
+   * `params`: only these are signed, those present, in the list's order rather than sorted (a
+   * partner that signs its own placeholders, in its order, whatever the URL calls them, and
+   * not the publisher's parameters). `skipEmpty`: empty values are left out, but for `keepEmpty`.
    */
-  | { kind: 'sorted-query'; join?: string; valuesOnly?: boolean; exclude?: string[]; encode?: 'php-urlencode' }
+  | { kind: 'sorted-query'; join?: string; valuesOnly?: boolean; exclude?: string[]; encode?: 'php-urlencode'; params?: string[]; skipEmpty?: boolean; keepEmpty?: string[] }
   /** The request body, byte for byte. */
   | { kind: 'raw-body' }
   /** Fields and the secret joined by a template, e.g. `{id}:{user}:{amount}:{secret}`. */
@@ -85,9 +88,12 @@ export function signedMessage(scheme: HashSignatureScheme, request: SignedReques
     }
     case 'sorted-query': {
       const skip = new Set([...(signatureParam === undefined ? [] : [signatureParam]), ...(message.exclude ?? [])]);
-      const pairs = parseQuery(request.rawQuery)
-        .filter(([name]) => !skip.has(name))
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const keepEmpty = new Set(message.keepEmpty);
+      const present = parseQuery(request.rawQuery).filter(([name, value]) => !skip.has(name) && (message.skipEmpty !== true || value !== '' || keepEmpty.has(name)));
+      const pairs =
+        message.params === undefined
+          ? present.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          : message.params.flatMap((listed) => present.filter(([name]) => name === listed));
       const encode = message.encode === 'php-urlencode' ? phpUrlencode : (text: string) => text;
       const parts = pairs.map(([name, value]) => (message.valuesOnly === true ? encode(value) : `${encode(name)}=${encode(value)}`));
       return Buffer.from(parts.join(message.join ?? (message.valuesOnly === true ? '' : '&')), 'utf8');

@@ -36,9 +36,15 @@ import { opsRoutes } from './routes/ops.js';
 import { partnerPostbackRoutes } from './routes/partner-postback.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
-import { redactUrl } from '../inbound/raw-request.js';
+import { Redactor } from '../inbound/raw-request.js';
 
 const LOGS_INFO = new Set(['info', 'debug', 'trace']);
+/**
+ * How often a process re-reads every source's credential names from a shared PostgreSQL
+ * database. A source another process changed is re-read sooner, when its postbacks arrive
+ * (the intake's one-second cache): this is for its secret arriving anywhere else.
+ */
+const CREDENTIAL_NAMES_REFRESH_MS = 10_000;
 
 export interface AppDeps {
   store: Store;
@@ -65,12 +71,30 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: DeliveryWorker; sender: Sender }> {
   // Clicks are served before Fastify (see routes/clicks.ts); the handler is set once built.
   let clickPathHandler: ((request: IncomingMessage, response: ServerResponse) => boolean) | null = null;
+  const redactor = new Redactor();
+  const logger =
+    deps.logger === undefined
+      ? undefined
+      : // Fastify's own `req` serializer would log the URL as sent, should a line of its ever log a request.
+        deps.logger.child(
+          {},
+          {
+            serializers: {
+              req: (request: { method: string; url: string; ip?: string; host?: string }) => ({
+                method: request.method,
+                url: redactor.url(request.url),
+                host: request.host,
+                remoteAddress: request.ip,
+              }),
+            },
+          },
+        );
   const app = Fastify({
     serverFactory: (handler) =>
       createServer((request, response) => {
         if (clickPathHandler === null || !clickPathHandler(request, response)) handler(request, response);
       }),
-    ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
+    ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // One access-log line per request (below) instead of Fastify's two.
@@ -116,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     timer.observe(reply.elapsedTime / 1000);
     // Skipped, arguments and all, where a route logs at warn (the health probes) or logging is off.
     if (LOGS_INFO.has(request.log.level)) {
-      request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+      request.log.info({ method: request.method, url: redactor.url(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     }
     done();
   });
@@ -143,7 +167,18 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
 
   const { store, clock } = deps;
   const box = SecretBox.fromText(deps.secretKey);
-  const sources = new SourceService(store, box, clock);
+  const sources = new SourceService(store, box, clock, redactor);
+  await sources.readCredentialNames();
+  if (store.dialect === 'postgres') {
+    const refresh = setInterval(() => {
+      sources.readCredentialNames().catch((error: unknown) => app.log.warn({ err: error }, 'source credential names could not be re-read; will try again'));
+    }, CREDENTIAL_NAMES_REFRESH_MS);
+    refresh.unref();
+    app.addHook('onClose', (_instance, done) => {
+      clearInterval(refresh);
+      done();
+    });
+  }
   const destinations = new DestinationService(store, box, clock);
   const sender = createSender({ allowCidrs: deps.outboundAllow });
   const worker = new DeliveryWorker({
@@ -197,6 +232,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     prepare,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
+    redactor,
     onOutcome: (outcome, seconds) => countPostback(LEVEL_POSTBACK_SOURCE, outcome, seconds),
   });
   // Where partners reach the hub: PUBLIC_URL, else the request's own scheme and host.
@@ -207,6 +243,7 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     store,
     clock,
     rawBodyLimit: deps.rawBodyLimit,
+    redactor,
     onOutcome: countPostback,
   });
   // Only for what the hub throttles itself (failed admin sign-ins); no route is limited globally.

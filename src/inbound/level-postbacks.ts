@@ -15,7 +15,7 @@ import { bearerToken } from '../lib/secrets.js';
 import type { NewEvent, RecordEventCommand, RecordEventResult, Store, UserRecord } from '../store/store.js';
 import type { ApiSecretVerifier } from './api-secrets.js';
 import { newInboundEvent } from './new-event.js';
-import { headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
+import { headerValue, isJsonContentType, type InboundRequest, type Redactor } from './raw-request.js';
 
 /** The source name under which seed 003's `POST /api/postback` records its events. */
 export const LEVEL_POSTBACK_SOURCE = 'reward-levels';
@@ -45,6 +45,7 @@ export interface LevelPostbackDeps {
   prepare?: (command: RecordEventCommand) => Promise<RecordEventCommand>;
   clock: Clock;
   rawBodyLimit: number;
+  redactor: Redactor;
   /** Told of every outcome and how long it took to reach it, for metrics. */
   onOutcome?: (outcome: PostbackOutcome, seconds: number) => void;
 }
@@ -59,7 +60,7 @@ export class LevelPostbackIntake {
 
   async handle(request: InboundRequest): Promise<LevelPostbackAnswer> {
     const started = performance.now();
-    const event = newInboundEvent(LEVEL_POSTBACK_SOURCE, 'level', request, this.deps.clock.now(), this.deps.rawBodyLimit);
+    const event = newInboundEvent(LEVEL_POSTBACK_SOURCE, 'level', request, this.deps.clock.now(), this.deps.rawBodyLimit, this.deps.redactor);
     try {
       const answer = await this.accept(request, event);
       this.deps.onOutcome?.('duplicate' in answer ? 'duplicate' : 'accepted', (performance.now() - started) / 1000);

@@ -1,6 +1,6 @@
 import { newId } from '../lib/ids.js';
 import type { NewEvent } from '../store/store.js';
-import { captureRaw, type InboundRequest } from './raw-request.js';
+import type { InboundRequest, Redactor } from './raw-request.js';
 
 /** An event of which nothing is known yet but where it came from, what it is and when. */
 export function blankEvent(source: string, type: string, receivedAt: number, raw: NewEvent['raw'] = null): NewEvent {
@@ -32,7 +32,7 @@ export function newInboundEvent(
   request: InboundRequest,
   receivedAt: number,
   rawBodyLimit: number,
-  secretQueryParams: readonly string[] = [],
+  redactor: Redactor,
 ): NewEvent {
-  return blankEvent(source, type, receivedAt, captureRaw(request, rawBodyLimit, secretQueryParams));
+  return blankEvent(source, type, receivedAt, redactor.capture(request, rawBodyLimit));
 }

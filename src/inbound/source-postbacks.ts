@@ -3,7 +3,7 @@ import { parseMicros } from '../domain/money.js';
 import { computeReward, toUsdMicros } from '../domain/reward-rules.js';
 import { jsonStatus, renderTextAnswer, type AnswerOutcome } from '../domain/sources/answer.js';
 import { authenticate } from '../domain/sources/auth.js';
-import type { AuthRule, SourceDefinition } from '../domain/sources/definition.js';
+import type { SourceDefinition } from '../domain/sources/definition.js';
 import { lookup, mapPostback, type InboundInput, type MappedPostback } from '../domain/sources/mapping.js';
 import { parseQuery, type SignedRequest } from '../domain/signatures.js';
 import { startOfUtcDay, type Clock } from '../lib/clock.js';
@@ -11,7 +11,7 @@ import { AppError, errorBody, NotFoundError, StoreUnavailableError, Unauthorized
 import { newId } from '../lib/ids.js';
 import type { NewEvent, RecordEventCommand, RecordEventResult, Store } from '../store/store.js';
 import { newInboundEvent } from './new-event.js';
-import { headerValue, isJsonContentType, type InboundRequest } from './raw-request.js';
+import { headerValue, isJsonContentType, type InboundRequest, type Redactor } from './raw-request.js';
 import type { LoadedSource, SourceService } from './sources.js';
 import type { PostbackOutcome } from './level-postbacks.js';
 
@@ -32,6 +32,8 @@ export interface SourcePostbackDeps {
   store: Pick<Store, 'recordEvent' | 'recordRejection'>;
   clock: Clock;
   rawBodyLimit: number;
+  /** Knows every source's credential names: loading the source has brought this one's up to date. */
+  redactor: Redactor;
   onOutcome?: (source: string, outcome: PostbackOutcome, seconds: number) => void;
 }
 
@@ -47,7 +49,7 @@ export class SourcePostbackIntake {
     const started = performance.now();
     const source = await this.deps.sources.load(slug);
     if (source === null) throw new NotFoundError(`No source "${slug}"`, 'slug', 'unknown_source');
-    const event = newInboundEvent(slug, 'conversion', request, this.deps.clock.now(), this.deps.rawBodyLimit, secretParams(source.definition.auth));
+    const event = newInboundEvent(slug, 'conversion', request, this.deps.clock.now(), this.deps.rawBodyLimit, this.deps.redactor);
     // Null: nothing was recorded (storage down, a bug), so there is no outcome to count.
     let outcome: PostbackOutcome | null = null;
     try {
@@ -205,9 +207,4 @@ function fillEvent(event: NewEvent, mapped: MappedPostback): void {
 
 function vars(event: NewEvent, coins: number) {
   return { event_id: event.id, external_id: event.externalId ?? '', user_id: event.userId ?? '', coins };
-}
-
-/** The query parameters that carry this source's secret. */
-function secretParams(rules: readonly AuthRule[]): string[] {
-  return rules.flatMap((rule) => (rule.kind === 'secret-query' ? [rule.param] : rule.kind === 'any' ? secretParams(rule.rules) : []));
 }

@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } f
 import type { SecretBox } from '../lib/secret-box.js';
 import { generateSecret } from '../lib/secrets.js';
 import type { ListOptions, Page, SourceRecord, Store } from '../store/store.js';
+import type { Redactor } from './raw-request.js';
 
 const definitionValidator = Compile(SourceDefinitionSchema);
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -42,14 +43,26 @@ export interface SourcePatchInput {
 
 type SourceStore = Pick<Store, 'createSource' | 'getSource' | 'listSources' | 'updateSource' | 'deleteSource'>;
 
-/** Inbound partners: preset + overrides, authentication secret encrypted at rest. */
+/**
+ * Inbound partners: preset + overrides, authentication secret encrypted at rest. Keeps the
+ * redactor told of the names every source's authentication reads (its credentials may arrive
+ * under any name): all of them read at start and by `readCredentialNames`, and each source's
+ * own at once when this process creates, changes, deletes or (re)loads it.
+ */
 export class SourceService {
   private readonly cache = new Map<string, { source: LoadedSource | null; until: number }>();
+  /** Per slug, as of the last full read. */
+  private listedNames = new Map<string, readonly string[]>();
+  /** Per slug, learned since (a deleted source: none); these win over the listed ones. */
+  private readonly learnedNames = new Map<string, readonly string[]>();
+  private publishedNames = '';
+  private reading: Promise<void> | null = null;
 
   constructor(
     private readonly store: SourceStore,
     private readonly box: SecretBox,
     private readonly clock: Clock,
+    private readonly redactor: Redactor,
     /** How long the intake may use a loaded source before reading it again (other processes' changes). */
     private readonly cacheMs = 1000,
   ) {}
@@ -71,6 +84,7 @@ export class SourceService {
         updatedAt: now,
       });
       this.cache.delete(input.slug);
+      this.learn(input.slug, definition);
       return { source, secret };
     } catch (error) {
       if (error instanceof UniqueViolationError) throw new ConflictError(`A source "${input.slug}" already exists`, 'slug');
@@ -107,12 +121,14 @@ export class SourceService {
     );
     if (source === null) throw new NotFoundError(`No source "${slug}"`, 'slug');
     this.cache.delete(slug);
+    this.learn(slug, this.definition(source));
     return { source, secret };
   }
 
   async delete(slug: string): Promise<void> {
     if (!(await this.store.deleteSource(slug))) throw new NotFoundError(`No source "${slug}"`, 'slug');
     this.cache.delete(slug);
+    this.learn(slug, null);
   }
 
   /** For the intake: the effective definition and clear secret, cached briefly. Null if unknown. */
@@ -124,12 +140,57 @@ export class SourceService {
     const source = record === null ? null : this.loaded(record);
     if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(slug, { source, until: now + this.cacheMs });
+    // Changed or deleted by another process: its names are current before this request is recorded or logged.
+    this.learn(slug, source?.definition ?? null);
     return source;
+  }
+
+  /**
+   * Reads every source's credential names: at start, and again now and then for sources that
+   * other processes sharing the database changed and this one has not loaded since. What
+   * this process learned while the read ran is newer, and stays.
+   */
+  readCredentialNames(): Promise<void> {
+    this.reading ??= (async () => {
+      const learnedBefore = new Map(this.learnedNames);
+      const listed = new Map<string, readonly string[]>();
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.listSources({ limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+        // A stored definition without rules (its preset gone since) reads no names; it does not stop the hub.
+        for (const record of page.items) listed.set(record.slug, credentialNames((this.definition(record) as Partial<SourceDefinition>).auth ?? []));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      for (const [slug, names] of learnedBefore) if (this.learnedNames.get(slug) === names) this.learnedNames.delete(slug);
+      this.listedNames = listed;
+      this.publishNames();
+    })().finally(() => (this.reading = null));
+    return this.reading;
   }
 
   /** The effective definition of a stored source. */
   definition(record: SourceRecord): SourceDefinition {
     return isPresetName(record.preset) ? resolveDefinition(record.preset, record.overrides) : (record.overrides as SourceDefinition);
+  }
+
+  private learn(slug: string, definition: SourceDefinition | null): void {
+    const known = this.learnedNames.get(slug) ?? this.listedNames.get(slug);
+    // An unknown slug that is still unknown: nothing to remember (anyone can send those).
+    if (definition === null && known === undefined) return;
+    const names = definition === null ? [] : credentialNames(definition.auth);
+    if (known !== undefined && known.length === names.length && known.every((name, i) => name === names[i])) return;
+    this.learnedNames.set(slug, names);
+    this.publishNames();
+  }
+
+  private publishNames(): void {
+    const names = new Set<string>();
+    for (const [slug, listed] of this.listedNames) for (const name of this.learnedNames.get(slug) ?? listed) names.add(name);
+    for (const [slug, learned] of this.learnedNames) if (!this.listedNames.has(slug)) for (const name of learned) names.add(name);
+    const key = [...names].sort().join('\n');
+    if (key === this.publishedNames) return;
+    this.publishedNames = key;
+    this.redactor.setNames(names);
   }
 
   private loaded(record: SourceRecord): LoadedSource {
@@ -168,6 +229,22 @@ export class SourceService {
 
 function flatten(rules: readonly AuthRule[]): AuthRule[] {
   return rules.flatMap((rule) => (rule.kind === 'any' ? flatten(rule.rules) : [rule]));
+}
+
+/**
+ * The names a source's credentials or signature are read under: secret query parameters and
+ * headers, signature parameters, fields and headers, ECDSA's signature and key-id parameters.
+ */
+export function credentialNames(rules: readonly AuthRule[]): string[] {
+  return flatten(rules).flatMap((rule) => {
+    if (rule.kind === 'secret-query') return [rule.param];
+    if (rule.kind === 'secret-header') return [rule.header];
+    if (rule.kind !== 'signature') return [];
+    const { scheme } = rule;
+    if (scheme.kind === 'ecdsa-p256') return [scheme.signatureParam ?? 'signature', scheme.keyIdParam ?? 'key_id'];
+    const { location } = scheme;
+    return ['header' in location ? location.header : 'query' in location ? location.query : location.field];
+  });
 }
 
 /** Whether any rule checks the source secret (so one must exist). */

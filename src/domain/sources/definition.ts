@@ -51,6 +51,15 @@ export const SignatureSchemeSchema = Type.Union([
           valuesOnly: Type.Optional(Type.Boolean()),
           exclude: Type.Optional(Type.Array(Name)),
           encode: Type.Optional(Type.Literal('php-urlencode')),
+          params: Type.Optional(
+            Type.Array(Name, {
+              minItems: 1,
+              maxItems: 100,
+              description: "Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters",
+            }),
+          ),
+          skipEmpty: Type.Optional(Type.Boolean({ description: 'Parameters with an empty value are left out of the message' })),
+          keepEmpty: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'With skipEmpty: these parameters are signed even when empty' })),
         }),
         Type.Object({ kind: Type.Literal('raw-body') }),
         Type.Object({ kind: Type.Literal('template'), template: Type.String({ minLength: 1, maxLength: 1000 }) }),

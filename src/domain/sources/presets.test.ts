@@ -31,9 +31,11 @@ describe('presets', () => {
     expect(mapPostback(PRESETS.bitlabs, { query: req.fields, body: null })).toMatchObject({ ok: false, problem: { field: 'tx' } });
   });
 
-  it('Pollfish: the published callback verifies, and cpa is read as cents', () => {
+  it('Pollfish: the published callback verifies, with the publisher’s parameters and an empty request_uuid, and cpa is read as cents', () => {
     const rawQuery = 'device_id=my-device-id&cpa=30&timestamp=1463152452308&tx_id=123456789&click_id=a-unique-click-id&signature=h4utQ%2Fi9u7VGTyf9BGi37A08cIE%3D';
     expect(check(PRESETS.pollfish.auth, request('https://www.example.com', '', rawQuery), '4dd95289-3961-4a1f-a216-26fa0f99ca87')).toEqual({ ok: true });
+    const extended = `${rawQuery}&bundle_id=com.domain.app&source=pollfish&request_uuid=&debug=true`;
+    expect(check(PRESETS.pollfish.auth, request('https://www.example.com', '', extended), '4dd95289-3961-4a1f-a216-26fa0f99ca87')).toEqual({ ok: true });
     const mapped = mapPostback(PRESETS.pollfish, { query: { request_uuid: 'u', tx_id: '123456789', cpa: '30' }, body: null });
     expect(mapped).toMatchObject({ ok: true, value: { amountMicros: 300_000, currency: 'USD' } });
   });

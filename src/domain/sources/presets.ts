@@ -231,7 +231,12 @@ export const PRESETS = {
 
   /**
    * Pollfish: GET with its placeholders as parameter names; signature = base64 HMAC-SHA1(secret
-   * key, the values sorted by name, joined by ':'); cpa is revenue in US cents.
+   * key, the values of Pollfish's placeholders in the URL, in the order of their names, joined
+   * by ':'); cpa is revenue in US cents. The publisher's own parameters (`bundle_id`, `source`,
+   * developer mode's `debug`) are not signed; an empty value is left out, except `term_reason`
+   * (empty for an eligible user) and `click_id` (empty when the SDK was given none), which
+   * Pollfish signs empty. A URL that names a placeholder otherwise (`id=[[tx_id]]`) overrides
+   * `params` with its own names, in this order.
    */
   pollfish: {
     fields: { user: 'request_uuid', externalId: 'tx_id', amount: 'cpa', reward: 'reward_value', status: 'status', clickId: 'click_id' },
@@ -240,7 +245,20 @@ export const PRESETS = {
     auth: [
       {
         kind: 'signature',
-        scheme: { kind: 'hmac', algorithm: 'sha1', encoding: 'base64', location: { query: 'signature' }, message: { kind: 'sorted-query', valuesOnly: true, join: ':' } },
+        scheme: {
+          kind: 'hmac',
+          algorithm: 'sha1',
+          encoding: 'base64',
+          location: { query: 'signature' },
+          message: {
+            kind: 'sorted-query',
+            valuesOnly: true,
+            join: ':',
+            params: ['click_id', 'cpa', 'device_id', 'request_uuid', 'reward_name', 'reward_value', 'status', 'term_reason', 'timestamp', 'tx_id'],
+            skipEmpty: true,
+            keepEmpty: ['click_id', 'term_reason'],
+          },
+        },
       },
     ],
     reward: { kind: 'partner-amount' },
