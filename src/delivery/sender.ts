@@ -23,7 +23,13 @@ const EXCERPT_BYTES = 2048;
  */
 class RefusedAddressError extends Error {
   readonly code = 'EREFUSEDADDRESS';
-  origin = '';
+  constructor(
+    message: string,
+    // Set by the connector: a lookup knows the name but not the origin.
+    public origin = '',
+  ) {
+    super(message);
+  }
 }
 
 function originOf(target: buildConnector.Options): string {
@@ -117,14 +123,14 @@ function timeoutError(): Error {
   return Object.assign(new Error('timeout'), { name: 'TimeoutError' });
 }
 
+/** How names are resolved: dns.lookup, or a test's own answers. */
+export type ResolveAll = (hostname: string, options: dns.LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+
 /**
  * undici with keep-alive pools. The address check runs in the connector, for every connection
  * (the destination's and each redirect hop's) right before it is made, on the DNS answer of that
  * moment: a name that later points to an internal address is refused too.
  */
-/** How names are resolved: dns.lookup, or a test's own answers. */
-export type ResolveAll = (hostname: string, options: dns.LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
-
 export function createSender(options: { allowCidrs: readonly string[]; resolve?: ResolveAll }): Sender {
   const allow = allowList(options.allowCidrs);
   const resolve: ResolveAll = options.resolve ?? dns.lookup;
@@ -159,9 +165,7 @@ export function createSender(options: { allowCidrs: readonly string[]; resolve?:
     if (isIP(target.hostname) !== 0) {
       const why = refused(target.hostname);
       if (why !== null) {
-        const error = new RefusedAddressError(`${target.hostname} is ${why}`);
-        error.origin = originOf(target);
-        process.nextTick(callback, error, null);
+        process.nextTick(callback, new RefusedAddressError(`${target.hostname} is ${why}`, originOf(target)), null);
         return;
       }
       connectSocket(target, callback);
