@@ -48,6 +48,8 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'https://hub.example.com/?x=1' }, 'PUBLIC_URL'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ OUTBOUND_ALLOW: '127.0.0.1/8,localhost' }, 'OUTBOUND_ALLOW'],
+    [{ OUTBOUND_ALLOW: '10.0.0.0/40' }, 'OUTBOUND_ALLOW'],
+    [{ OUTBOUND_ALLOW: '::1/129' }, 'OUTBOUND_ALLOW'],
     [{ DELIVERY_LEASE_MS: '10' }, 'DELIVERY_LEASE_MS'],
   ])('stops on %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

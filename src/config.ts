@@ -1,5 +1,6 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { isAllowEntry } from './delivery/addresses.js';
 
 /** Where the hub keeps its records: the embedded SQLite file or a PostgreSQL server. */
 export type DatabaseConfig =
@@ -117,7 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['true', 'false', '1', '0'].includes(trustProxy)) throw new ConfigError('TRUST_PROXY', 'must be true or false');
   const outboundAllow = (text(env, 'OUTBOUND_ALLOW') ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
   for (const cidr of outboundAllow) {
-    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(cidr)) throw new ConfigError('OUTBOUND_ALLOW', `"${cidr}" is not an IP address or CIDR block`);
+    if (!isAllowEntry(cidr)) throw new ConfigError('OUTBOUND_ALLOW', `"${cidr}" is not an IP address or CIDR block`);
   }
   return {
     outboundAllow,

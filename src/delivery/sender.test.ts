@@ -1,16 +1,83 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowList, createSender, refusedAddress } from './sender.js';
+import { createSender, type ResolveAll } from './sender.js';
 
-describe('refusedAddress', () => {
-  it('refuses private, loopback, link-local and metadata addresses unless allowed', () => {
-    const none = allowList([]);
-    for (const address of ['127.0.0.1', '10.1.2.3', '169.254.169.254', '192.168.0.1', '::1', '::ffff:127.0.0.1', 'fe80::1']) {
-      expect(refusedAddress(address, none), address).not.toBeNull();
-    }
-    expect(refusedAddress('93.184.216.34', none)).toBeNull();
-    expect(refusedAddress('127.0.0.1', allowList(['127.0.0.0/8']))).toBeNull();
+async function listen(server: http.Server, host: string): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function close(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+describe('the address check at connect time', () => {
+  // Only 127.0.0.2 is allowed: a partner there redirects wherever `?to=` says; an internal
+  // server on 127.0.0.1 counts what reaches it.
+  let internalHits = 0;
+  const internal = http.createServer((_request, response) => {
+    internalHits++;
+    response.end('internal secret');
+  });
+  const partner = http.createServer((request, response) => {
+    const to = new URL(request.url ?? '/', 'http://x').searchParams.get('to');
+    if (to === null) return response.end('partner OK');
+    response.writeHead(302, { location: to });
+    response.end();
+  });
+  let internalPort = 0;
+  let partnerPort = 0;
+  // Names resolve to what the test says, in that order.
+  const names: Record<string, string[]> = { 'partner.test': ['127.0.0.2'], 'rebound.test': ['127.0.0.2', '127.0.0.1'] };
+  const resolve: ResolveAll = (hostname, _options, callback) => {
+    const addresses = names[hostname];
+    if (addresses === undefined) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+    callback(null, addresses.map((address) => ({ address, family: 4 })));
+  };
+  const sender = createSender({ allowCidrs: ['127.0.0.2/32'], resolve });
+  const get = (url: string, followRedirects = true) => sender.send({ url, method: 'GET', headers: {}, body: undefined }, { timeoutMs: 5000, followRedirects });
+
+  beforeAll(async () => {
+    internalPort = await listen(internal, '127.0.0.1');
+    partnerPort = await listen(partner, '127.0.0.2');
+  });
+  afterAll(async () => {
+    await sender.close();
+    await close(internal);
+    await close(partner);
+  });
+
+  it('refuses a redirect hop to an internal address, naming the hop, without connecting to it', async () => {
+    const hop = `http://127.0.0.1:${internalPort}/latest`;
+    const result = await get(`http://127.0.0.2:${partnerPort}/?to=${encodeURIComponent(hop)}`);
+    expect(result).toMatchObject({ ok: false, error: `refused: redirect to http://127.0.0.1:${internalPort} — 127.0.0.1 is a loopback address` });
+    expect(internalHits).toBe(0);
+  });
+
+  it('follows a redirect to an allowed address, and leaves one unfollowed when told to', async () => {
+    const hop = `http://127.0.0.2:${partnerPort}/landing`;
+    expect(await get(`http://127.0.0.2:${partnerPort}/?to=${encodeURIComponent(hop)}`)).toMatchObject({ ok: true, status: 200, excerpt: 'partner OK' });
+    expect(await get(`http://127.0.0.2:${partnerPort}/?to=${encodeURIComponent(`http://127.0.0.1:${internalPort}/`)}`, false)).toMatchObject({ ok: true, status: 302 });
+    expect(internalHits).toBe(0);
+  });
+
+  it("refuses the destination's own internal address without naming a redirect", async () => {
+    expect(await get(`http://127.0.0.1:${internalPort}/`)).toMatchObject({ ok: false, error: 'refused: 127.0.0.1 is a loopback address' });
+    expect(await get(`http://[::ffff:7f00:1]:${internalPort}/`)).toMatchObject({ ok: false, error: 'refused: ::ffff:7f00:1 is a loopback address (IPv4-mapped 127.0.0.1)' });
+    expect(internalHits).toBe(0);
+  });
+
+  it('checks every address a name resolves to, at each new connection', async () => {
+    expect(await get(`http://partner.test:${partnerPort}/`)).toMatchObject({ ok: true, status: 200, excerpt: 'partner OK' });
+    expect(await get(`http://rebound.test:${partnerPort}/`)).toMatchObject({ ok: false, error: 'refused: rebound.test resolves to 127.0.0.1, a loopback address' });
+    const hop = `http://rebound.test:${internalPort}/`;
+    expect(await get(`http://partner.test:${partnerPort}/?to=${encodeURIComponent(hop)}`)).toMatchObject({
+      ok: false,
+      error: `refused: redirect to http://rebound.test:${internalPort} — rebound.test resolves to 127.0.0.1, a loopback address`,
+    });
+    expect(internalHits).toBe(0);
   });
 });
 

@@ -1,8 +1,9 @@
 import dns from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent, interceptors, type Dispatcher } from 'undici';
+import { Agent, buildConnector, interceptors, type Dispatcher } from 'undici';
 import type { OutboundRequest } from '../domain/destinations/request.js';
+import { allowList, refusal } from './addresses.js';
 
 /** What came back from one attempt. */
 export type SendResult =
@@ -16,49 +17,23 @@ export interface Sender {
 
 const EXCERPT_BYTES = 2048;
 
-/** Addresses a destination may never reach unless the configuration allows them. */
-const PRIVATE = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, with the cloud metadata address 169.254.169.254
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv6');
-}
-
-/** Why `address` may not be reached, or null. `allow` holds the operator's exceptions. */
-export function refusedAddress(address: string, allow: BlockList): string | null {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
-  const family = isIP(mapped) === 6 ? 'ipv6' : 'ipv4';
-  if (allow.check(mapped, family)) return null;
-  return PRIVATE.check(mapped, family) ? `${address} is a private, loopback, link-local or metadata address` : null;
-}
-
-export function allowList(cidrs: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [address = '', bits] = cidr.trim().split('/');
-    const family = isIP(address);
-    if (family === 0) continue;
-    list.addSubnet(address, bits === undefined ? (family === 4 ? 32 : 128) : Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+/**
+ * A connection the address policy refused. It names the origin it was for, so that a refused
+ * redirect hop can be told from the destination's own URL.
+ */
+class RefusedAddressError extends Error {
+  readonly code = 'EREFUSEDADDRESS';
+  constructor(
+    message: string,
+    // Set by the connector: a lookup knows the name but not the origin.
+    public origin = '',
+  ) {
+    super(message);
   }
-  return list;
+}
+
+function originOf(target: buildConnector.Options): string {
+  return `${target.protocol}//${target.host ?? target.hostname}`;
 }
 
 /**
@@ -76,6 +51,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private expired = false;
 
   constructor(
+    private readonly origin: string,
     private readonly started: number,
     private readonly timeoutMs: number,
     private readonly done: (result: SendResult) => void,
@@ -112,7 +88,12 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   fail(error: unknown): void {
-    this.settle({ ok: false, error: describe(error, this.timeoutMs), latencyMs: this.elapsed() });
+    // A refused connection to another origin than the destination's is a redirect hop's.
+    const message =
+      error instanceof RefusedAddressError
+        ? `refused: ${error.origin === this.origin ? '' : `redirect to ${error.origin} — `}${error.message}`
+        : describe(error, this.timeoutMs);
+    this.settle({ ok: false, error: message, latencyMs: this.elapsed() });
   }
 
   /** The whole attempt's deadline passed: queue, connect, headers and body together. */
@@ -142,38 +123,62 @@ function timeoutError(): Error {
   return Object.assign(new Error('timeout'), { name: 'TimeoutError' });
 }
 
+/** How names are resolved: dns.lookup, or a test's own answers. */
+export type ResolveAll = (hostname: string, options: dns.LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+
 /**
- * undici with keep-alive pools. The address check runs where the connection is made (the DNS
- * answer of that moment, not of when the destination was saved), so a name that later points
- * to an internal address is refused too.
+ * undici with keep-alive pools. The address check runs in the connector, for every connection
+ * (the destination's and each redirect hop's) right before it is made, on the DNS answer of that
+ * moment: a name that later points to an internal address is refused too.
  */
-export function createSender(options: { allowCidrs: readonly string[] }): Sender {
+export function createSender(options: { allowCidrs: readonly string[]; resolve?: ResolveAll }): Sender {
   const allow = allowList(options.allowCidrs);
-  // Destinations name few hosts; their verdicts, not a BlockList walk per request.
+  const resolve: ResolveAll = options.resolve ?? dns.lookup;
+  // An address's verdict never changes, a host name's DNS answer can: verdicts per address only.
+  // Connections are kept alive, so this runs per new connection, not per request.
   const verdicts = new Map<string, string | null>();
-  const refusedHost = (host: string): string | null => {
-    let verdict = verdicts.get(host);
+  const refused = (address: string): string | null => {
+    let verdict = verdicts.get(address);
     if (verdict === undefined) {
       if (verdicts.size >= 1024) verdicts.clear();
-      verdict = refusedAddress(host, allow);
-      verdicts.set(host, verdict);
+      verdict = refusal(address, allow);
+      verdicts.set(address, verdict);
     }
     return verdict;
   };
+  // Every address of the answer, not just the first: Node may try each of them in turn.
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    dns.lookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+    resolve(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
       if (error !== null) return callback(error, '', 4);
-      const list = addresses;
-      const refused = list.map((a) => refusedAddress(a.address, allow)).find((r) => r !== null);
-      if (refused !== undefined) return callback(Object.assign(new Error(`refused: ${hostname} resolves to ${refused}`), { code: 'EREFUSEDADDRESS' }), '', 4);
-      if (lookupOptions.all === true) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
-      const first = list[0]!;
+      for (const { address } of addresses) {
+        const why = refused(address);
+        if (why !== null) return callback(new RefusedAddressError(`${hostname} resolves to ${address}, ${why}`), '', 4);
+      }
+      if (lookupOptions.all === true) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
+      const first = addresses[0]!;
       callback(null, first.address, first.family);
+    });
+  };
+  const connectSocket = buildConnector({ lookup });
+  // Node connects to an IP literal without a lookup: literals are judged here, names in `lookup`.
+  const connect: buildConnector.connector = (target, callback) => {
+    if (isIP(target.hostname) !== 0) {
+      const why = refused(target.hostname);
+      if (why !== null) {
+        process.nextTick(callback, new RefusedAddressError(`${target.hostname} is ${why}`, originOf(target)), null);
+        return;
+      }
+      connectSocket(target, callback);
+      return;
+    }
+    connectSocket(target, (error, socket) => {
+      if (error instanceof RefusedAddressError) error.origin = originOf(target);
+      (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
     });
   };
   // No cap on connections here: the worker's per-destination limiter decides how many run at
   // once, so no request waits in undici's queue with its timeout running.
-  const agent = new Agent({ connect: { lookup }, keepAliveTimeout: 30_000 });
+  const agent = new Agent({ connect, keepAliveTimeout: 30_000 });
   const redirecting = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
 
   return {
@@ -185,17 +190,13 @@ export function createSender(options: { allowCidrs: readonly string[] }): Sender
       } catch {
         return Promise.resolve({ ok: false, error: `invalid URL: ${request.url}`, latencyMs: 0 });
       }
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host) !== 0) {
-        const refused = refusedHost(host);
-        if (refused !== null) return Promise.resolve({ ok: false, error: `refused: ${refused}`, latencyMs: 0 });
-      }
+      const { origin } = url;
       const dispatcher: Dispatcher = followRedirects ? redirecting : agent;
       return new Promise<SendResult>((resolve) => {
         // One timer for the whole attempt (queue, connect, headers and body together). Node's
         // timers of one duration share a list, so this is cheap; a Set of attempts swept by one
         // interval made each request cost 25–30% more CPU, in the garbage collector.
-        const handler = new AttemptHandler(started, timeoutMs, (result) => {
+        const handler = new AttemptHandler(origin, started, timeoutMs, (result) => {
           clearTimeout(deadline);
           resolve(result);
         });
@@ -203,7 +204,7 @@ export function createSender(options: { allowCidrs: readonly string[] }): Sender
         try {
           dispatcher.dispatch(
             {
-              origin: url.origin,
+              origin,
               path: `${url.pathname}${url.search}`,
               method: request.method,
               headers: request.headers,
@@ -227,6 +228,5 @@ function describe(error: unknown, timeoutMs: number): string {
   if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') return `timeout after ${timeoutMs} ms`;
   const code = e.code ?? e.cause?.code;
   const message = e.cause?.message ?? e.message ?? String(error);
-  if (code === 'EREFUSEDADDRESS') return message;
   return code === undefined ? message : `${code}: ${message}`;
 }

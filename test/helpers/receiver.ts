@@ -11,8 +11,9 @@ export interface Received {
 /** How the receiver answers the next request: a status (and headers/body), a hang, or a reset. */
 export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | { hang: true } | { reset: true };
 
-/** A real HTTP server on 127.0.0.1 that records what it gets and answers as programmed. */
-export async function startReceiver() {
+/** A real HTTP server on 127.0.0.1 (or `host`) that records what it gets and answers as programmed. */
+export async function startReceiver(options: { host?: string } = {}) {
+  const host = options.host ?? '127.0.0.1';
   const received: Received[] = [];
   const load = { current: 0, peak: 0 };
   const replies: Reply[] = [];
@@ -35,16 +36,22 @@ export async function startReceiver() {
       }, reply.delayMs ?? 0);
     });
   });
+  let connections = 0;
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     received,
+    /** How many connections it accepted, requests or not. */
+    get connections() {
+      return connections;
+    },
     reply: (...next: Reply[]) => replies.push(...next),
     /** What every request gets when nothing was programmed. */
     setDefault: (reply: Reply) => (defaultReply = reply),
