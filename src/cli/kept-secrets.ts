@@ -34,7 +34,8 @@ export function resolveKeptSecret(secret: KeptSecret): string {
     if (problem === null) return kept;
     throw new ConfigError(secret.variable, `${file} ${problem}; set ${secret.variable} or delete the file to generate one`);
   }
-  fs.mkdirSync(secret.dataDir, { recursive: true });
+  // Owner-only: it keeps these secrets and, by default, the database.
+  fs.mkdirSync(secret.dataDir, { recursive: true, mode: 0o700 });
   const value = secret.generate();
   // 'wx': if another process created it meanwhile, fail rather than overwrite theirs.
   fs.writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });

@@ -2,7 +2,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { migrateToLatest } from '../migrate.js';
 import type { Database } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
-import { openSqlite } from './connection.js';
+import { openSqlite, prepareDatabaseFile } from './connection.js';
 import { mapSqliteError } from './errors.js';
 import { GroupCommitWriter, type CommitObserver } from './group-commit.js';
 
@@ -16,6 +16,7 @@ export interface SqliteStoreOptions {
  * on the calling thread (WAL lets them run side by side).
  */
 export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SqlStore> {
+  prepareDatabaseFile(file);
   const migrationDb = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqlite(file, 'writer') }) });
   try {
     await migrateToLatest(migrationDb, 'sqlite');
@@ -34,6 +35,6 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     closeReads: () => db.destroy(),
   });
   // Start the writer thread now, so the first postback does not pay for it.
-  await store.ping();
+  await writes.start();
   return store;
 }
