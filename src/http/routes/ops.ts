@@ -2,7 +2,7 @@ import type { Store } from '../../store/store.js';
 import type { Metrics } from '../metrics.js';
 import type { App } from '../types.js';
 
-/** Liveness, readiness (the store answers a write-path ping) and Prometheus metrics. */
+/** Liveness, readiness (the store commits a write) and Prometheus metrics. */
 export function opsRoutes(deps: { store: Pick<Store, 'ping'>; metrics: Metrics }) {
   return async function (app: App): Promise<void> {
     app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' }, logLevel: 'warn' }, () => ({ ok: true }));

@@ -51,11 +51,11 @@ const DISK_ERROR = /^SQLITE_(FULL|IOERR)/;
 const RETRYABLE = /^SQLITE_(FULL|BUSY|LOCKED)/;
 
 /**
- * Set when the disk refused a write. The WAL then holds space that only a checkpoint gives
- * back: it is reset, never shrunk, and auto-checkpointed only once it reaches 1000 pages. So
- * space freed on the disk would go to WAL growth first, and a disk with less room than that
- * would fill again at once. While set, every batch starts with a TRUNCATE checkpoint, which
- * copies the WAL into the database (growing it only by the pages that changed) and empties it.
+ * Set when the disk refused a write; cleared once a TRUNCATE checkpoint has copied the WAL
+ * into the database and emptied it. Until then /readyz answers 503 and every batch starts
+ * with that checkpoint. Without it, the WAL keeps the space it took (it is only ever reset,
+ * never shrunk, and auto-checkpointed at 1000 pages), and space freed on the disk goes to WAL
+ * growth first: on a disk with less room than that, it is used up again with no checkpoint.
  */
 let recovering = false;
 
