@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
 
-/** Room the database may grow into once the ballast has filled the rest (under SQLite's 4 MiB auto-checkpoint, so the WAL keeps it). */
+/** Room left for the hub beside the ballast: less than the WAL reaches before SQLite's auto-checkpoint (4 MiB), so no checkpoint runs while postbacks fill it. */
 const GAP = 2 * 1024 * 1024;
 
 describe('a full disk (SQLite)', () => {
