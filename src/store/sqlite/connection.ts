@@ -26,7 +26,7 @@ export function prepareDatabaseFile(file: string): void {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw error;
     }
-    if ((mode & 0o077) !== 0) fs.chmodSync(existing, mode & 0o700);
+    if ((mode & 0o077) !== 0) fs.chmodSync(existing, mode & 0o600);
   }
 }
 

@@ -65,7 +65,7 @@ function recover(db: Database.Database): void {
     if (result?.busy === 0) recovering = false;
   } catch (error) {
     // Anything but "still full" or "busy" may have left the connection unusable: a new one
-    // for the next batch costs little and starts clean.
+    // costs little and starts clean.
     if (!RETRYABLE.test(serializeError(error).code ?? '')) drop();
   }
 }
