@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { App } from '../types.js';
 
 /**
- * Liveness, readiness (the store answers a write-path ping) and Prometheus metrics. The metrics
+ * Liveness, readiness (the store commits a write) and Prometheus metrics. The metrics
  * name every source and destination, so with METRICS_TOKEN set they need it as a Bearer token.
  */
 export function opsRoutes(deps: { store: Pick<Store, 'ping'>; metrics: Metrics; metricsToken: string | undefined }) {

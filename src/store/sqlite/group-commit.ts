@@ -96,8 +96,19 @@ export class GroupCommitWriter implements WriteChannel {
     await this.submit({ op: 'recordClicks', rows: clicks.map(clickRow) });
   }
 
-  async ping(): Promise<void> {
+  /** Starts the writer thread and opens its connection, writing nothing (a full disk must not stop a start). */
+  async start(): Promise<void> {
     await this.submit({ op: 'ping' });
+  }
+
+  /**
+   * Readiness: a write commits (a query alone passes on a full disk), and the writer is not
+   * recovering from a write the disk refused. The probe's one page shares the commit and fsync
+   * of whatever else is being written; while the writer recovers, each probe is a batch that
+   * retries the recovery even when no other write comes.
+   */
+  async ping(): Promise<void> {
+    if ((await this.submit({ op: 'probe' })) !== true) throw new StoreUnavailableError();
   }
 
   /** Commits everything already submitted, then stops the writer thread. */

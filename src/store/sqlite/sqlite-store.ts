@@ -4,7 +4,7 @@ import { StartupError } from '../../lib/errors.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Database } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
-import { openSqlite } from './connection.js';
+import { openSqlite, prepareDatabaseFile } from './connection.js';
 import { mapSqliteError } from './errors.js';
 import { GroupCommitWriter, type CommitObserver } from './group-commit.js';
 import { lockDatabaseFile } from './lock.js';
@@ -24,6 +24,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   let lock: { release(): void } | null = null;
   let migrationDb: Kysely<unknown> | undefined;
   try {
+    prepareDatabaseFile(file);
     migrationDb = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqlite(file, 'writer') }) });
     if (options.exclusive === true) lock = lockDatabaseFile(file);
   } catch (error) {
@@ -53,7 +54,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     },
   });
   // Start the writer thread now, so the first postback does not pay for it.
-  await store.ping();
+  await writes.start();
   return store;
 }
 

@@ -13,7 +13,10 @@ export type WriterCommand =
   | { op: 'completeAttempts'; rows: CompletionRows }
   | { op: 'reviewEvent'; id: string; decision: ReviewDecision; now: number }
   | { op: 'recordClicks'; rows: readonly ClickRow[] }
-  | { op: 'ping' };
+  /** The thread and its connection answer; writes nothing. */
+  | { op: 'ping' }
+  /** A write commits: readiness. */
+  | { op: 'probe' };
 
 export type CommandResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
