@@ -97,11 +97,13 @@ describe('start-up failures in words', () => {
   it('a SQLite file that cannot be opened: names the path and why', async () => {
     const dir = tmp();
     const directory = path.join(dir, 'is-a-directory.db');
-    fs.mkdirSync(directory);
+    fs.mkdirSync(directory, { mode: 0o755 });
     expectOneLine(
       await runCli(['serve'], { DATA_DIR: path.join(dir, 'data'), PORT: '0', DATABASE_URL: `sqlite:${directory}` }),
       new RegExp(`^cannot start: cannot open the SQLite database ${directory}: it is a directory`),
     );
+    // Left as it was: the hub tightens its own database files, not a directory named by mistake.
+    expect((fs.statSync(directory).mode & 0o777).toString(8)).toBe('755');
     const garbage = path.join(dir, 'garbage.db');
     fs.writeFileSync(garbage, 'this is not a database, it is a text file that is long enough to be read as a header');
     expectOneLine(
