@@ -505,11 +505,26 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     const id = newId();
     await store.recordEvent({ event: full, requires: {}, credit: null, deliveries: [{ id, destinationId: 'd1' }] });
     const [claimed] = await store.claimDueDeliveries(T0 + 5, 10, 30_000);
-    const { event: claimedEvent, ...delivery } = claimed!;
+    const { event: claimedEvent, destinationUpdatedAt, ...delivery } = claimed!;
+    expect(destinationUpdatedAt).toBe(T0);
     expect(delivery).toEqual((await store.listDeliveriesOfEvent(full.id))[0]);
     expect(delivery).toMatchObject({ id, state: 'delivering', attempts: 0, updatedAt: T0 + 5 });
     expect(claimedEvent).toEqual(await store.getEvent(full.id));
     expect(claimedEvent).toMatchObject({ userId: 'u-claim', level: 7, amountMicros: 2_500_000, partnerClickId: 'pc-claim', metadata: { data: { note: 'x' } } });
+  });
+
+  it("hands each claimed delivery its destination's updatedAt as it is at the claim, which every change moves forward", async () => {
+    const [first] = await enqueue('d1', 1);
+    expect((await store.claimDueDeliveries(T0, 10, 30_000)).map((d) => [d.id, d.destinationUpdatedAt])).toEqual([[first, T0]]);
+    // Changes in the same millisecond as the last (or from a process whose clock lags) move it all the same.
+    expect(await store.updateDestination('d1', { secretsCiphertext: 'v1.rotated' }, T0)).toMatchObject({ updatedAt: T0 + 1 });
+    const [second] = await enqueue('d1', 1);
+    expect((await store.claimDueDeliveries(T0, 10, 30_000)).map((d) => [d.id, d.destinationUpdatedAt])).toEqual([[second, T0 + 1]]);
+    expect(await store.pauseDestination('d1', 'by hand', T0 - 5)).toMatchObject({ updatedAt: T0 + 2 });
+    expect(await store.resumeDestination('d1', T0 + 2)).toMatchObject({ updatedAt: T0 + 3 });
+    expect(await store.updateDestination('d1', { name: 'later' }, T0 + 100)).toMatchObject({ updatedAt: T0 + 100 });
+    const [third] = await enqueue('d1', 1);
+    expect((await store.claimDueDeliveries(T0 + 100, 10, 30_000)).map((d) => [d.id, d.destinationUpdatedAt])).toEqual([[third, T0 + 100]]);
   });
 
   it('records an attempt and schedules, succeeds or fails the delivery', async () => {

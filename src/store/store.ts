@@ -279,6 +279,8 @@ export interface DeliveryRecord {
 /** A leased delivery with the event it tells about (null only if the event is gone). */
 export interface ClaimedDelivery extends DeliveryRecord {
   event: EventRecord | null;
+  /** Its destination's `updatedAt` when claimed (null if it is gone): what the worker's copy must match. */
+  destinationUpdatedAt: number | null;
 }
 
 export type RecordEventResult =
