@@ -442,8 +442,9 @@ export interface Store {
   prune(before: number, batch: number): Promise<number>;
   /**
    * Calls `listener` when deliveries may have become due: queued (PostgreSQL: by any process,
-   * at commit, through LISTEN; SQLite: by this one, as they are written), a destination resumed
-   * or deliveries replayed; returns the way to stop.
+   * at commit, through LISTEN, and once listening, for what was queued before; SQLite: by this
+   * one, as they are written), a destination resumed or deliveries replayed; returns the way to
+   * stop.
    */
   onDeliveriesQueued(listener: () => void): () => void;
   /** Pauses by hand: deliveries are still queued, and wait for the resume. */

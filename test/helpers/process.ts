@@ -12,6 +12,13 @@ export interface HubProcess {
   exited: Promise<number | null>;
 }
 
+/**
+ * How long a hub process may take to start: on a busy machine (the suite runs files side by
+ * side on two cores) loading the CLI alone can take many seconds. A test that starts hubs
+ * gives itself this much per start in its timeout.
+ */
+export const HUB_START_MS = 60_000;
+
 /** Runs the built CLI (`npm run build` first) and resolves once it listens. */
 export async function startHubProcess(env: Record<string, string>, args: string[] = ['serve']): Promise<HubProcess> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
@@ -24,7 +31,7 @@ export async function startHubProcess(env: Record<string, string>, args: string[
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`hub did not start in ${HUB_START_MS / 1000} s:\n${output}`)), HUB_START_MS);
     const check = () => {
       // A worker serves no HTTP: it says when it runs instead.
       const match = args[0] === 'worker' ? /delivery worker running/.exec(output) : /"address":"(http:\/\/[^"]+)"/.exec(output);
