@@ -52,7 +52,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
 
   /** A link's clicks once written: they are recorded behind the redirect, a moment later. */
   async function storedClicks(linkId: string): Promise<unknown[]> {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 20_000;
     for (;;) {
       const { items } = (await hub.admin(`/clicks?link=${linkId}`)).body;
       if (items.length > 0 || Date.now() > deadline) return items;
@@ -319,7 +319,7 @@ describe.each(STORE_KINDS)('clicks on a clean shutdown on %s', (kind) => {
       await second?.close();
       await first.db.cleanup();
     }
-  });
+  }, 120_000); // two hubs started one after the other, and 300 clicks: room for a busy machine
 });
 
 describe('clicks behind a reverse proxy', () => {
@@ -332,7 +332,7 @@ describe('clicks behind a reverse proxy', () => {
         const head = await fetch(`${hub.url}/c/proxied?sub=u`, { method: 'HEAD', redirect: 'manual', headers: { 'X-Forwarded-For': '203.0.113.7, 10.0.0.1', 'User-Agent': 'Mozilla/5.0 (Linux; Android 14)' } });
         expect(head.status).toBe(302);
         expect(head.headers.get('location')).toMatch(/^https:\/\/x\.example\/\?c=/);
-        const deadline = Date.now() + 30_000;
+        const deadline = Date.now() + 20_000;
         let items: Array<{ ip: string; userAgent: string | null }> = (await hub.admin('/clicks?link=proxied')).body.items;
         while (items.length === 0 && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 20));
@@ -343,5 +343,5 @@ describe('clicks behind a reverse proxy', () => {
         await hub.close();
       }
     }
-  });
+  }, 120_000); // two hubs, one after the other
 });

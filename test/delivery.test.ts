@@ -354,7 +354,7 @@ describe.runIf(STORE_KINDS.includes('postgres'))('signing-secret rotation across
       await receiver.close();
       await db.cleanup();
     }
-  });
+  }, 120_000); // two hubs started one after the other
 });
 
 describe('outbound address protection', () => {

@@ -643,7 +643,7 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
       let told = 0;
       const stop = other.onDeliveriesQueued(() => told++);
       const heard = async (count: number) => {
-        const deadline = Date.now() + 30_000;
+        const deadline = Date.now() + 20_000;
         while (told < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         return told;
       };
@@ -716,7 +716,7 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     let told = 0;
     const stop = store.onDeliveriesQueued(() => told++);
     const toldAgain = async (count: number) => {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 20_000;
       while (told < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       return told;
     };
