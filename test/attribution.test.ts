@@ -7,6 +7,7 @@ import { DEFAULT_FRAUD_POLICY } from '../src/domain/clicks/fraud.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
 import { STORE_KINDS } from './helpers/stores.js';
 import { startReceiver } from './helpers/receiver.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 const DAY = 86_400_000;
 
@@ -25,7 +26,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     for (const id of ['my_game', 'gg3_quest', 'survey']) expect((await hub.admin('/offers', { body: { id } })).status).toBe(201);
     secret = (await hub.admin('/api-secrets', { body: {} })).body.secret;
     platform = { authorization: `Bearer ${secret}` };
-  });
+  }, HUB_START_MS);
   afterAll(async () => {
     await hub?.close();
     await receiver?.close();
@@ -319,7 +320,7 @@ describe.each(STORE_KINDS)('clicks on a clean shutdown on %s', (kind) => {
       await second?.close();
       await first.db.cleanup();
     }
-  }, 120_000); // two hubs started one after the other, and 300 clicks: room for a busy machine
+  }, 2 * HUB_START_MS + 30_000); // two hubs started one after the other, and 300 clicks
 });
 
 describe('clicks behind a reverse proxy', () => {
@@ -343,5 +344,5 @@ describe('clicks behind a reverse proxy', () => {
         await hub.close();
       }
     }
-  }, 120_000); // two hubs, one after the other
+  }, 2 * HUB_START_MS + 30_000); // two hubs, one after the other
 });

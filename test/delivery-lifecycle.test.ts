@@ -76,9 +76,9 @@ describe.each(STORE_KINDS)('delivery lifecycle on %s', (kind) => {
 
   it('killed with SIGKILL while delivering, reaches every receiver at least once after restart, repeats with the same delivery id', async () => {
     db = await createTestDatabase(kind);
-    // The lease outlasts a send (at most the destination's 1 s timeout) many times over, even on
+    // The lease outlasts a send (at most the destination's 5 s timeout) many times over, even on
     // a busy machine; short enough that the restarted hub soon claims what the killed one held.
-    const lease = { DELIVERY_LEASE_MS: '10000' };
+    const lease = { DELIVERY_LEASE_MS: '30000' };
     let hub: HubProcess | undefined;
     // Killed by the receiver itself, at the 30th request: whatever the machine's speed, most
     // deliveries are still to send, and some are in flight.
@@ -88,7 +88,9 @@ describe.each(STORE_KINDS)('delivery lifecycle on %s', (kind) => {
     try {
       hub = await startHubProcess(env(db, lease));
       processes.push(hub);
-      await admin(hub.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook?u={user_id}`, timeoutMs: 1000, match: { eventTypes: ['registration'] } } });
+      // A send that a busy machine makes time out is tried again soon, not after the default backoff.
+      const retry = { kind: 'linear', intervalMs: 500, resends: 20 };
+      await admin(hub.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook?u={user_id}`, timeoutMs: 5000, retry, match: { eventTypes: ['registration'] } } });
       const { secret } = await admin(hub.url, '/api-secrets', {});
       const eventIds = await emit(hub.url, secret, 300);
       await hub.exited;
@@ -97,24 +99,25 @@ describe.each(STORE_KINDS)('delivery lifecycle on %s', (kind) => {
       hub = await startHubProcess(env(db, lease));
       processes.push(hub);
       const ids = await deliveryIds(hub.url, secret, eventIds);
-      await until(() => ids.every((id) => receiver.seen.has(id)), 60_000);
+      await until(() => ids.every((id) => receiver.seen.has(id)), 120_000);
       expect(ids.filter((id) => !receiver.seen.has(id))).toEqual([]);
       // Nothing but these deliveries' ids ever arrived: a repeat is the same delivery, same id.
       expect([...receiver.seen.keys()].every((key) => ids.includes(key))).toBe(true);
     } finally {
       await receiver.close();
     }
-  }, 2 * HUB_START_MS + 90_000);
+  }, 2 * HUB_START_MS + 150_000);
 
   it.runIf(kind === 'postgres')('two worker processes drain one queue without sending any delivery twice', async () => {
     db = await createTestDatabase(kind);
     const receiver = await countingReceiver(20);
     try {
-      // The default lease (90 s) outlasts the destination's timeout (10 s) many times over: a
-      // delivery sent twice here could only be two workers claiming it at once.
+      // The default lease (90 s) outlasts a send (at most 30 s here) by far, and a send this slow
+      // would be a machine stalled for half a minute: a delivery sent twice here could only be two
+      // workers claiming it at once, or a lease running out under a send.
       const api = await startHubProcess(env(db), ['api']);
       processes.push(api);
-      await admin(api.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook`, match: { eventTypes: ['registration'] } } });
+      await admin(api.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook`, timeoutMs: 30_000, match: { eventTypes: ['registration'] } } });
       const { secret } = await admin(api.url, '/api-secrets', {});
       // Both run before anything is queued, so that both are told of every batch and claim side by side.
       for (let i = 0; i < 2; i++) {

@@ -7,6 +7,7 @@ import { SecretBox } from '../src/lib/secret-box.js';
 import { createTestDatabase, STORE_KINDS } from './helpers/stores.js';
 import { postJson, startTestHub, TEST_SECRET_KEY, type TestHub } from './helpers/hub.js';
 import { startReceiver } from './helpers/receiver.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
   let hub: TestHub;
@@ -20,7 +21,7 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     hub = await startTestHub(kind, { worker: false, clock });
     receiver = await startReceiver();
     auth = { authorization: `Bearer ${(await hub.admin('/api-secrets', { body: {} })).body.secret}` };
-  });
+  }, HUB_START_MS);
   afterAll(async () => {
     await hub?.close();
     await receiver?.close();
@@ -354,7 +355,7 @@ describe.runIf(STORE_KINDS.includes('postgres'))('signing-secret rotation across
       await receiver.close();
       await db.cleanup();
     }
-  }, 120_000); // two hubs started one after the other
+  }, 2 * HUB_START_MS + 30_000); // two hubs started one after the other
 });
 
 describe('outbound address protection', () => {

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { HUB_START_MS } from './timing.js';
+
+export { HUB_START_MS };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -11,13 +14,6 @@ export interface HubProcess {
   output: () => string;
   exited: Promise<number | null>;
 }
-
-/**
- * How long a hub process may take to start: on a busy machine (the suite runs files side by
- * side on two cores) loading the CLI alone can take many seconds. A test that starts hubs
- * gives itself this much per start in its timeout.
- */
-export const HUB_START_MS = 60_000;
 
 /** Runs the built CLI (`npm run build` first) and resolves once it listens. */
 export async function startHubProcess(env: Record<string, string>, args: string[] = ['serve']): Promise<HubProcess> {
