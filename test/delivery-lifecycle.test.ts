@@ -14,12 +14,12 @@ const ADMIN = 'delivery-admin-token-0123456789';
  */
 async function countingReceiver(delayMs: number, arrived: (count: number) => void = () => {}) {
   const seen = new Map<string, number>();
-  let count = 0;
+  const received = { count: 0 };
   const server = http.createServer((request, response) => {
     const key = String(request.headers['idempotency-key']);
     request.resume();
     request.on('end', () => {
-      arrived(++count);
+      arrived(++received.count);
       setTimeout(() => {
         seen.set(key, (seen.get(key) ?? 0) + 1);
         response.end('OK');
@@ -27,7 +27,7 @@ async function countingReceiver(delayMs: number, arrived: (count: number) => voi
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise((r) => server.close(r)) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, received, close: () => new Promise((r) => server.close(r)) };
 }
 
 function env(db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
@@ -89,10 +89,13 @@ describe.each(STORE_KINDS)('delivery lifecycle on %s', (kind) => {
       hub = await startHubProcess(env(db, lease));
       processes.push(hub);
       // A send that a busy machine makes time out is tried again soon, not after the default backoff.
-      const retry = { kind: 'linear', intervalMs: 500, resends: 20 };
-      await admin(hub.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook?u={user_id}`, timeoutMs: 5000, retry, match: { eventTypes: ['registration'] } } });
+      const retry = { kind: 'schedule', delaysMs: Array.from({ length: 20 }, () => 1000) };
+      const created = await admin(hub.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook?u={user_id}`, timeoutMs: 5000, retry, match: { eventTypes: ['registration'] } } });
+      expect(created.id, JSON.stringify(created)).toEqual(expect.any(String));
       const { secret } = await admin(hub.url, '/api-secrets', {});
       const eventIds = await emit(hub.url, secret, 300);
+      await until(() => receiver.received.count >= 30, 60_000);
+      expect(receiver.received.count).toBeGreaterThanOrEqual(30);
       await hub.exited;
       expect(receiver.seen.size).toBeLessThan(300);
 

@@ -35,7 +35,7 @@ export interface ConversionDeps {
  */
 export class ConversionService {
   private policyCache: { policy: FraudPolicy; caps: CapRules | null; until: number } | null = null;
-  /** Policies set by this process: a read begun before one is not kept. */
+  /** Policies set by this process, counted as each starts and ends: a read begun before one ended is not kept. */
   private policyWrites = 0;
   private readonly cacheMs: number;
 
