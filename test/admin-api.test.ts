@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from './helpers/stores.js';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from './helpers/hub.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 describe.each(STORE_KINDS)('admin API on %s', (kind) => {
   let hub: TestHub;
 
   beforeAll(async () => {
     hub = await startTestHub(kind);
-  });
+  }, HUB_START_MS);
 
   afterAll(async () => {
     await hub?.close();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startHubProcess } from './helpers/process.js';
+import { HUB_START_MS, runCli, startHubProcess } from './helpers/process.js';
 
 describe('postback-hub command', () => {
   const dirs: string[] = [];
@@ -19,7 +19,7 @@ describe('postback-hub command', () => {
     const { code, output } = await runCli(['serve'], { PORT: 'http', DATA_DIR: tmp() });
     expect(code).toBe(1);
     expect(output).toContain('configuration error: PORT: expected a whole number');
-  });
+  }, HUB_START_MS);
 
   it('generates the admin token on first start, prints it once, and keeps it', async () => {
     const dataDir = tmp();
@@ -37,7 +37,7 @@ describe('postback-hub command', () => {
     second.child.kill('SIGTERM');
     await second.exited;
     expect(second.output()).not.toContain(token);
-  });
+  }, 2 * HUB_START_MS + 30_000);
 
   it('refuses to start on an unusable admin-token file instead of overwriting it', async () => {
     const dataDir = tmp();
@@ -46,7 +46,7 @@ describe('postback-hub command', () => {
     expect(code).toBe(1);
     expect(output).toContain('configuration error: ADMIN_TOKEN:');
     expect(fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8')).toBe('short\n');
-  });
+  }, HUB_START_MS);
 
   it('migrates, creates a partner secret, and prints help', async () => {
     const dataDir = tmp();
@@ -58,5 +58,5 @@ describe('postback-hub command', () => {
     expect(created.output).toMatch(/secret: pbh_[A-Za-z0-9_-]{43}/);
     expect((await runCli(['help'], env)).output).toContain('Usage: postback-hub <command>');
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
-  });
+  }, 4 * HUB_START_MS);
 });

@@ -10,6 +10,7 @@ import type { NewEvent, Store } from '../src/store/store.js';
 import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
 import { testEvent } from './helpers/events.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 const T0 = 1_750_000_000_000; // a whole minute
 const MIN = 60_000;
@@ -94,7 +95,7 @@ describe.each(STORE_KINDS)('dashboard admin endpoints on %s', (kind) => {
   let hub: TestHub;
   beforeAll(async () => {
     hub = await startTestHub(kind, { worker: false });
-  });
+  }, HUB_START_MS);
   afterAll(async () => {
     await hub?.close();
   });

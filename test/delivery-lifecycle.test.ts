@@ -4,30 +4,35 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_KINDS, createTestDatabase, type TestDatabase } from './helpers/stores.js';
-import { startHubProcess, type HubProcess } from './helpers/process.js';
+import { HUB_START_MS, startHubProcess, type HubProcess } from './helpers/process.js';
 
 const ADMIN = 'delivery-admin-token-0123456789';
 
-/** Counts requests by idempotency key; answers slowly, so that many are in flight. */
-async function countingReceiver(delayMs: number) {
+/**
+ * Counts requests by idempotency key; answers slowly, so that many are in flight. `arrived`
+ * hears of each request as it comes, before it is answered.
+ */
+async function countingReceiver(delayMs: number, arrived: (count: number) => void = () => {}) {
   const seen = new Map<string, number>();
+  const received = { count: 0 };
   const server = http.createServer((request, response) => {
     const key = String(request.headers['idempotency-key']);
     request.resume();
-    request.on('end', () =>
+    request.on('end', () => {
+      arrived(++received.count);
       setTimeout(() => {
         seen.set(key, (seen.get(key) ?? 0) + 1);
         response.end('OK');
-      }, delayMs),
-    );
+      }, delayMs);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise((r) => server.close(r)) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, received, close: () => new Promise((r) => server.close(r)) };
 }
 
 function env(db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
   const url = db.config.kind === 'sqlite' ? `sqlite:${db.config.file}` : db.config.url;
-  return { DATA_DIR: db.dataDir, DATABASE_URL: url, ADMIN_TOKEN: ADMIN, OUTBOUND_ALLOW: '127.0.0.0/8', DELIVERY_LEASE_MS: '2000', ...extra };
+  return { DATA_DIR: db.dataDir, DATABASE_URL: url, ADMIN_TOKEN: ADMIN, OUTBOUND_ALLOW: '127.0.0.0/8', ...extra };
 }
 
 async function admin(url: string, path: string, body: unknown): Promise<any> {
@@ -71,50 +76,66 @@ describe.each(STORE_KINDS)('delivery lifecycle on %s', (kind) => {
 
   it('killed with SIGKILL while delivering, reaches every receiver at least once after restart, repeats with the same delivery id', async () => {
     db = await createTestDatabase(kind);
-    const receiver = await countingReceiver(50);
+    // The lease outlasts a send (at most the destination's 5 s timeout) many times over, even on
+    // a busy machine; short enough that the restarted hub soon claims what the killed one held.
+    const lease = { DELIVERY_LEASE_MS: '30000' };
+    let hub: HubProcess | undefined;
+    // Killed by the receiver itself, at the 30th request: whatever the machine's speed, most
+    // deliveries are still to send, and some are in flight.
+    const receiver = await countingReceiver(50, (count) => {
+      if (count === 30) hub?.child.kill('SIGKILL');
+    });
     try {
-      let hub = await startHubProcess(env(db));
+      hub = await startHubProcess(env(db, lease));
       processes.push(hub);
-      await admin(hub.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook?u={user_id}`, timeoutMs: 1000, match: { eventTypes: ['registration'] } } });
+      // A send that a busy machine makes time out is tried again soon, not after the default backoff.
+      const retry = { kind: 'schedule', delaysMs: Array.from({ length: 20 }, () => 1000) };
+      const created = await admin(hub.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook?u={user_id}`, timeoutMs: 5000, retry, match: { eventTypes: ['registration'] } } });
+      expect(created.id, JSON.stringify(created)).toEqual(expect.any(String));
       const { secret } = await admin(hub.url, '/api-secrets', {});
       const eventIds = await emit(hub.url, secret, 300);
-      await until(() => receiver.seen.size >= 30, 15_000);
-      hub.child.kill('SIGKILL');
+      await until(() => receiver.received.count >= 30, 60_000);
+      expect(receiver.received.count).toBeGreaterThanOrEqual(30);
       await hub.exited;
       expect(receiver.seen.size).toBeLessThan(300);
 
-      hub = await startHubProcess(env(db));
+      hub = await startHubProcess(env(db, lease));
       processes.push(hub);
       const ids = await deliveryIds(hub.url, secret, eventIds);
-      await until(() => ids.every((id) => receiver.seen.has(id)), 30_000);
+      await until(() => ids.every((id) => receiver.seen.has(id)), 120_000);
       expect(ids.filter((id) => !receiver.seen.has(id))).toEqual([]);
       // Nothing but these deliveries' ids ever arrived: a repeat is the same delivery, same id.
       expect([...receiver.seen.keys()].every((key) => ids.includes(key))).toBe(true);
     } finally {
       await receiver.close();
     }
-  });
+  }, 2 * HUB_START_MS + 150_000);
 
   it.runIf(kind === 'postgres')('two worker processes drain one queue without sending any delivery twice', async () => {
     db = await createTestDatabase(kind);
-    const receiver = await countingReceiver(5);
+    const receiver = await countingReceiver(20);
     try {
+      // The default lease (90 s) outlasts a send (at most 30 s here) by far, and a send this slow
+      // would be a machine stalled for half a minute: a delivery sent twice here could only be two
+      // workers claiming it at once, or a lease running out under a send.
       const api = await startHubProcess(env(db), ['api']);
       processes.push(api);
-      await admin(api.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook`, match: { eventTypes: ['registration'] } } });
+      await admin(api.url, '/destinations', { name: 'counter', config: { url: `${receiver.url}/hook`, timeoutMs: 30_000, match: { eventTypes: ['registration'] } } });
       const { secret } = await admin(api.url, '/api-secrets', {});
-      const ids = await deliveryIds(api.url, secret, await emit(api.url, secret, 300));
-      expect(receiver.seen.size).toBe(0);
+      // Both run before anything is queued, so that both are told of every batch and claim side by side.
       for (let i = 0; i < 2; i++) {
         const worker = await startHubProcess(env(db, { PORT: '0' }), ['worker']);
         processes.push(worker);
       }
-      await until(() => receiver.seen.size >= 300, 30_000);
+      const eventIds: string[] = [];
+      for (let batch = 0; batch < 6; batch++) eventIds.push(...(await emit(api.url, secret, 50)));
+      const ids = await deliveryIds(api.url, secret, eventIds);
+      await until(() => receiver.seen.size >= 300, 60_000);
       expect(receiver.seen.size).toBe(300);
       expect([...receiver.seen.values()].every((count) => count === 1)).toBe(true);
       expect(ids.every((id) => receiver.seen.get(id) === 1)).toBe(true);
     } finally {
       await receiver.close();
     }
-  });
+  }, 3 * HUB_START_MS + 90_000);
 });

@@ -3,9 +3,11 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS } from './helpers/stores.js';
-import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
+import { SecretBox } from '../src/lib/secret-box.js';
+import { createTestDatabase, STORE_KINDS } from './helpers/stores.js';
+import { postJson, startTestHub, TEST_SECRET_KEY, type TestHub } from './helpers/hub.js';
 import { startReceiver } from './helpers/receiver.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
   let hub: TestHub;
@@ -19,7 +21,7 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     hub = await startTestHub(kind, { worker: false, clock });
     receiver = await startReceiver();
     auth = { authorization: `Bearer ${(await hub.admin('/api-secrets', { body: {} })).body.secret}` };
-  });
+  }, HUB_START_MS);
   afterAll(async () => {
     await hub?.close();
     await receiver?.close();
@@ -86,6 +88,42 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     expect(got.headers['idempotency-key']).toBe(delivery.id);
     expect(new Webhook(dest.signingSecret).verify(got.body, got.headers as Record<string, string>)).toBeTruthy();
     expect(delivery).toMatchObject({ state: 'succeeded', attempts: 1, lastStatus: 200 });
+  });
+
+  it('signs with a rotated secret from the first delivery after the rotation, the old one alongside during its grace', async () => {
+    const dest = await destination('rotated', { url: `${receiver.url}/rotated`, method: 'POST', body: '{"user":"{user_id}"}', signing: { kind: 'standard-webhooks' } });
+    const sent = () => receiver.received.filter((r) => r.url === '/rotated');
+    await emit('rotated');
+    await runWorker(); // the worker now holds the destination, its secret opened
+    expect(new Webhook(dest.signingSecret).verify(sent()[0]!.body, sent()[0]!.headers as Record<string, string>)).toBeTruthy();
+    // At the same millisecond (the clock is held still): a change must show all the same.
+    const rotated = await hub.admin(`/destinations/${dest.id}`, { method: 'PATCH', body: { rotateSigningSecret: true } });
+    expect(rotated.status).toBe(200);
+    await emit('rotated');
+    await runWorker();
+    const after = sent()[1]!;
+    expect(new Webhook(rotated.body.signingSecret).verify(after.body, after.headers as Record<string, string>)).toBeTruthy();
+    expect(new Webhook(dest.signingSecret).verify(after.body, after.headers as Record<string, string>)).toBeTruthy();
+    expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(2);
+  });
+
+  it("fails a delivery whose destination's secrets this process cannot open, with the reason, rather than leave it leased", async () => {
+    const dest = await destination('foreign-key', { url: `${receiver.url}/foreign`, signing: { kind: 'standard-webhooks' } });
+    // Sealed by a process with another SECRET_KEY, sharing the database.
+    const elsewhere = SecretBox.fromText(SecretBox.generateKeyText());
+    await hub.hub.store.updateDestination(dest.id, { secretsCiphertext: elsewhere.seal(JSON.stringify({ signingSecret: 'whsec_c2VhbGVkIGVsc2V3aGVyZQ==' })) }, now);
+    const first = await emit('foreign-key');
+    const second = await emit('foreign-key');
+    await runWorker();
+    const reason = "the destination's secrets cannot be opened with this process's SECRET_KEY";
+    for (const { eventId } of [first, second]) expect(await deliveryOf(eventId)).toMatchObject({ state: 'failed', attempts: 1, lastError: reason });
+    expect(receiver.received.filter((r) => r.url === '/foreign')).toEqual([]);
+    // Replayable once mended: sealed again with this process's key.
+    await hub.hub.store.updateDestination(dest.id, { secretsCiphertext: SecretBox.fromText(TEST_SECRET_KEY).seal(JSON.stringify({ signingSecret: dest.signingSecret })) }, now);
+    expect((await hub.admin('/deliveries/replay', { body: { destination: dest.id } })).body).toEqual({ replayed: 2 });
+    await runWorker();
+    for (const { eventId } of [first, second]) expect(await deliveryOf(eventId)).toMatchObject({ state: 'succeeded', lastError: null });
+    expect(receiver.received.filter((r) => r.url === '/foreign')).toHaveLength(2);
   });
 
   it('signs with a body HMAC header, and follows a redirect when the destination allows it', async () => {
@@ -263,9 +301,9 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     await destination('slow-lane', { url: `${receiver.url}/slow`, ratePerSecond: 1, timeoutMs: 1000 });
     for (let i = 0; i < 3; i++) await emit('slow-lane');
     const sent = () => receiver.received.filter((r) => r.url === '/slow').length;
+    // Claimed now (the claim reads the clock as the pass starts); one is sent at once, the other
+    // two wait for the limiter, and meanwhile their 90 s lease nearly runs out.
     const pass = runWorker();
-    while (sent() === 0) await new Promise((r) => setTimeout(r, 10));
-    // The other two wait for the limiter; meanwhile their 90 s lease nearly runs out.
     now += 89_500;
     await pass;
     expect(sent()).toBe(1);
@@ -285,6 +323,39 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     receiver.reply({ status: 200, body: 'NOPE' });
     expect((await hub.admin(`/destinations/${dest.id}/test`, { method: 'POST' })).body).toMatchObject({ success: false, status: 200, excerpt: 'NOPE' });
   });
+});
+
+describe.runIf(STORE_KINDS.includes('postgres'))('signing-secret rotation across hubs sharing one PostgreSQL database', () => {
+  it("is in force for the next delivery another hub's worker sends, though that worker had the destination cached", async () => {
+    const db = await createTestDatabase('postgres');
+    const clock = { now: () => Date.now() };
+    const receiver = await startReceiver();
+    const hubs: TestHub[] = [];
+    try {
+      // One serves the admin API and takes events; the other only runs the worker.
+      const api = await startTestHub('postgres', { db, worker: false, clock });
+      hubs.push(api);
+      const worker = await startTestHub('postgres', { db, worker: false, clock });
+      hubs.push(worker);
+      const auth = { authorization: `Bearer ${(await api.admin('/api-secrets', { body: {} })).body.secret}` };
+      const created = await api.admin('/destinations', { body: { name: 'signed', config: { url: `${receiver.url}/signed`, method: 'POST', body: '{"u":"{user_id}"}', signing: { kind: 'standard-webhooks' } } } });
+      expect(created.status).toBe(201);
+      const emit = async () => expect((await postJson(`${api.url}/api/events`, { type: 'signup', idempotencyKey: randomUUID(), userId: 'u' }, auth)).status).toBe(200);
+      await emit();
+      expect(await worker.hub.app.deliveryWorker.runOnce()).toBe(1);
+      const rotated = await api.admin(`/destinations/${created.body.id}`, { method: 'PATCH', body: { rotateSigningSecret: true } });
+      expect(rotated.status).toBe(200);
+      await emit();
+      expect(await worker.hub.app.deliveryWorker.runOnce()).toBe(1);
+      const [before, after] = receiver.received;
+      expect(new Webhook(created.body.signingSecret).verify(before!.body, before!.headers as Record<string, string>)).toBeTruthy();
+      expect(new Webhook(rotated.body.signingSecret).verify(after!.body, after!.headers as Record<string, string>)).toBeTruthy();
+    } finally {
+      for (const hub of hubs) await hub.close();
+      await receiver.close();
+      await db.cleanup();
+    }
+  }, 2 * HUB_START_MS + 30_000); // two hubs started one after the other
 });
 
 describe('outbound address protection', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from './helpers/stores.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 describe.each(STORE_KINDS)('destinations and the outbox on %s', (kind) => {
   let hub: TestHub;
@@ -10,7 +11,7 @@ describe.each(STORE_KINDS)('destinations and the outbox on %s', (kind) => {
     // Queueing only: no worker sends these (and no test ever targets anything but loopback).
     hub = await startTestHub(kind, { worker: false });
     auth = { authorization: `Bearer ${(await hub.admin('/api-secrets', { body: {} })).body.secret}` };
-  });
+  }, HUB_START_MS);
   afterAll(async () => {
     await hub?.close();
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from './helpers/stores.js';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from './helpers/hub.js';
 import { startReceiver } from './helpers/receiver.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 describe.each(STORE_KINDS)('hostile input on %s', (kind) => {
   let hub: TestHub;
@@ -14,7 +15,7 @@ describe.each(STORE_KINDS)('hostile input on %s', (kind) => {
     hub = await startTestHub(kind, { worker: false });
     receiver = await startReceiver();
     for (const id of ['hostile-offer', 'hostile-used']) expect((await hub.admin('/offers', { body: { id } })).status).toBe(201);
-  });
+  }, HUB_START_MS);
 
   afterAll(async () => {
     await hub?.close();

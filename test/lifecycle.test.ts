@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_KINDS, createTestDatabase, type TestDatabase } from './helpers/stores.js';
-import { startHubProcess, type HubProcess } from './helpers/process.js';
+import { HUB_START_MS, startHubProcess, type HubProcess } from './helpers/process.js';
 
 const ADMIN = 'lifecycle-admin-token-0123456789';
 const USERS = 16;
@@ -114,7 +114,7 @@ describe.each(STORE_KINDS)('hub process on %s', (kind) => {
     const killed = new Promise<void>((resolve) => (kill = resolve));
     const load = drive(running.url, users, secret, killed);
     // Kill once a good number of postbacks are acknowledged, with many more in flight.
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     while (load.acks.length < 400 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     running.child.kill('SIGKILL');
     kill();
@@ -124,7 +124,7 @@ describe.each(STORE_KINDS)('hub process on %s', (kind) => {
 
     running = await startHubProcess(hubEnv(db));
     await verify(running.url, users, load.acks);
-  });
+  }, 2 * HUB_START_MS + 120_000);
 
   it('stopped with SIGTERM mid-load, answers what it accepted, stores it, and exits cleanly', async () => {
     db = await createTestDatabase(kind);
@@ -134,7 +134,9 @@ describe.each(STORE_KINDS)('hub process on %s', (kind) => {
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     const load = drive(running.url, users, secret, stopped);
-    while (load.acks.length < 200) await new Promise((r) => setTimeout(r, 5));
+    const deadline = Date.now() + 60_000;
+    while (load.acks.length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(load.acks.length).toBeGreaterThanOrEqual(200);
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
     stop();
@@ -143,5 +145,5 @@ describe.each(STORE_KINDS)('hub process on %s', (kind) => {
 
     running = await startHubProcess(hubEnv(db));
     await verify(running.url, users, load.acks);
-  });
+  }, 2 * HUB_START_MS + 120_000);
 });

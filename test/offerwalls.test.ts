@@ -4,6 +4,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from './helpers/stores.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -12,7 +13,7 @@ describe.each(STORE_KINDS)('offerwall presets through HTTP on %s', (kind) => {
   let hub: TestHub;
   beforeAll(async () => {
     hub = await startTestHub(kind);
-  });
+  }, HUB_START_MS);
   afterAll(async () => {
     await hub?.close();
   });

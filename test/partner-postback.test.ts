@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from './helpers/stores.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 describe.each(STORE_KINDS)('seed 003 partner postback API on %s', (kind) => {
   let hub: TestHub;
@@ -17,7 +18,7 @@ describe.each(STORE_KINDS)('seed 003 partner postback API on %s', (kind) => {
     const created = await hub.admin('/api-secrets', { body: { name: 'studio' } });
     expect(created.status).toBe(201);
     secret = created.body.secret;
-  });
+  }, HUB_START_MS);
 
   afterAll(async () => {
     await hub?.close();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from './helpers/stores.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
+import { HUB_START_MS } from './helpers/timing.js';
 
 describe.each(STORE_KINDS)('platform events API (seed 004) on %s', (kind) => {
   let hub: TestHub;
@@ -10,7 +11,7 @@ describe.each(STORE_KINDS)('platform events API (seed 004) on %s', (kind) => {
   beforeAll(async () => {
     hub = await startTestHub(kind);
     auth = { authorization: `Bearer ${(await hub.admin('/api-secrets', { body: { name: 'platform' } })).body.secret}` };
-  });
+  }, HUB_START_MS);
   afterAll(async () => {
     await hub?.close();
   });

@@ -9,12 +9,13 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli, startHubProcess, type HubProcess } from './helpers/process.js';
+import { HUB_START_MS } from './helpers/timing.js';
 import { STORE_KINDS, TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from './helpers/stores.js';
 
 const ADMIN = 'startup-admin-token-0123456789';
 
 // Each test starts several processes; on a loaded machine one start can take many seconds.
-vi.setConfig({ testTimeout: 180_000 });
+vi.setConfig({ testTimeout: 3 * HUB_START_MS });
 const KEY_A = Buffer.alloc(32, 1).toString('base64');
 const KEY_B = Buffer.alloc(32, 2).toString('base64');
 

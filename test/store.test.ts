@@ -505,11 +505,26 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     const id = newId();
     await store.recordEvent({ event: full, requires: {}, credit: null, deliveries: [{ id, destinationId: 'd1' }] });
     const [claimed] = await store.claimDueDeliveries(T0 + 5, 10, 30_000);
-    const { event: claimedEvent, ...delivery } = claimed!;
+    const { event: claimedEvent, destinationUpdatedAt, ...delivery } = claimed!;
+    expect(destinationUpdatedAt).toBe(T0);
     expect(delivery).toEqual((await store.listDeliveriesOfEvent(full.id))[0]);
     expect(delivery).toMatchObject({ id, state: 'delivering', attempts: 0, updatedAt: T0 + 5 });
     expect(claimedEvent).toEqual(await store.getEvent(full.id));
     expect(claimedEvent).toMatchObject({ userId: 'u-claim', level: 7, amountMicros: 2_500_000, partnerClickId: 'pc-claim', metadata: { data: { note: 'x' } } });
+  });
+
+  it("hands each claimed delivery its destination's updatedAt as it is at the claim, which every change moves forward", async () => {
+    const [first] = await enqueue('d1', 1);
+    expect((await store.claimDueDeliveries(T0, 10, 30_000)).map((d) => [d.id, d.destinationUpdatedAt])).toEqual([[first, T0]]);
+    // Changes in the same millisecond as the last (or from a process whose clock lags) move it all the same.
+    expect(await store.updateDestination('d1', { secretsCiphertext: 'v1.rotated' }, T0)).toMatchObject({ updatedAt: T0 + 1 });
+    const [second] = await enqueue('d1', 1);
+    expect((await store.claimDueDeliveries(T0, 10, 30_000)).map((d) => [d.id, d.destinationUpdatedAt])).toEqual([[second, T0 + 1]]);
+    expect(await store.pauseDestination('d1', 'by hand', T0 - 5)).toMatchObject({ updatedAt: T0 + 2 });
+    expect(await store.resumeDestination('d1', T0 + 2)).toMatchObject({ updatedAt: T0 + 3 });
+    expect(await store.updateDestination('d1', { name: 'later' }, T0 + 100)).toMatchObject({ updatedAt: T0 + 100 });
+    const [third] = await enqueue('d1', 1);
+    expect((await store.claimDueDeliveries(T0 + 100, 10, 30_000)).map((d) => [d.id, d.destinationUpdatedAt])).toEqual([[third, T0 + 100]]);
   });
 
   it('records an attempt and schedules, succeeds or fails the delivery', async () => {
@@ -627,22 +642,25 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     try {
       let told = 0;
       const stop = other.onDeliveriesQueued(() => told++);
-      await new Promise((r) => setTimeout(r, 300)); // the LISTEN connection comes up
+      const heard = async (count: number) => {
+        const deadline = Date.now() + 20_000;
+        while (told < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        return told;
+      };
+      // Once its connection listens, it tells at once: for what was queued before.
+      expect(await heard(1)).toBe(1);
       await enqueue('d1', 1);
-      const deadline = Date.now() + 5000;
-      while (told === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(told).toBe(1);
+      expect(await heard(2)).toBe(2);
       // Nothing queued, nothing told.
       const quiet = () => ({ event: event({ source: 'platform', externalId: newId() }), requires: {}, credit: null });
       await store.recordEvent(quiet());
       // A batch is one statement here, which tells the workers itself if it queued any.
       await store.recordEvents([quiet(), quiet()]);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(told).toBe(1);
+      // Notifications arrive in commit order: one for the writes above would come before this one's.
       await store.recordEvents([quiet(), { ...quiet(), deliveries: [{ id: newId(), destinationId: 'd1' }] }]);
-      while (told === 1 && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 200));
-      expect(told).toBe(2);
+      expect(await heard(3)).toBe(3);
+      await enqueue('d1', 1);
+      expect(await heard(4)).toBe(4);
       stop();
     } finally {
       await other.close();
@@ -698,26 +716,27 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
     let told = 0;
     const stop = store.onDeliveriesQueued(() => told++);
     const toldAgain = async (count: number) => {
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 20_000;
       while (told < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       return told;
     };
     try {
-      if (kind === 'postgres') await new Promise((r) => setTimeout(r, 300)); // the LISTEN connection comes up
+      // PostgreSQL tells once its LISTEN connection is up (for what was queued before).
+      if (kind === 'postgres') expect(await toldAgain(1)).toBe(1);
       told = 0;
       await store.pauseDestination('d1', 'by hand', T0);
       await store.resumeDestination('d1', T0);
       expect(await toldAgain(1)).toBe(1);
       await store.replayDeliveries({ ids: [queued!] }, T0);
       expect(await toldAgain(2)).toBe(2);
-      // Nothing became due, nothing told.
+      // Nothing became due, nothing told: a notification for these would come before the next one's.
       await store.resumeDestination('missing', T0);
       await store.replayDeliveries({ ids: ['missing'] }, T0);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(told).toBe(2);
       // Recording deliveries tells them too (PostgreSQL at commit, SQLite as they are written).
       await enqueue('d1', 1);
       expect(await toldAgain(3)).toBe(3);
+      await store.replayDeliveries({ ids: [queued!] }, T0);
+      expect(await toldAgain(4)).toBe(4);
     } finally {
       stop();
     }

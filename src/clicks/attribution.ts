@@ -12,15 +12,18 @@ const policyValidator = Compile(FraudPolicySchema);
 type Deliveries = Array<{ id: string; destinationId: string }>;
 
 export interface ConversionDeps {
-  store: Pick<Store, 'getClick' | 'latestClick' | 'countClicksFromIp' | 'listLinks' | 'getSetting' | 'putSetting' | 'reviewEvent' | 'getEvent'>;
+  store: Pick<Store, 'getClick' | 'latestClick' | 'countClicksFromIp' | 'getSetting' | 'putSetting' | 'reviewEvent' | 'getEvent'>;
   /** The outbox rows for an event (destinations that want it). */
   deliveriesFor: (event: MatchableEvent) => Promise<Deliveries>;
+  /** Whether an offer has tracking links: only then is a conversion looked up by user and offer. */
+  offerHasLinks: (offerId: string) => Promise<boolean>;
   clock: Clock;
   /**
    * Writes the clicks this process has handed out and not yet stored: a conversion may arrive
    * before its click's write (clicks are recorded behind the redirect), and must still find it.
    */
   settleClicks?: () => Promise<void>;
+  /** How long the policy is used before it is read again (other processes' changes). */
   cacheMs?: number;
 }
 
@@ -32,7 +35,8 @@ export interface ConversionDeps {
  */
 export class ConversionService {
   private policyCache: { policy: FraudPolicy; caps: CapRules | null; until: number } | null = null;
-  private readonly offersWithLinks = new Map<string, { has: boolean; until: number }>();
+  /** Policies set by this process, counted as each starts and ends: a read begun before one ended is not kept. */
+  private policyWrites = 0;
   private readonly cacheMs: number;
 
   constructor(private readonly deps: ConversionDeps) {
@@ -43,21 +47,32 @@ export class ConversionService {
     return (await this.loadPolicy()).policy;
   }
 
-  /** The policy and the caps derived from it, read at most once a second. */
+  /**
+   * The policy and the caps derived from it, read at most once a second (by the hub's clock):
+   * another process's change is in force within a second, this process's at once.
+   */
   private async loadPolicy(): Promise<{ policy: FraudPolicy; caps: CapRules | null }> {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     if (this.policyCache !== null && this.policyCache.until > now) return this.policyCache;
+    const writes = this.policyWrites;
     const stored = await this.deps.store.getSetting(FRAUD_POLICY_KEY);
     // Stored by an older version, or never: the defaults fill what it lacks.
     const merged = { ...DEFAULT_FRAUD_POLICY, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
     const policy = policyValidator.Check(merged) ? merged : DEFAULT_FRAUD_POLICY;
-    this.policyCache = { policy, caps: capRules(policy), until: now + this.cacheMs };
-    return this.policyCache;
+    const loaded = { policy, caps: capRules(policy), until: now + this.cacheMs };
+    if (writes === this.policyWrites) this.policyCache = loaded;
+    return loaded;
   }
 
   async setPolicy(policy: FraudPolicy): Promise<FraudPolicy> {
-    await this.deps.store.putSetting(FRAUD_POLICY_KEY, policy, this.deps.clock.now());
+    this.policyWrites++;
     this.policyCache = null;
+    try {
+      await this.deps.store.putSetting(FRAUD_POLICY_KEY, policy, this.deps.clock.now());
+    } finally {
+      this.policyWrites++;
+      this.policyCache = null;
+    }
     return this.policy();
   }
 
@@ -72,7 +87,7 @@ export class ConversionService {
     if (clickIdGiven !== null) {
       await this.deps.settleClicks?.();
       click = await this.deps.store.getClick(clickIdGiven);
-    } else if (event.userId !== null && event.offerId !== null && (await this.hasLinks(event.offerId))) {
+    } else if (event.userId !== null && event.offerId !== null && (await this.deps.offerHasLinks(event.offerId))) {
       await this.deps.settleClicks?.();
       click = await this.deps.store.latestClick(event.userId, event.offerId, now - windowMs);
     }
@@ -112,16 +127,5 @@ export class ConversionService {
       throw new ConflictError(approve ? 'Only a held event can be approved' : 'Only a flagged, held or approved event can be rejected', 'id', 'not_reviewable');
     }
     return result;
-  }
-
-  /** Only offers that have tracking links need the look-up by user and offer. */
-  private async hasLinks(offerId: string): Promise<boolean> {
-    const now = Date.now();
-    const cached = this.offersWithLinks.get(offerId);
-    if (cached !== undefined && cached.until > now) return cached.has;
-    const has = (await this.deps.store.listLinks({ limit: 1, offerId })).items.length > 0;
-    if (this.offersWithLinks.size > 10_000) this.offersWithLinks.clear();
-    this.offersWithLinks.set(offerId, { has, until: now + this.cacheMs });
-    return has;
   }
 }

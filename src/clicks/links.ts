@@ -31,11 +31,17 @@ type LinkStore = Pick<Store, 'createLink' | 'getLink' | 'listLinks' | 'updateLin
 /** Tracking links: which offer, which partner's traffic, and where a click goes. */
 export class LinkService {
   private readonly cache = new Map<string, { link: LoadedLink | null; until: number }>();
+  private readonly offersWithLinks = new Map<string, { has: boolean; until: number }>();
+  /** Changes made by this process, counted as they start and as they end: a read begun before one ended is not kept. */
+  private writes = 0;
 
   constructor(
     private readonly store: LinkStore,
     private readonly clock: Clock,
-    /** How long the click path may use a loaded link before reading it again. */
+    /**
+     * How long the click path may use a loaded link before reading it again (by the hub's
+     * clock): another process's change is seen within it, this process's at once.
+     */
     private readonly cacheMs = 1000,
   ) {}
 
@@ -46,9 +52,10 @@ export class LinkService {
     if ((await this.store.getOffer(input.offerId)) === null) throw new ValidationError('offerId', `no offer "${input.offerId}": create it first`, 'unknown_offer');
     await this.checkApp(config);
     const now = this.clock.now();
+    this.writes++;
     try {
       const link = await this.store.createLink({ id, name: input.name ?? null, offerId: input.offerId, partner: input.partner ?? null, config, enabled: input.enabled ?? true, createdAt: now, updatedAt: now });
-      this.cache.delete(id);
+      this.changed(id);
       return link;
     } catch (error) {
       if (error instanceof UniqueViolationError) throw new ConflictError(`A link "${id}" exists already`, 'id', 'link_exists');
@@ -84,35 +91,62 @@ export class LinkService {
       await this.checkApp(config);
       patch.config = config;
     }
+    this.writes++;
     const link = await this.store.updateLink(id, patch, this.clock.now());
+    this.changed(id);
     if (link === null) throw new NotFoundError(`No link "${id}"`, 'id');
-    this.cache.delete(id);
     return link;
   }
 
   async delete(id: string): Promise<void> {
+    this.writes++;
     const outcome = await this.store.deleteLink(id);
+    this.changed(id);
     if (outcome === 'not_found') throw new NotFoundError(`No link "${id}"`, 'id');
     if (outcome === 'has_clicks') throw new ConflictError(`Link "${id}" has clicks; disable it instead`, 'id', 'link_has_clicks');
+  }
+
+  /** A link changed here (or the change failed): in force at once, for the click path and for attribution. */
+  private changed(id: string): void {
+    this.writes++;
     this.cache.delete(id);
+    // Which offer a link was of is not known here, and links are created and deleted seldom.
+    this.offersWithLinks.clear();
   }
 
   /** The link if the cache holds it (null: known not to exist), undefined if it must be read. */
   cached(id: string): LoadedLink | null | undefined {
     const cached = this.cache.get(id);
-    return cached !== undefined && cached.until > Date.now() ? cached.link : undefined;
+    return cached !== undefined && cached.until > this.clock.now() ? cached.link : undefined;
   }
 
   /** The click path's read: cached for a second, so a burst of clicks costs one read. */
   async resolve(id: string): Promise<LoadedLink | null> {
-    const now = Date.now();
+    const now = this.clock.now();
     const cached = this.cache.get(id);
     if (cached !== undefined && cached.until > now) return cached.link;
+    const writes = this.writes;
     const record = LINK_ID.test(id) ? await this.store.getLink(id) : null;
     const link = record === null ? null : { ...record, config: record.config as LinkConfig };
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(id, { link, until: now + this.cacheMs });
+    if (writes === this.writes) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(id, { link, until: now + this.cacheMs });
+    }
     return link;
+  }
+
+  /** Whether an offer has tracking links (attribution by user and offer needs one), cached like a link. */
+  async offerHasLinks(offerId: string): Promise<boolean> {
+    const now = this.clock.now();
+    const cached = this.offersWithLinks.get(offerId);
+    if (cached !== undefined && cached.until > now) return cached.has;
+    const writes = this.writes;
+    const has = (await this.store.listLinks({ limit: 1, offerId })).items.length > 0;
+    if (writes === this.writes) {
+      if (this.offersWithLinks.size > 10_000) this.offersWithLinks.clear();
+      this.offersWithLinks.set(offerId, { has, until: now + this.cacheMs });
+    }
+    return has;
   }
 }
 

@@ -2,12 +2,16 @@
  * Per-destination sending limits, in this process: at most `concurrency` requests at once, and
  * at most `ratePerSecond` started per second (a token bucket holding one second's worth).
  * Several worker processes each apply their own.
+ *
+ * It paces real requests with real timers, so its time is the timers' (a monotonic clock), not
+ * the hub's `Clock`: tests hold that still, which would starve the bucket, and a wall clock set
+ * back would empty it. Tests control both with fake timers.
  */
 export class DestinationLimiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private tokens: number;
-  private refilledAt = Date.now();
+  private refilledAt = performance.now();
 
   constructor(
     private readonly concurrency: number,
@@ -43,7 +47,7 @@ export class DestinationLimiter {
 
   private takeToken(): boolean {
     if (this.ratePerSecond === Number.MAX_SAFE_INTEGER) return true;
-    const now = Date.now();
+    const now = performance.now();
     this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond);
     this.refilledAt = now;
     if (this.tokens < 1) return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClaimedDelivery, ClaimOptions, DestinationRecord } from '../store/store.js';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions, DestinationRecord } from '../store/store.js';
 import type { SendResult } from './sender.js';
 import { testEvent } from '../../test/helpers/events.js';
 import { CONFIG_DEFAULTS } from './destinations.js';
@@ -18,7 +18,7 @@ const destination = (id: string, maxConcurrency?: number): DestinationRecord => 
   updatedAt: 0,
 });
 
-const delivery = (id: string, destinationId: string, now: number): ClaimedDelivery => ({
+const delivery = (id: string, destinationId: string, now: number, destinationUpdatedAt = 0): ClaimedDelivery => ({
   id,
   eventId: `e-${id}`,
   destinationId,
@@ -29,6 +29,7 @@ const delivery = (id: string, destinationId: string, now: number): ClaimedDelive
   lastError: null,
   createdAt: now,
   updatedAt: now,
+  destinationUpdatedAt,
   event: {
     ...testEvent({ id: `e-${id}`, source: 'platform', type: 'registration', externalId: id, userId: 'u1', receivedAt: now }),
     outcome: 'accepted',
@@ -97,17 +98,102 @@ describe('DeliveryWorker claims', () => {
       batchSize: 2,
     });
     worker.start();
-    const deadline = Date.now() + 2000;
+    const deadline = Date.now() + 20_000;
     while ((claims.length < 3 || pending.length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(claims[0]).toEqual([]);
     expect(claims.at(-1)).toEqual(['slow']);
     // Once it answers, its limiter drains and its deliveries are claimed again.
     while (pending.length > 0) pending.shift()!({ ok: true, status: 200, retryAfter: undefined, excerpt: 'OK', latencyMs: 1 });
     const asked = claims.length;
-    while (claims.length < asked + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 20));
+    // The two that waited for its limiter are sent, and the claims go on.
+    while ((claims.length < asked + 2 || pending.length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(pending).toHaveLength(2);
     while (pending.length > 0) pending.shift()!({ ok: true, status: 200, retryAfter: undefined, excerpt: 'OK', latencyMs: 1 });
     await worker.stop();
     expect(claims.at(-1)).toEqual([]);
+  });
+});
+
+describe('DeliveryWorker destinations', () => {
+  const ok: SendResult = { ok: true, status: 200, retryAfter: undefined, excerpt: 'OK', latencyMs: 1 };
+
+  it('reads a destination once while claims show it unchanged, and again as soon as a claim shows it changed', async () => {
+    const now = 1_000;
+    let version = 5;
+    let batch: ClaimedDelivery[] = [];
+    const reads: string[] = [];
+    const opened: string[] = [];
+    const worker = new DeliveryWorker({
+      store: {
+        claimDueDeliveries: () => Promise.resolve(batch.splice(0)),
+        completeAttempts: () => Promise.resolve(),
+        getDestination: (id: string) => {
+          reads.push(id);
+          return Promise.resolve({ ...destination(id), updatedAt: version });
+        },
+      },
+      destinations: {
+        secrets: (d: DestinationRecord) => {
+          opened.push(`${d.id}@${d.updatedAt}`);
+          return {};
+        },
+      },
+      sender: { send: () => Promise.resolve(ok), close: () => Promise.resolve() },
+      clock: { now: () => now },
+    });
+    batch = ['a1', 'a2', 'a3'].map((id) => delivery(id, 'a', now, version));
+    expect(await worker.runOnce()).toBe(3);
+    batch = [delivery('a4', 'a', now, version)];
+    await worker.runOnce();
+    // Deliveries claimed together share one read, and later claims reuse it.
+    expect(reads).toEqual(['a']);
+    // Changed (a rotated secret, by this process or another): the very next claim shows it.
+    version = 6;
+    batch = [delivery('a5', 'a', now, version), delivery('a6', 'a', now, version)];
+    await worker.runOnce();
+    expect(reads).toEqual(['a', 'a']);
+    expect(opened).toEqual(['a@5', 'a@6']);
+  });
+
+  it("fails the deliveries of a destination whose secrets it cannot open, with the reason, and says so once", async () => {
+    const now = 1_000;
+    let batch = ['k1', 'k2', 'k3'].map((id) => delivery(id, 'sealed-elsewhere', now));
+    const recorded: AttemptResult[] = [];
+    const errors: unknown[] = [];
+    let sent = 0;
+    const worker = new DeliveryWorker({
+      store: {
+        claimDueDeliveries: () => Promise.resolve(batch.splice(0)),
+        completeAttempts: (results: readonly AttemptResult[]) => {
+          recorded.push(...results);
+          return Promise.resolve();
+        },
+        getDestination: (id: string) => Promise.resolve(destination(id)),
+      },
+      // As SecretBox.open fails for a value sealed with another key.
+      destinations: {
+        secrets: () => {
+          throw new Error('Unsupported state or unable to authenticate data');
+        },
+      },
+      sender: {
+        send: () => {
+          sent++;
+          return Promise.resolve(ok);
+        },
+        close: () => Promise.resolve(),
+      },
+      clock: { now: () => now },
+      onError: (error) => errors.push(error),
+    });
+    expect(await worker.runOnce()).toBe(3);
+    batch = [delivery('k4', 'sealed-elsewhere', now)];
+    await worker.runOnce();
+    expect(sent).toBe(0);
+    expect(recorded.map((r) => [r.deliveryId, r.next.state, r.failed, r.attempt.error])).toEqual(
+      ['k1', 'k2', 'k3', 'k4'].map((id) => [id, 'failed', true, "the destination's secrets cannot be opened with this process's SECRET_KEY"]),
+    );
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toContain("sealed-elsewhere: the destination's secrets cannot be opened with this process's SECRET_KEY");
   });
 });

@@ -54,8 +54,12 @@ export class DeliveryWorker {
   private readonly random: () => number;
   private expiredCheckedAt = Number.NEGATIVE_INFINITY;
   private readonly limiters = new Map<string, { key: string; limiter: DestinationLimiter }>();
-  /** Destinations with their secrets opened, for a second: not one read and decryption per delivery. */
-  private readonly destinationCache = new Map<string, { destination: DestinationRecord | null; secrets: DestinationSecrets; until: number }>();
+  /**
+   * Destinations read and their secrets opened, each kept while claims show it unchanged (its
+   * `updatedAt`): not one read and decryption per delivery, and a change (a rotated signing
+   * secret) in force for every delivery claimed after it, whichever process made it.
+   */
+  private readonly destinationCache = new Map<string, { version: number | null; loaded: Promise<LoadedDestination> }>();
   /** Finished attempts are recorded together: one transaction for all that finish while the last one commits. */
   private readonly completions: Batcher<AttemptResult>;
 
@@ -177,7 +181,9 @@ export class DeliveryWorker {
   async test(destination: DestinationRecord): Promise<TestResult> {
     const config = destination.config as DestinationConfig;
     const now = this.deps.clock.now();
-    const secrets = this.deps.destinations.secrets(destination);
+    const opened = this.openSecrets(destination);
+    if (!opened.ok) return { success: false, request: null, status: null, excerpt: null, error: opened.error, latencyMs: 0 };
+    const { secrets } = opened;
     const deliveryId = `test-${newId()}`;
     const sample: EventFacts = {
       id: newId(),
@@ -213,7 +219,7 @@ export class DeliveryWorker {
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     const { event } = delivery;
-    const { destination, secrets } = await this.destination(delivery.destinationId);
+    const { destination, secrets } = await this.destination(delivery);
     if (event === null || destination === null) {
       // Cannot happen while events are never deleted; if it does, close it rather than re-claim it forever.
       const now = this.deps.clock.now();
@@ -237,7 +243,10 @@ export class DeliveryWorker {
       this.complete({ deliveryId: delivery.id, destinationId: destination.id, attempt: record, next, failed, pauseAfterFailures: config.pauseAfterFailures, pauseNow, now: at });
     let built: ReturnType<typeof buildRequest>;
     try {
-      built = buildRequest(config, requestSecrets(secrets, now), macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000));
+      // Secrets this process cannot open (another SECRET_KEY) will not open on a retry either.
+      built = secrets.ok
+        ? buildRequest(config, requestSecrets(secrets.secrets, now), macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000))
+        : secrets;
     } catch (error) {
       // A fault of the hub's, not the partner's: recorded as a failed attempt (replayable once
       // mended) rather than left `delivering`, to be claimed and to fail again after every lease.
@@ -285,14 +294,36 @@ export class DeliveryWorker {
     finish(record, next, true, gone ? '410 Gone' : null, finished);
   }
 
-  private async destination(id: string): Promise<{ destination: DestinationRecord | null; secrets: DestinationSecrets }> {
-    const now = Date.now();
+  /**
+   * The delivery's destination, read once per change: deliveries claimed together share the
+   * read. A read that fails is not kept (the delivery's lease runs out and it is tried again).
+   */
+  private destination(delivery: ClaimedDelivery): Promise<LoadedDestination> {
+    const id = delivery.destinationId;
+    const version = delivery.destinationUpdatedAt;
     const cached = this.destinationCache.get(id);
-    if (cached !== undefined && cached.until > now) return cached;
-    const destination = await this.deps.store.getDestination(id);
-    const entry = { destination, secrets: destination === null ? {} : this.deps.destinations.secrets(destination), until: now + 1000 };
+    if (cached !== undefined && cached.version === version) return cached.loaded;
+    const loaded = this.deps.store.getDestination(id).then((destination) => {
+      if (destination === null) return { destination, secrets: { ok: true, secrets: {} } } as const;
+      const secrets = this.openSecrets(destination);
+      // Logged once per change of the destination, not once per delivery.
+      if (!secrets.ok) this.deps.onError?.(new Error(`destination ${id}: ${secrets.error}`), delivery.id);
+      return { destination, secrets };
+    });
+    const entry = { version, loaded };
     this.destinationCache.set(id, entry);
-    return entry;
+    loaded.catch(() => {
+      if (this.destinationCache.get(id) === entry) this.destinationCache.delete(id);
+    });
+    return loaded;
+  }
+
+  private openSecrets(destination: DestinationRecord): OpenedSecrets {
+    try {
+      return { ok: true, secrets: this.deps.destinations.secrets(destination) };
+    } catch {
+      return { ok: false, error: "the destination's secrets cannot be opened with this process's SECRET_KEY" };
+    }
   }
 
   /**
@@ -322,6 +353,13 @@ export class DeliveryWorker {
 
 function outcomeOf(result: AttemptResult): 'succeeded' | 'retry' | 'failed' {
   return result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
+}
+
+type OpenedSecrets = { ok: true; secrets: DestinationSecrets } | { ok: false; error: string };
+
+interface LoadedDestination {
+  destination: DestinationRecord | null;
+  secrets: OpenedSecrets;
 }
 
 export interface TestResult {

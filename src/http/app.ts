@@ -219,7 +219,13 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     done();
   });
   app.addHook('onClose', async () => clicks.drain());
-  const conversions = new ConversionService({ store, deliveriesFor: (event) => destinations.deliveriesFor(event), clock, settleClicks: () => clicks.drain() });
+  const conversions = new ConversionService({
+    store,
+    deliveriesFor: (event) => destinations.deliveriesFor(event),
+    offerHasLinks: (offerId) => links.offerHasLinks(offerId),
+    clock,
+    settleClicks: () => clicks.drain(),
+  });
   const prepare = (command: RecordEventCommand) => conversions.prepare(command);
   const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
     metrics.postbacks.inc({ source, outcome });

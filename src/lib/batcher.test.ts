@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Batcher } from './batcher.js';
 
 describe('Batcher', () => {
@@ -44,47 +44,62 @@ describe('Batcher', () => {
   });
 
   it('waits delayMs for company, unless idle() is asked for or the batch is full', async () => {
-    const sizes: number[] = [];
-    const batcher = new Batcher<number>((items) => {
-      sizes.push(items.length);
-      return Promise.resolve();
-    }, 3, 50);
-    batcher.push(1);
-    await new Promise((r) => setTimeout(r, 10));
-    batcher.push(2);
-    expect(sizes).toEqual([]); // still waiting
-    await new Promise((r) => setTimeout(r, 60));
-    expect(sizes).toEqual([2]);
-    batcher.push(3);
-    await batcher.idle(); // ends the wait at once
-    expect(sizes).toEqual([2, 1]);
-    const started = Date.now();
-    for (const i of [4, 5, 6]) batcher.push(i);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(sizes).toEqual([2, 1, 3]); // full: no wait
-    expect(Date.now() - started).toBeLessThan(45);
+    vi.useFakeTimers();
+    try {
+      const sizes: number[] = [];
+      const batcher = new Batcher<number>((items) => {
+        sizes.push(items.length);
+        return Promise.resolve();
+      }, 3, 50);
+      batcher.push(1);
+      await vi.advanceTimersByTimeAsync(10);
+      batcher.push(2);
+      await vi.advanceTimersByTimeAsync(39);
+      expect(sizes).toEqual([]); // still waiting, 49 ms after the first
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sizes).toEqual([2]);
+      batcher.push(3);
+      await batcher.idle(); // ends the wait at once: no time passes
+      expect(sizes).toEqual([2, 1]);
+      for (const i of [4, 5, 6]) batcher.push(i);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sizes).toEqual([2, 1, 3]); // full: no wait
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
 describe('Batcher with a delay, under a steady stream', () => {
   it('makes what arrives during a flush wait for company too, and idle() still ends every wait', async () => {
-    const sizes: number[] = [];
-    const batcher = new Batcher<number>(async (items) => {
-      sizes.push(items.length);
-      await new Promise((r) => setTimeout(r, 5)); // a commit
-    }, 1000, 40);
-    batcher.push(1);
-    await new Promise((r) => setTimeout(r, 45)); // the first flush is under way
-    batcher.push(2);
-    await new Promise((r) => setTimeout(r, 15)); // it has committed; 2 waits for company
-    batcher.push(3);
-    expect(sizes).toEqual([1]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(sizes).toEqual([1, 2]); // 2 and 3 together, after the wait
-    batcher.push(4);
-    const started = Date.now();
-    await batcher.idle();
-    expect(sizes).toEqual([1, 2, 1]);
-    expect(Date.now() - started).toBeLessThan(35);
+    vi.useFakeTimers();
+    try {
+      const sizes: number[] = [];
+      const batcher = new Batcher<number>(async (items) => {
+        sizes.push(items.length);
+        await new Promise((r) => setTimeout(r, 5)); // a commit
+      }, 1000, 40);
+      batcher.push(1);
+      await vi.advanceTimersByTimeAsync(42); // the first flush began at 40 and commits until 45
+      expect(sizes).toEqual([1]);
+      batcher.push(2);
+      await vi.advanceTimersByTimeAsync(18); // it has committed; 2 waits for company until 85
+      batcher.push(3);
+      await vi.advanceTimersByTimeAsync(24);
+      expect(sizes).toEqual([1]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sizes).toEqual([1, 2]); // 2 and 3 together, after the wait
+      await vi.advanceTimersByTimeAsync(5); // their commit
+      batcher.push(4);
+      const started = performance.now();
+      const idle = batcher.idle();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sizes).toEqual([1, 2, 1]); // no wait for company
+      await vi.advanceTimersByTimeAsync(5); // only its commit
+      await idle;
+      expect(performance.now() - started).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -14,8 +14,9 @@ export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: nu
 }
 
 /**
- * What a claim read, as rows of values (`DELIVERY_COLUMNS`, `EVENT_COLUMNS`): the SQLite writer
- * thread hands these to the main thread, which builds the records (`claimedDeliveries`).
+ * What a claim read, as rows of values (`DELIVERY_COLUMNS` and the destination's version;
+ * `EVENT_COLUMNS`): the SQLite writer thread hands these to the main thread, which builds the
+ * records (`claimedDeliveries`).
  */
 export interface ClaimRows {
   deliveries: unknown[][];
@@ -39,7 +40,7 @@ export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: num
          SELECT d.id FROM deliveries d
          WHERE ${due} AND ${notHeld}
          ORDER BY ${order} LIMIT ?${db.skipLocked ? ' FOR UPDATE SKIP LOCKED' : ''})
-       RETURNING ${DELIVERY_COLUMNS.join(', ')}`;
+       RETURNING ${DELIVERY_COLUMNS.join(', ')}, ${CLAIMED_DESTINATION_VERSION}`;
     const params = [now + leaseMs, now, now, ...skip, n];
     if (db.inProcess) return db.values(update, params);
     // Over a network each statement is a round trip: the claimed deliveries come back with
@@ -57,7 +58,7 @@ export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: num
   if (rows.length < limit) rows.push(...(await lease("d.state = 'pending' AND d.next_attempt_at <= ?", 'd.next_attempt_at', limit - rows.length)));
   if (rows.length === 0) return { deliveries: rows, events: [] };
   if (!db.inProcess) {
-    const width = DELIVERY_COLUMNS.length;
+    const width = DELIVERY_COLUMNS.length + 1;
     return { deliveries: rows.map((row) => row.slice(0, width)), events: rows.map((row) => row.slice(width)).filter((event) => event[0] !== null) };
   }
   // Their events in the same call: a worker needs each one, and one read beats one per delivery.
@@ -75,13 +76,23 @@ export function claimedDeliveries(rows: ClaimRows): ClaimedDelivery[] {
   }
   return rows.deliveries.map((values) => {
     const delivery = deliveryFromRow(deliveryRow(values));
-    return Object.assign(delivery, { event: events.get(delivery.eventId) ?? null });
+    const version = values[DESTINATION_VERSION];
+    return Object.assign(delivery, { event: events.get(delivery.eventId) ?? null, destinationUpdatedAt: version == null ? null : Number(version) });
   });
 }
 
 /** The columns a claim reads: every column of each table, so the record mappers apply. */
 const DELIVERY_COLUMNS = allColumns<DeliveriesTable>()(['id', 'event_id', 'destination_id', 'state', 'attempts', 'next_attempt_at', 'lease_until', 'last_status', 'last_error', 'created_at', 'updated_at']);
 const EVENT_ID = DELIVERY_COLUMNS.indexOf('event_id');
+/**
+ * Each claimed delivery's destination as it is now (its `updated_at`, which every change moves
+ * forward), after the delivery's columns: a worker reuses the destination it has read and
+ * decrypted only while this has not moved, so a change committed before a claim (a rotated
+ * signing secret) is in force for it, whichever process made the change. A key look-up per
+ * row, not a join (see the claim's filter).
+ */
+const CLAIMED_DESTINATION_VERSION = '(SELECT updated_at FROM destinations WHERE destinations.id = deliveries.destination_id)';
+const DESTINATION_VERSION = DELIVERY_COLUMNS.length;
 const deliveryRow = rowReader<DeliveriesTable>(DELIVERY_COLUMNS);
 const eventRow = rowReader<EventsTable>(EVENT_COLUMNS);
 /** The events' columns as a claim selects them (the events table aliased `e`), in `EVENT_COLUMNS`' order. */

@@ -73,6 +73,16 @@ export interface SqlStoreParts {
 
 const PARK_CHUNK = 5000;
 
+/**
+ * A destination's `updated_at` as a change sets it: `now`, or a millisecond past the last
+ * change if that is not earlier. Workers in every process keep a destination they have read
+ * until a claim shows its `updated_at` moved, so two changes in one millisecond, or one from
+ * a process whose clock lags, must still move it.
+ */
+function forward(now: number) {
+  return sql<number>`CASE WHEN updated_at < ${now} THEN ${now} ELSE updated_at + 1 END`;
+}
+
 /** The Store written once over Kysely; the adapters supply connections and the write channel. */
 export class SqlStore implements Store {
   readonly dialect: Store['dialect'];
@@ -389,7 +399,7 @@ export class SqlStore implements Store {
         ...(patch.config === undefined ? {} : { config: JSON.stringify(patch.config) }),
         ...(patch.secretsCiphertext === undefined ? {} : { secrets_ciphertext: patch.secretsCiphertext }),
         ...(patch.enabled === undefined ? {} : { enabled: patch.enabled ? 1 : 0 }),
-        updated_at: now,
+        updated_at: forward(now),
       })
       .where('id', '=', id)
       .returningAll();
@@ -515,7 +525,7 @@ export class SqlStore implements Store {
   async pauseDestination(id: string, reason: string, now: number): Promise<DestinationRecord | null> {
     const query = this.db
       .updateTable('destinations')
-      .set((eb) => ({ paused_at: eb.fn.coalesce('paused_at', eb.val(now)), pause_reason: eb.fn.coalesce('pause_reason', eb.val(reason)), updated_at: now }))
+      .set((eb) => ({ paused_at: eb.fn.coalesce('paused_at', eb.val(now)), pause_reason: eb.fn.coalesce('pause_reason', eb.val(reason)), updated_at: forward(now) }))
       .where('id', '=', id)
       .returningAll();
     const row = await this.writeMaybe(query.compile());
@@ -527,7 +537,7 @@ export class SqlStore implements Store {
   async resumeDestination(id: string, now: number): Promise<DestinationRecord | null> {
     const query = this.db
       .updateTable('destinations')
-      .set({ paused_at: null, pause_reason: null, consecutive_failures: 0, updated_at: now })
+      .set({ paused_at: null, pause_reason: null, consecutive_failures: 0, updated_at: forward(now) })
       .where('id', '=', id)
       .returningAll();
     return this.unholdDestination(id, now, 'resumed', query.compile());

@@ -279,6 +279,8 @@ export interface DeliveryRecord {
 /** A leased delivery with the event it tells about (null only if the event is gone). */
 export interface ClaimedDelivery extends DeliveryRecord {
   event: EventRecord | null;
+  /** Its destination's `updatedAt` when claimed (null if it is gone): what the worker's copy must match. */
+  destinationUpdatedAt: number | null;
 }
 
 export type RecordEventResult =
@@ -440,8 +442,9 @@ export interface Store {
   prune(before: number, batch: number): Promise<number>;
   /**
    * Calls `listener` when deliveries may have become due: queued (PostgreSQL: by any process,
-   * at commit, through LISTEN; SQLite: by this one, as they are written), a destination resumed
-   * or deliveries replayed; returns the way to stop.
+   * at commit, through LISTEN, and once listening, for what was queued before; SQLite: by this
+   * one, as they are written), a destination resumed or deliveries replayed; returns the way to
+   * stop.
    */
   onDeliveriesQueued(listener: () => void): () => void;
   /** Pauses by hand: deliveries are still queued, and wait for the resume. */

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { HUB_START_MS } from './timing.js';
+
+export { HUB_START_MS };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -24,11 +27,12 @@ export async function startHubProcess(env: Record<string, string>, args: string[
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    // Room for a machine under load; a hub that never starts is not left running behind the test.
+    // A hub that never starts is not left running behind the test.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`hub did not start:\n${output}`));
-    }, 60_000);
+      reject(new Error(`hub did not start in ${HUB_START_MS / 1000} s:
+${output}`));
+    }, HUB_START_MS);
     const check = () => {
       // A worker serves no HTTP: it says when it runs instead.
       const match = args[0] === 'worker' ? /delivery worker running/.exec(output) : /"address":"(http:\/\/[^"]+)"/.exec(output);

@@ -144,7 +144,8 @@ function prepared(sql: string): { name: string; text: string } {
 
 /**
  * A dedicated connection LISTENing on the deliveries channel (a pooled one would be handed to
- * someone else). It reconnects after a failure; missed notifications only cost a poll.
+ * someone else). It reconnects after a failure; once listening (again) it tells the listener
+ * at once, for what was queued while nobody listened.
  */
 function listen(options: PoolOptions, listener: () => void): () => void {
   let stopped = false;
@@ -169,6 +170,7 @@ function listen(options: PoolOptions, listener: () => void): () => void {
       await next.query(`LISTEN ${DELIVERIES_CHANNEL}`);
       client = next;
       if (stopped) await next.end();
+      else listener();
     } catch {
       await next.end().catch(() => {});
       setTimeout(() => void connect(), 1000).unref();
