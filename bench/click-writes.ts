@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kysely, SqliteDialect } from 'kysely';
-import { newClickId } from '../src/clicks/clicks.js';
-import { recordClicks, type ClickRow } from '../src/store/clicks.js';
-import { migrateToLatest } from '../src/store/migrate.js';
-import { openSqlite } from '../src/store/sqlite/connection.js';
-import { sqliteExecutor } from '../src/store/sqlite/sqlite-executor.js';
+import { newClickId } from '../src/features/clicks/clicks-service.js';
+import { recordClicks, type ClickRow } from '../src/features/clicks/clicks-sql.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { openSqlite } from '../src/db/sqlite/connection.js';
+import { sqliteExecutor } from '../src/db/sqlite/executor.js';
 import { median } from './lib.js';
 
 const CLICKS = Number(process.argv[2] ?? 150_000);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-export const CLI = path.join(ROOT, 'dist/cli/main.js');
+export const CLI = path.join(ROOT, 'dist/app/cli.js');
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 /**

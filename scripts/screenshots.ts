@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../src/config.js';
-import { createHub } from '../src/hub.js';
+import { loadConfig } from '../src/app/config.js';
+import { createHub } from '../src/app/hub.js';
 import { browserAvailable, ensureDashboardBuilt, launchChromium } from '../test/helpers/browser.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -3,7 +3,7 @@
 // and a held event approved and a flagged one rejected. The clock is held by the test.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FRAUD_POLICY } from '../src/domain/clicks/fraud.js';
+import { DEFAULT_FRAUD_POLICY } from '../src/features/conversions/fraud.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
 import { STORE_KINDS } from './helpers/stores.js';
 import { startReceiver } from './helpers/receiver.js';

@@ -3,8 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClickService } from '../src/clicks/clicks.js';
-import type { LoadedLink } from '../src/clicks/links.js';
+import { ClickService } from '../src/features/clicks/clicks-service.js';
+import type { LoadedLink } from '../src/features/clicks/links-service.js';
 import { clickPath } from '../src/http/routes/clicks.js';
 import type { ClickRecord } from '../src/store/store.js';
 

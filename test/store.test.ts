@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError, UniqueViolationError } from '../src/lib/errors.js';
 import { newId } from '../src/lib/ids.js';
 import type { ClickRecord, NewEvent, RecordEventCommand, Store } from '../src/store/store.js';
-import { openStore } from '../src/store/open-store.js';
+import { openStore } from '../src/db/open.js';
 import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
 import { testEvent } from './helpers/events.js';
 

@@ -1,4 +1,4 @@
-import { formatMicros } from '../domain/money.js';
+import { formatMicros } from '../lib/money.js';
 import type { AttemptRecord, DeliveryRecord, ApiSecretRecord, AppRecord, EventRecord, LedgerEntryRecord, OfferRecord, Page, UserRecord } from '../store/store.js';
 
 // Records → API JSON: times as ISO-8601, money as decimal strings.

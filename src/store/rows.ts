@@ -1,6 +1,6 @@
-import { parseJson, type DeliveryAttemptsTable, type DeliveriesTable, type DestinationsTable, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable, type LinksTable, type ClicksTable } from './schema.js';
+import { parseJson, type DeliveryAttemptsTable, type DeliveriesTable, type DestinationsTable, type SourcesTable, type ApiSecretsTable, type EventsTable, type LedgerEntriesTable, type OffersTable, type StoreAppsTable, type UsersTable, type LinksTable, type ClicksTable } from '../db/schema.js';
 import type { AttemptRecord, DeliveryRecord, DeliveryState, DestinationRecord, SourceRecord, ApiSecretRecord, AppRecord, EventOutcome, EventRecord, LedgerEntryRecord, OfferRecord, RawRequest, UserRecord, LinkRecord, ClickRecord, ReviewState } from './store.js';
-import type { FraudFlag } from '../domain/clicks/fraud.js';
+import type { FraudFlag } from '../features/conversions/fraud.js';
 
 // Rows → records. BIGINT columns arrive as numbers from both drivers (see postgres/pool.ts).
 

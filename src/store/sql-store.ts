@@ -1,8 +1,8 @@
 import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { toPgPlaceholders } from './sql-executor.js';
-import { parseJson, type Database, type DeliveriesTable, type DestinationsTable } from './schema.js';
-import { DELIVERIES_CHANNEL } from './record-event.js';
-import { parkDeliveries, unparkDeliveries } from './deliveries.js';
+import { toPgPlaceholders } from '../db/executor.js';
+import { parseJson, type Database, type DeliveriesTable, type DestinationsTable } from '../db/schema.js';
+import { DELIVERIES_CHANNEL } from '../features/conversions/record-event.js';
+import { parkDeliveries, unparkDeliveries } from '../features/delivery/deliveries-sql.js';
 import { clickFromRow, linkFromRow, attemptFromRow, deliveryFromRow, destinationFromRow, sourceFromRow, apiSecretFromRow, appFromRow, eventFromRow, ledgerEntryFromRow, offerFromRow, userFromRow } from './rows.js';
 import type {
   ApiSecretRecord,

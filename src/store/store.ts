@@ -8,7 +8,7 @@
  * the sum of their ledger entries, maintained in the same transaction that appends an entry.
  */
 
-import type { CapRules, FraudFlag } from '../domain/clicks/fraud.js';
+import type { CapRules, FraudFlag } from '../features/conversions/fraud.js';
 
 export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
 export const EVENT_OUTCOMES: readonly EventOutcome[] = ['accepted', 'duplicate', 'rejected'];

@@ -1,4 +1,4 @@
-import { blankEvent } from '../../src/inbound/new-event.js';
+import { blankEvent } from '../../src/features/conversions/new-event.js';
 import type { NewEvent } from '../../src/store/store.js';
 
 /** An event as an intake would hand it to the store: nothing known but what is given. */

@@ -1,7 +1,7 @@
-import { loadConfig } from '../../src/config.js';
-import { createHub, type Hub } from '../../src/hub.js';
+import { loadConfig } from '../../src/app/config.js';
+import { createHub, type Hub } from '../../src/app/hub.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
-import type { DatabaseConfig } from '../../src/config.js';
+import type { DatabaseConfig } from '../../src/app/config.js';
 import type { Clock } from '../../src/lib/clock.js';
 import type { LingerLimits } from '../../src/http/lingering-close.js';
 import type { FastifyBaseLogger } from 'fastify';

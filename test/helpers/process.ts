@@ -6,7 +6,7 @@ import { HUB_START_MS } from './timing.js';
 export { HUB_START_MS };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-export const CLI = path.join(ROOT, 'dist/cli/main.js');
+export const CLI = path.join(ROOT, 'dist/app/cli.js');
 
 export interface HubProcess {
   url: string;

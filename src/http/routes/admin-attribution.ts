@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { ConversionService } from '../../clicks/attribution.js';
-import { FraudPolicySchema } from '../../domain/clicks/fraud.js';
-import { formatMicros } from '../../domain/money.js';
+import type { ConversionService } from '../../features/conversions/conversions-service.js';
+import { FraudPolicySchema } from '../../features/conversions/fraud.js';
+import { formatMicros } from '../../lib/money.js';
 import { ValidationError } from '../../lib/errors.js';
 import type { Store } from '../../store/store.js';
 import { eventDto } from '../dto.js';

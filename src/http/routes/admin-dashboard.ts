@@ -1,11 +1,11 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
-import { formatMicros } from '../../domain/money.js';
-import type { AuthRule, FieldPath, SourceDefinition } from '../../domain/sources/definition.js';
-import { signedMessage, type HashSignatureScheme, type SignedRequest } from '../../domain/signatures.js';
-import type { SourcePostbackIntake, SourceAnswer } from '../../inbound/source-postbacks.js';
-import type { SourceService } from '../../inbound/sources.js';
+import { formatMicros } from '../../lib/money.js';
+import type { AuthRule, FieldPath, SourceDefinition } from '../../features/sources/definition.js';
+import { signedMessage, type HashSignatureScheme, type SignedRequest } from '../../features/sources/signatures.js';
+import type { SourcePostbackIntake, SourceAnswer } from '../../features/sources/source-intake.js';
+import type { SourceService } from '../../features/sources/sources-service.js';
 import { AppError, errorBody, StoreUnavailableError, ValidationError } from '../../lib/errors.js';
 import type { DeliveryState, Store } from '../../store/store.js';
 import { eventDto, iso } from '../dto.js';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
-import { csvLine } from '../../domain/csv.js';
-import { formatMicros } from '../../domain/money.js';
+import { csvLine } from '../../lib/csv.js';
+import { formatMicros } from '../../lib/money.js';
 import type { DeliveryFilter, DeliveryRow, Store } from '../../store/store.js';
 import { deliveryDto } from '../dto.js';
 import { DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';

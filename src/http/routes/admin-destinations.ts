@@ -1,9 +1,9 @@
 import { Type, type Static } from 'typebox';
-import type { DestinationService } from '../../delivery/destinations.js';
-import { DestinationConfigSchema } from '../../domain/destinations/definition.js';
+import type { DestinationService } from '../../features/destinations/destinations-service.js';
+import { DestinationConfigSchema } from '../../features/destinations/definition.js';
 import type { DestinationRecord } from '../../store/store.js';
 import { NotFoundError } from '../../lib/errors.js';
-import type { DeliveryWorker } from '../../delivery/worker.js';
+import type { DeliveryWorker } from '../../features/delivery/worker.js';
 import type { Store } from '../../store/store.js';
 import { attemptDto, deliveryDto } from '../dto.js';
 import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import type { LinkService } from '../../clicks/links.js';
-import { LinkConfigSchema } from '../../domain/clicks/links.js';
+import type { LinkService } from '../../features/clicks/links-service.js';
+import { LinkConfigSchema } from '../../features/clicks/link-targets.js';
 import type { ClickRecord, LinkRecord, Store } from '../../store/store.js';
 import { pageDto } from '../dto.js';
 import { ErrorSchema, IdText, ListQuery, NameText, Nullable, PageSchema } from '../schemas.js';

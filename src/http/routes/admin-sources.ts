@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { SourceDefinitionSchema, SourceOverridesSchema } from '../../domain/sources/definition.js';
-import { PRESETS } from '../../domain/sources/presets.js';
-import type { SourceService } from '../../inbound/sources.js';
+import { SourceDefinitionSchema, SourceOverridesSchema } from '../../features/sources/definition.js';
+import { PRESETS } from '../../features/sources/presets.js';
+import type { SourceService } from '../../features/sources/sources-service.js';
 import type { SourceRecord } from '../../store/store.js';
 import { ErrorSchema, ListQuery, NameText, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';

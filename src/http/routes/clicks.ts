@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClickOutcome, ClickService } from '../../clicks/clicks.js';
+import type { ClickOutcome, ClickService } from '../../features/clicks/clicks-service.js';
 
 export interface ClickPathDeps {
   clicks: Pick<ClickService, 'click'>;

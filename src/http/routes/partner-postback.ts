@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { LevelPostbackSchema } from '../../domain/level-postback.js';
-import type { LevelPostbackIntake } from '../../inbound/level-postbacks.js';
+import { LevelPostbackSchema } from '../../features/level-postbacks/level-postback.js';
+import type { LevelPostbackIntake } from '../../features/level-postbacks/level-postbacks-intake.js';
 import { ErrorSchema } from '../schemas.js';
 import type { App } from '../types.js';
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { PlatformEventSchema, type PlatformEventService } from '../../inbound/platform-events.js';
+import { PlatformEventSchema, type PlatformEventService } from '../../features/platform-events/platform-events-service.js';
 import { bearerToken } from '../../lib/secrets.js';
 import { deliveryDto, eventDto } from '../dto.js';
 import { DeliverySchema, ErrorSchema, EventSchema } from '../schemas.js';

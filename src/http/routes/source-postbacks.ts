@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { SourcePostbackIntake } from '../../inbound/source-postbacks.js';
+import type { SourcePostbackIntake } from '../../features/sources/source-intake.js';
 import type { App } from '../types.js';
 
 /**

@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, checkSecretKey, loadConfig, type Config } from './config.js';
+import { createHub, type Hub } from './hub.js';
+import { ApiSecretService } from '../features/api-secrets/api-secrets-service.js';
+import { systemClock } from '../lib/clock.js';
+import { StartupError } from '../lib/errors.js';
+import { SecretBox } from '../lib/secret-box.js';
+import { generateSecret } from '../lib/secrets.js';
+import { openStore } from '../db/open.js';
+import { VERSION } from './version.js';
+import { prepareDataDir, readKeptSecret } from './kept-secrets.js';
+
+const USAGE = `postback-hub ${VERSION}
+
+Usage: postback-hub <command> [options]
+
+Commands:
+  serve                     Apply migrations, then serve the API and deliver (the default)
+  api                       Serve the API only (deliveries are sent by worker processes)
+  worker                    Deliver only, no HTTP server (PostgreSQL: run as many as you like)
+  migrate                   Apply pending migrations and exit
+  create-secret [--name N]  Create a partner API secret and print it (shown once)
+  admin-token               Print where the admin token comes from (never the token)
+  version                   Print the version
+  help                      Print this help
+
+Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, ADMIN_TOKEN,
+LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE (see README.md).`;
+
+/** serve: API and delivery worker; api: the API only; worker: deliveries only (no HTTP). */
+type RunMode = 'serve' | 'api' | 'worker';
+
+/**
+ * Nothing is printed, written or generated until every start-up failure has had its chance:
+ * the data directory, the store (and the SQLite file's lock), the key against the database's
+ * fingerprint, the port. Only then are generated secrets kept and the admin token shown.
+ */
+async function serve(config: Config, mode: RunMode): Promise<void> {
+  if (config.adminToken === undefined || config.secretKey === undefined) prepareDataDir(config.dataDir);
+  const adminToken = readKeptSecret({
+    variable: 'ADMIN_TOKEN',
+    configured: config.adminToken,
+    dataDir: config.dataDir,
+    file: 'admin-token',
+    generate: () => generateSecret().replace(/^pbh_/, 'pbh_admin_'),
+    check: (token) => (token.length >= 16 ? null : 'holds no usable token (under 16 characters)'),
+  });
+  const secretKey = readKeptSecret({
+    variable: 'SECRET_KEY',
+    configured: config.secretKey,
+    dataDir: config.dataDir,
+    file: 'secret-key',
+    generate: () => SecretBox.generateKeyText(),
+    check: (key) => checkSecretKey(key),
+  });
+  // Buffered, asynchronous log writes: a synchronous write per access-log line cost a fifth of
+  // the inbound throughput. Flushed on every exit path; a SIGKILL loses at most the last few
+  // KiB of log lines (never data: records are committed before any answer).
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  flushLog = () => destination.flushSync();
+  const logger = pino({ level: config.logLevel, base: { service: 'postback-hub' } }, destination);
+  const hub = await createHub(config, { adminToken: adminToken.value, secretKey: secretKey.value, logger, worker: mode !== 'api' });
+  let address: string | null = null;
+  try {
+    if (mode !== 'worker') address = await listen(hub, config);
+    secretKey.keep();
+    try {
+      await hub.start();
+    } catch (error) {
+      secretKey.discard();
+      throw error;
+    }
+    adminToken.keep();
+  } catch (error) {
+    await hub.close();
+    throw error;
+  }
+  // Printed once, at generation; afterwards it lives only in the file.
+  if (adminToken.generated) process.stdout.write(`\nGenerated an admin token (kept in ${path.join(config.dataDir, 'admin-token')}; shown only now):\n\n    ${adminToken.value}\n\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing in-flight requests and flushing writes');
+    hub.close().then(
+      () => {
+        logger.info('stopped');
+        exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  if (address === null) logger.info({ store: config.database.kind, version: VERSION }, 'postback hub delivery worker running');
+  else logger.info({ address, mode, store: config.database.kind, version: VERSION }, 'postback hub listening');
+  // Start-up lines are worth seeing at once, not when the buffer fills.
+  destination.flushSync();
+}
+
+async function listen(hub: Hub, config: Config): Promise<string> {
+  try {
+    return await hub.app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`port ${config.port} on ${config.host} is already in use: stop what listens there, or set PORT`);
+    if (code === 'EACCES') throw new StartupError(`no permission to listen on port ${config.port} (ports below 1024 need privileges): set PORT`);
+    if (code === 'EADDRNOTAVAIL') throw new StartupError(`HOST ${config.host} is not an address of this machine: set HOST`);
+    throw error;
+  }
+}
+
+/** Log lines buffered by a serving process, written out before it exits. */
+let flushLog = (): void => {};
+
+function exit(code: number): never {
+  flushLog();
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = values.help === true ? 'help' : (positionals[0] ?? 'serve');
+  if (command === 'help') return void console.log(USAGE);
+  if (command === 'version') return void console.log(VERSION);
+
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+    case 'api':
+    case 'worker':
+      return serve(config, command);
+    case 'migrate': {
+      const store = await openStore(config.database);
+      await store.close();
+      console.log(`migrations applied (${config.database.kind})`);
+      return;
+    }
+    case 'create-secret': {
+      const store = await openStore(config.database);
+      try {
+        const created = await new ApiSecretService(store, systemClock).create({ name: values.name ?? null });
+        console.log(`id:     ${created.id}\nsecret: ${created.secret}\n(shown only now; only its hash is stored)`);
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    case 'admin-token':
+      console.log(config.adminToken !== undefined ? 'ADMIN_TOKEN is set in the environment' : `kept in ${config.dataDir}/admin-token`);
+      return;
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+/**
+ * A start-up failure is one line on stderr, not a stack trace: the operator's problem (a
+ * setting, the store, the port) in words. A fault of the hub's own gets its stack as well.
+ */
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
+  else if (error instanceof StartupError) console.error(`cannot start: ${error.message}`);
+  else console.error(`cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  exit(1);
+});

@@ -1,0 +1,131 @@
+import { Compile } from 'typebox/compile';
+import { capRules, clickFlags, DEFAULT_FRAUD_POLICY, FraudPolicySchema, type CapRules, type FraudPolicy } from './fraud.js';
+import type { MatchableEvent } from '../destinations/definition.js';
+import { startOfUtcDay, type Clock } from '../../lib/clock.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { ClickRecord, EventRecord, RecordEventCommand, Store } from '../../store/store.js';
+
+export const FRAUD_POLICY_KEY = 'fraud-policy';
+const policyValidator = Compile(FraudPolicySchema);
+
+type Deliveries = Array<{ id: string; destinationId: string }>;
+
+export interface ConversionDeps {
+  store: Pick<Store, 'getClick' | 'latestClick' | 'countClicksFromIp' | 'getSetting' | 'putSetting' | 'reviewEvent' | 'getEvent'>;
+  /** The outbox rows for an event (destinations that want it). */
+  deliveriesFor: (event: MatchableEvent) => Promise<Deliveries>;
+  /** Whether an offer has tracking links: only then is a conversion looked up by user and offer. */
+  offerHasLinks: (offerId: string) => Promise<boolean>;
+  clock: Clock;
+  /**
+   * Writes the clicks this process has handed out and not yet stored: a conversion may arrive
+   * before its click's write (clicks are recorded behind the redirect), and must still find it.
+   */
+  settleClicks?: () => Promise<void>;
+  /** How long the policy is used before it is read again (other processes' changes). */
+  cacheMs?: number;
+}
+
+/**
+ * What happens to every inbound event before it is recorded: attribution to a click (by the
+ * click id it carries, or else by its user and offer: install referrers and `sub` links carry
+ * no click id back), fraud screening per the operator's policy, and the deliveries it causes,
+ * among them the postback of the partner whose traffic it was.
+ */
+export class ConversionService {
+  private policyCache: { policy: FraudPolicy; caps: CapRules | null; until: number } | null = null;
+  /** Policies set by this process, counted as each starts and ends: a read begun before one ended is not kept. */
+  private policyWrites = 0;
+  private readonly cacheMs: number;
+
+  constructor(private readonly deps: ConversionDeps) {
+    this.cacheMs = deps.cacheMs ?? 1000;
+  }
+
+  async policy(): Promise<FraudPolicy> {
+    return (await this.loadPolicy()).policy;
+  }
+
+  /**
+   * The policy and the caps derived from it, read at most once a second (by the hub's clock):
+   * another process's change is in force within a second, this process's at once.
+   */
+  private async loadPolicy(): Promise<{ policy: FraudPolicy; caps: CapRules | null }> {
+    const now = this.deps.clock.now();
+    if (this.policyCache !== null && this.policyCache.until > now) return this.policyCache;
+    const writes = this.policyWrites;
+    const stored = await this.deps.store.getSetting(FRAUD_POLICY_KEY);
+    // Stored by an older version, or never: the defaults fill what it lacks.
+    const merged = { ...DEFAULT_FRAUD_POLICY, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
+    const policy = policyValidator.Check(merged) ? merged : DEFAULT_FRAUD_POLICY;
+    const loaded = { policy, caps: capRules(policy), until: now + this.cacheMs };
+    if (writes === this.policyWrites) this.policyCache = loaded;
+    return loaded;
+  }
+
+  async setPolicy(policy: FraudPolicy): Promise<FraudPolicy> {
+    this.policyWrites++;
+    this.policyCache = null;
+    try {
+      await this.deps.store.putSetting(FRAUD_POLICY_KEY, policy, this.deps.clock.now());
+    } finally {
+      this.policyWrites++;
+      this.policyCache = null;
+    }
+    return this.policy();
+  }
+
+  /** The command as it will be recorded: attributed, screened, with its deliveries. */
+  async prepare(command: RecordEventCommand): Promise<RecordEventCommand> {
+    const { event } = command;
+    const { policy, caps } = await this.loadPolicy();
+    const now = event.receivedAt;
+    const windowMs = policy.attributionWindowDays * 86_400_000;
+    const clickIdGiven = event.clickId;
+    let click: ClickRecord | null = null;
+    if (clickIdGiven !== null) {
+      await this.deps.settleClicks?.();
+      click = await this.deps.store.getClick(clickIdGiven);
+    } else if (event.userId !== null && event.offerId !== null && (await this.deps.offerHasLinks(event.offerId))) {
+      await this.deps.settleClicks?.();
+      click = await this.deps.store.latestClick(event.userId, event.offerId, now - windowMs);
+    }
+    const attributed = click !== null && now - click.createdAt <= windowMs ? click : null;
+    if (attributed !== null) {
+      event.clickId = attributed.id;
+      event.partner = attributed.partner;
+      event.linkId = attributed.linkId;
+      event.partnerClickId = attributed.partnerClickId;
+      event.userId ??= attributed.userId;
+      event.offerId ??= attributed.offerId;
+    }
+    const { clicksPerIp } = policy;
+    const clicksFromIp =
+      attributed?.ip != null && clicksPerIp.action !== 'off'
+        ? await this.deps.store.countClicksFromIp(attributed.ip, attributed.createdAt - clicksPerIp.windowMinutes * 60_000, attributed.createdAt)
+        : 0;
+    const flags = clickFlags(policy, { clickIdGiven, click, clicksFromIp, now });
+    const deliveries = await this.deps.deliveriesFor({ type: event.type, source: event.source, offerId: event.offerId, partner: event.partner ?? null });
+    // A reversal takes back an earlier credit: nothing to screen.
+    const screened = command.reversalOf === undefined && (flags.length > 0 || caps !== null);
+    return { ...command, deliveries, ...(screened ? { screening: { flags, caps, since: startOfUtcDay(now) } } : {}) };
+  }
+
+  /** An operator's decision on a held or flagged event. */
+  async review(id: string, approve: boolean): Promise<EventRecord> {
+    const now = this.deps.clock.now();
+    let deliveries: Deliveries = [];
+    if (approve) {
+      const event = await this.deps.store.getEvent(id);
+      if (event === null) throw new NotFoundError(`No event "${id}"`, 'id');
+      deliveries = await this.deps.deliveriesFor(event);
+    }
+    const result = await this.deps.store.reviewEvent(id, approve ? { approve: true, ledgerEntryId: newId(), deliveries } : { approve: false, ledgerEntryId: newId() }, now);
+    if (result === 'not_found') throw new NotFoundError(`No event "${id}"`, 'id');
+    if (result === 'conflict') {
+      throw new ConflictError(approve ? 'Only a held event can be approved' : 'Only a flagged, held or approved event can be rejected', 'id', 'not_reviewable');
+    }
+    return result;
+  }
+}

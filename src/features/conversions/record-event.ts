@@ -1,0 +1,436 @@
+import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from './fraud.js';
+import { applyDailyCap } from './reward-rules.js';
+import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
+import type { UsersTable } from '../../db/schema.js';
+import { EVENT_COLUMNS, userFromRow } from '../../store/rows.js';
+import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult, ReviewState } from '../../store/store.js';
+
+/**
+ * The recording transaction, written once for both dialects and run by each adapter inside a
+ * transaction it owns (SQLite: a savepoint inside a group commit; PostgreSQL: its own
+ * transaction). De-duplication rests on the unique index (source, dedupe_key), not on a
+ * read-then-insert, so concurrent identical postbacks cannot both be accepted: the loser's
+ * insert does nothing and it is recorded as a duplicate of the winner.
+ */
+export async function recordEvent(db: SqlExecutor, command: RecordEventCommand): Promise<RecordEventResult> {
+  const { result, queued } = await recordOne(db, command);
+  if (queued) await announceDeliveries(db);
+  return result;
+}
+
+/** Several events in the caller's transaction, in order: all recorded, or (on an error) none. */
+export async function recordEvents(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+  if (commands.length > 1 && !db.inProcess && commands.every(recordableTogether)) return recordTogether(db, commands);
+  const results: RecordEventResult[] = [];
+  let queued = false;
+  for (const command of commands) {
+    const one = await recordOne(db, command);
+    results.push(one.result);
+    queued ||= one.queued;
+  }
+  if (queued) await announceDeliveries(db);
+  return results;
+}
+
+/**
+ * A batch whose events need nothing read before their insert (no reversal, daily cap or cap
+ * counts), none of them requiring the user it creates (the parts of one statement do not see
+ * each other's rows): on PostgreSQL the users, the events and their
+ * deliveries go in as one statement, where one statement per event was one round trip each
+ * (a batch of 10 platform events was 10 of its 13 round trips).
+ */
+function recordableTogether(command: RecordEventCommand): boolean {
+  return (
+    command.reversalOf === undefined &&
+    command.dailyCap === undefined &&
+    command.screening?.caps == null &&
+    !(command.ensureUser === true && command.event.userId !== null && command.requires.userId != null)
+  );
+}
+
+/**
+ * The statement inserts in the batch's order and skips a taken key, so the first of two
+ * events with the same key wins, as one after the other. Whatever it did not insert is then
+ * looked at one by one, as `recordOne` does: a missing required row, or a duplicate.
+ */
+async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+  const screened = commands.map((command) => screen(command, command.credit, command.screening?.flags ?? []));
+  const events = commands.map(({ event, requires, ensureUser }, i) => {
+    const { credit, review } = screened[i]!;
+    return [
+      i,
+      ...eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, coins: credit?.coins ?? 0, flags: commands[i]!.screening?.flags ?? [], review }),
+      ensureUser === true && event.userId !== null ? 1 : 0,
+      requires.appPid ?? null,
+      requires.offerId ?? null,
+      requires.userId ?? null,
+    ];
+  });
+  const deliveries = commands.flatMap(({ event }, i) => screened[i]!.deliveries.map((d) => [d.id, event.id, d.destinationId, event.receivedAt]));
+  const inserted = new Set((await db.query<{ id: string }>(batchStatement(db), [jsonRecords(BATCH_EVENT_COLUMNS, events), jsonRecords(BATCH_DELIVERY_COLUMNS, deliveries)])).map((row) => row.id));
+  const results: RecordEventResult[] = [];
+  // What the statement queued it announced itself; only a second try's deliveries are left.
+  let queued = false;
+  for (const [i, command] of commands.entries()) {
+    if (inserted.has(command.event.id)) {
+      results.push(await accepted(db, command, screened[i]!.credit));
+    } else {
+      const one = await notInserted(db, command, command.event.externalId, 1);
+      results.push(one.result);
+      queued ||= one.queued;
+    }
+  }
+  if (queued) await announceDeliveries(db);
+  return results;
+}
+
+/** One event; `queued` says it queued deliveries (workers are told once per transaction). */
+async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt = 1): Promise<{ result: RecordEventResult; queued: boolean }> {
+  const { event, requires } = command;
+  const ensureUser = command.ensureUser === true && event.userId !== null;
+  // Over a network each statement is a round trip: the user, the event and its deliveries go
+  // in as one statement there (data-modifying WITH). Not when the event requires that user,
+  // as a WITH's parts do not see each other's rows.
+  const together = !db.inProcess && !(ensureUser && requires.userId != null);
+  if (ensureUser && !together) await db.query(ENSURE_USER, ensureUserParams(event));
+  let credit = command.credit;
+  let dedupeKey = event.externalId;
+  if (command.reversalOf !== undefined) {
+    const [original] = await db.query<{ id: string; coins: number; user_id: string | null }>(
+      "SELECT id, coins, user_id FROM events WHERE source = ? AND dedupe_key = ? AND outcome = 'accepted'",
+      [event.source, command.reversalOf],
+    );
+    if (original === undefined || original.user_id !== event.userId) {
+      const detail = original === undefined ? `no accepted postback "${command.reversalOf}" to reverse` : `postback "${command.reversalOf}" belongs to another user`;
+      await insertEvent(db, event, { outcome: 'rejected', reason: 'original_not_found', detail });
+      return { result: { outcome: 'rejected', eventId: event.id, reason: 'original_not_found' }, queued: false };
+    }
+    // Its own key, so the same reversal twice is a duplicate and takes back only once.
+    dedupeKey = `reversal:${command.reversalOf}`;
+    credit = { ledgerEntryId: command.credit?.ledgerEntryId ?? event.id, coins: -Number(original.coins), kind: 'reversal' };
+    event.metadata = { ...event.metadata, reverses: original.id };
+  }
+  if (command.dailyCap !== undefined && credit !== null && credit.coins > 0) {
+    const [row] = await db.query<{ credited: number }>(
+      "SELECT COALESCE(SUM(coins), 0) AS credited FROM events WHERE user_id = ? AND source = ? AND outcome = 'accepted' AND coins > 0 AND received_at >= ?",
+      [event.userId, event.source, command.dailyCap.since],
+    );
+    const capped = applyDailyCap(credit.coins, command.dailyCap.coins, Number(row?.credited ?? 0));
+    if (capped.note !== null) event.metadata = { ...event.metadata, rewardNote: capped.note };
+    credit = capped.coins === 0 ? null : { ...credit, coins: capped.coins };
+  }
+  // Fraud screening: a held event keeps its credit and deliveries aside for the review.
+  let flags = command.screening?.flags ?? [];
+  if (command.screening?.caps != null && event.userId !== null) {
+    flags = [...flags, ...capFlags(command.screening.caps, await conversionCounts(db, event, command.screening.since), (credit?.coins ?? 0) > 0)];
+  }
+  const screened = screen(command, credit, flags);
+  credit = screened.credit;
+  const { deliveries, review } = screened;
+  const coins = credit?.coins ?? 0;
+  // The happy path is one statement: insert if every required row exists and the key is new.
+  // Only when nothing was inserted do we look at why.
+  const insertParams = [...eventParams(event, { outcome: 'accepted', dedupeKey, coins, flags, review }), ...referenceParams(requires)];
+  const inserted = together
+    ? await db.query<{ id: string }>(insertTogether(db, ensureUser, deliveries.length > 0), [
+        ...(ensureUser ? ensureUserParams(event) : []),
+        ...insertParams,
+        ...(deliveries.length > 0 ? deliveryParams(event.receivedAt, deliveries) : []),
+      ])
+    : await db.query<{ id: string }>(INSERT_IF_REFERENCED, insertParams);
+  if (inserted.length === 0) return notInserted(db, command, dedupeKey, attempt);
+  if (!together) await insertDeliveries(db, event.id, event.receivedAt, deliveries, false);
+  return { result: await accepted(db, command, credit), queued: deliveries.length > 0 };
+}
+
+/** What screening decided: a held event keeps its credit and deliveries aside for the review. */
+function screen(command: RecordEventCommand, credit: RecordEventCommand['credit'], flags: readonly FraudFlag[]) {
+  const review = reviewOf(flags);
+  if (review !== 'held') return { credit, deliveries: command.deliveries ?? [], review };
+  if (credit !== null) command.event.metadata = { ...command.event.metadata, heldCredit: { coins: credit.coins, kind: credit.kind } };
+  return { credit: null, deliveries: [], review };
+}
+
+/** The event was inserted: its credit, and the result (with the user's row where it is wanted). */
+async function accepted(db: SqlExecutor, command: RecordEventCommand, credit: RecordEventCommand['credit']): Promise<RecordEventResult> {
+  const { event } = command;
+  const coins = credit?.coins ?? 0;
+  if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
+  const credited = credit !== null && credit.coins !== 0 ? credit : null;
+  if (credited === null && command.noUserInResult === true) return { outcome: 'accepted', eventId: event.id, coins, user: null };
+  const user = credited !== null ? await appendLedger(db, event.userId, event.id, credited, event.receivedAt) : await getUserRow(db, event.userId);
+  return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+}
+
+/** Nothing was inserted: a required row is missing, or the key is taken (a duplicate). */
+async function notInserted(db: SqlExecutor, command: RecordEventCommand, dedupeKey: string | null, attempt: number): Promise<{ result: RecordEventResult; queued: boolean }> {
+  const { event, requires } = command;
+  const missing = await findMissingReference(db, requires);
+  if (missing !== null) {
+    await insertEvent(db, event, { outcome: 'rejected', reason: missing, detail: MISSING_DETAIL[missing](requires) });
+    return { result: { outcome: 'rejected', eventId: event.id, reason: missing }, queued: false };
+  }
+  const [original] = await db.query<{ id: string }>('SELECT id FROM events WHERE source = ? AND dedupe_key = ?', [event.source, dedupeKey]);
+  if (original === undefined) {
+    // Neither missing nor taken: a referenced row appeared between the two statements
+    // (possible under READ COMMITTED). Nothing was written yet; try once more.
+    if (attempt < 3) return recordOne(db, command, attempt + 1);
+    throw new Error('event neither inserted, rejected nor duplicate');
+  }
+  await insertEvent(db, event, { outcome: 'duplicate', duplicateOf: original.id });
+  return { result: { outcome: 'duplicate', eventId: event.id, duplicateOf: original.id }, queued: false };
+}
+
+export async function insertDeliveries(db: SqlExecutor, eventId: string, at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>, announce = true): Promise<void> {
+  for (const delivery of deliveries) {
+    // From the destination's row: one deleted since the event was matched gets no delivery
+    // (the deletion came first), rather than failing the whole recording on its foreign key.
+    await db.query(
+      `INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
+       SELECT ?, ?, t.id, 'pending', 0, ${DUE_UNLESS_HELD}, ?, ? FROM destinations t WHERE t.id = ?`,
+      [delivery.id, eventId, at, at, at, delivery.destinationId],
+    );
+  }
+  if (announce && deliveries.length > 0) await announceDeliveries(db);
+}
+
+/**
+ * Workers in other processes wake at commit instead of at their next poll: once per
+ * transaction (each NOTIFY is a round trip, and PostgreSQL folds repeats into one anyway).
+ * The payload names the schema: hubs sharing a database in other schemas ignore it.
+ */
+async function announceDeliveries(db: SqlExecutor): Promise<void> {
+  if (db.notify) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', current_schema())`, []);
+}
+
+/** A ledger entry and the balance it changes, together; returns the user's row after it. */
+export async function appendLedger(
+  db: SqlExecutor,
+  userId: string,
+  eventId: string,
+  credit: { ledgerEntryId: string; coins: number; kind: string },
+  at: number,
+): Promise<UsersTable | undefined> {
+  await db.query('INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)', [credit.ledgerEntryId, userId, eventId, credit.coins, credit.kind, at]);
+  const [row] = await db.query<UsersTable>('UPDATE users SET coins = coins + ?, updated_at = ? WHERE id = ? RETURNING *', [credit.coins, at, userId]);
+  return row;
+}
+
+async function getUserRow(db: SqlExecutor, userId: string): Promise<UsersTable | undefined> {
+  const [row] = await db.query<UsersTable>('SELECT * FROM users WHERE id = ?', [userId]);
+  return row;
+}
+
+/** Earlier conversions the caps count: accepted events, less those rejected in review. */
+async function conversionCounts(db: SqlExecutor, event: NewEvent, since: number): Promise<ConversionCounts> {
+  const live = "outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')";
+  const [row] = await db.query<Record<keyof ConversionCounts, number>>(
+    `SELECT
+       (SELECT COUNT(*) FROM events WHERE user_id = ? AND received_at >= ? AND ${live}) AS "userToday",
+       (SELECT COUNT(*) FROM events WHERE offer_id = ? AND received_at >= ? AND ${live}) AS "offerToday",
+       (SELECT COUNT(*) FROM events WHERE user_id = ? AND offer_id = ? AND ${live}) AS "userOffer",
+       (SELECT COUNT(*) FROM ledger_entries l JOIN events e ON e.id = l.event_id
+          WHERE l.user_id = ? AND e.offer_id = ? AND l.delta > 0) AS "userOfferCredited"`,
+    [event.userId, since, event.offerId, since, event.userId, event.offerId, event.userId, event.offerId],
+  );
+  return {
+    userToday: Number(row?.userToday ?? 0),
+    offerToday: Number(row?.offerToday ?? 0),
+    userOffer: Number(row?.userOffer ?? 0),
+    userOfferCredited: Number(row?.userOfferCredited ?? 0),
+  };
+}
+
+export async function recordRejection(db: SqlExecutor, event: NewEvent, reason: string, detail: string): Promise<void> {
+  await insertEvent(db, event, { outcome: 'rejected', reason, detail });
+}
+
+export const DELIVERIES_CHANNEL = 'postback_hub_deliveries';
+
+const MISSING_DETAIL: Record<MissingReference, (r: RecordEventCommand['requires']) => string> = {
+  unknown_app: (r) => `pid "${r.appPid}" is not a registered store app`,
+  unknown_offer: (r) => `game "${r.offerId}" is not in the reward games catalog`,
+  unknown_user: (r) => `no user with id "${r.userId}"`,
+};
+
+/** A null reference is not required. */
+const REFERENCES_EXIST = `(CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = ?))
+  AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM offers WHERE id = ?))
+  AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ?))`;
+
+function referenceParams(requires: RecordEventCommand['requires']): unknown[] {
+  const appPid = requires.appPid ?? null;
+  const offerId = requires.offerId ?? null;
+  const userId = requires.userId ?? null;
+  return [appPid, appPid, offerId, offerId, userId, userId];
+}
+
+/** Which required row is missing, in the order apps, offers, users; one round trip. */
+async function findMissingReference(db: SqlExecutor, requires: RecordEventCommand['requires']): Promise<MissingReference | null> {
+  const [row] = await db.query<{ app: number; offer: number; usr: number }>(
+    `SELECT
+       CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = ?) THEN 1 ELSE 0 END AS app,
+       CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM offers WHERE id = ?) THEN 1 ELSE 0 END AS offer,
+       CASE WHEN CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ?) THEN 1 ELSE 0 END AS usr`,
+    referenceParams(requires),
+  );
+  if (row === undefined) throw new Error('reference check returned no row');
+  if (Number(row.app) !== 1) return 'unknown_app';
+  if (Number(row.offer) !== 1) return 'unknown_offer';
+  if (Number(row.usr) !== 1) return 'unknown_user';
+  return null;
+}
+
+
+const EVENT_COLUMN_LIST = EVENT_COLUMNS.join(', ');
+
+const EVENT_PLACEHOLDERS = EVENT_COLUMNS.map(() => '?').join(', ');
+
+const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMN_LIST}) VALUES (${EVENT_PLACEHOLDERS})`;
+
+// SQLite needs the WHERE to parse SELECT … ON CONFLICT; PostgreSQL types the SELECT list
+// from the target columns.
+const INSERT_IF_REFERENCED = `INSERT INTO events (${EVENT_COLUMN_LIST})
+  SELECT ${EVENT_PLACEHOLDERS}
+  WHERE ${REFERENCES_EXIST}
+  ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`;
+
+/**
+ * A new delivery is due at once, unless its destination `t` is paused or disabled: then it is
+ * parked (no due time) until the resume, out of the due index the claims walk. Otherwise a big
+ * paused backlog would be stepped over by every claim for every other destination.
+ */
+const DUE_UNLESS_HELD = dueUnlessHeld('CAST(? AS BIGINT)');
+
+function dueUnlessHeld(at: string): string {
+  return `CASE WHEN t.enabled = 1 AND t.paused_at IS NULL THEN ${at} END`;
+}
+
+const ENSURE_USER = 'INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at) VALUES (?, NULL, NULL, 0, ?, ?) ON CONFLICT (id) DO NOTHING';
+
+function ensureUserParams(event: NewEvent): unknown[] {
+  return [event.userId, event.receivedAt, event.receivedAt];
+}
+
+const DELIVERY_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['destination_id', 'text'],
+];
+
+function deliveryParams(at: number, deliveries: ReadonlyArray<{ id: string; destinationId: string }>): unknown[] {
+  return [at, at, at, jsonRecords(DELIVERY_COLUMNS, deliveries.map((d) => [d.id, d.destinationId]))];
+}
+
+const togetherStatements = new Map<string, string>();
+
+/** The user (if ensured), the event if referenced and new, and its deliveries: one statement. */
+function insertTogether(db: SqlExecutor, ensureUser: boolean, withDeliveries: boolean): string {
+  const key = `${ensureUser}/${withDeliveries}`;
+  let statement = togetherStatements.get(key);
+  if (statement === undefined) {
+    const parts = [...(ensureUser ? [`u AS (${ENSURE_USER})`] : []), `e AS (${INSERT_IF_REFERENCED})`];
+    if (withDeliveries) {
+      // Joined: a destination deleted since the event was matched gets no delivery (as above).
+      parts.push(`d AS (INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
+        SELECT v.id, e.id, v.destination_id, 'pending', 0, ${DUE_UNLESS_HELD}, ?, ?
+        FROM e CROSS JOIN ${db.recordsFromJson(DELIVERY_COLUMNS)} JOIN destinations t ON t.id = v.destination_id)`);
+    }
+    statement = `WITH ${parts.join(',\n')}\nSELECT id FROM e`;
+    togetherStatements.set(key, statement);
+  }
+  return statement;
+}
+
+interface Outcome {
+  outcome: 'accepted' | 'duplicate' | 'rejected';
+  reason?: string;
+  detail?: string;
+  dedupeKey?: string | null;
+  duplicateOf?: string;
+  coins?: number;
+  flags?: readonly FraudFlag[];
+  review?: ReviewState | null;
+}
+
+/** An event's row values, in `EVENT_COLUMNS`' order. */
+function eventParams(e: NewEvent, o: Outcome): unknown[] {
+  return [
+    e.id,
+    e.source,
+    e.type,
+    o.outcome,
+    o.reason ?? null,
+    o.detail ?? null,
+    e.externalId,
+    o.dedupeKey ?? null,
+    o.duplicateOf ?? null,
+    e.userId,
+    e.offerId,
+    e.appPid,
+    e.level,
+    o.coins ?? 0,
+    e.amountMicros,
+    e.currency,
+    e.clickId,
+    JSON.stringify(e.metadata),
+    e.raw === null ? null : JSON.stringify(e.raw),
+    e.receivedAt,
+    e.partner ?? null,
+    e.linkId ?? null,
+    e.partnerClickId ?? null,
+    o.flags === undefined || o.flags.length === 0 ? null : JSON.stringify(o.flags),
+    o.review ?? null,
+  ];
+}
+
+async function insertEvent(db: SqlExecutor, event: NewEvent, outcome: Outcome): Promise<void> {
+  await db.query(INSERT_EVENT, eventParams(event, outcome));
+}
+
+const NUMERIC_EVENT_COLUMNS: Readonly<Record<string, 'integer' | 'bigint'>> = { level: 'integer', coins: 'bigint', amount_micros: 'bigint', received_at: 'bigint' };
+/** Sent as JSON text, as `eventParams` gives them. */
+const JSON_EVENT_COLUMNS = new Set(['metadata', 'raw', 'flags']);
+
+const BATCH_EVENT_COLUMNS: JsonColumns = [
+  ['ord', 'integer'],
+  ...EVENT_COLUMNS.map((name): JsonColumns[number] => [name, NUMERIC_EVENT_COLUMNS[name] ?? 'text']),
+  ['ensure_user', 'integer'],
+  ['requires_app', 'text'],
+  ['requires_offer', 'text'],
+  ['requires_user', 'text'],
+];
+
+const BATCH_DELIVERY_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['event_id', 'text'],
+  ['destination_id', 'text'],
+  ['at', 'bigint'],
+];
+
+let batchText: string | undefined;
+
+/** The batch's users, events and deliveries: one statement (PostgreSQL: a data-modifying WITH). */
+function batchStatement(db: SqlExecutor): string {
+  batchText ??= `WITH ev AS (SELECT * FROM ${db.recordsFromJson(BATCH_EVENT_COLUMNS)}),
+  dv AS (SELECT * FROM ${db.recordsFromJson(BATCH_DELIVERY_COLUMNS)}),
+  u AS (INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at)
+    SELECT DISTINCT ON (user_id) user_id, NULL, NULL, 0, received_at, received_at FROM ev WHERE ensure_user = 1 ORDER BY user_id, ord
+    ON CONFLICT (id) DO NOTHING),
+  e AS (INSERT INTO events (${EVENT_COLUMN_LIST})
+    SELECT ${EVENT_COLUMNS.map((name) => (JSON_EVENT_COLUMNS.has(name) ? db.jsonColumn(name) : name)).join(', ')} FROM ev
+    WHERE (requires_app IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = requires_app))
+      AND (requires_offer IS NULL OR EXISTS (SELECT 1 FROM offers WHERE offers.id = requires_offer))
+      AND (requires_user IS NULL OR EXISTS (SELECT 1 FROM users WHERE users.id = requires_user))
+    ORDER BY ord
+    ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id),
+  d AS (INSERT INTO deliveries (id, event_id, destination_id, state, attempts, next_attempt_at, created_at, updated_at)
+    SELECT dv.id, e.id, dv.destination_id, 'pending', 0, ${dueUnlessHeld('dv.at')}, dv.at, dv.at
+    FROM e JOIN dv ON dv.event_id = e.id JOIN destinations t ON t.id = dv.destination_id
+    RETURNING 1)
+  SELECT id FROM e${
+    // The workers are told in the same statement, if it queued any (at commit, as NOTIFY is):
+    // a round trip less. An uncorrelated WHERE is checked once, before pg_notify would run.
+    db.notify ? `\n  UNION ALL SELECT NULL FROM pg_notify('${DELIVERIES_CHANNEL}', current_schema()) WHERE EXISTS (SELECT 1 FROM d)` : ''
+  }`;
+  return batchText;
+}

@@ -1,0 +1,47 @@
+import { appendLedger, insertDeliveries } from './record-event.js';
+import { eventFromRow } from '../../store/rows.js';
+import type { EventsTable } from '../../db/schema.js';
+import type { SqlExecutor } from '../../db/executor.js';
+import type { EventRecord, ReviewDecision } from '../../store/store.js';
+
+/**
+ * An operator's decision on a screened event, in one transaction. Approving a held event
+ * writes the credit and deliveries it was recorded without. Rejecting takes back whatever the
+ * event credited (a reversal entry: ledgers are never edited) and leaves it uncredited.
+ *
+ * The state changes first, conditionally: the row lock makes a second decision racing this
+ * one (two operators, two clicks) find the new state and change nothing, so an event is never
+ * credited or reversed twice.
+ */
+export async function reviewEvent(db: SqlExecutor, id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {
+  const [row] = await db.query<EventsTable>(
+    decision.approve
+      ? "UPDATE events SET review = 'approved' WHERE id = ? AND outcome = 'accepted' AND review = 'held' RETURNING *"
+      : "UPDATE events SET review = 'rejected' WHERE id = ? AND outcome = 'accepted' AND review IN ('flagged', 'held', 'approved') RETURNING *",
+    [id],
+  );
+  if (row === undefined) {
+    const [exists] = await db.query<{ id: string }>('SELECT id FROM events WHERE id = ?', [id]);
+    return exists === undefined ? 'not_found' : 'conflict';
+  }
+  const event = eventFromRow(row);
+
+  if (decision.approve) {
+    const held = event.metadata.heldCredit as { coins: number; kind: string } | undefined;
+    if (held === undefined || held.coins === 0 || event.userId === null) {
+      await insertDeliveries(db, event.id, now, decision.deliveries);
+      return event;
+    }
+    await appendLedger(db, event.userId, event.id, { ledgerEntryId: decision.ledgerEntryId, coins: held.coins, kind: held.kind }, now);
+    await db.query('UPDATE events SET coins = ? WHERE id = ?', [held.coins, id]);
+    await insertDeliveries(db, event.id, now, decision.deliveries);
+    return { ...event, coins: held.coins };
+  }
+
+  const [credited] = await db.query<{ net: number }>('SELECT COALESCE(SUM(delta), 0) AS net FROM ledger_entries WHERE event_id = ?', [id]);
+  const net = Number(credited?.net ?? 0);
+  if (net !== 0 && event.userId !== null) {
+    await appendLedger(db, event.userId, event.id, { ledgerEntryId: decision.ledgerEntryId, coins: -net, kind: 'reversal' }, now);
+  }
+  return event;
+}

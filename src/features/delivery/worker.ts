@@ -1,0 +1,440 @@
+import type { DestinationConfig } from '../destinations/definition.js';
+import { buildRequest, macroValues, type EventFacts, type RequestSecrets } from '../destinations/request.js';
+import { isSuccess, nextDelay, parseRetryAfter } from '../destinations/retry-policies.js';
+import type { Clock } from '../../lib/clock.js';
+import { Batcher } from '../../lib/batcher.js';
+import { newId } from '../../lib/ids.js';
+import type { AttemptRecord, AttemptResult, ClaimedDelivery, DestinationRecord, EventRecord, Store } from '../../store/store.js';
+import type { DestinationSecrets, DestinationService } from '../destinations/destinations-service.js';
+import { DestinationLimiter } from './limiter.js';
+import type { Sender } from './sender.js';
+
+export interface WorkerDeps {
+  store: Pick<Store, 'claimDueDeliveries' | 'completeAttempts' | 'getDestination'>;
+  destinations: Pick<DestinationService, 'secrets'>;
+  sender: Sender;
+  clock: Clock;
+  random?: () => number;
+  /** How long a claim is held: longer than any HTTP timeout (at most 60 s), or a slow attempt could be sent twice at once. */
+  leaseMs?: number;
+  /** Deliveries claimed at once; the loop keeps up to three batches claimed and not yet recorded. */
+  batchSize?: number;
+  /** How often to look for due deliveries when nothing wakes the worker. */
+  pollMs?: number;
+  onAttempt?: (destinationId: string, outcome: 'succeeded' | 'retry' | 'failed', seconds: number) => void;
+  /** An attempt that could not run (the store failed, or a fault in the hub): for the log. */
+  onError?: (error: unknown, deliveryId: string) => void;
+}
+
+const EXPIRED_CHECK_MS = 1000;
+
+/** Requests at once to a destination that sets no `maxConcurrency` (per worker process). */
+const DEFAULT_CONCURRENCY = 64;
+
+/** Headers that must not be kept in the attempt history. */
+const SECRET_HEADER = /authorization|signature|secret|token|api-?key/i;
+
+/**
+ * The delivery loop: claims due deliveries under a lease, sends each, records the attempt and
+ * what follows (success, the next try per the destination's policy, failure, a pause). At
+ * least once: a delivery whose worker dies is claimed again when its lease expires, with the
+ * same delivery id, so receivers can drop the repeat.
+ */
+export class DeliveryWorker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private signal: (() => void) | null = null;
+  private pendingWake = false;
+  /** Attempts under way, counted: a Set with an add and a delete per delivery churns the garbage collector (as the sender's did). */
+  private inFlight = 0;
+  private allSettled: (() => void) | null = null;
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly random: () => number;
+  private expiredCheckedAt = Number.NEGATIVE_INFINITY;
+  private readonly limiters = new Map<string, { key: string; limiter: DestinationLimiter }>();
+  /**
+   * Destinations read and their secrets opened, each kept while claims show it unchanged (its
+   * `updatedAt`): not one read and decryption per delivery, and a change (a rotated signing
+   * secret) in force for every delivery claimed after it, whichever process made it.
+   */
+  private readonly destinationCache = new Map<string, { version: number | null; loaded: Promise<LoadedDestination> }>();
+  /** Finished attempts are recorded together: one transaction for all that finish while the last one commits. */
+  private readonly completions: Batcher<AttemptResult>;
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.leaseMs = deps.leaseMs ?? 90_000;
+    this.batchSize = deps.batchSize ?? 256;
+    this.pollMs = deps.pollMs ?? 500;
+    this.random = deps.random ?? Math.random;
+    this.completions = new Batcher(async (results) => {
+      await deps.store.completeAttempts(results);
+      // Counted once recorded, for the whole batch: no callback per attempt.
+      const onAttempt = deps.onAttempt;
+      if (onAttempt !== undefined) for (const r of results) onAttempt(r.destinationId, outcomeOf(r), (r.attempt.latencyMs ?? 0) / 1000);
+    }, 512);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New deliveries were committed: look now rather than at the next poll. */
+  wake(): void {
+    this.pendingWake = true;
+    this.signal?.();
+  }
+
+  /** Stops claiming, and waits for the attempts under way to be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.signal?.();
+    await this.loop;
+  }
+
+  /** One pass: claim what is due and deliver it. Returns how many were attempted. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    await this.completions.idle();
+    return claimed.length;
+  }
+
+  /** Expired leases (a worker died) are rare: looked for about once a second, not on every claim. */
+  private claim(): Promise<ClaimedDelivery[]> {
+    const now = this.deps.clock.now();
+    const expired = now - this.expiredCheckedAt >= EXPIRED_CHECK_MS || now < this.expiredCheckedAt;
+    if (expired) this.expiredCheckedAt = now;
+    // A slow destination must not fill every slot: while a batch of its deliveries waits for
+    // its limiter, claims leave its others in the store and take other destinations'. (A
+    // smaller threshold starved a fast destination's pipeline between claims.)
+    const skipDestinations = [...this.limiters].filter(([, { limiter }]) => limiter.waitingCount >= this.batchSize).map(([id]) => id);
+    return this.deps.store.claimDueDeliveries(now, this.batchSize, this.leaseMs, skipDestinations.length === 0 ? { expired } : { expired, skipDestinations });
+  }
+
+  /**
+   * Pipelined: the next batch is claimed while two are still being sent, so a claim's round
+   * trip through the store (queued behind the attempts' commits) never leaves the sending
+   * idle, and the receiver never waits for a batch's slowest request or its write.
+   */
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.inFlight > 2 * this.batchSize) {
+        await this.nextSignal(null);
+        continue;
+      }
+      let claimed: ClaimedDelivery[] = [];
+      try {
+        claimed = await this.claim();
+      } catch {
+        // The store is unreachable: try again at the next poll.
+      }
+      for (const delivery of claimed) {
+        this.inFlight++;
+        this.deliver(delivery).then(this.settled, (error: unknown) => {
+          this.deps.onError?.(error, delivery.id);
+          this.settled();
+        });
+      }
+      if (claimed.length >= this.batchSize || !this.running) continue;
+      if (this.pendingWake) {
+        this.pendingWake = false;
+        continue;
+      }
+      await this.nextSignal(this.pollMs);
+      this.pendingWake = false;
+    }
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.allSettled = resolve));
+    await this.completions.idle();
+  }
+
+  /**
+   * An attempt ended. If it failed outright (its destination could not be read: the store
+   * failed), its lease runs out and it is sent again.
+   */
+  private readonly settled = (): void => {
+    this.inFlight--;
+    if (this.inFlight <= 2 * this.batchSize) this.signal?.();
+    if (this.inFlight === 0) this.allSettled?.();
+  };
+
+  /** Waits for a wake-up, a finished attempt, or (if given) the poll interval. */
+  private nextSignal(timeoutMs: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.signal = null;
+        if (timer !== null) clearTimeout(timer);
+        resolve();
+      };
+      const timer = timeoutMs === null ? null : setTimeout(done, timeoutMs);
+      this.signal = done;
+    });
+  }
+
+  /**
+   * The test endpoint: a sample event sent to the destination now, as configured (macros,
+   * signing, timeout); answers what the partner answered. Nothing is recorded.
+   */
+  async test(destination: DestinationRecord): Promise<TestResult> {
+    const config = destination.config as DestinationConfig;
+    const now = this.deps.clock.now();
+    const opened = this.openSecrets(destination);
+    if (!opened.ok) return { success: false, request: null, status: null, excerpt: null, error: opened.error, latencyMs: 0 };
+    const { secrets } = opened;
+    const deliveryId = `test-${newId()}`;
+    const sample: EventFacts = {
+      id: newId(),
+      source: 'test',
+      type: config.match.eventTypes?.[0] ?? 'test',
+      externalId: `test-${now}`,
+      userId: 'test-user',
+      offerId: config.match.offers?.[0] ?? 'test-offer',
+      clickId: 'test-click',
+      level: 5,
+      coins: 25,
+      amountMicros: 2_100_000,
+      currency: 'USD',
+      receivedAt: now,
+      metadata: {},
+      payload: { user_id: 'test-user', session_id: 'test-session', advertiser_name: 'test-advertiser' },
+    };
+    const built = buildRequest(
+      config,
+      requestSecrets(secrets, now),
+      macroValues(sample, deliveryId),
+      deliveryId,
+      Math.floor(now / 1000),
+    );
+    if (!built.ok) return { success: false, request: null, status: null, excerpt: null, error: built.error, latencyMs: 0 };
+    const { request } = built;
+    const result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
+    const shown = { url: request.url, method: request.method, headers: withoutSecrets(request.headers), body: request.body ?? null };
+    return result.ok
+      ? { success: isSuccess(config.success, result.status, result.excerpt), request: shown, status: result.status, excerpt: result.excerpt, error: null, latencyMs: result.latencyMs }
+      : { success: false, request: shown, status: null, excerpt: null, error: result.error, latencyMs: result.latencyMs };
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const { event } = delivery;
+    const { destination, secrets } = await this.destination(delivery);
+    if (event === null || destination === null) {
+      // Cannot happen while events are never deleted; if it does, close it rather than re-claim it forever.
+      const now = this.deps.clock.now();
+      this.complete({
+        deliveryId: delivery.id,
+        destinationId: delivery.destinationId,
+        attempt: attempt(delivery.attempts + 1, now, '', '', {}, null, 0, null, event === null ? 'the event no longer exists' : 'the destination no longer exists'),
+        next: { state: 'failed' },
+        failed: false,
+        pauseAfterFailures: 1,
+        pauseNow: null,
+        now,
+      });
+      return;
+    }
+    const config = destination.config as DestinationConfig;
+    const now = this.deps.clock.now();
+    const attemptNo = delivery.attempts + 1;
+    // Every result of this delivery has one shape, built in one place.
+    const finish = (record: AttemptRecord, next: AttemptResult['next'], failed: boolean, pauseNow: string | null, at: number): void =>
+      this.complete({ deliveryId: delivery.id, destinationId: destination.id, attempt: record, next, failed, pauseAfterFailures: config.pauseAfterFailures, pauseNow, now: at });
+    let built: ReturnType<typeof buildRequest>;
+    try {
+      // Secrets this process cannot open (another SECRET_KEY) will not open on a retry either.
+      built = secrets.ok
+        ? buildRequest(config, requestSecrets(secrets.secrets, now), macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000))
+        : secrets;
+    } catch (error) {
+      // A fault of the hub's, not the partner's: recorded as a failed attempt (replayable once
+      // mended) rather than left `delivering`, to be claimed and to fail again after every lease.
+      this.deps.onError?.(error, delivery.id);
+      built = { ok: false, error: `the request could not be built: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    if (!built.ok) {
+      // A template that cannot be filled will not fill on a retry either.
+      finish(attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), { state: 'failed' }, true, null, now);
+      return;
+    }
+    const { request } = built;
+    const limiter = this.limiter(destination.id, config);
+    if (!limiter.tryAcquire()) {
+      await limiter.acquire();
+      // A limit can hold a claimed delivery a long time. If its lease could run out during the
+      // request, another worker could claim and send it at the same moment: leave it, and it
+      // is claimed again once the lease has expired.
+      if (this.deps.clock.now() + config.timeoutMs > delivery.updatedAt + this.leaseMs) {
+        limiter.release();
+        return;
+      }
+    }
+    let result;
+    try {
+      result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
+    } finally {
+      limiter.release();
+    }
+    const finished = this.deps.clock.now();
+    const headers = withoutSecrets(request.headers);
+    const record = result.ok
+      ? attempt(attemptNo, now, request.url, request.method, headers, result.status, result.latencyMs, result.excerpt, null)
+      : attempt(attemptNo, now, request.url, request.method, headers, null, result.latencyMs, null, result.error);
+
+    if (result.ok && isSuccess(config.success, result.status, result.excerpt)) {
+      finish(record, { state: 'succeeded' }, false, null, finished);
+      return;
+    }
+    const gone = result.ok && result.status === 410;
+    const retryAfterSeconds = result.ok && (result.status === 429 || result.status === 503) ? parseRetryAfter(result.retryAfter, finished) : undefined;
+    const delay = nextDelay(config.retry, { attempts: attemptNo, random: this.random, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
+    // Gone: the destination is paused and this delivery waits for the resume.
+    const next: AttemptResult['next'] = gone ? { state: 'pending', at: finished } : delay === null ? { state: 'failed' } : { state: 'pending', at: finished + delay };
+    finish(record, next, true, gone ? '410 Gone' : null, finished);
+  }
+
+  /**
+   * The delivery's destination, read once per change: deliveries claimed together share the
+   * read. A read that fails is not kept (the delivery's lease runs out and it is tried again).
+   */
+  private destination(delivery: ClaimedDelivery): Promise<LoadedDestination> {
+    const id = delivery.destinationId;
+    const version = delivery.destinationUpdatedAt;
+    const cached = this.destinationCache.get(id);
+    if (cached !== undefined && cached.version === version) return cached.loaded;
+    const loaded = this.deps.store.getDestination(id).then((destination) => {
+      if (destination === null) return { destination, secrets: { ok: true, secrets: {} } } as const;
+      const secrets = this.openSecrets(destination);
+      // Logged once per change of the destination, not once per delivery.
+      if (!secrets.ok) this.deps.onError?.(new Error(`destination ${id}: ${secrets.error}`), delivery.id);
+      return { destination, secrets };
+    });
+    const entry = { version, loaded };
+    this.destinationCache.set(id, entry);
+    loaded.catch(() => {
+      if (this.destinationCache.get(id) === entry) this.destinationCache.delete(id);
+    });
+    return loaded;
+  }
+
+  private openSecrets(destination: DestinationRecord): OpenedSecrets {
+    try {
+      return { ok: true, secrets: this.deps.destinations.secrets(destination) };
+    } catch {
+      return { ok: false, error: "the destination's secrets cannot be opened with this process's SECRET_KEY" };
+    }
+  }
+
+  /**
+   * The destination's limiter, rebuilt when its limits change. Every destination has one: the
+   * deliveries claimed beyond its concurrency wait here, under the lease guard, rather than in
+   * the HTTP client's queue where their timeout would run before they were sent.
+   */
+  private limiter(id: string, config: DestinationConfig): DestinationLimiter {
+    const concurrency = config.maxConcurrency ?? DEFAULT_CONCURRENCY;
+    const key = `${concurrency}/${config.ratePerSecond}`;
+    const current = this.limiters.get(id);
+    if (current !== undefined && current.key === key) return current.limiter;
+    const limiter = new DestinationLimiter(concurrency, config.ratePerSecond ?? Number.MAX_SAFE_INTEGER);
+    this.limiters.set(id, { key, limiter });
+    return limiter;
+  }
+
+  /**
+   * Queues the attempt's record and returns without waiting for it: the delivery keeps its
+   * lease until the record commits, so the next sends need not wait for the disk. If the
+   * write fails, the lease runs out and the delivery is sent again (at least once).
+   */
+  private complete(result: AttemptResult): void {
+    this.completions.push(result);
+  }
+}
+
+function outcomeOf(result: AttemptResult): 'succeeded' | 'retry' | 'failed' {
+  return result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
+}
+
+type OpenedSecrets = { ok: true; secrets: DestinationSecrets } | { ok: false; error: string };
+
+interface LoadedDestination {
+  destination: DestinationRecord | null;
+  secrets: OpenedSecrets;
+}
+
+export interface TestResult {
+  success: boolean;
+  request: { url: string; method: string; headers: Record<string, string>; body: string | null } | null;
+  status: number | null;
+  excerpt: string | null;
+  error: string | null;
+  latencyMs: number;
+}
+
+/** What signs a request now: the current secret, and the previous one during its grace period. */
+function requestSecrets(secrets: DestinationSecrets, now: number): RequestSecrets {
+  const signingSecrets = [secrets.signingSecret, (secrets.previousUntil ?? 0) > now ? secrets.previousSigningSecret : undefined].filter((s): s is string => s !== undefined);
+  return { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets };
+}
+
+/** Header names are few and repeat on every request: each tested once. */
+const secretHeaderNames = new Map<string, boolean>();
+
+function withoutSecrets(headers: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name in headers) {
+    let secret = secretHeaderNames.get(name);
+    if (secret === undefined) {
+      if (secretHeaderNames.size >= 1024) secretHeaderNames.clear();
+      secretHeaderNames.set(name, (secret = SECRET_HEADER.test(name)));
+    }
+    if (!secret) kept[name] = headers[name]!;
+  }
+  return kept;
+}
+
+function attempt(
+  n: number,
+  startedAt: number,
+  url: string,
+  method: string,
+  requestHeaders: Record<string, string>,
+  status: number | null,
+  latencyMs: number,
+  responseExcerpt: string | null,
+  error: string | null,
+): AttemptResult['attempt'] {
+  return { id: newId(), attempt: n, startedAt, url, method, requestHeaders, status, latencyMs, responseExcerpt, error };
+}
+
+/** The event as macros see it; the partner's payload from its raw request. */
+function facts(event: EventRecord): EventFacts {
+  let payload: Record<string, unknown> = { ...(event.raw?.query ?? {}) };
+  if (event.raw?.body) {
+    try {
+      const body: unknown = JSON.parse(event.raw.body);
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) payload = { ...payload, ...(body as Record<string, unknown>) };
+    } catch {
+      // not JSON: the query alone
+    }
+  }
+  if (typeof event.metadata.data === 'object' && event.metadata.data !== null) payload = { ...payload, ...(event.metadata.data as Record<string, unknown>) };
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    externalId: event.externalId,
+    userId: event.userId,
+    offerId: event.offerId,
+    clickId: event.clickId,
+    partner: event.partner,
+    partnerClickId: event.partnerClickId,
+    level: event.level,
+    coins: event.coins,
+    amountMicros: event.amountMicros,
+    currency: event.currency,
+    receivedAt: event.receivedAt,
+    metadata: event.metadata,
+    payload,
+  };
+}

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { Compile } from 'typebox/compile';
+import { DestinationConfigSchema, wants, type DestinationConfig, type MatchableEvent } from './definition.js';
+import { HUB_MACROS } from './request.js';
+import { unknownMacros } from '../../lib/macros.js';
+import { DEFAULT_POLICY } from './retry-policies.js';
+import { firstFieldProblem } from '../../lib/validation.js';
+import type { Clock } from '../../lib/clock.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import type { DestinationRecord, ListOptions, Page, Store } from '../../store/store.js';
+
+const configValidator = Compile(DestinationConfigSchema);
+
+/** What a destination needs to send, kept sealed at rest. */
+export interface DestinationSecrets {
+  bearerToken?: string;
+  signingSecret?: string;
+  /** The secret before the last rotation: it keeps signing until `previousUntil`. */
+  previousSigningSecret?: string;
+  previousUntil?: number;
+}
+
+/** During a rotation the old signing secret keeps signing this long, so receivers can switch. */
+export const ROTATION_GRACE_MS = 24 * 3_600_000;
+
+export interface DestinationInput {
+  name: string;
+  config: Partial<DestinationConfig> & Pick<DestinationConfig, 'url'>;
+  bearerToken?: string | null;
+  enabled?: boolean;
+}
+
+/** What a destination's config is when its creator leaves a setting out. */
+export const CONFIG_DEFAULTS = {
+  method: 'GET',
+  match: {},
+  unknownMacros: 'empty',
+  retry: DEFAULT_POLICY,
+  success: { kind: '2xx' },
+  timeoutMs: 10_000,
+  followRedirects: false,
+  pauseAfterFailures: 20,
+} as const satisfies Omit<DestinationConfig, 'url'>;
+
+/** Outbound partner endpoints. */
+export class DestinationService {
+  private enabledCache: { list: Array<{ id: string; config: DestinationConfig }>; until: number } | null = null;
+
+  constructor(
+    private readonly store: Pick<Store, 'createDestination' | 'getDestination' | 'listDestinations' | 'updateDestination' | 'deleteDestination' | 'resumeDestination' | 'pauseDestination'>,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    private readonly cacheMs = 1000,
+  ) {}
+
+  async create(input: DestinationInput): Promise<{ destination: DestinationRecord; signingSecret: string | null }> {
+    const config = this.validate(input.config);
+    const signingSecret = config.signing === undefined ? null : generateSigningSecret();
+    const secrets: DestinationSecrets = {
+      ...(input.bearerToken ? { bearerToken: input.bearerToken } : {}),
+      ...(signingSecret === null ? {} : { signingSecret }),
+    };
+    const now = this.clock.now();
+    const destination = await this.store.createDestination({
+      id: newId(),
+      name: input.name,
+      config,
+      secretsCiphertext: Object.keys(secrets).length === 0 ? null : this.box.seal(JSON.stringify(secrets)),
+      enabled: input.enabled ?? true,
+      pausedAt: null,
+      pauseReason: null,
+      consecutiveFailures: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.enabledCache = null;
+    return { destination, signingSecret };
+  }
+
+  async get(id: string): Promise<DestinationRecord> {
+    const destination = await this.store.getDestination(id);
+    if (destination === null) throw new NotFoundError(`No destination "${id}"`, 'id');
+    return destination;
+  }
+
+  list(options: ListOptions): Promise<Page<DestinationRecord>> {
+    return this.store.listDestinations(options);
+  }
+
+  async update(
+    id: string,
+    patch: { name?: string; config?: DestinationInput['config']; bearerToken?: string | null; enabled?: boolean; rotateSigningSecret?: boolean },
+  ): Promise<{ destination: DestinationRecord; signingSecret: string | null }> {
+    const current = await this.get(id);
+    const config = patch.config === undefined ? undefined : this.validate(patch.config);
+    let secrets = this.secrets(current);
+    let signingSecret: string | null = null;
+    if (patch.bearerToken !== undefined) {
+      const { bearerToken: _old, ...rest } = secrets;
+      secrets = patch.bearerToken === null ? rest : { ...rest, bearerToken: patch.bearerToken };
+    }
+    if (patch.rotateSigningSecret === true || (config?.signing !== undefined && secrets.signingSecret === undefined)) {
+      signingSecret = generateSigningSecret();
+      secrets = {
+        ...secrets,
+        signingSecret,
+        ...(secrets.signingSecret === undefined ? {} : { previousSigningSecret: secrets.signingSecret, previousUntil: this.clock.now() + ROTATION_GRACE_MS }),
+      };
+    }
+    const destination = await this.store.updateDestination(
+      id,
+      {
+        ...(patch.name === undefined ? {} : { name: patch.name }),
+        ...(config === undefined ? {} : { config }),
+        ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
+        secretsCiphertext: Object.keys(secrets).length === 0 ? null : this.box.seal(JSON.stringify(secrets)),
+      },
+      this.clock.now(),
+    );
+    if (destination === null) throw new NotFoundError(`No destination "${id}"`, 'id');
+    this.enabledCache = null;
+    return { destination, signingSecret };
+  }
+
+  async pause(id: string): Promise<DestinationRecord> {
+    const destination = await this.store.pauseDestination(id, 'paused by an operator', this.clock.now());
+    if (destination === null) throw new NotFoundError(`No destination "${id}"`, 'id');
+    return destination;
+  }
+
+  async resume(id: string): Promise<DestinationRecord> {
+    const destination = await this.store.resumeDestination(id, this.clock.now());
+    if (destination === null) throw new NotFoundError(`No destination "${id}"`, 'id');
+    return destination;
+  }
+
+  async delete(id: string): Promise<void> {
+    const outcome = await this.store.deleteDestination(id);
+    if (outcome === 'not_found') throw new NotFoundError(`No destination "${id}"`, 'id');
+    if (outcome === 'has_deliveries') throw new ConflictError(`Destination "${id}" has a delivery history; disable it instead`, 'id', 'destination_has_deliveries');
+    this.enabledCache = null;
+  }
+
+  /**
+   * The outbox rows for an event: one per enabled destination that wants it (paused ones too:
+   * their deliveries wait for the resume). Read from a list cached for a second.
+   */
+  async deliveriesFor(event: MatchableEvent): Promise<Array<{ id: string; destinationId: string }>> {
+    const now = this.clock.now();
+    if (this.enabledCache === null || this.enabledCache.until <= now) {
+      const list: Array<{ id: string; config: DestinationConfig }> = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.listDestinations({ limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+        for (const d of page.items) if (d.enabled) list.push({ id: d.id, config: d.config as DestinationConfig });
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      this.enabledCache = { list, until: now + this.cacheMs };
+    }
+    return this.enabledCache.list.filter((d) => wants(d.config, event)).map((d) => ({ id: newId(), destinationId: d.id }));
+  }
+
+  secrets(destination: DestinationRecord): DestinationSecrets {
+    return destination.secretsCiphertext === null ? {} : (JSON.parse(this.box.open(destination.secretsCiphertext)) as DestinationSecrets);
+  }
+
+  /** Defaults filled in, the schema checked, and macros checked when unknown ones are errors. */
+  private validate(input: DestinationInput['config']): DestinationConfig {
+    const config = { ...CONFIG_DEFAULTS, ...input };
+    if (!configValidator.Check(config)) {
+      const problem = firstFieldProblem(configValidator.Errors(config), 'config');
+      throw new ValidationError(`config.${problem.field}`, problem.message);
+    }
+    if (config.unknownMacros === 'error') {
+      for (const [field, template] of [['url', config.url], ['body', config.body ?? ''], ...Object.entries(config.headers ?? {}).map(([k, v]) => [`headers.${k}`, v])] as const) {
+        const unknown = unknownMacros(template, HUB_MACROS, true);
+        if (unknown.length > 0) throw new ValidationError(`config.${field}`, `uses unknown macros: ${unknown.map((m) => `{${m}}`).join(', ')}`);
+      }
+    }
+    return config;
+  }
+}
+
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function generateSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}

@@ -1,0 +1,210 @@
+import { performance } from 'node:perf_hooks';
+import { parseMicros } from '../../lib/money.js';
+import { computeReward, toUsdMicros } from '../conversions/reward-rules.js';
+import { jsonStatus, renderTextAnswer, type AnswerOutcome } from './answer.js';
+import { authenticate } from './auth.js';
+import type { SourceDefinition } from './definition.js';
+import { lookup, mapPostback, type InboundInput, type MappedPostback } from './mapping.js';
+import { parseQuery, type SignedRequest } from './signatures.js';
+import { startOfUtcDay, type Clock } from '../../lib/clock.js';
+import { AppError, errorBody, NotFoundError, StoreUnavailableError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { NewEvent, RecordEventCommand, RecordEventResult, Store } from '../../store/store.js';
+import { newInboundEvent } from '../conversions/new-event.js';
+import { headerValue, isJsonContentType, type InboundRequest, type Redactor } from '../conversions/raw-request.js';
+import type { LoadedSource, SourceService } from './sources-service.js';
+import type { PostbackOutcome } from '../level-postbacks/level-postbacks-intake.js';
+
+export interface SourceRequest extends InboundRequest {
+  /** `scheme://host` the partner called (PUBLIC_URL when configured). */
+  origin: string;
+  /** The query string exactly as received, without `?`. */
+  rawQuery: string;
+}
+
+/** The hub's JSON answer, or the text a partner expects. */
+export type SourceAnswer = { status: number; json: Record<string, unknown> } | { status: number; text: string };
+
+export interface SourcePostbackDeps {
+  sources: Pick<SourceService, 'load'>;
+  /** Attribution, fraud screening and deliveries, filled in before recording. */
+  prepare?: (command: RecordEventCommand) => Promise<RecordEventCommand>;
+  store: Pick<Store, 'recordEvent' | 'recordRejection'>;
+  clock: Clock;
+  rawBodyLimit: number;
+  /** Knows every source's credential names: loading the source has brought this one's up to date. */
+  redactor: Redactor;
+  onOutcome?: (source: string, outcome: PostbackOutcome, seconds: number) => void;
+}
+
+/**
+ * `GET|POST /postbacks/:slug`: any partner's postback, read by its source's definition —
+ * authenticate, map, de-duplicate, reward, record, answer as the partner expects. Every request
+ * to a known source leaves an event row, whatever its outcome.
+ */
+export class SourcePostbackIntake {
+  constructor(private readonly deps: SourcePostbackDeps) {}
+
+  async handle(slug: string, request: SourceRequest): Promise<SourceAnswer> {
+    const started = performance.now();
+    const source = await this.deps.sources.load(slug);
+    if (source === null) throw new NotFoundError(`No source "${slug}"`, 'slug', 'unknown_source');
+    const event = newInboundEvent(slug, 'conversion', request, this.deps.clock.now(), this.deps.rawBodyLimit, this.deps.redactor);
+    // Null: nothing was recorded (storage down, a bug), so there is no outcome to count.
+    let outcome: PostbackOutcome | null = null;
+    try {
+      const answer = await this.accept(source, request, event);
+      outcome = answer.outcome;
+      return answer.answer;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError || !(error instanceof AppError)) throw error;
+      const answer = await this.rejected(source, event, error);
+      outcome = 'rejected';
+      return answer;
+    } finally {
+      if (outcome !== null) this.deps.onOutcome?.(slug, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async accept(source: LoadedSource, request: SourceRequest, event: NewEvent): Promise<{ outcome: AnswerOutcome; answer: SourceAnswer }> {
+    const { definition } = source;
+    if (!source.enabled) throw new NotFoundError(`Source "${source.slug}" is disabled`, 'slug', 'source_disabled');
+    const input = parseInput(request);
+    const signed: SignedRequest = {
+      origin: request.origin,
+      path: request.path,
+      rawQuery: request.rawQuery,
+      headers: request.headers,
+      body: request.body,
+      fields: flatFields(input),
+    };
+    // Whose postback it claims to be, for the record even if it is refused.
+    event.userId = lookup(input, definition.fields.user) ?? null;
+    const verdict = authenticate(definition.auth, { request: signed, ip: request.ip, now: event.receivedAt }, source.secret);
+    if (!verdict.ok) throw new UnauthorizedError(verdict.reason);
+
+    const parsed = mapPostback(definition, input);
+    if (!parsed.ok) throw new ValidationError(parsed.problem.field, parsed.problem.message);
+    const mapped = parsed.value;
+    fillEvent(event, mapped);
+
+    const command: RecordEventCommand = {
+      event,
+      requires: definition.users === 'must-exist' ? { userId: mapped.userId } : {},
+      ensureUser: definition.users !== 'must-exist',
+      credit: reward(definition, mapped, input, event),
+      ...(mapped.reversalOf === null ? {} : { reversalOf: mapped.reversalOf }),
+      ...(definition.modifiers?.dailyCap === undefined ? {} : { dailyCap: { coins: definition.modifiers.dailyCap, since: startOfUtcDay(event.receivedAt) } }),
+    };
+    const result = await this.deps.store.recordEvent(this.deps.prepare === undefined ? command : await this.deps.prepare(command));
+    return answer(definition, mapped, result);
+  }
+
+  /** Records the refusal and answers it: the source's text answer if it has one, else the error. */
+  private async rejected(source: LoadedSource, event: NewEvent, error: AppError): Promise<SourceAnswer> {
+    // The store records its own refusals (unknown user, nothing to reverse) in the same transaction.
+    if (!(error instanceof StoreRefusal)) await this.deps.store.recordRejection(event, error.code, error.message);
+    const { answer } = source.definition;
+    const text = renderTextAnswer(answer, 'rejected', vars(event, 0), error.code);
+    if (text !== null) return { status: text.status, text: text.body };
+    const status = jsonStatus(answer, 'rejected', error.code);
+    if (status === undefined) throw error;
+    return { status, json: { ...errorBody(error) } };
+  }
+}
+
+/** A refusal the store has already recorded. */
+class StoreRefusal extends NotFoundError {}
+
+function answer(definition: SourceDefinition, mapped: MappedPostback, result: RecordEventResult): { outcome: AnswerOutcome; answer: SourceAnswer } {
+  if (result.outcome === 'rejected') {
+    if (result.reason === 'original_not_found') {
+      throw new StoreRefusal(`No accepted postback "${mapped.reversalOf}" of this user to reverse`, 'externalId', 'original_not_found');
+    }
+    throw new StoreRefusal(`No user "${mapped.userId}"`, 'user', 'user_not_found');
+  }
+  const coins = result.outcome === 'accepted' ? result.coins : 0;
+  const text = renderTextAnswer(definition.answer, result.outcome, { event_id: result.eventId, external_id: mapped.externalId, user_id: mapped.userId, coins });
+  if (text !== null) return { outcome: result.outcome, answer: { status: text.status, text: text.body } };
+  const json: Record<string, unknown> =
+    result.outcome === 'accepted'
+      ? { ok: true, outcome: 'accepted', eventId: result.eventId, userId: mapped.userId, coins, balance: result.user?.coins ?? null }
+      : { ok: true, outcome: 'duplicate', duplicate: true, eventId: result.eventId, duplicateOf: result.duplicateOf };
+  return { outcome: result.outcome, answer: { status: jsonStatus(definition.answer, result.outcome) ?? 200, json } };
+}
+
+function reward(definition: SourceDefinition, mapped: MappedPostback, input: InboundInput, event: NewEvent): { ledgerEntryId: string; coins: number; kind: string } | null {
+  if (mapped.reversalOf !== null) return { ledgerEntryId: newId(), coins: 0, kind: 'reversal' };
+  const modifiers = definition.modifiers ?? {};
+  const boosted = modifiers.boostWhen !== undefined && lookup(input, modifiers.boostWhen.path) === modifiers.boostWhen.equals;
+  let revenueUsdMicros: number | null = null;
+  if (mapped.amountMicros !== null && mapped.currency !== null) {
+    const rates = Object.fromEntries(Object.entries(definition.usdRates ?? {}).map(([code, rate]) => [code, parseMicros(rate) ?? 0]));
+    revenueUsdMicros = toUsdMicros(mapped.amountMicros, mapped.currency, rates);
+    if (revenueUsdMicros === null) event.metadata.rewardNote = `no USD rate for ${mapped.currency}: recorded without a revenue-based reward`;
+  }
+  const { coins, note } = computeReward(definition.reward, modifiers, {
+    eventType: mapped.eventType,
+    offerId: mapped.offerId,
+    level: mapped.level,
+    revenueUsdMicros,
+    partnerCoins: mapped.partnerCoins,
+    boosted,
+  });
+  if (boosted) event.metadata.boosted = true;
+  if (note !== null) event.metadata.rewardNote ??= note;
+  return coins === 0 ? null : { ledgerEntryId: newId(), coins, kind: 'reward' };
+}
+
+function parseInput(request: SourceRequest): InboundInput {
+  const query = Object.fromEntries(parseQuery(request.rawQuery));
+  const body = request.body;
+  if (body === undefined || body.length === 0) return { query, body: null };
+  const type = headerValue(request, 'content-type');
+  if (isJsonContentType(type)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new ValidationError('body', 'is not valid JSON', 'invalid_json');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('body', 'must be a JSON object');
+    return { query, body: parsed as Record<string, unknown> };
+  }
+  if (type?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded') {
+    return { query, body: Object.fromEntries(parseQuery(body.toString('utf8'))) };
+  }
+  throw new UnsupportedMediaTypeError('Content-Type must be application/json or application/x-www-form-urlencoded');
+}
+
+/** Query and top-level body values as text: what templates and query secrets read. */
+function flatFields(input: InboundInput): Record<string, string> {
+  const fields: Record<string, string> = { ...input.query };
+  for (const [key, value] of Object.entries(input.body ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[key] = String(value);
+  }
+  return fields;
+}
+
+function fillEvent(event: NewEvent, mapped: MappedPostback): void {
+  Object.assign(event, {
+    type: mapped.eventType,
+    externalId: mapped.externalId,
+    userId: mapped.userId,
+    offerId: mapped.offerId,
+    level: mapped.level,
+    amountMicros: mapped.amountMicros,
+    currency: mapped.currency,
+    clickId: mapped.clickId,
+  });
+  if (mapped.status !== null) event.metadata.status = mapped.status;
+  if (mapped.partnerCoins !== null) event.metadata.partnerCoins = mapped.partnerCoins;
+  if (mapped.timestamp !== null) event.metadata.partnerTime = new Date(mapped.timestamp).toISOString();
+  if (mapped.reversalOf !== null) event.metadata.reversalOf = mapped.reversalOf;
+  if (mapped.data !== null) event.metadata.data = mapped.data;
+  if (mapped.amountExact !== null) event.metadata.partnerAmount = mapped.amountExact;
+}
+
+function vars(event: NewEvent, coins: number) {
+  return { event_id: event.id, external_id: event.externalId ?? '', user_id: event.userId ?? '', coins };
+}
