@@ -30,7 +30,7 @@ async function run(variant: (typeof VARIANTS)[number]): Promise<number> {
     await migrations.destroy();
     const db = openSqlite(file, 'writer');
     if (variant !== 'all indexes') db.exec(`DROP INDEX ${variant.slice('without '.length)}`);
-    const executor = sqliteExecutor(db);
+    const executor = sqliteExecutor(db, new Set());
     let micros = 0;
     const started = Date.now();
     for (let written = 0; written < CLICKS; written += BATCH) {
@@ -42,7 +42,7 @@ async function run(variant: (typeof VARIANTS)[number]): Promise<number> {
       const before = process.cpuUsage();
       db.exec('BEGIN IMMEDIATE');
       db.exec('SAVEPOINT command');
-      await recordClicks(executor, rows);
+      await recordClicks.run(executor, rows);
       db.exec('RELEASE command');
       db.exec('COMMIT');
       const used = process.cpuUsage(before);

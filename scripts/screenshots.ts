@@ -41,7 +41,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-screenshots-
 const config = { ...loadConfig({ DATA_DIR: dataDir, OUTBOUND_ALLOW: '127.0.0.0/8', LOG_LEVEL: 'silent' }) };
 const hub = await createHub(config, { adminToken: ADMIN_TOKEN, secretKey: Buffer.alloc(32, 9).toString('base64'), clock });
 await hub.start();
-const url = await hub.app.listen({ port: 0, host: '127.0.0.1' });
+const url = await hub.app!.listen({ port: 0, host: '127.0.0.1' });
 
 async function admin(pathname: string, body?: unknown, method?: string): Promise<any> {
   const response = await fetch(`${url}/admin/api${pathname}`, {

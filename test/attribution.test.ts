@@ -37,7 +37,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     expect((await hub.admin('/fraud-policy', { method: 'PUT', body: DEFAULT_FRAUD_POLICY })).status).toBe(200);
   });
 
-  const runWorker = () => hub.hub.app.deliveryWorker.runOnce();
+  const runWorker = () => hub.hub.services.worker.runOnce();
 
   async function link(body: Record<string, unknown>) {
     const created = await hub.admin('/links', { body });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClickService } from '../src/features/clicks/clicks-service.js';
 import type { LoadedLink } from '../src/features/clicks/links-service.js';
 import { clickPath } from '../src/http/routes/clicks.js';
-import type { ClickRecord } from '../src/store/store.js';
+import type { ClickRecord } from '../src/features/clicks/clicks-types.js';
 
 const link: LoadedLink = {
   id: 'l1',

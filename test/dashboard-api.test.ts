@@ -6,11 +6,12 @@ import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../src/lib/ids.js';
 import { dashboardRoutes } from '../src/http/routes/dashboard.js';
-import type { NewEvent, Store } from '../src/store/store.js';
+import type { TestStore as Store } from './helpers/stores.js';
 import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
 import { testEvent } from './helpers/events.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 import { HUB_START_MS } from './helpers/timing.js';
+import type { NewEvent } from '../src/features/conversions/events-types.js';
 
 const T0 = 1_750_000_000_000; // a whole minute
 const MIN = 60_000;

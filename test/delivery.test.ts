@@ -8,6 +8,7 @@ import { createTestDatabase, STORE_KINDS } from './helpers/stores.js';
 import { postJson, startTestHub, TEST_SECRET_KEY, type TestHub } from './helpers/hub.js';
 import { startReceiver } from './helpers/receiver.js';
 import { HUB_START_MS } from './helpers/timing.js';
+import { destinationsDal } from '../src/features/destinations/destinations-dal.js';
 
 describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
   let hub: TestHub;
@@ -27,7 +28,7 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     await receiver?.close();
   });
 
-  const runWorker = () => hub.hub.app.deliveryWorker.runOnce();
+  const runWorker = () => hub.hub.services.worker.runOnce();
 
   async function destination(type: string, config: Record<string, unknown>) {
     const created = await hub.admin('/destinations', { body: { name: type, config: { match: { eventTypes: [type] }, ...config } } });
@@ -111,7 +112,7 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     const dest = await destination('foreign-key', { url: `${receiver.url}/foreign`, signing: { kind: 'standard-webhooks' } });
     // Sealed by a process with another SECRET_KEY, sharing the database.
     const elsewhere = SecretBox.fromText(SecretBox.generateKeyText());
-    await hub.hub.store.updateDestination(dest.id, { secretsCiphertext: elsewhere.seal(JSON.stringify({ signingSecret: 'whsec_c2VhbGVkIGVsc2V3aGVyZQ==' })) }, now);
+    await destinationsDal(hub.hub.db).updateDestination(dest.id, { secretsCiphertext: elsewhere.seal(JSON.stringify({ signingSecret: 'whsec_c2VhbGVkIGVsc2V3aGVyZQ==' })) }, now);
     const first = await emit('foreign-key');
     const second = await emit('foreign-key');
     await runWorker();
@@ -119,7 +120,7 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     for (const { eventId } of [first, second]) expect(await deliveryOf(eventId)).toMatchObject({ state: 'failed', attempts: 1, lastError: reason });
     expect(receiver.received.filter((r) => r.url === '/foreign')).toEqual([]);
     // Replayable once mended: sealed again with this process's key.
-    await hub.hub.store.updateDestination(dest.id, { secretsCiphertext: SecretBox.fromText(TEST_SECRET_KEY).seal(JSON.stringify({ signingSecret: dest.signingSecret })) }, now);
+    await destinationsDal(hub.hub.db).updateDestination(dest.id, { secretsCiphertext: SecretBox.fromText(TEST_SECRET_KEY).seal(JSON.stringify({ signingSecret: dest.signingSecret })) }, now);
     expect((await hub.admin('/deliveries/replay', { body: { destination: dest.id } })).body).toEqual({ replayed: 2 });
     await runWorker();
     for (const { eventId } of [first, second]) expect(await deliveryOf(eventId)).toMatchObject({ state: 'succeeded', lastError: null });
@@ -342,11 +343,11 @@ describe.runIf(STORE_KINDS.includes('postgres'))('signing-secret rotation across
       expect(created.status).toBe(201);
       const emit = async () => expect((await postJson(`${api.url}/api/events`, { type: 'signup', idempotencyKey: randomUUID(), userId: 'u' }, auth)).status).toBe(200);
       await emit();
-      expect(await worker.hub.app.deliveryWorker.runOnce()).toBe(1);
+      expect(await worker.hub.services.worker.runOnce()).toBe(1);
       const rotated = await api.admin(`/destinations/${created.body.id}`, { method: 'PATCH', body: { rotateSigningSecret: true } });
       expect(rotated.status).toBe(200);
       await emit();
-      expect(await worker.hub.app.deliveryWorker.runOnce()).toBe(1);
+      expect(await worker.hub.services.worker.runOnce()).toBe(1);
       const [before, after] = receiver.received;
       expect(new Webhook(created.body.signingSecret).verify(before!.body, before!.headers as Record<string, string>)).toBeTruthy();
       expect(new Webhook(rotated.body.signingSecret).verify(after!.body, after!.headers as Record<string, string>)).toBeTruthy();
@@ -367,7 +368,7 @@ describe('outbound address protection', () => {
       for (const url of [`${receiver.url}/by-ip`, `http://localhost:${receiver.port}/by-name`, 'http://169.254.169.254/latest/meta-data']) {
         await hub.admin('/destinations', { body: { name: url, config: { url, match: { eventTypes: [`t${url.length}`] } } } });
         const { eventId } = (await postJson(`${hub.url}/api/events`, { type: `t${url.length}`, idempotencyKey: randomUUID(), userId: 'u' }, { authorization: `Bearer ${secret}` })).body;
-        await hub.hub.app.deliveryWorker.runOnce();
+        await hub.hub.services.worker.runOnce();
         const status: any = await (await fetch(`${hub.url}/api/events/${eventId}`, { headers: { authorization: `Bearer ${secret}` } })).json();
         expect(status.deliveries[0].lastError).toMatch(/^refused: /);
       }

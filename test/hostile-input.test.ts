@@ -69,7 +69,7 @@ describe.each(STORE_KINDS)('hostile input on %s', (kind) => {
     const secret = (await hub.admin('/api-secrets', { body: {} })).body.secret as string;
     const event = await postJson(`${hub.url}/api/events`, { type: 'proto_test', idempotencyKey: randomUUID(), userId: 'proto-user' }, { authorization: `Bearer ${secret}` });
     expect(event.status).toBe(200);
-    expect(await hub.hub.app.deliveryWorker.runOnce()).toBe(1);
+    expect(await hub.hub.services.worker.runOnce()).toBe(1);
     expect(JSON.parse(receiver.received.filter((r) => r.url === '/proto').at(-1)!.body)).toEqual({ a: '', b: '', u: 'proto-user' });
     const status = (await (await fetch(`${hub.url}/api/events/${event.body.eventId}`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { deliveries: unknown[] };
     expect(status.deliveries[0]).toMatchObject({ state: 'succeeded', attempts: 1 });

@@ -61,7 +61,7 @@ describe.each(STORE_KINDS)('redirects to internal addresses on %s', (kind) => {
   async function deliver(type: string) {
     const answer = await postJson(`${hub.url}/api/events`, { type, idempotencyKey: randomUUID(), userId: `u-${randomUUID()}` }, auth);
     expect(answer.status).toBe(200);
-    await hub.hub.app.deliveryWorker.runOnce();
+    await hub.hub.services.worker.runOnce();
     const status: any = await (await fetch(`${hub.url}/api/events/${answer.body.eventId}`, { headers: auth })).json();
     return (await hub.admin(`/deliveries/${status.deliveries[0].id}`)).body;
   }

@@ -1,10 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError, UniqueViolationError } from '../src/lib/errors.js';
 import { newId } from '../src/lib/ids.js';
-import type { ClickRecord, NewEvent, RecordEventCommand, Store } from '../src/store/store.js';
-import { openStore } from '../src/db/open.js';
+import type { TestStore as Store } from './helpers/stores.js';
+import { PROCEDURES_MODULE, procedures } from '../src/features/procedures.js';
 import { STORE_KINDS, openTestStore, type TestDatabase } from './helpers/stores.js';
 import { testEvent } from './helpers/events.js';
+import type { NewEvent, RecordEventCommand } from '../src/features/conversions/events-types.js';
+import type { ClickRecord } from '../src/features/clicks/clicks-types.js';
+import { openDatabase } from '../src/db/open.js';
+import { deliveriesDal } from '../src/features/delivery/deliveries-dal.js';
 
 const T0 = 1_750_000_000_000;
 
@@ -638,7 +642,8 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
   });
 
   it.runIf(kind === 'postgres')('tells other processes when deliveries are queued (LISTEN/NOTIFY)', async () => {
-    const other = await openStore(db.config, db.schema === undefined ? {} : { schema: db.schema });
+    const otherDb = await openDatabase(db.config, { procedures, proceduresModule: PROCEDURES_MODULE, ...(db.schema === undefined ? {} : { schema: db.schema }) });
+    const other = deliveriesDal(otherDb);
     try {
       let told = 0;
       const stop = other.onDeliveriesQueued(() => told++);
@@ -663,7 +668,7 @@ describe.each(STORE_KINDS)('store delivery claims on %s', (kind) => {
       expect(await heard(4)).toBe(4);
       stop();
     } finally {
-      await other.close();
+      await otherDb.close();
     }
   });
 

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, checkSecretKey, loadConfig, type Config } from './config.js';
-import { createHub, type Hub } from './hub.js';
+import { apiSecretsDal } from '../features/api-secrets/api-secrets-dal.js';
+import type { App } from '../http/types.js';
+import { createHub, openHubDatabase } from './hub.js';
 import { ApiSecretService } from '../features/api-secrets/api-secrets-service.js';
 import { systemClock } from '../lib/clock.js';
 import { StartupError } from '../lib/errors.js';
 import { SecretBox } from '../lib/secret-box.js';
 import { generateSecret } from '../lib/secrets.js';
-import { openStore } from '../db/open.js';
 import { VERSION } from './version.js';
 import { prepareDataDir, readKeptSecret } from './kept-secrets.js';
 
@@ -62,10 +63,10 @@ async function serve(config: Config, mode: RunMode): Promise<void> {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   flushLog = () => destination.flushSync();
   const logger = pino({ level: config.logLevel, base: { service: 'postback-hub' } }, destination);
-  const hub = await createHub(config, { adminToken: adminToken.value, secretKey: secretKey.value, logger, worker: mode !== 'api' });
+  const hub = await createHub(config, { adminToken: adminToken.value, secretKey: secretKey.value, logger, worker: mode !== 'api', http: mode !== 'worker' });
   let address: string | null = null;
   try {
-    if (mode !== 'worker') address = await listen(hub, config);
+    if (hub.app !== null) address = await listen(hub.app, config);
     secretKey.keep();
     try {
       await hub.start();
@@ -108,9 +109,9 @@ async function serve(config: Config, mode: RunMode): Promise<void> {
   destination.flushSync();
 }
 
-async function listen(hub: Hub, config: Config): Promise<string> {
+async function listen(app: App, config: Config): Promise<string> {
   try {
-    return await hub.app.listen({ port: config.port, host: config.host });
+    return await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new StartupError(`port ${config.port} on ${config.host} is already in use: stop what listens there, or set PORT`);
@@ -145,18 +146,18 @@ async function main(argv: string[]): Promise<void> {
     case 'worker':
       return serve(config, command);
     case 'migrate': {
-      const store = await openStore(config.database);
-      await store.close();
+      const db = await openHubDatabase(config);
+      await db.close();
       console.log(`migrations applied (${config.database.kind})`);
       return;
     }
     case 'create-secret': {
-      const store = await openStore(config.database);
+      const db = await openHubDatabase(config);
       try {
-        const created = await new ApiSecretService(store, systemClock).create({ name: values.name ?? null });
+        const created = await new ApiSecretService(apiSecretsDal(db), systemClock).create({ name: values.name ?? null });
         console.log(`id:     ${created.id}\nsecret: ${created.secret}\n(shown only now; only its hash is stored)`);
       } finally {
-        await store.close();
+        await db.close();
       }
       return;
     }

@@ -1,11 +1,9 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
+import type { DatabaseConfig } from '../db/open.js';
 import { isAllowEntry } from '../features/delivery/addresses.js';
 
-/** Where the hub keeps its records: the embedded SQLite file or a PostgreSQL server. */
-export type DatabaseConfig =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; poolSize: number };
+export type { DatabaseConfig };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 

@@ -1,19 +1,23 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from './config.js';
-import { buildApp } from '../http/app.js';
+import { openDatabase } from '../db/open.js';
+import { startRetention } from '../features/retention/retention.js';
+import { PROCEDURES_MODULE, procedures, type HubDb } from '../features/procedures.js';
+import { buildHttp } from '../http/app.js';
 import type { LingerLimits } from '../http/lingering-close.js';
-import { createMetrics, type Metrics } from '../http/metrics.js';
+import { createMetrics, registerDeliveryGauges, type Metrics } from '../http/metrics.js';
 import type { App } from '../http/types.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { SecretBox } from '../lib/secret-box.js';
+import type { Config } from './config.js';
 import { recordSecretKey, verifySecretKey } from './secret-key.js';
+import { buildServices, type Log, type Services } from './services.js';
 import { VERSION } from './version.js';
-import { openStore } from '../db/open.js';
-import type { Store } from '../store/store.js';
 
 export interface Hub {
-  app: Awaited<ReturnType<typeof buildApp>>;
-  store: Store;
+  /** The HTTP app; null in a process that only delivers (`http: false`). */
+  app: App | null;
+  db: HubDb;
+  services: Services;
   metrics: Metrics;
   /**
    * Takes up the work once the process is committed to running: the database takes the key's
@@ -27,6 +31,8 @@ export interface Hub {
 export interface HubOptions {
   /** Run the delivery worker in this process (default true). */
   worker?: boolean;
+  /** Serve HTTP (default true); a worker-only process builds no HTTP app. */
+  http?: boolean;
   adminToken: string;
   /** Encrypts source secrets at rest: 32 bytes as base64. */
   secretKey: string;
@@ -37,6 +43,15 @@ export interface HubOptions {
   /** How much of a body is drained after an early answer (tests; default LINGER_LIMITS). */
   linger?: LingerLimits;
 }
+
+/**
+ * How often a process re-reads every source's credential names from a shared PostgreSQL
+ * database. A source another process changed is re-read sooner, when its postbacks arrive
+ * (the intake's one-second cache): this is for its secret arriving anywhere else.
+ */
+const CREDENTIAL_NAMES_REFRESH_MS = 10_000;
+
+const SILENT: Log = { error: () => {}, warn: () => {} };
 
 /** How long a graceful stop waits for in-flight requests before cutting connections. */
 const DRAIN_DEADLINE_MS = 10_000;
@@ -60,34 +75,12 @@ async function drain(app: App, deadlineMs: number): Promise<void> {
   }
 }
 
-/**
- * Prunes in the background, a batch at a time, so the store does not grow without bound and
- * no statement holds a lock for long. Ledger entries and events' essential fields stay.
- */
-function startRetention(store: Store, clock: Clock, days: number, log: { warn: (o: object, m: string) => void }): NodeJS.Timeout {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void (async () => {
-      try {
-        const before = clock.now() - days * 86_400_000;
-        for (let i = 0; i < 20 && (await store.prune(before, 500)) > 0; i++);
-      } catch (error) {
-        log.warn({ err: error }, 'retention pass failed; will try again');
-      } finally {
-        running = false;
-      }
-    })();
-  }, 60_000);
-  timer.unref();
-  return timer;
-}
-
-/** The composition root: store, services and HTTP app, wired once. */
+/** The composition root: the database, the services, the worker and the HTTP app, wired once. */
 export async function createHub(config: Config, options: HubOptions): Promise<Hub> {
   const metrics = createMetrics();
-  const store = await openStore(config.database, {
+  const db = await openDatabase(config.database, {
+    procedures,
+    proceduresModule: PROCEDURES_MODULE,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
     exclusive: true,
     onCommit: (size, seconds, ok) => {
@@ -97,50 +90,83 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
   });
   const clock = options.clock ?? systemClock;
   const box = SecretBox.fromText(options.secretKey);
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  const log: Log = options.logger ?? SILENT;
+  let services: Services;
+  let app: App | null = null;
   try {
-    await verifySecretKey(store, box);
-    app = await buildApp({
-      store,
-      metrics,
+    await verifySecretKey(db, box);
+    services = buildServices(db, {
       clock,
-      adminToken: options.adminToken,
-      metricsToken: config.metricsToken,
+      metrics,
+      log,
       secretKey: options.secretKey,
-      publicUrl: config.publicUrl,
-      trustProxy: config.trustProxy,
       outboundAllow: config.outboundAllow,
       deliveryLeaseMs: config.deliveryLeaseMs,
-      maxBodyBytes: config.maxBodyBytes,
       rawBodyLimit: config.rawBodyLimit,
-      logger: options.logger,
-      ...(options.linger === undefined ? {} : { linger: options.linger }),
-      version: VERSION,
     });
+    await services.sources.readCredentialNames();
+    if (options.http !== false) {
+      app = await buildHttp({
+        services,
+        db,
+        metrics,
+        clock,
+        adminToken: options.adminToken,
+        metricsToken: config.metricsToken,
+        publicUrl: config.publicUrl,
+        trustProxy: config.trustProxy,
+        maxBodyBytes: config.maxBodyBytes,
+        logger: options.logger,
+        ...(options.linger === undefined ? {} : { linger: options.linger }),
+        version: VERSION,
+      });
+    }
   } catch (error) {
-    await store.close();
+    await db.close();
     throw error;
   }
-  let retention: NodeJS.Timeout | null = null;
+  registerDeliveryGauges(metrics, services.deliveries, () => clock.now());
+  const { worker } = services;
+  const timers: NodeJS.Timeout[] = [];
+  const stops: Array<() => void> = [];
   let closing: Promise<void> | undefined;
   return {
     app,
-    store,
+    db,
+    services,
     metrics,
     async start() {
-      await recordSecretKey(store, box, clock.now());
-      if (options.worker !== false) app.deliveryWorker.start();
-      if (config.retentionDays > 0) retention = startRetention(store, clock, config.retentionDays, app.log);
+      await recordSecretKey(db, box, clock.now());
+      if (options.worker !== false) {
+        stops.push(services.deliveries.onDeliveriesQueued(() => worker.wake()));
+        worker.start();
+      }
+      if (config.retentionDays > 0) timers.push(startRetention(db, clock, config.retentionDays, log));
+      // Other processes change sources too: their credential names are re-read now and then.
+      if (db.dialect === 'postgres') {
+        const refresh = setInterval(() => {
+          services.sources.readCredentialNames().catch((error: unknown) => log.warn({ err: error }, 'source credential names could not be re-read; will try again'));
+        }, CREDENTIAL_NAMES_REFRESH_MS);
+        refresh.unref();
+        timers.push(refresh);
+      }
     },
     close() {
       closing ??= (async () => {
-        if (retention !== null) clearInterval(retention);
-        await drain(app, DRAIN_DEADLINE_MS);
-        await app.deliveryWorker.stop();
-        await app.sender.close();
-        await store.close();
+        for (const timer of timers) clearInterval(timer);
+        for (const stop of stops) stop();
+        if (app !== null) await drain(app, DRAIN_DEADLINE_MS);
+        await worker.stop();
+        await services.sender.close();
+        await services.clicks.drain();
+        await db.close();
       })();
       return closing;
     },
   };
+}
+
+/** The database alone, for one-off commands (`migrate`, `create-secret`): they may run beside a serving hub. */
+export function openHubDatabase(config: Config): Promise<HubDb> {
+  return openDatabase(config.database, { procedures, proceduresModule: PROCEDURES_MODULE });
 }

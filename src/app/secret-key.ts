@@ -1,6 +1,8 @@
 import { ConfigError } from './config.js';
 import type { SecretBox } from '../lib/secret-box.js';
-import type { Store } from '../store/store.js';
+import type { Database } from '../db/database.js';
+import type { Registry } from '../db/procedure.js';
+import { settingsDal } from '../db/settings.js';
 
 /**
  * Every process sharing a database must seal and open secrets with one SECRET_KEY. A process
@@ -10,7 +12,17 @@ import type { Store } from '../store/store.js';
  */
 const FINGERPRINT_SETTING = 'secret_key_fingerprint';
 
-type KeyStore = Pick<Store, 'getSetting' | 'claimSetting' | 'anySealedSecret'>;
+type AnyDb = Database<Registry>;
+
+/** Any one secret sealed with the key (a source's or a destination's), or null if none is stored. */
+function anySealedSecret(db: AnyDb): Promise<string | null> {
+  return db.read(async (k) => {
+    const source = await k.selectFrom('sources').select('secret_ciphertext as sealed').where('secret_ciphertext', 'is not', null).limit(1).executeTakeFirst();
+    if (source?.sealed != null) return source.sealed;
+    const destination = await k.selectFrom('destinations').select('secrets_ciphertext as sealed').where('secrets_ciphertext', 'is not', null).limit(1).executeTakeFirst();
+    return destination?.sealed ?? null;
+  });
+}
 
 /** Kept as an object: a bare JSON string would read back ambiguously from a JSONB column. */
 interface Fingerprint {
@@ -33,14 +45,14 @@ function mismatch(stored: string | null, box: SecretBox): ConfigError {
  * Before anything runs: the key must be the database's. A database from before fingerprints
  * were kept has none; then a secret it already holds must open with this key.
  */
-export async function verifySecretKey(store: KeyStore, box: SecretBox): Promise<void> {
-  const setting = await store.getSetting(FINGERPRINT_SETTING);
+export async function verifySecretKey(db: AnyDb, box: SecretBox): Promise<void> {
+  const setting = await settingsDal(db).getSetting(FINGERPRINT_SETTING);
   if (setting !== null) {
     const stored = fingerprintOf(setting);
     if (stored !== box.fingerprint()) throw mismatch(stored, box);
     return;
   }
-  const sealed = await store.anySealedSecret();
+  const sealed = await anySealedSecret(db);
   if (sealed === null) return;
   try {
     box.open(sealed);
@@ -54,7 +66,7 @@ export async function verifySecretKey(store: KeyStore, box: SecretBox): Promise<
  * key's fingerprint if it has none. Two new processes racing with different keys: the first
  * wins and the other stops here, before it has sealed anything.
  */
-export async function recordSecretKey(store: KeyStore, box: SecretBox, now: number): Promise<void> {
-  const kept = fingerprintOf(await store.claimSetting(FINGERPRINT_SETTING, { fingerprint: box.fingerprint() } satisfies Fingerprint, now));
+export async function recordSecretKey(db: AnyDb, box: SecretBox, now: number): Promise<void> {
+  const kept = fingerprintOf(await settingsDal(db).claimSetting(FINGERPRINT_SETTING, { fingerprint: box.fingerprint() } satisfies Fingerprint, now));
   if (kept !== box.fingerprint()) throw mismatch(kept, box);
 }

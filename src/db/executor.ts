@@ -13,8 +13,16 @@ export interface SqlExecutor {
   values(sql: string, params: readonly unknown[]): Promise<unknown[][]>;
   /** `FOR UPDATE … SKIP LOCKED` exists (PostgreSQL); SQLite's single writer needs no row locks. */
   readonly skipLocked: boolean;
-  /** `pg_notify` reaches other processes at commit (PostgreSQL). */
-  readonly notify: boolean;
+  /**
+   * Tells the channel's listeners, in every process sharing the database, once this
+   * transaction has committed (nothing is told of a transaction rolled back).
+   */
+  notify(channel: string): Promise<void>;
+  /**
+   * A statement can itself notify (`pg_notify`, delivered at commit): a statement may carry its
+   * notification rather than cost another round trip.
+   */
+  readonly notifiesInSql: boolean;
   /**
    * A statement costs no round trip (SQLite runs in this thread): a batch is cheapest as one
    * prepared statement run per row. Elsewhere one statement for the batch saves round trips.

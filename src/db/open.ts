@@ -1,10 +1,17 @@
-import type { DatabaseConfig } from '../app/config.js';
-import { openPostgresStore } from './postgres/open.js';
+import type { Database } from './database.js';
+import { openPostgres } from './postgres/open.js';
+import type { Registry } from './procedure.js';
 import type { CommitObserver } from './sqlite/group-commit.js';
-import { openSqliteStore } from './sqlite/open.js';
-import type { Store } from '../store/store.js';
+import { openSqliteDatabase } from './sqlite/open.js';
 
-export interface OpenStoreOptions {
+/** Where the hub keeps its records: the embedded SQLite file or a PostgreSQL server. */
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface OpenOptions<R extends Registry> {
+  /** The transactional procedures the write channel runs… */
+  procedures: R;
+  /** …and the URL of the module that exports them as `procedures` (SQLite's writer thread loads it). */
+  proceduresModule: string;
   /** PostgreSQL only: run inside this schema. */
   schema?: string;
   /** SQLite only: observe each group commit. */
@@ -13,12 +20,16 @@ export interface OpenStoreOptions {
   exclusive?: boolean;
 }
 
-/** Opens the configured store and applies pending migrations. */
-export function openStore(config: DatabaseConfig, options: OpenStoreOptions = {}): Promise<Store> {
+/** Opens the configured database and applies pending migrations. */
+export function openDatabase<R extends Registry>(config: DatabaseConfig, options: OpenOptions<R>): Promise<Database<R>> {
   switch (config.kind) {
     case 'sqlite':
-      return openSqliteStore(config.file, { ...(options.onCommit ? { onCommit: options.onCommit } : {}), ...(options.exclusive ? { exclusive: true } : {}) });
+      return openSqliteDatabase<R>(config.file, {
+        proceduresModule: options.proceduresModule,
+        ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+        ...(options.exclusive ? { exclusive: true } : {}),
+      });
     case 'postgres':
-      return openPostgresStore({ url: config.url, poolSize: config.poolSize, ...(options.schema ? { schema: options.schema } : {}) });
+      return openPostgres({ url: config.url, poolSize: config.poolSize, ...(options.schema ? { schema: options.schema } : {}) }, options.procedures);
   }
 }

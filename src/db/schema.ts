@@ -4,7 +4,7 @@
  * integer micro-units and coins are integers, never floats. JSON columns are TEXT on SQLite
  * and JSONB on PostgreSQL: they are written as JSON text and read through `parseJson`.
  */
-export interface Database {
+export interface Tables {
   users: UsersTable;
   store_apps: StoreAppsTable;
   offers: OffersTable;

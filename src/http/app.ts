@@ -5,61 +5,38 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
-import { CatalogService } from '../features/catalog/catalog-service.js';
 import { startupWarnings } from '../app/config.js';
-import { ConversionService } from '../features/conversions/conversions-service.js';
-import { ClickService } from '../features/clicks/clicks-service.js';
-import { LinkService } from '../features/clicks/links-service.js';
-import { clickPath } from './routes/clicks.js';
-import { ApiSecretService, ApiSecretVerifier } from '../features/api-secrets/api-secrets-service.js';
-import { PlatformEventService } from '../features/platform-events/platform-events-service.js';
-import { SourcePostbackIntake } from '../features/sources/source-intake.js';
-import { platformEventRoutes } from './routes/platform-events.js';
-import { SourceService } from '../features/sources/sources-service.js';
-import { SecretBox } from '../lib/secret-box.js';
-import { DestinationService } from '../features/destinations/destinations-service.js';
-import { createSender, type Sender } from '../features/delivery/sender.js';
-import { DeliveryWorker } from '../features/delivery/worker.js';
-import { sourcePostbackRoutes } from './routes/source-postbacks.js';
-import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake, type PostbackOutcome } from '../features/level-postbacks/level-postbacks-intake.js';
-import { UserService } from '../features/ledger/users-service.js';
+import type { Services } from '../app/services.js';
+import type { HubDb } from '../features/procedures.js';
 import type { Clock } from '../lib/clock.js';
-import type { RecordEventCommand, Store } from '../store/store.js';
+import { adminAuthentication } from './admin-auth.js';
 import { frameworkErrors, registerErrorHandling } from './error-handler.js';
 import { lingerOnEarlyAnswers, type LingerLimits } from './lingering-close.js';
-import { registerDeliveryGauges, type Metrics } from './metrics.js';
-import { adminAuthentication } from './admin-auth.js';
-import { adminRoutes } from './routes/admin.js';
+import type { Metrics } from './metrics.js';
 import { dashboardApiRoutes } from './routes/admin-dashboard.js';
+import { adminRoutes } from './routes/admin.js';
+import { clickPath } from './routes/clicks.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { opsRoutes } from './routes/ops.js';
 import { partnerPostbackRoutes } from './routes/partner-postback.js';
+import { platformEventRoutes } from './routes/platform-events.js';
+import { sourcePostbackRoutes } from './routes/source-postbacks.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
-import { Redactor } from '../features/conversions/raw-request.js';
 
 const LOGS_INFO = new Set(['info', 'debug', 'trace']);
-/**
- * How often a process re-reads every source's credential names from a shared PostgreSQL
- * database. A source another process changed is re-read sooner, when its postbacks arrive
- * (the intake's one-second cache): this is for its secret arriving anywhere else.
- */
-const CREDENTIAL_NAMES_REFRESH_MS = 10_000;
-
-export interface AppDeps {
-  store: Store;
+export interface HttpDeps {
+  services: Services;
+  /** Readiness: a write commits. */
+  db: Pick<HubDb, 'probe'>;
   metrics: Metrics;
   clock: Clock;
   adminToken: string;
   /** Bearer token `/metrics` requires; undefined leaves it open. */
   metricsToken: string | undefined;
-  secretKey: string;
   publicUrl: string | undefined;
   trustProxy: boolean;
-  outboundAllow: string[];
-  deliveryLeaseMs: number;
   maxBodyBytes: number;
-  rawBodyLimit: number;
   /** How much of a body is drained after an early answer; default LINGER_LIMITS. */
   linger?: LingerLimits;
   /** A pino logger; absent means silent. */
@@ -67,11 +44,12 @@ export interface AppDeps {
   version: string;
 }
 
-/** Builds the HTTP app around its dependencies; listening is the caller's business. */
-export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: DeliveryWorker; sender: Sender }> {
+/** Builds the HTTP app over the services; listening is the caller's business. */
+export async function buildHttp(deps: HttpDeps): Promise<App> {
+  const { services } = deps;
   // Clicks are served before Fastify (see routes/clicks.ts); the handler is set once built.
   let clickPathHandler: ((request: IncomingMessage, response: ServerResponse) => boolean) | null = null;
-  const redactor = new Redactor();
+  const { redactor } = services;
   const logger =
     deps.logger === undefined
       ? undefined
@@ -165,45 +143,10 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  const { store, clock } = deps;
-  const box = SecretBox.fromText(deps.secretKey);
-  const sources = new SourceService(store, box, clock, redactor);
-  await sources.readCredentialNames();
-  if (store.dialect === 'postgres') {
-    const refresh = setInterval(() => {
-      sources.readCredentialNames().catch((error: unknown) => app.log.warn({ err: error }, 'source credential names could not be re-read; will try again'));
-    }, CREDENTIAL_NAMES_REFRESH_MS);
-    refresh.unref();
-    app.addHook('onClose', (_instance, done) => {
-      clearInterval(refresh);
-      done();
-    });
-  }
-  const destinations = new DestinationService(store, box, clock);
-  const sender = createSender({ allowCidrs: deps.outboundAllow });
-  const worker = new DeliveryWorker({
-    store,
-    destinations,
-    sender,
-    clock,
-    leaseMs: deps.deliveryLeaseMs,
-    onAttempt: (destination, outcome, seconds) => {
-      metrics.deliveryAttempts.inc({ destination, outcome });
-      metrics.attemptDuration.observe(seconds);
-    },
-    onError: (error, deliveryId) => app.log.error({ err: error, deliveryId }, 'a delivery attempt could not run'),
-  });
-  registerDeliveryGauges(metrics, store, () => clock.now());
-  const stopListening = store.onDeliveriesQueued(() => worker.wake());
-  app.addHook('onClose', (_instance, done) => {
-    stopListening();
-    done();
-  });
-  const links = new LinkService(store, clock);
-  const clicks = new ClickService(links, store, clock, (error, click) => app.log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));
+  const { clock } = deps;
   const clickCounters = new Map<string, { inc(): void }>();
   const fastClicks = clickPath({
-    clicks,
+    clicks: services.clicks,
     trustProxy: deps.trustProxy,
     onClick: (outcome) => {
       let counter = clickCounters.get(outcome);
@@ -218,44 +161,13 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     fastClicks.close();
     done();
   });
-  app.addHook('onClose', async () => clicks.drain());
-  const conversions = new ConversionService({
-    store,
-    deliveriesFor: (event) => destinations.deliveriesFor(event),
-    offerHasLinks: (offerId) => links.offerHasLinks(offerId),
-    clock,
-    settleClicks: () => clicks.drain(),
-  });
-  const prepare = (command: RecordEventCommand) => conversions.prepare(command);
-  const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
-    metrics.postbacks.inc({ source, outcome });
-    metrics.postbackDuration.observe({ source }, seconds);
-  };
-  const secrets = new ApiSecretVerifier(store, clock);
-  const intake = new LevelPostbackIntake({
-    store,
-    secrets,
-    prepare,
-    clock,
-    rawBodyLimit: deps.rawBodyLimit,
-    redactor,
-    onOutcome: (outcome, seconds) => countPostback(LEVEL_POSTBACK_SOURCE, outcome, seconds),
-  });
+  app.addHook('onClose', async () => services.clicks.drain());
   // Where partners reach the hub: PUBLIC_URL, else the request's own scheme and host.
   const origin = (request: { protocol: string; host: string }) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
-  const sourceIntake = new SourcePostbackIntake({
-    sources,
-    prepare,
-    store,
-    clock,
-    rawBodyLimit: deps.rawBodyLimit,
-    redactor,
-    onOutcome: countPostback,
-  });
   // Only for what the hub throttles itself (failed admin sign-ins); no route is limited globally.
   await app.register(fastifyRateLimit, { global: false });
   const authenticate = adminAuthentication(app, deps.adminToken);
-  await app.register(opsRoutes({ store, metrics, metricsToken: deps.metricsToken }));
+  await app.register(opsRoutes({ store: deps.db, metrics, metricsToken: deps.metricsToken }));
   app.addHook('onListen', (done) => {
     // Judged by where the server did bind (HOST=localhost is 127.0.0.1 and ::1); a socket path is not reachable from afar.
     const hosts = app.addresses().flatMap((address) => (typeof address === 'string' ? [] : [address.address]));
@@ -263,29 +175,29 @@ export async function buildApp(deps: AppDeps): Promise<App & { deliveryWorker: D
     for (const warning of warnings) app.log.warn(warning);
     done();
   });
-  await app.register(platformEventRoutes({ events: new PlatformEventService({ store, secrets, clock, prepare }) }));
-  await app.register(sourcePostbackRoutes({ intake: sourceIntake, maxBodyBytes: deps.maxBodyBytes, origin }));
-  await app.register(partnerPostbackRoutes({ intake, maxBodyBytes: deps.maxBodyBytes }));
+  await app.register(platformEventRoutes({ events: services.platformEvents }));
+  await app.register(sourcePostbackRoutes({ intake: services.sourcePostbacks, maxBodyBytes: deps.maxBodyBytes, origin }));
+  await app.register(partnerPostbackRoutes({ intake: services.levelPostbacks, maxBodyBytes: deps.maxBodyBytes }));
   await app.register(
     adminRoutes({
       authenticate,
-      users: new UserService(store, clock),
-      catalog: new CatalogService(store, clock),
-      apiSecrets: new ApiSecretService(store, clock, () => secrets.forget()),
-      sources,
-      destinations,
-      worker,
-      deliveryStore: store,
+      users: services.users,
+      catalog: services.catalog,
+      apiSecrets: services.apiSecrets,
+      sources: services.sources,
+      destinations: services.destinations,
+      worker: services.worker,
+      deliveryStore: services.deliveries,
       now: () => clock.now(),
       publicUrl: origin,
-      store,
-      links,
-      conversions,
+      store: { ...services.events, ...services.clickLog, ...services.stats },
+      links: services.links,
+      conversions: services.conversions,
     }),
     { prefix: '/admin/api' },
   );
   // The web dashboard (web/): its two admin endpoints, and its built files at /admin.
-  await app.register(dashboardApiRoutes({ authenticate, store, sources, intake: sourceIntake, origin, now: () => clock.now() }), { prefix: '/admin/api' });
+  await app.register(dashboardApiRoutes({ authenticate, store: { ...services.stats, ...services.events }, sources: services.sources, intake: services.sourcePostbacks, origin, now: () => clock.now() }), { prefix: '/admin/api' });
   await app.register(dashboardRoutes());
-  return Object.assign(app, { deliveryWorker: worker, sender });
+  return app;
 }

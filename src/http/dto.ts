@@ -1,5 +1,10 @@
 import { formatMicros } from '../lib/money.js';
-import type { AttemptRecord, DeliveryRecord, ApiSecretRecord, AppRecord, EventRecord, LedgerEntryRecord, OfferRecord, Page, UserRecord } from '../store/store.js';
+import type { LedgerEntryRecord, UserRecord } from '../features/ledger/ledger-types.js';
+import type { AppRecord, OfferRecord } from '../features/catalog/catalog-types.js';
+import type { ApiSecretRecord } from '../features/api-secrets/api-secrets-types.js';
+import type { EventRecord } from '../features/conversions/events-types.js';
+import type { AttemptRecord, DeliveryRecord } from '../features/delivery/delivery-types.js';
+import type { Page } from '../db/paging.js';
 
 // Records → API JSON: times as ISO-8601, money as decimal strings.
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from '../store/store.js';
+import type { DeliveriesDal } from '../features/delivery/deliveries-dal.js';
 
 /** One registry per app instance, so that tests can run several hubs in one process. */
 export function createMetrics() {
@@ -70,8 +70,8 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Outbox gauges, read from the store when Prometheus scrapes (so every process reports the shared queue). */
-export function registerDeliveryGauges(metrics: Metrics, store: Pick<Store, 'deliveryStats'>, now: () => number): void {
-  let last: ReturnType<Store['deliveryStats']> | null = null;
+export function registerDeliveryGauges(metrics: Metrics, store: Pick<DeliveriesDal, 'deliveryStats'>, now: () => number): void {
+  let last: ReturnType<DeliveriesDal['deliveryStats']> | null = null;
   // One store read per scrape, shared by the gauges below.
   const stats = () => (last ??= store.deliveryStats(now()).finally(() => setImmediate(() => (last = null))));
   new Gauge({

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/app/config.js';
 import { createHub, type Hub } from '../../src/app/hub.js';
+import type { App } from '../../src/http/types.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 import type { DatabaseConfig } from '../../src/app/config.js';
 import type { Clock } from '../../src/lib/clock.js';
@@ -11,7 +12,7 @@ export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export interface TestHub {
   url: string;
-  hub: Hub;
+  hub: Hub & { app: App };
   db: TestDatabase;
   /** fetch against the hub with the admin token. */
   admin(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }>;
@@ -35,11 +36,13 @@ export async function startTestHub(
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.linger === undefined ? {} : { linger: options.linger }),
   });
+  const { app } = hub;
+  if (app === null) throw new Error('a test hub serves HTTP');
   await hub.start();
-  const url = await hub.app.listen({ port: 0, host: options.host ?? '127.0.0.1' });
+  const url = await app.listen({ port: 0, host: options.host ?? '127.0.0.1' });
   return {
     url,
-    hub,
+    hub: Object.assign(hub, { app }),
     db,
     async admin(path, init = {}) {
       const response = await fetch(`${url}/admin/api${path}`, {

@@ -2,9 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openStore } from '../../src/db/open.js';
-import type { Store } from '../../src/store/store.js';
 import type { DatabaseConfig } from '../../src/app/config.js';
+import { openDatabase } from '../../src/db/open.js';
+import { settingsDal } from '../../src/db/settings.js';
+import { apiSecretsDal } from '../../src/features/api-secrets/api-secrets-dal.js';
+import { catalogDal } from '../../src/features/catalog/catalog-dal.js';
+import { clicksDal } from '../../src/features/clicks/clicks-dal.js';
+import { eventsDal } from '../../src/features/conversions/events-dal.js';
+import { deliveriesDal } from '../../src/features/delivery/deliveries-dal.js';
+import { destinationsDal } from '../../src/features/destinations/destinations-dal.js';
+import { usersDal } from '../../src/features/ledger/users-dal.js';
+import { PROCEDURES_MODULE, procedures, type HubDb } from '../../src/features/procedures.js';
+import { prune } from '../../src/features/retention/retention.js';
+import { sourcesDal } from '../../src/features/sources/sources-dal.js';
+import { statsDal } from '../../src/features/stats/stats-dal.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -69,8 +80,39 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
   };
 }
 
-export async function openTestStore(kind: StoreKind): Promise<{ store: Store; db: TestDatabase }> {
+/**
+ * Every feature's data access over one database, as one object: the store tests exercise the
+ * procedures and queries of all of them on both dialects.
+ */
+function testStore(hubDb: HubDb) {
+  return {
+    dialect: hubDb.dialect,
+    ...usersDal(hubDb),
+    ...catalogDal(hubDb),
+    ...apiSecretsDal(hubDb),
+    ...sourcesDal(hubDb),
+    ...destinationsDal(hubDb),
+    ...deliveriesDal(hubDb),
+    ...eventsDal(hubDb),
+    ...clicksDal(hubDb),
+    ...statsDal(hubDb),
+    ...settingsDal(hubDb),
+    prune: (before: number, batch: number) => prune(hubDb, before, batch),
+    ping: () => hubDb.probe(),
+    close: () => hubDb.close(),
+  };
+}
+
+export type TestStore = ReturnType<typeof testStore>;
+
+/** A fresh database of the given kind, opened as a serving hub would (migrations applied). */
+export async function openTestDb(kind: StoreKind): Promise<{ hubDb: HubDb; db: TestDatabase }> {
   const db = await createTestDatabase(kind);
-  const store = await openStore(db.config, db.schema === undefined ? {} : { schema: db.schema });
-  return { store, db };
+  const hubDb = await openDatabase(db.config, { procedures, proceduresModule: PROCEDURES_MODULE, ...(db.schema === undefined ? {} : { schema: db.schema }) });
+  return { hubDb, db };
+}
+
+export async function openTestStore(kind: StoreKind): Promise<{ store: TestStore; db: TestDatabase }> {
+  const { hubDb, db } = await openTestDb(kind);
+  return { store: testStore(hubDb), db };
 }

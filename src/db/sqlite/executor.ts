@@ -4,9 +4,10 @@ import { sqliteInJsonList, sqliteRecordsFromJson, type SqlExecutor } from '../ex
 /**
  * The SqlExecutor of a connection in this thread (the writer's): statements prepared once and
  * kept, booleans bound as 0/1. Everything runs synchronously; the promises only fit the
- * interface the PostgreSQL executor shares.
+ * interface the PostgreSQL executor shares. Notifications are collected in `notified`, for
+ * the writer to hand over with its batch's commit.
  */
-export function sqliteExecutor(db: BetterSqlite3.Database): SqlExecutor {
+export function sqliteExecutor(db: BetterSqlite3.Database, notified: Set<string>): SqlExecutor {
   const statements = new Map<string, BetterSqlite3.Statement>();
   const rawStatements = new Map<string, BetterSqlite3.Statement>();
   const prepare = (sql: string, raw = false): BetterSqlite3.Statement => {
@@ -24,7 +25,11 @@ export function sqliteExecutor(db: BetterSqlite3.Database): SqlExecutor {
   const bind = (params: readonly unknown[]): unknown[] => params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
   return {
     skipLocked: false,
-    notify: false,
+    notifiesInSql: false,
+    notify(channel) {
+      notified.add(channel);
+      return Promise.resolve();
+    },
     inProcess: true,
     recordsFromJson: sqliteRecordsFromJson,
     inJsonList: sqliteInJsonList,

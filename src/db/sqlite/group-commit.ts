@@ -1,13 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { CompiledQuery } from 'kysely';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import type { WriteChannel } from '../../store/sql-store.js';
-import type { AttemptResult, ClaimOptions, ClaimedDelivery, ClickRecord, EventRecord, NewEvent, RecordEventCommand, RecordEventResult, ReviewDecision } from '../../store/store.js';
-import { clickRow } from '../../features/clicks/clicks-sql.js';
-import { claimedDeliveries, completionRows, type ClaimRows } from '../../features/delivery/deliveries-sql.js';
+import type { ArgsOf, Registry, ResultOf, WriteChannel } from '../procedure.js';
 import { mapSqliteError } from './errors.js';
-import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
+import { WRITER_COMMANDS, type CommandResult, type FromWriter, type ToWriter, type WriterCommand, type WriterData } from './writer-protocol.js';
 
 /**
  * Starts the writer thread. Built, it is the sibling .js file. From source (tests, tsx) it is
@@ -50,7 +46,7 @@ const MAX_IN_FLIGHT = 2;
  * States: idle (nothing at the writer) → busy (one or two batches at the writer, more
  * pending) → idle; closing (no new jobs, drain what was submitted) → closed.
  */
-export class GroupCommitWriter implements WriteChannel {
+export class GroupCommitWriter<R extends Registry> implements WriteChannel<R> {
   private pending: Job[] = [];
   /** Batches sent to the writer and not yet answered, oldest first. */
   private inFlight: Array<{ jobs: Job[]; startedAt: number }> = [];
@@ -61,44 +57,23 @@ export class GroupCommitWriter implements WriteChannel {
   private drained: (() => void) | null = null;
   observer: CommitObserver | null = null;
 
-  constructor(private readonly file: string) {}
+  /**
+   * `registry`: the URL of the module whose `procedures` the writer thread runs.
+   * `onNotify`: told, after each commit, of the channels its procedures notified.
+   */
+  constructor(
+    private readonly file: string,
+    private readonly registry: string,
+    private readonly onNotify: (channel: string) => void,
+  ) {}
 
-  execute(queries: readonly CompiledQuery[]): Promise<unknown[][]> {
-    return this.submit({ op: 'exec', queries: queries.map((q) => ({ sql: q.sql, parameters: q.parameters })) }) as Promise<unknown[][]>;
-  }
-
-  recordEvent(command: RecordEventCommand): Promise<RecordEventResult> {
-    return this.submit({ op: 'recordEvent', command }) as Promise<RecordEventResult>;
-  }
-
-  recordEvents(commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
-    return this.submit({ op: 'recordEvents', commands }) as Promise<RecordEventResult[]>;
-  }
-
-  async recordRejection(event: NewEvent, reason: string, detail: string): Promise<void> {
-    await this.submit({ op: 'recordRejection', event, reason, detail });
-  }
-
-  async claimDueDeliveries(now: number, limit: number, leaseMs: number, options?: ClaimOptions): Promise<ClaimedDelivery[]> {
-    // The writer answers rows of values; the records are built here, off the writer's thread.
-    return claimedDeliveries((await this.submit({ op: 'claimDeliveries', now, limit, leaseMs, ...(options === undefined ? {} : { options }) })) as ClaimRows);
-  }
-
-  async completeAttempts(results: readonly AttemptResult[]): Promise<void> {
-    await this.submit({ op: 'completeAttempts', rows: completionRows(results) });
-  }
-
-  reviewEvent(id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {
-    return this.submit({ op: 'reviewEvent', id, decision, now }) as Promise<EventRecord | 'not_found' | 'conflict'>;
-  }
-
-  async recordClicks(clicks: readonly ClickRecord[]): Promise<void> {
-    await this.submit({ op: 'recordClicks', rows: clicks.map(clickRow) });
+  run<N extends keyof R & string>(name: N, args: ArgsOf<R[N]>): Promise<ResultOf<R[N]>> {
+    return this.submit({ name, args }) as Promise<ResultOf<R[N]>>;
   }
 
   /** Starts the writer thread and opens its connection, writing nothing (a full disk must not stop a start). */
   async start(): Promise<void> {
-    await this.submit({ op: 'ping' });
+    await this.submit({ name: WRITER_COMMANDS.start, args: null });
   }
 
   /**
@@ -107,8 +82,8 @@ export class GroupCommitWriter implements WriteChannel {
    * of whatever else is being written; while the writer recovers, each probe is a batch that
    * retries the recovery even when no other write comes.
    */
-  async ping(): Promise<void> {
-    if ((await this.submit({ op: 'probe' })) !== true) throw new StoreUnavailableError();
+  async probe(): Promise<void> {
+    if ((await this.submit({ name: WRITER_COMMANDS.probe, args: null })) !== true) throw new StoreUnavailableError();
   }
 
   /** Commits everything already submitted, then stops the writer thread. */
@@ -159,7 +134,7 @@ export class GroupCommitWriter implements WriteChannel {
 
   private ensureWorker(): Worker {
     if (this.worker !== null) return this.worker;
-    const worker = spawnWriter({ file: this.file });
+    const worker = spawnWriter({ file: this.file, registry: this.registry });
     worker.on('message', (message: FromWriter) => this.onMessage(message));
     worker.on('error', (error) => this.onWorkerGone(worker, error));
     worker.on('exit', () => this.onWorkerGone(worker, new Error('writer thread exited')));
@@ -175,6 +150,7 @@ export class GroupCommitWriter implements WriteChannel {
     const ok = message.type === 'done';
     this.observer?.(batch.length, (performance.now() - sent.startedAt) / 1000, ok);
     if (message.type === 'done') {
+      for (const channel of message.notified) this.onNotify(channel);
       const results = JSON.parse(message.results) as CommandResult[];
       batch.forEach((job, i) => {
         const result = results[i];

@@ -2,14 +2,17 @@ import fs from 'node:fs';
 import { Kysely, SqliteDialect } from 'kysely';
 import { StartupError } from '../../lib/errors.js';
 import { migrateToLatest } from '../migrate.js';
-import type { Database } from '../schema.js';
-import { SqlStore } from '../../store/sql-store.js';
+import type { Tables } from '../schema.js';
+import { Database } from '../database.js';
+import type { Registry, builtins } from '../procedure.js';
 import { openSqlite, prepareDatabaseFile } from './connection.js';
 import { mapSqliteError } from './errors.js';
 import { GroupCommitWriter, type CommitObserver } from './group-commit.js';
 import { lockDatabaseFile } from './lock.js';
 
-export interface SqliteStoreOptions {
+export interface SqliteOptions {
+  /** The URL of the module whose `procedures` export is the registry (the writer thread loads it). */
+  proceduresModule: string;
   onCommit?: CommitObserver;
   /** Hold the file for this process alone (a serving hub); one-off commands share it. */
   exclusive?: boolean;
@@ -20,7 +23,7 @@ export interface SqliteStoreOptions {
  * through the group-committing writer thread and every read through a read-only connection
  * on the calling thread (WAL lets them run side by side).
  */
-export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SqlStore> {
+export async function openSqliteDatabase<R extends Registry>(file: string, options: SqliteOptions): Promise<Database<R>> {
   let lock: { release(): void } | null = null;
   let migrationDb: Kysely<unknown> | undefined;
   try {
@@ -40,22 +43,38 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     await migrationDb.destroy();
   }
 
-  const writes = new GroupCommitWriter(file);
-  writes.observer = options.onCommit ?? null;
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file, 'reader') }) });
-  const store = new SqlStore({
+  const listeners = new Map<string, Set<() => void>>();
+  const tell = (channel: string) => {
+    for (const listener of listeners.get(channel) ?? []) listener();
+  };
+  const channel = new GroupCommitWriter<R & typeof builtins>(file, options.proceduresModule, tell);
+  channel.observer = options.onCommit ?? null;
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: openSqlite(file, 'reader') }) });
+  const database = new Database<R>({
     dialect: 'sqlite',
-    db,
-    writes,
+    kysely,
+    channel,
     mapError: mapSqliteError,
+    placeholders: (sql) => sql,
+    // One process holds the file (see lock.ts): its own listeners are all there are.
+    listen(name, listener) {
+      let set = listeners.get(name);
+      if (set === undefined) listeners.set(name, (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    notify(name) {
+      tell(name);
+      return Promise.resolve();
+    },
     closeReads: async () => {
-      await db.destroy();
+      await kysely.destroy();
       lock?.release();
     },
   });
   // Start the writer thread now, so the first postback does not pay for it.
-  await writes.start();
-  return store;
+  await channel.start();
+  return database;
 }
 
 /** Why the file cannot be used, in one line naming it. */

@@ -1,22 +1,18 @@
-import type { ClickRow } from '../../features/clicks/clicks-sql.js';
-import type { CompletionRows } from '../../features/delivery/deliveries-sql.js';
-import type { ClaimOptions, NewEvent, RecordEventCommand, ReviewDecision } from '../../store/store.js';
 import type { SerializedError } from './errors.js';
 
-/** Messages between the group committer (main thread) and the writer thread. */
-export type WriterCommand =
-  | { op: 'exec'; queries: Array<{ sql: string; parameters: readonly unknown[] }> }
-  | { op: 'recordEvent'; command: RecordEventCommand }
-  | { op: 'recordEvents'; commands: readonly RecordEventCommand[] }
-  | { op: 'recordRejection'; event: NewEvent; reason: string; detail: string }
-  | { op: 'claimDeliveries'; now: number; limit: number; leaseMs: number; options?: ClaimOptions }
-  | { op: 'completeAttempts'; rows: CompletionRows }
-  | { op: 'reviewEvent'; id: string; decision: ReviewDecision; now: number }
-  | { op: 'recordClicks'; rows: readonly ClickRow[] }
-  /** The thread and its connection answer; writes nothing. */
-  | { op: 'ping' }
-  /** A write commits: readiness. */
-  | { op: 'probe' };
+/** One procedure call, by name (see db/procedure.ts). */
+export interface WriterCommand {
+  name: string;
+  args: unknown;
+}
+
+/** The writer's own commands, besides the registry's procedures. */
+export const WRITER_COMMANDS = {
+  /** The thread and its connection answer; writes nothing (a full disk must not stop a start). */
+  start: '$start',
+  /** A write commits, and the writer is not recovering from a refused write: readiness. */
+  probe: '$probe',
+} as const;
 
 export type CommandResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
@@ -28,12 +24,17 @@ export type CommandResult = { ok: true; value: unknown } | { ok: false; error: S
 export type ToWriter = { type: 'batch'; id: number; commands: string } | { type: 'close' };
 
 export type FromWriter =
-  /** The batch committed (`results`: CommandResult[] as JSON, each command's own result) … */
-  | { type: 'done'; id: number; results: string }
+  /**
+   * The batch committed (`results`: CommandResult[] as JSON, each command's own result);
+   * `notified`: the channels its committed commands notified.
+   */
+  | { type: 'done'; id: number; results: string; notified: string[] }
   /** … or the transaction as a whole failed and nothing of it was written. */
   | { type: 'failed'; id: number; error: SerializedError }
   | { type: 'closed' };
 
 export interface WriterData {
   file: string;
+  /** The URL of the module whose `procedures` export is the registry the writer runs. */
+  registry: string;
 }

@@ -5,20 +5,21 @@
  */
 import type Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { claimDeliveryRows, writeCompletions } from '../../features/delivery/deliveries-sql.js';
-import { recordClicks } from '../../features/clicks/clicks-sql.js';
-import { reviewEvent } from '../../features/conversions/review-event.js';
-import { recordEvent, recordEvents, recordRejection } from '../../features/conversions/record-event.js';
+import { builtins, type Registry } from '../procedure.js';
 import type { SqlExecutor } from '../executor.js';
 import { openSqlite } from './connection.js';
 import { serializeError, type SerializedError } from './errors.js';
 import { sqliteExecutor } from './executor.js';
-import type { CommandResult, FromWriter, ToWriter, WriterCommand, WriterData } from './writer-protocol.js';
+import { WRITER_COMMANDS, type CommandResult, type FromWriter, type ToWriter, type WriterCommand, type WriterData } from './writer-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('writer-worker must run in a worker thread');
 
-const { file } = workerData as WriterData;
+const { file, registry } = workerData as WriterData;
+/** The procedures this writer runs: the registry module's, and the channel's own. */
+const loaded: Promise<Registry> = import(registry).then((module: { procedures: Registry }) => ({ ...module.procedures, ...builtins }));
+/** What the current command notified: kept only if the command's savepoint is released. */
+const commandNotified = new Set<string>();
 
 interface Connection {
   db: Database.Database;
@@ -31,7 +32,7 @@ let writer: Connection | null = null;
 function connection(): Connection {
   if (writer === null) {
     const db = openSqlite(file, 'writer');
-    writer = { db, executor: sqliteExecutor(db) };
+    writer = { db, executor: sqliteExecutor(db, commandNotified) };
   }
   return writer;
 }
@@ -70,30 +71,11 @@ function recover(db: Database.Database): void {
   }
 }
 
-async function run({ db, executor }: Connection, command: WriterCommand): Promise<unknown> {
-  switch (command.op) {
-    case 'recordEvent':
-      return recordEvent(executor, command.command);
-    case 'recordEvents':
-      return recordEvents(executor, command.commands);
-    case 'recordRejection':
-      return recordRejection(executor, command.event, command.reason, command.detail);
-    case 'exec': {
-      const results: unknown[][] = [];
-      for (const q of command.queries) results.push(await executor.query(q.sql, q.parameters));
-      return results;
-    }
-    case 'claimDeliveries':
-      return claimDeliveryRows(executor, command.now, command.limit, command.leaseMs, command.options);
-    case 'completeAttempts':
-      return writeCompletions(executor, command.rows);
-    case 'reviewEvent':
-      return reviewEvent(executor, command.id, command.decision, command.now);
-    case 'recordClicks':
-      return recordClicks(executor, command.rows);
-    case 'ping':
-      return executor.query('SELECT 1 AS ok', []);
-    case 'probe': {
+async function run(procedures: Registry, { db, executor }: Connection, command: WriterCommand): Promise<unknown> {
+  switch (command.name) {
+    case WRITER_COMMANDS.start:
+      return null;
+    case WRITER_COMMANDS.probe: {
       // Not ready until recovery has given the WAL's space back: a one-page write may still
       // fit where the write that was refused did not.
       if (recovering) return false;
@@ -104,20 +86,27 @@ async function run({ db, executor }: Connection, command: WriterCommand): Promis
       return true;
     }
   }
+  const procedure = procedures[command.name];
+  if (procedure === undefined) throw new Error(`no procedure "${command.name}"`);
+  return procedure.run(executor, command.args);
 }
 
-async function commitBatch(commands: WriterCommand[]): Promise<CommandResult[]> {
+async function commitBatch(commands: WriterCommand[]): Promise<{ results: CommandResult[]; notified: string[] }> {
+  const procedures = await loaded;
   if (recovering) recover(connection().db);
   const writing = connection();
   const { db } = writing;
   const results: CommandResult[] = [];
+  const notified = new Set<string>();
   db.exec('BEGIN IMMEDIATE');
   try {
     for (const command of commands) {
       db.exec('SAVEPOINT command');
+      commandNotified.clear();
       try {
-        results.push({ ok: true, value: await run(writing, command) });
+        results.push({ ok: true, value: await run(procedures, writing, command) });
         db.exec('RELEASE command');
+        for (const channel of commandNotified) notified.add(channel);
       } catch (error) {
         db.exec('ROLLBACK TO command');
         db.exec('RELEASE command');
@@ -135,7 +124,7 @@ async function commitBatch(commands: WriterCommand[]): Promise<CommandResult[]> 
     if (db.inTransaction) drop();
     throw error;
   }
-  return results;
+  return { results, notified: [...notified] };
 }
 
 function refusedByDisk(error: SerializedError): boolean {
@@ -157,8 +146,8 @@ port.on('message', (message: ToWriter) => {
       return;
     }
     try {
-      const results = await commitBatch(JSON.parse(message.commands) as WriterCommand[]);
-      send({ type: 'done', id: message.id, results: JSON.stringify(results) });
+      const { results, notified } = await commitBatch(JSON.parse(message.commands) as WriterCommand[]);
+      send({ type: 'done', id: message.id, results: JSON.stringify(results), notified });
       if (results.some((r) => !r.ok && refusedByDisk(r.error))) recovering = true;
     } catch (error) {
       const serialized = serializeError(error);

@@ -2,12 +2,14 @@ import type { Clock } from '../../lib/clock.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { generateSecret, hashSecret, secretPrefix } from '../../lib/secrets.js';
-import type { ApiSecretRecord, ListOptions, Page, Store } from '../../store/store.js';
+import type { ApiSecretRecord } from './api-secrets-types.js';
+import type { ListOptions, Page } from '../../db/paging.js';
+import type { ApiSecretsDal } from './api-secrets-dal.js';
 
 /** Partner API secrets: the secret is returned once, at creation; only its hash is kept. */
 export class ApiSecretService {
   constructor(
-    private readonly store: Pick<Store, 'createApiSecret' | 'listApiSecrets' | 'revokeApiSecret'>,
+    private readonly store: Pick<ApiSecretsDal, 'createApiSecret' | 'listApiSecrets' | 'revokeApiSecret'>,
     private readonly clock: Clock,
     private readonly onRevoke: () => void = () => {},
   ) {}
@@ -47,7 +49,7 @@ export class ApiSecretVerifier {
   private readonly verified = new Map<string, { id: string; until: number }>();
 
   constructor(
-    private readonly store: Pick<Store, 'findActiveApiSecret'>,
+    private readonly store: Pick<ApiSecretsDal, 'findActiveApiSecret'>,
     private readonly clock: Clock,
     private readonly ttlMs = 1000,
   ) {}

@@ -1,11 +1,10 @@
 import type { Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError, UniqueViolationError } from '../../lib/errors.js';
-import type { AppRecord, ListOptions, OfferRecord, Page, Store } from '../../store/store.js';
+import type { AppRecord, OfferRecord } from './catalog-types.js';
+import type { ListOptions, Page } from '../../db/paging.js';
+import type { CatalogDal } from './catalog-dal.js';
 
-type CatalogStore = Pick<
-  Store,
-  'createApp' | 'getApp' | 'listApps' | 'updateApp' | 'deleteApp' | 'createOffer' | 'getOffer' | 'listOffers' | 'updateOffer' | 'deleteOffer'
->;
+type CatalogStore = Pick<CatalogDal, 'createApp' | 'getApp' | 'listApps' | 'updateApp' | 'deleteApp' | 'createOffer' | 'getOffer' | 'listOffers' | 'updateOffer' | 'deleteOffer'>;
 
 /** The registered store apps (`store_apps.pid`) and the reward games / offers catalog. */
 export class CatalogService {

@@ -2,8 +2,9 @@ import { randomFillSync } from 'node:crypto';
 import { clickUser, redirectTarget } from './link-targets.js';
 import { Batcher } from '../../lib/batcher.js';
 import type { Clock } from '../../lib/clock.js';
-import type { ClickRecord, Store } from '../../store/store.js';
 import type { LinkService, LoadedLink } from './links-service.js';
+import type { ClickRecord } from './clicks-types.js';
+import type { ClicksDal } from './clicks-dal.js';
 
 const MAX_WRITE_ATTEMPTS = 5;
 const CLICK_BATCH_DELAY_MS = 10;
@@ -40,7 +41,7 @@ export class ClickService {
 
   constructor(
     private readonly links: Pick<LinkService, 'resolve' | 'cached'>,
-    store: Pick<Store, 'recordClicks'>,
+    store: Pick<ClicksDal, 'recordClicks'>,
     private readonly clock: Clock,
     private readonly onWriteFailed: (error: unknown, click: ClickRecord) => void = () => {},
   ) {

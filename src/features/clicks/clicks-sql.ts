@@ -1,5 +1,6 @@
-import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
-import type { ClickRecord } from '../../store/store.js';
+import { jsonRecords, type JsonColumns } from '../../db/executor.js';
+import { procedure } from '../../db/procedure.js';
+import type { ClickRecord } from './clicks-types.js';
 
 /**
  * A click as its row's values, in CLICK_COLUMNS' order (the query as JSON text). A batch of
@@ -27,7 +28,8 @@ export function clickRow(c: ClickRecord): ClickRow {
  * Clicks arrive in bursts and were handed out already. A click id is random, so it cannot
  * collide with another; a batch written twice (a retry after an unknown outcome) is harmless.
  */
-export async function recordClicks(db: SqlExecutor, rows: readonly ClickRow[]): Promise<void> {
+export const recordClicks = procedure(
+  async (db, rows: readonly ClickRow[]): Promise<void> => {
   if (rows.length === 0) return;
   if (db.inProcess) {
     // No round trip to save: a prepared statement run per row is the cheapest.
@@ -43,7 +45,10 @@ export async function recordClicks(db: SqlExecutor, rows: readonly ClickRow[]): 
      ON CONFLICT (id) DO NOTHING`,
     [jsonRecords(CLICK_COLUMNS, rows)],
   );
-}
+  },
+  // One statement over a network (one prepared statement per row runs in-process, no round trip).
+  { oneStatement: () => true },
+);
 
 const INSERT_CLICK = `INSERT INTO clicks (id, link_id, offer_id, partner, user_id, partner_click_id, ip, user_agent, query, created_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;

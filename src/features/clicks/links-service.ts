@@ -4,7 +4,10 @@ import { linkConfigProblem, LinkConfigSchema, type LinkConfig } from './link-tar
 import { firstFieldProblem } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../../lib/errors.js';
-import type { LinkPatch, LinkRecord, ListOptions, Page, Store } from '../../store/store.js';
+import type { LinkPatch, LinkRecord } from './clicks-types.js';
+import type { ListOptions, Page } from '../../db/paging.js';
+import type { ClicksDal } from './clicks-dal.js';
+import type { CatalogDal } from '../catalog/catalog-dal.js';
 
 const configValidator = Compile(LinkConfigSchema);
 const LINK_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -26,7 +29,7 @@ export interface LoadedLink extends Omit<LinkRecord, 'config'> {
   config: LinkConfig;
 }
 
-type LinkStore = Pick<Store, 'createLink' | 'getLink' | 'listLinks' | 'updateLink' | 'deleteLink' | 'getOffer' | 'getApp'>;
+type LinkStore = Pick<ClicksDal, 'createLink' | 'getLink' | 'listLinks' | 'updateLink' | 'deleteLink'> & Pick<CatalogDal, 'getOffer' | 'getApp'>;
 
 /** Tracking links: which offer, which partner's traffic, and where a click goes. */
 export class LinkService {

@@ -4,7 +4,11 @@ import type { MatchableEvent } from '../destinations/definition.js';
 import { startOfUtcDay, type Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import type { ClickRecord, EventRecord, RecordEventCommand, Store } from '../../store/store.js';
+import type { EventRecord, RecordEventCommand } from './events-types.js';
+import type { ClickRecord } from '../clicks/clicks-types.js';
+import type { ClicksDal } from '../clicks/clicks-dal.js';
+import type { SettingsDal } from '../../db/settings.js';
+import type { EventsDal } from './events-dal.js';
 
 export const FRAUD_POLICY_KEY = 'fraud-policy';
 const policyValidator = Compile(FraudPolicySchema);
@@ -12,7 +16,7 @@ const policyValidator = Compile(FraudPolicySchema);
 type Deliveries = Array<{ id: string; destinationId: string }>;
 
 export interface ConversionDeps {
-  store: Pick<Store, 'getClick' | 'latestClick' | 'countClicksFromIp' | 'getSetting' | 'putSetting' | 'reviewEvent' | 'getEvent'>;
+  store: Pick<ClicksDal, 'getClick' | 'latestClick' | 'countClicksFromIp'> & Pick<SettingsDal, 'getSetting' | 'putSetting'> & Pick<EventsDal, 'reviewEvent' | 'getEvent'>;
   /** The outbox rows for an event (destinations that want it). */
   deliveriesFor: (event: MatchableEvent) => Promise<Deliveries>;
   /** Whether an offer has tracking links: only then is a conversion looked up by user and offer. */

@@ -1,6 +1,6 @@
 import { newId } from '../../lib/ids.js';
-import type { NewEvent } from '../../store/store.js';
 import type { InboundRequest, Redactor } from './raw-request.js';
+import type { NewEvent } from './events-types.js';
 
 /** An event of which nothing is known yet but where it came from, what it is and when. */
 export function blankEvent(source: string, type: string, receivedAt: number, raw: NewEvent['raw'] = null): NewEvent {

@@ -1,4 +1,4 @@
-import type { RawRequest } from '../../store/store.js';
+import type { RawRequest } from './events-types.js';
 
 /** What arrived, independent of the HTTP framework. */
 export interface InboundRequest {

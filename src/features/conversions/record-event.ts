@@ -1,9 +1,12 @@
 import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from './fraud.js';
 import { applyDailyCap } from './reward-rules.js';
+import { procedure } from '../../db/procedure.js';
 import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
 import type { UsersTable } from '../../db/schema.js';
-import { EVENT_COLUMNS, userFromRow } from '../../store/rows.js';
-import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult, ReviewState } from '../../store/store.js';
+import { EVENT_COLUMNS } from './events-dal.js';
+import { userFromRow } from '../ledger/users-dal.js';
+import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult, ReviewState } from './events-types.js';
+import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
 
 /**
  * The recording transaction, written once for both dialects and run by each adapter inside a
@@ -12,14 +15,14 @@ import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult,
  * read-then-insert, so concurrent identical postbacks cannot both be accepted: the loser's
  * insert does nothing and it is recorded as a duplicate of the winner.
  */
-export async function recordEvent(db: SqlExecutor, command: RecordEventCommand): Promise<RecordEventResult> {
+export const recordEvent = procedure(async (db, command: RecordEventCommand): Promise<RecordEventResult> => {
   const { result, queued } = await recordOne(db, command);
   if (queued) await announceDeliveries(db);
   return result;
-}
+});
 
 /** Several events in the caller's transaction, in order: all recorded, or (on an error) none. */
-export async function recordEvents(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+export const recordEvents = procedure(async (db, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> => {
   if (commands.length > 1 && !db.inProcess && commands.every(recordableTogether)) return recordTogether(db, commands);
   const results: RecordEventResult[] = [];
   let queued = false;
@@ -30,7 +33,7 @@ export async function recordEvents(db: SqlExecutor, commands: readonly RecordEve
   }
   if (queued) await announceDeliveries(db);
   return results;
-}
+});
 
 /**
  * A batch whose events need nothing read before their insert (no reversal, daily cap or cap
@@ -69,8 +72,9 @@ async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCom
   const deliveries = commands.flatMap(({ event }, i) => screened[i]!.deliveries.map((d) => [d.id, event.id, d.destinationId, event.receivedAt]));
   const inserted = new Set((await db.query<{ id: string }>(batchStatement(db), [jsonRecords(BATCH_EVENT_COLUMNS, events), jsonRecords(BATCH_DELIVERY_COLUMNS, deliveries)])).map((row) => row.id));
   const results: RecordEventResult[] = [];
-  // What the statement queued it announced itself; only a second try's deliveries are left.
-  let queued = false;
+  // What the statement queued it announced itself where SQL can notify; only a second try's
+  // deliveries are left.
+  let queued = !db.notifiesInSql && deliveries.length > 0;
   for (const [i, command] of commands.entries()) {
     if (inserted.has(command.event.id)) {
       results.push(await accepted(db, command, screened[i]!.credit));
@@ -195,12 +199,11 @@ export async function insertDeliveries(db: SqlExecutor, eventId: string, at: num
 }
 
 /**
- * Workers in other processes wake at commit instead of at their next poll: once per
- * transaction (each NOTIFY is a round trip, and PostgreSQL folds repeats into one anyway).
- * The payload names the schema: hubs sharing a database in other schemas ignore it.
+ * Workers, in this process and others, wake at commit instead of at their next poll: once per
+ * transaction (over a network each notification is a round trip).
  */
 async function announceDeliveries(db: SqlExecutor): Promise<void> {
-  if (db.notify) await db.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', current_schema())`, []);
+  await db.notify(DELIVERIES_CHANNEL);
 }
 
 /** A ledger entry and the balance it changes, together; returns the user's row after it. */
@@ -241,11 +244,11 @@ async function conversionCounts(db: SqlExecutor, event: NewEvent, since: number)
   };
 }
 
-export async function recordRejection(db: SqlExecutor, event: NewEvent, reason: string, detail: string): Promise<void> {
+/** A request refused before it became an event (bad auth, bad body, …), recorded with its reason. */
+export const recordRejection = procedure(async (db, { event, reason, detail }: { event: NewEvent; reason: string; detail: string }): Promise<void> => {
   await insertEvent(db, event, { outcome: 'rejected', reason, detail });
-}
+});
 
-export const DELIVERIES_CHANNEL = 'postback_hub_deliveries';
 
 const MISSING_DETAIL: Record<MissingReference, (r: RecordEventCommand['requires']) => string> = {
   unknown_app: (r) => `pid "${r.appPid}" is not a registered store app`,
@@ -430,7 +433,7 @@ function batchStatement(db: SqlExecutor): string {
   SELECT id FROM e${
     // The workers are told in the same statement, if it queued any (at commit, as NOTIFY is):
     // a round trip less. An uncorrelated WHERE is checked once, before pg_notify would run.
-    db.notify ? `\n  UNION ALL SELECT NULL FROM pg_notify('${DELIVERIES_CHANNEL}', current_schema()) WHERE EXISTS (SELECT 1 FROM d)` : ''
+    db.notifiesInSql ? `\n  UNION ALL SELECT NULL FROM pg_notify('${DELIVERIES_CHANNEL}', current_schema()) WHERE EXISTS (SELECT 1 FROM d)` : ''
   }`;
   return batchText;
 }

@@ -1,8 +1,8 @@
 import { appendLedger, insertDeliveries } from './record-event.js';
-import { eventFromRow } from '../../store/rows.js';
+import { eventFromRow } from './events-dal.js';
 import type { EventsTable } from '../../db/schema.js';
-import type { SqlExecutor } from '../../db/executor.js';
-import type { EventRecord, ReviewDecision } from '../../store/store.js';
+import { procedure } from '../../db/procedure.js';
+import type { EventRecord, ReviewDecision } from './events-types.js';
 
 /**
  * An operator's decision on a screened event, in one transaction. Approving a held event
@@ -13,7 +13,7 @@ import type { EventRecord, ReviewDecision } from '../../store/store.js';
  * one (two operators, two clicks) find the new state and change nothing, so an event is never
  * credited or reversed twice.
  */
-export async function reviewEvent(db: SqlExecutor, id: string, decision: ReviewDecision, now: number): Promise<EventRecord | 'not_found' | 'conflict'> {
+export const reviewEvent = procedure(async (db, { id, decision, now }: { id: string; decision: ReviewDecision; now: number }): Promise<EventRecord | 'not_found' | 'conflict'> => {
   const [row] = await db.query<EventsTable>(
     decision.approve
       ? "UPDATE events SET review = 'approved' WHERE id = ? AND outcome = 'accepted' AND review = 'held' RETURNING *"
@@ -44,4 +44,4 @@ export async function reviewEvent(db: SqlExecutor, id: string, decision: ReviewD
     await appendLedger(db, event.userId, event.id, { ledgerEntryId: decision.ledgerEntryId, coins: -net, kind: 'reversal' }, now);
   }
   return event;
-}
+});

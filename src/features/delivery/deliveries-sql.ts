@@ -1,7 +1,14 @@
 import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
+import { procedure } from '../../db/procedure.js';
 import type { DeliveriesTable, EventsTable } from '../../db/schema.js';
-import { allColumns, deliveryFromRow, EVENT_COLUMNS, eventFromRow, rowReader } from '../../store/rows.js';
-import type { AttemptResult, ClaimedDelivery, ClaimOptions, EventRecord } from '../../store/store.js';
+import { allColumns, rowReader } from '../../db/rows.js';
+import { EVENT_COLUMNS, eventFromRow } from '../conversions/events-dal.js';
+import { deliveryFromRow } from './deliveries-dal.js';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './delivery-types.js';
+import type { EventRecord } from '../conversions/events-types.js';
+
+/** Told at every commit that queued deliveries, in every process sharing the database: workers claim at once. */
+export const DELIVERIES_CHANNEL = 'postback_hub_deliveries';
 
 /**
  * The outbox's two write procedures, written once for both dialects. Claiming takes a lease
@@ -9,9 +16,6 @@ import type { AttemptResult, ClaimedDelivery, ClaimOptions, EventRecord } from '
  * expired (its worker died) is claimable again, so every delivery is sent at least once.
  * On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side.
  */
-export async function claimDueDeliveries(db: SqlExecutor, now: number, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedDelivery[]> {
-  return claimedDeliveries(await claimDeliveryRows(db, now, limit, leaseMs, options));
-}
 
 /**
  * What a claim read, as rows of values (`DELIVERY_COLUMNS` and the destination's version;
@@ -23,7 +27,20 @@ export interface ClaimRows {
   events: unknown[][];
 }
 
-export async function claimDeliveryRows(db: SqlExecutor, now: number, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimRows> {
+export interface ClaimArgs {
+  now: number;
+  limit: number;
+  leaseMs: number;
+  options?: ClaimOptions;
+}
+
+/**
+ * Takes a lease on up to `limit` due deliveries (expired leases first) and reads their events.
+ * Each statement is atomic on its own (SKIP LOCKED does the rest): no BEGIN/COMMIT round trips.
+ */
+export const claimDeliveries = procedure((db, args: ClaimArgs) => claimDeliveryRows(db, args), { lane: 'outbox', oneStatement: () => true });
+
+async function claimDeliveryRows(db: SqlExecutor, { now, limit, leaseMs, options = {} }: ClaimArgs): Promise<ClaimRows> {
   // Paused or disabled destinations are few: a filter on the walk below, not a join. A join
   // with the destinations table made PostgreSQL's planner misjudge how many rows pass it, so
   // it read and sorted the whole backlog for every claim instead of walking the index up to
@@ -135,7 +152,13 @@ export function completionRows(results: readonly AttemptResult[]): CompletionRow
  * a fixed number of statements whatever the batch's size, the rows going in as one JSON array
  * each, and one statement in all when no destination's failures need counting.
  */
-export async function writeCompletions(db: SqlExecutor, { attempts, states, changes }: CompletionRows): Promise<void> {
+export const completeAttempts = procedure((db, rows: CompletionRows) => writeCompletions(db, rows), {
+  lane: 'outbox',
+  // The common batch is one statement, atomic on its own: no BEGIN/COMMIT round trips.
+  oneStatement: (rows) => completesInOneStatement(rows),
+});
+
+async function writeCompletions(db: SqlExecutor, { attempts, states, changes }: CompletionRows): Promise<void> {
   if (attempts.length === 0) return;
   if (db.inProcess) {
     // In-process (SQLite) there is no round trip to save, and a prepared statement run per row

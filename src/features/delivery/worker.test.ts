@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptResult, ClaimedDelivery, ClaimOptions, DestinationRecord } from '../../store/store.js';
 import type { SendResult } from './sender.js';
 import { testEvent } from '../../../test/helpers/events.js';
 import { CONFIG_DEFAULTS } from '../destinations/destinations-service.js';
 import { DeliveryWorker } from './worker.js';
+import type { DestinationRecord } from '../destinations/destinations-types.js';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './delivery-types.js';
 
 const destination = (id: string, maxConcurrency?: number): DestinationRecord => ({
   id,

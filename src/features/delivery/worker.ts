@@ -4,13 +4,17 @@ import { isSuccess, nextDelay, parseRetryAfter } from '../destinations/retry-pol
 import type { Clock } from '../../lib/clock.js';
 import { Batcher } from '../../lib/batcher.js';
 import { newId } from '../../lib/ids.js';
-import type { AttemptRecord, AttemptResult, ClaimedDelivery, DestinationRecord, EventRecord, Store } from '../../store/store.js';
 import type { DestinationSecrets, DestinationService } from '../destinations/destinations-service.js';
 import { DestinationLimiter } from './limiter.js';
 import type { Sender } from './sender.js';
+import type { AttemptRecord, AttemptResult, ClaimedDelivery } from './delivery-types.js';
+import type { DestinationRecord } from '../destinations/destinations-types.js';
+import type { EventRecord } from '../conversions/events-types.js';
+import type { DeliveriesDal } from './deliveries-dal.js';
+import type { DestinationsDal } from '../destinations/destinations-dal.js';
 
 export interface WorkerDeps {
-  store: Pick<Store, 'claimDueDeliveries' | 'completeAttempts' | 'getDestination'>;
+  store: Pick<DeliveriesDal, 'claimDueDeliveries' | 'completeAttempts'> & Pick<DestinationsDal, 'getDestination'>;
   destinations: Pick<DestinationService, 'secrets'>;
   sender: Sender;
   clock: Clock;

@@ -9,7 +9,9 @@ import type { Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { SecretBox } from '../../lib/secret-box.js';
-import type { DestinationRecord, ListOptions, Page, Store } from '../../store/store.js';
+import type { DestinationRecord } from './destinations-types.js';
+import type { ListOptions, Page } from '../../db/paging.js';
+import type { DestinationsDal } from './destinations-dal.js';
 
 const configValidator = Compile(DestinationConfigSchema);
 
@@ -49,7 +51,7 @@ export class DestinationService {
   private enabledCache: { list: Array<{ id: string; config: DestinationConfig }>; until: number } | null = null;
 
   constructor(
-    private readonly store: Pick<Store, 'createDestination' | 'getDestination' | 'listDestinations' | 'updateDestination' | 'deleteDestination' | 'resumeDestination' | 'pauseDestination'>,
+    private readonly store: Pick<DestinationsDal, 'createDestination' | 'getDestination' | 'listDestinations' | 'updateDestination' | 'deleteDestination' | 'resumeDestination' | 'pauseDestination'>,
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly cacheMs = 1000,

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError, UniqueViolationError } from '../../lib/errors.js';
 import { isUuid } from '../../lib/ids.js';
-import type { ListOptions, Page, Store, UserRecord, LedgerEntryRecord } from '../../store/store.js';
+import type { LedgerEntryRecord, UserRecord } from './ledger-types.js';
+import type { ListOptions, Page } from '../../db/paging.js';
+import type { UsersDal } from './users-dal.js';
 
 /** Users of the operator's reward app and their coin balances. */
 export class UserService {
   constructor(
-    private readonly store: Pick<Store, 'createUser' | 'getUser' | 'listUsers' | 'updateUser' | 'deleteUser' | 'listLedger'>,
+    private readonly store: Pick<UsersDal, 'createUser' | 'getUser' | 'listUsers' | 'updateUser' | 'deleteUser' | 'listLedger'>,
     private readonly clock: Clock,
   ) {}
 

@@ -12,10 +12,12 @@ import {
 } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { bearerToken } from '../../lib/secrets.js';
-import type { NewEvent, RecordEventCommand, RecordEventResult, Store, UserRecord } from '../../store/store.js';
 import type { ApiSecretVerifier } from '../api-secrets/api-secrets-service.js';
 import { newInboundEvent } from '../conversions/new-event.js';
 import { headerValue, isJsonContentType, type InboundRequest, type Redactor } from '../conversions/raw-request.js';
+import type { NewEvent, RecordEventCommand, RecordEventResult } from '../conversions/events-types.js';
+import type { UserRecord } from '../ledger/ledger-types.js';
+import type { EventsDal } from '../conversions/events-dal.js';
 
 /** The source name under which seed 003's `POST /api/postback` records its events. */
 export const LEVEL_POSTBACK_SOURCE = 'reward-levels';
@@ -38,7 +40,7 @@ export type LevelPostbackAnswer =
 export type PostbackOutcome = 'accepted' | 'duplicate' | 'rejected';
 
 export interface LevelPostbackDeps {
-  store: Pick<Store, 'recordEvent' | 'recordRejection'>;
+  store: Pick<EventsDal, 'recordEvent' | 'recordRejection'>;
   secrets: Pick<ApiSecretVerifier, 'verify'>;
   /** The outbox rows for an accepted event (destinations that want it). */
   /** Attribution, fraud screening and deliveries, filled in before recording. */

@@ -3,8 +3,11 @@ import { parseMicros } from '../../lib/money.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import type { DeliveryRecord, EventRecord, RecordEventCommand, RecordEventResult, Store } from '../../store/store.js';
 import type { ApiSecretVerifier } from '../api-secrets/api-secrets-service.js';
+import type { EventRecord, RecordEventCommand, RecordEventResult } from '../conversions/events-types.js';
+import type { DeliveryRecord } from '../delivery/delivery-types.js';
+import type { EventsDal } from '../conversions/events-dal.js';
+import type { DeliveriesDal } from '../delivery/deliveries-dal.js';
 
 /** The source under which the operator's own platform events are recorded. */
 export const PLATFORM_SOURCE = 'platform';
@@ -43,7 +46,7 @@ export interface PlatformEventResult {
 export class PlatformEventService {
   constructor(
     private readonly deps: {
-      store: Pick<Store, 'recordEvent' | 'recordEvents' | 'getEvent' | 'listDeliveriesOfEvent'>;
+      store: Pick<EventsDal, 'recordEvent' | 'recordEvents' | 'getEvent'> & Pick<DeliveriesDal, 'listDeliveriesOfEvent'>;
       secrets: Pick<ApiSecretVerifier, 'verify'>;
       clock: Clock;
       /** Attribution, fraud screening and deliveries, filled in before recording. */

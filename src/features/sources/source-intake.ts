@@ -9,11 +9,12 @@ import { parseQuery, type SignedRequest } from './signatures.js';
 import { startOfUtcDay, type Clock } from '../../lib/clock.js';
 import { AppError, errorBody, NotFoundError, StoreUnavailableError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import type { NewEvent, RecordEventCommand, RecordEventResult, Store } from '../../store/store.js';
 import { newInboundEvent } from '../conversions/new-event.js';
 import { headerValue, isJsonContentType, type InboundRequest, type Redactor } from '../conversions/raw-request.js';
 import type { LoadedSource, SourceService } from './sources-service.js';
 import type { PostbackOutcome } from '../level-postbacks/level-postbacks-intake.js';
+import type { NewEvent, RecordEventCommand, RecordEventResult } from '../conversions/events-types.js';
+import type { EventsDal } from '../conversions/events-dal.js';
 
 export interface SourceRequest extends InboundRequest {
   /** `scheme://host` the partner called (PUBLIC_URL when configured). */
@@ -29,7 +30,7 @@ export interface SourcePostbackDeps {
   sources: Pick<SourceService, 'load'>;
   /** Attribution, fraud screening and deliveries, filled in before recording. */
   prepare?: (command: RecordEventCommand) => Promise<RecordEventCommand>;
-  store: Pick<Store, 'recordEvent' | 'recordRejection'>;
+  store: Pick<EventsDal, 'recordEvent' | 'recordRejection'>;
   clock: Clock;
   rawBodyLimit: number;
   /** Knows every source's credential names: loading the source has brought this one's up to date. */

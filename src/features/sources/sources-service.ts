@@ -8,8 +8,10 @@ import type { Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { generateSecret } from '../../lib/secrets.js';
-import type { ListOptions, Page, SourceRecord, Store } from '../../store/store.js';
 import type { Redactor } from '../conversions/raw-request.js';
+import type { SourceRecord } from './sources-types.js';
+import type { ListOptions, Page } from '../../db/paging.js';
+import type { SourcesDal } from './sources-dal.js';
 
 const definitionValidator = Compile(SourceDefinitionSchema);
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -41,7 +43,7 @@ export interface SourcePatchInput {
   rotateSecret?: boolean | string;
 }
 
-type SourceStore = Pick<Store, 'createSource' | 'getSource' | 'listSources' | 'updateSource' | 'deleteSource'>;
+type SourceStore = Pick<SourcesDal, 'createSource' | 'getSource' | 'listSources' | 'updateSource' | 'deleteSource'>;
 
 /**
  * Inbound partners: preset + overrides, authentication secret encrypted at rest. Keeps the

@@ -3,11 +3,11 @@ import type { ConversionService } from '../../features/conversions/conversions-s
 import { FraudPolicySchema } from '../../features/conversions/fraud.js';
 import { formatMicros } from '../../lib/money.js';
 import { ValidationError } from '../../lib/errors.js';
-import type { Store } from '../../store/store.js';
 import { eventDto } from '../dto.js';
 import { ErrorSchema, EventSchema, IdText, Nullable } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
+import type { StatsDal } from '../../features/stats/stats-dal.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const security = [{ adminToken: [] }];
@@ -31,7 +31,7 @@ const ReportSchema = Type.Object({
 
 export interface AttributionRouteDeps {
   conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review'>;
-  store: Pick<Store, 'report'>;
+  store: Pick<StatsDal, 'report'>;
 }
 
 /** Fraud policy, held-event review and reports. */

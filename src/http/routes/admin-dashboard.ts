@@ -7,11 +7,13 @@ import { signedMessage, type HashSignatureScheme, type SignedRequest } from '../
 import type { SourcePostbackIntake, SourceAnswer } from '../../features/sources/source-intake.js';
 import type { SourceService } from '../../features/sources/sources-service.js';
 import { AppError, errorBody, StoreUnavailableError, ValidationError } from '../../lib/errors.js';
-import type { DeliveryState, Store } from '../../store/store.js';
 import { eventDto, iso } from '../dto.js';
 import { ErrorSchema, EventSchema } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
+import type { DeliveryState } from '../../features/delivery/delivery-types.js';
+import type { StatsDal } from '../../features/stats/stats-dal.js';
+import type { EventsDal } from '../../features/conversions/events-dal.js';
 
 /**
  * What the web dashboard needs beyond the rest of the admin API: the overview's time series
@@ -21,7 +23,7 @@ import { parseTime } from '../validation.js';
 export interface DashboardApiDeps {
   /** The admin token check (http/admin-auth.ts), shared with the other admin routes. */
   authenticate: onRequestAsyncHookHandler;
-  store: Pick<Store, 'stats' | 'listEvents'>;
+  store: Pick<StatsDal, 'stats'> & Pick<EventsDal, 'listEvents'>;
   sources: Pick<SourceService, 'get' | 'load'>;
   intake: Pick<SourcePostbackIntake, 'handle'>;
   origin: (request: { protocol: string; host: string }) => string;

@@ -2,11 +2,12 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { csvLine } from '../../lib/csv.js';
 import { formatMicros } from '../../lib/money.js';
-import type { DeliveryFilter, DeliveryRow, Store } from '../../store/store.js';
 import { deliveryDto } from '../dto.js';
 import { DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
+import type { DeliveryFilter, DeliveryRow } from '../../features/delivery/delivery-types.js';
+import type { DeliveriesDal } from '../../features/delivery/deliveries-dal.js';
 
 const tags = ['deliveries'];
 const security = [{ adminToken: [] }];
@@ -62,7 +63,7 @@ function rowDto(row: DeliveryRow) {
 const CSV_COLUMNS = ['delivery_id', 'created_at', 'event_id', 'event_type', 'user_id', 'offer_id', 'advertiser', 'payout', 'currency', 'destination_id', 'state', 'attempts', 'http_status', 'last_error'];
 
 /** `/admin/api/deliveries`: the postback history, replay and CSV export. */
-export function deliveryRoutes(app: App, deps: { store: Pick<Store, 'listDeliveries' | 'replayDeliveries'>; now: () => number }): void {
+export function deliveryRoutes(app: App, deps: { store: Pick<DeliveriesDal, 'listDeliveries' | 'replayDeliveries'>; now: () => number }): void {
   app.get(
     '/deliveries',
     {

@@ -1,13 +1,13 @@
 import { Type, type Static } from 'typebox';
 import type { DestinationService } from '../../features/destinations/destinations-service.js';
 import { DestinationConfigSchema } from '../../features/destinations/definition.js';
-import type { DestinationRecord } from '../../store/store.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { DeliveryWorker } from '../../features/delivery/worker.js';
-import type { Store } from '../../store/store.js';
 import { attemptDto, deliveryDto } from '../dto.js';
 import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
+import type { DestinationRecord } from '../../features/destinations/destinations-types.js';
+import type { DeliveriesDal } from '../../features/delivery/deliveries-dal.js';
 
 const DestinationSchema = Type.Object({
   id: Type.String(),
@@ -34,7 +34,7 @@ const security = [{ adminToken: [] }];
 export function destinationRoutes(
   app: App,
   destinations: DestinationService,
-  deliveries: { worker: Pick<DeliveryWorker, 'test'>; store: Pick<Store, 'getDelivery' | 'listAttempts'> },
+  deliveries: { worker: Pick<DeliveryWorker, 'test'>; store: Pick<DeliveriesDal, 'getDelivery' | 'listAttempts'> },
 ): void {
   const dto = (d: DestinationRecord, signingSecret?: string | null): Static<typeof DestinationSchema> => {
     const secrets = destinations.secrets(d);

@@ -1,11 +1,12 @@
 import { Type, type Static } from 'typebox';
 import type { LinkService } from '../../features/clicks/links-service.js';
 import { LinkConfigSchema } from '../../features/clicks/link-targets.js';
-import type { ClickRecord, LinkRecord, Store } from '../../store/store.js';
 import { pageDto } from '../dto.js';
 import { ErrorSchema, IdText, ListQuery, NameText, Nullable, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
+import type { ClickRecord, LinkRecord } from '../../features/clicks/clicks-types.js';
+import type { ClicksDal } from '../../features/clicks/clicks-dal.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['tracking links'];
@@ -42,7 +43,7 @@ const ConfigInput = Type.Partial(LinkConfigSchema);
 
 export interface LinkRouteDeps {
   links: LinkService;
-  store: Pick<Store, 'listClicks'>;
+  store: Pick<ClicksDal, 'listClicks'>;
   publicUrl: (request: { protocol: string; host: string }) => string;
 }
 

@@ -2,9 +2,9 @@ import { Type, type Static } from 'typebox';
 import { SourceDefinitionSchema, SourceOverridesSchema } from '../../features/sources/definition.js';
 import { PRESETS } from '../../features/sources/presets.js';
 import type { SourceService } from '../../features/sources/sources-service.js';
-import type { SourceRecord } from '../../store/store.js';
 import { ErrorSchema, ListQuery, NameText, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
+import type { SourceRecord } from '../../features/sources/sources-types.js';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Names the inbound URL: /postbacks/{slug}' });
 const Secret = Type.String({ minLength: 16, maxLength: 500 });

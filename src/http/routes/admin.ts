@@ -14,7 +14,6 @@ import type { DestinationService } from '../../features/destinations/destination
 import type { DeliveryWorker } from '../../features/delivery/worker.js';
 import type { UserService } from '../../features/ledger/users-service.js';
 import { NotFoundError } from '../../lib/errors.js';
-import type { Store } from '../../store/store.js';
 import { apiSecretDto, appDto, eventDto, ledgerEntryDto, offerDto, pageDto, userDto } from '../dto.js';
 import {
   ApiSecretCreatedSchema,
@@ -34,6 +33,10 @@ import {
 } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
+import type { DeliveriesDal } from '../../features/delivery/deliveries-dal.js';
+import type { EventsDal } from '../../features/conversions/events-dal.js';
+import type { ClicksDal } from '../../features/clicks/clicks-dal.js';
+import type { StatsDal } from '../../features/stats/stats-dal.js';
 
 export interface AdminDeps {
   /** The admin token check (http/admin-auth.ts), shared with the other admin routes. */
@@ -44,10 +47,10 @@ export interface AdminDeps {
   sources: SourceService;
   destinations: DestinationService;
   worker: Pick<DeliveryWorker, 'test'>;
-  deliveryStore: Pick<Store, 'getDelivery' | 'listAttempts' | 'listDeliveries' | 'replayDeliveries'>;
+  deliveryStore: Pick<DeliveriesDal, 'getDelivery' | 'listAttempts' | 'listDeliveries' | 'replayDeliveries'>;
   now: () => number;
   publicUrl: (request: { protocol: string; host: string }) => string;
-  store: Pick<Store, 'listEvents' | 'getEvent' | 'listClicks' | 'report'>;
+  store: Pick<EventsDal, 'listEvents' | 'getEvent'> & Pick<ClicksDal, 'listClicks'> & Pick<StatsDal, 'report'>;
   links: LinkService;
   conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review'>;
 }

@@ -1,15 +1,15 @@
 import type { onRequestHookHandler } from 'fastify';
 import { UnauthorizedError } from '../../lib/errors.js';
 import { bearerToken, safeEqual } from '../../lib/secrets.js';
-import type { Store } from '../../store/store.js';
 import type { Metrics } from '../metrics.js';
 import type { App } from '../types.js';
+import type { HubDb } from '../../features/procedures.js';
 
 /**
  * Liveness, readiness (the store commits a write) and Prometheus metrics. The metrics
  * name every source and destination, so with METRICS_TOKEN set they need it as a Bearer token.
  */
-export function opsRoutes(deps: { store: Pick<Store, 'ping'>; metrics: Metrics; metricsToken: string | undefined }) {
+export function opsRoutes(deps: { store: Pick<HubDb, 'probe'>; metrics: Metrics; metricsToken: string | undefined }) {
   const { metricsToken } = deps;
   const checkToken: onRequestHookHandler = (request, _reply, done) => {
     const token = bearerToken(request.headers.authorization);
@@ -18,7 +18,7 @@ export function opsRoutes(deps: { store: Pick<Store, 'ping'>; metrics: Metrics; 
   return async function (app: App): Promise<void> {
     app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' }, logLevel: 'warn' }, () => ({ ok: true }));
     app.get('/readyz', { schema: { tags: ['operations'], summary: 'The store can be written' }, logLevel: 'warn' }, async () => {
-      await deps.store.ping();
+      await deps.store.probe();
       return { ok: true };
     });
     app.get(

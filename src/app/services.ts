@@ -1,0 +1,131 @@
+import { settingsDal } from '../db/settings.js';
+import { apiSecretsDal } from '../features/api-secrets/api-secrets-dal.js';
+import { ApiSecretService, ApiSecretVerifier } from '../features/api-secrets/api-secrets-service.js';
+import { catalogDal } from '../features/catalog/catalog-dal.js';
+import { CatalogService } from '../features/catalog/catalog-service.js';
+import { clicksDal } from '../features/clicks/clicks-dal.js';
+import { ClickService } from '../features/clicks/clicks-service.js';
+import { LinkService } from '../features/clicks/links-service.js';
+import { ConversionService } from '../features/conversions/conversions-service.js';
+import { eventsDal } from '../features/conversions/events-dal.js';
+import type { RecordEventCommand } from '../features/conversions/events-types.js';
+import { Redactor } from '../features/conversions/raw-request.js';
+import { deliveriesDal } from '../features/delivery/deliveries-dal.js';
+import { createSender, type Sender } from '../features/delivery/sender.js';
+import { DeliveryWorker } from '../features/delivery/worker.js';
+import { destinationsDal } from '../features/destinations/destinations-dal.js';
+import { DestinationService } from '../features/destinations/destinations-service.js';
+import { usersDal } from '../features/ledger/users-dal.js';
+import { UserService } from '../features/ledger/users-service.js';
+import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake, type PostbackOutcome } from '../features/level-postbacks/level-postbacks-intake.js';
+import { PlatformEventService } from '../features/platform-events/platform-events-service.js';
+import type { HubDb } from '../features/procedures.js';
+import { SourcePostbackIntake } from '../features/sources/source-intake.js';
+import { sourcesDal } from '../features/sources/sources-dal.js';
+import { SourceService } from '../features/sources/sources-service.js';
+import { statsDal } from '../features/stats/stats-dal.js';
+import type { Metrics } from '../http/metrics.js';
+import type { Clock } from '../lib/clock.js';
+import { SecretBox } from '../lib/secret-box.js';
+
+/** Where services report what they cannot answer a caller about (pino's shape). */
+export interface Log {
+  error(object: object, message: string): void;
+  warn(object: object, message: string): void;
+}
+
+export interface ServiceOptions {
+  clock: Clock;
+  metrics: Metrics;
+  log: Log;
+  secretKey: string;
+  outboundAllow: readonly string[];
+  deliveryLeaseMs: number;
+  rawBodyLimit: number;
+}
+
+/**
+ * Every service of the hub, built once over the database. The HTTP layer and the delivery
+ * worker are both built from this; neither builds a service itself.
+ */
+export function buildServices(db: HubDb, options: ServiceOptions) {
+  const { clock, metrics, log } = options;
+  const box = SecretBox.fromText(options.secretKey);
+  const dal = {
+    users: usersDal(db),
+    catalog: catalogDal(db),
+    apiSecrets: apiSecretsDal(db),
+    sources: sourcesDal(db),
+    destinations: destinationsDal(db),
+    deliveries: deliveriesDal(db),
+    events: eventsDal(db),
+    clicks: clicksDal(db),
+    stats: statsDal(db),
+    settings: settingsDal(db),
+  };
+
+  const redactor = new Redactor();
+  const sources = new SourceService(dal.sources, box, clock, redactor);
+  const destinations = new DestinationService(dal.destinations, box, clock);
+  const sender: Sender = createSender({ allowCidrs: options.outboundAllow });
+  const worker = new DeliveryWorker({
+    store: { ...dal.deliveries, getDestination: dal.destinations.getDestination },
+    destinations,
+    sender,
+    clock,
+    leaseMs: options.deliveryLeaseMs,
+    onAttempt: (destination, outcome, seconds) => {
+      metrics.deliveryAttempts.inc({ destination, outcome });
+      metrics.attemptDuration.observe(seconds);
+    },
+    onError: (error, deliveryId) => log.error({ err: error, deliveryId }, 'a delivery attempt could not run'),
+  });
+  const links = new LinkService({ ...dal.clicks, getOffer: dal.catalog.getOffer, getApp: dal.catalog.getApp }, clock);
+  const clicks = new ClickService(links, dal.clicks, clock, (error, click) => log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));
+  const conversions = new ConversionService({
+    store: { ...dal.clicks, ...dal.settings, ...dal.events },
+    deliveriesFor: (event) => destinations.deliveriesFor(event),
+    offerHasLinks: (offerId) => links.offerHasLinks(offerId),
+    clock,
+    settleClicks: () => clicks.drain(),
+  });
+  const prepare = (command: RecordEventCommand) => conversions.prepare(command);
+  const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
+    metrics.postbacks.inc({ source, outcome });
+    metrics.postbackDuration.observe({ source }, seconds);
+  };
+  const secrets = new ApiSecretVerifier(dal.apiSecrets, clock);
+  const levelPostbacks = new LevelPostbackIntake({
+    store: dal.events,
+    secrets,
+    prepare,
+    clock,
+    rawBodyLimit: options.rawBodyLimit,
+    redactor,
+    onOutcome: (outcome, seconds) => countPostback(LEVEL_POSTBACK_SOURCE, outcome, seconds),
+  });
+  const sourcePostbacks = new SourcePostbackIntake({ sources, prepare, store: dal.events, clock, rawBodyLimit: options.rawBodyLimit, redactor, onOutcome: countPostback });
+  return {
+    redactor,
+    sources,
+    sourcePostbacks,
+    levelPostbacks,
+    platformEvents: new PlatformEventService({ store: { ...dal.events, ...dal.deliveries }, secrets, clock, prepare }),
+    destinations,
+    sender,
+    worker,
+    links,
+    clicks,
+    conversions,
+    users: new UserService(dal.users, clock),
+    catalog: new CatalogService(dal.catalog, clock),
+    apiSecrets: new ApiSecretService(dal.apiSecrets, clock, () => secrets.forget()),
+    // Read-only slices the admin routes show (history, explorer, reports).
+    deliveries: dal.deliveries,
+    events: dal.events,
+    clickLog: dal.clicks,
+    stats: dal.stats,
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;

@@ -1,0 +1,64 @@
+import type { SqlExecutor } from './executor.js';
+
+/**
+ * A transactional procedure: one write of a feature's, written once for both dialects, which
+ * the write channel runs inside a transaction it owns (SQLite: a savepoint inside the writer
+ * thread's group commit; PostgreSQL: a transaction on a pooled connection). On SQLite its
+ * arguments and result cross a thread boundary as JSON: plain JSON values only (no Date, Buffer
+ * or bigint).
+ *
+ * Adding one: write it beside its feature with `procedure()`, and name it in
+ * src/features/procedures.ts. That is all both dialects need.
+ */
+export interface Procedure<Args = never, Result = unknown> {
+  run(tx: SqlExecutor, args: Args): Promise<Result>;
+  /**
+   * PostgreSQL: runs on the connections set aside for the delivery worker, so that a burst of
+   * inbound writes queued on the shared pool cannot hold up the outbox.
+   */
+  lane?: 'outbox';
+  /** These arguments make one statement, atomic on its own: no BEGIN/COMMIT round trips. */
+  oneStatement?(args: Args): boolean;
+}
+
+export function procedure<Args, Result>(
+  run: (tx: SqlExecutor, args: Args) => Promise<Result>,
+  options: Omit<Procedure<Args, Result>, 'run'> = {},
+): Procedure<Args, Result> {
+  return { run, ...options };
+}
+
+// `any`: a registry holds procedures of every argument type; each call is typed by its name.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Registry = Readonly<Record<string, Procedure<any, unknown>>>;
+export type ArgsOf<P> = P extends Procedure<infer A, unknown> ? A : never;
+export type ResultOf<P> = P extends Procedure<never, infer R> ? R : never;
+
+/** Statements with their parameters: the write of a query built with Kysely (`CompiledQuery`) or by hand. */
+export interface Statement {
+  sql: string;
+  parameters: readonly unknown[];
+}
+
+/** Runs statements in one transaction and answers each one's rows (RETURNING). */
+export const exec = procedure(async (tx, statements: readonly Statement[]) => {
+  const results: unknown[][] = [];
+  for (const s of statements) results.push(await tx.query(s.sql, s.parameters));
+  return results;
+});
+
+/** What every channel runs besides the features' procedures. */
+export const builtins = { exec } as const;
+
+/**
+ * How a dialect runs procedures by name. Every call resolves only after its transaction
+ * committed, and rejects (StoreUnavailableError when the store could not write) with nothing
+ * of it written.
+ */
+export interface WriteChannel<R extends Registry> {
+  run<N extends keyof R & string>(name: N, args: ArgsOf<R[N]>): Promise<ResultOf<R[N]>>;
+  /** Readiness: a write can commit now. */
+  probe(): Promise<void>;
+  /** Commits what was submitted, then releases the connections. */
+  close(): Promise<void>;
+}

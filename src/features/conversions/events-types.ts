@@ -1,0 +1,113 @@
+import type { CapRules, FraudFlag } from './fraud.js';
+import type { UserRecord } from '../ledger/ledger-types.js';
+export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
+export const EVENT_OUTCOMES: readonly EventOutcome[] = ['accepted', 'duplicate', 'rejected'];
+
+/** The request as it arrived, minus secrets, kept so an operator can see what was sent. */
+export interface RawRequest {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  headers: Record<string, string>;
+  ip: string;
+  body: string | null;
+  bodyTruncated: boolean;
+}
+
+/** What the intake knows about an event before the store decides its outcome. */
+export interface NewEvent {
+  id: string;
+  source: string;
+  type: string;
+  /** The partner's unique id for this event; accepted events are unique on (source, externalId). */
+  externalId: string | null;
+  userId: string | null;
+  offerId: string | null;
+  appPid: string | null;
+  level: number | null;
+  amountMicros: number | null;
+  currency: string | null;
+  clickId: string | null;
+  metadata: Record<string, unknown>;
+  raw: RawRequest | null;
+  receivedAt: number;
+  /** Attribution: the partner whose traffic it was, through which link; set from the click. */
+  partner?: string | null;
+  linkId?: string | null;
+  /** The partner's own click id, sent back in its postback. */
+  partnerClickId?: string | null;
+}
+
+/** Fraud review: `flagged` was credited anyway, `held` waits for an operator. */
+export type ReviewState = 'flagged' | 'held' | 'approved' | 'rejected';
+export const REVIEW_STATES: readonly ReviewState[] = ['flagged', 'held', 'approved', 'rejected'];
+
+export interface EventRecord extends NewEvent {
+  outcome: EventOutcome;
+  reason: string | null;
+  detail: string | null;
+  duplicateOf: string | null;
+  coins: number;
+  partner: string | null;
+  linkId: string | null;
+  partnerClickId: string | null;
+  flags: FraudFlag[];
+  review: ReviewState | null;
+}
+
+export type ReviewDecision = { approve: true; ledgerEntryId: string; deliveries: Array<{ id: string; destinationId: string }> } | { approve: false; ledgerEntryId: string };
+
+/** Reference checks done inside the recording transaction, so they cannot race a delete. */
+export type MissingReference = 'unknown_app' | 'unknown_offer' | 'unknown_user';
+
+/** Why the store itself refused an event. */
+export type StoreRejection = MissingReference | 'original_not_found';
+
+export interface RecordEventCommand {
+  event: NewEvent;
+  /** Rows that must exist for the event to be accepted; checked in this order. */
+  requires: { appPid?: string; offerId?: string; userId?: string };
+  /** Coins appended to the ledger of `event.userId` if (and only if) the event is accepted. */
+  credit: { ledgerEntryId: string; coins: number; kind: string } | null;
+  /** Create `event.userId` if it does not exist yet (sources whose users the hub learns from postbacks). */
+  ensureUser?: boolean;
+  /** The caller answers without the user's balance: `user` is null unless coins were credited, saving a read. */
+  noUserInResult?: boolean;
+  /**
+   * This event takes back what the accepted event with this external id (same source)
+   * credited: a negative ledger entry of the same size, once. `credit` is then ignored and
+   * `credit.ledgerEntryId`, if given, names the reversal's entry.
+   */
+  reversalOf?: string;
+  /**
+   * At most `coins` coins credited to this user by this source since `since` (epoch ms, the
+   * start of the UTC day): the credit is cut to what is left, counted inside the transaction.
+   */
+  dailyCap?: { coins: number; since: number };
+  /** Outbox rows for the destinations that want this event, written only if it is accepted. */
+  deliveries?: Array<{ id: string; destinationId: string }>;
+  /**
+   * Fraud screening: findings made before the transaction (from the click), and caps counted
+   * inside it (`since`: the start of the UTC day). A held event is recorded without its
+   * credit and deliveries, which an approval adds later.
+   */
+  screening?: { flags: FraudFlag[]; caps: CapRules | null; since: number };
+}
+
+export type RecordEventResult =
+  | { outcome: 'accepted'; eventId: string; coins: number; user: UserRecord | null }
+  | { outcome: 'duplicate'; eventId: string; duplicateOf: string }
+  | { outcome: 'rejected'; eventId: string; reason: StoreRejection };
+
+export interface EventFilter {
+  from?: number;
+  to?: number;
+  outcome?: EventOutcome;
+  source?: string;
+  userId?: string;
+  offerId?: string;
+  partner?: string;
+  review?: ReviewState;
+  limit: number;
+  cursor?: string;
+}
