@@ -1,5 +1,5 @@
-// inbound-<store>: seed 003's POST /api/postback with distinct valid postbacks, against the
-// same requests answered by a bare node:http server.
+// inbound-<store>: the partner postback API's POST /api/postback with distinct valid
+// postbacks, against the same requests answered by a bare node:http server.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -60,12 +60,12 @@ const studio = await admin('/api-secrets', { name: 'Puzzle studio' });
 const ms = await admin('/sources', { slug: 'momentscience', name: 'MomentScience', preset: 'momentscience' });
 const gg3 = await admin('/sources', { slug: 'gg3', name: 'GG3 campaigns', preset: 'gg3', overrides: { reward: { kind: 'fixed', coins: 50 } } });
 await admin('/sources', { slug: 'shop', name: 'Shop offerwall', preset: 'generic', overrides: { fields: { user: 'user_id', externalId: 'tx', amount: 'payout', offer: 'offer_id' }, reward: { kind: 'fixed', coins: 10 }, defaults: { currency: 'USD' } } });
-await admin('/destinations', { name: 'Ad network (seed 002)', config: { url: `${partner}/ok?uid={user_id}&payout={payout}&offer={offer_id}`, retry: { kind: 'schedule', delaysMs: [0, 60_000, 90_000, 120_000, 150_000] } } });
+await admin('/destinations', { name: 'Ad network (MomentScience retries)', config: { url: `${partner}/ok?uid={user_id}&payout={payout}&offer={offer_id}`, retry: { kind: 'schedule', delaysMs: [0, 60_000, 90_000, 120_000, 150_000] } } });
 await admin('/destinations', { name: 'Affiliate (flaky)', config: { url: `${partner}/flaky?click={click_id}&event={event}`, match: { sources: ['gg3'] }, retry: { kind: 'schedule', delaysMs: [0] } } });
 await admin('/destinations', { name: 'Gamezop (partner postback)', config: { url: `${partner}/ok?click_id={click_id}&payout={payout}&event={event}`, match: { partners: ['gamezop'] }, retry: { kind: 'schedule', delaysMs: [0] } } });
 await admin('/destinations', { name: 'Legacy tracker', config: { url: `${partner}/down?u={user_id}`, match: { offers: ['word-master'] }, retry: { kind: 'schedule', delaysMs: [0] }, pauseAfterFailures: 1000 } });
 
-// Tracking links: two partners' URL templates, a Play Store link (seed 003) and a retired one.
+// Tracking links: two partners' URL templates, a Play Store link (for level postbacks) and a retired one.
 await admin('/links', { id: 'gz-puzzle', name: 'Gamezop: Puzzle Quest', offerId: 'puzzle-quest', partner: 'gamezop', config: { target: 'https://games.example/puzzle-quest?click_id={click_id}&uid={sub}&src={partner}' } });
 await admin('/links', { id: 'adnet-summer', name: 'Ad network: summer sale', offerId: 'summer-sale', partner: 'adnet', config: { target: 'https://shop.example/summer?cid={click_id}&aff={partner_click_id}' } });
 await admin('/links', { id: 'word-play', name: 'Word Master in the Play Store', offerId: 'word-master', config: { playStore: { package: 'com.example.wordmaster', pid: 'cashgiraffe' } } });
@@ -99,7 +99,7 @@ for (let minutes = 58; minutes >= 0; minutes -= 2) {
   // Clicks first: the conversions below are attributed to them by user and offer.
   for (let i = 0; i < 2 + Math.floor(Math.random() * 4); i++) await click('gz-puzzle', { sub: pick(users), click_id: `gz-${minutes}-${i}` });
   for (let i = 0; i < 1 + Math.floor(Math.random() * 4); i++) await click('adnet-summer', { sub: pick(users), click_id: `an-${minutes}-${i}` });
-  // A Play Store link hands its user to the game as seed 003's uid: the user's id, a UUID.
+  // A Play Store link hands its user to the game as the level postback's uid: the user's id, a UUID.
   if (minutes % 6 === 0) await click('word-play', { sub: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890' });
   for (let i = 0; i < burst; i++) {
     seq++;

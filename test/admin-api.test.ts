@@ -36,7 +36,7 @@ describe.each(STORE_KINDS)('admin API on %s', (kind) => {
       expect((await hub.admin(`/users/${created.body.id}`)).body).toEqual(created.body);
     });
 
-    it('answers the seed-003 user shape {id, coins, appId, deviceId}', async () => {
+    it('answers the user shape of the partner postback API {id, coins, appId, deviceId}', async () => {
       const id = randomUUID();
       const created = await hub.admin('/users', { body: { id, appId: 'app-7', deviceId: 'device-7' } });
       expect(created.body).toMatchObject({ id, coins: 0, appId: 'app-7', deviceId: 'device-7' });

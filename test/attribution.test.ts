@@ -104,7 +104,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     expect(await storedClicks(created.id)).toEqual([expect.objectContaining({ id: clickId, partner: 'aff-1', userId: '12345', partnerClickId: '67890', ip: '127.0.0.1' })]);
   });
 
-  it('seed 003: a Play Store link whose referrer decodes to exactly pid, uid, gid; the level postback is attributed and credited', async () => {
+  it('partner postback API: a Play Store link whose referrer decodes to exactly pid, uid, gid; the level postback is attributed and credited', async () => {
     const uid = randomUUID();
     expect((await hub.admin('/users', { body: { id: uid } })).status).toBe(201);
     await hub.admin('/destinations', {
@@ -130,7 +130,7 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     expect(receiver.received.slice(before).map((r) => r.url)).toEqual([`/levels?u=${uid}&lvl=5&c=${event.clickId}&coins=25`]);
   });
 
-  it("seed 000: Gamezop's link carries the user as sub", async () => {
+  it("Gamezop's link carries the user as sub", async () => {
     const created = await link({ offerId: 'survey', partner: 'gamezop', config: { target: 'https://www.gamezop.com/g/9lpHai56Q?sub={sub}' } });
     const redirect = await click(`/c/${created.id}?sub=d73e8d1d&__proto__=x&sub=second`);
     expect(redirect).toMatchObject({ status: 302, location: 'https://www.gamezop.com/g/9lpHai56Q?sub=d73e8d1d' });

@@ -123,7 +123,7 @@ describe.each(STORE_KINDS)('dashboard admin endpoints on %s', (kind) => {
   });
 
   it('POST /sources/:slug/test: signs as the partner would and returns the recorded event', async () => {
-    // Seed 003-like: Bearer or header; and an md5 template signature in the query (Tapjoy).
+    // Like the partner postback API: Bearer or header; and an md5 template signature in the query (Tapjoy).
     await hub.admin('/sources', { body: { slug: 'tapjoy-test', preset: 'tapjoy' } });
     const signed = await hub.admin('/sources/tapjoy-test/test', { body: {} });
     expect(signed.status).toBe(200);

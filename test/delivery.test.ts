@@ -44,10 +44,10 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
 
   const deliveryOf = async (eventId: string) => ((await (await fetch(`${hub.url}/api/events/${eventId}`, { headers: auth })).json()) as any).deliveries[0];
 
-  it("fills seed 002's macros from a MomentScience conversion: payout as sent, advertiser, a payload key by its own name", async () => {
+  it("fills MomentScience's macros from its own conversion: payout as sent, advertiser, a payload key by its own name", async () => {
     const source = await hub.admin('/sources', { body: { slug: `ms-out-${kind}`, preset: 'momentscience' } });
     expect(source.status).toBe(201);
-    // The seed's macros are the hub's own: a destination that refuses unknown macros takes them.
+    // MomentScience's macros are the hub's own: a destination that refuses unknown macros takes them.
     const strict = { url: `${receiver.url}/strict?a={advertiser_name}&t={occurred_at}&p={payout}&lb={is_loyaltyboost}`, unknownMacros: 'error' };
     const created = await hub.admin('/destinations', { body: { name: 'strict', enabled: false, config: strict } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);

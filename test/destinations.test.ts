@@ -19,7 +19,7 @@ describe.each(STORE_KINDS)('destinations and the outbox on %s', (kind) => {
   const platformEvent = (type: string) => postJson(`${hub.url}/api/events`, { type, idempotencyKey: randomUUID(), userId: `p-${randomUUID()}` }, auth);
   const status = async (id: string) => (await fetch(`${hub.url}/api/events/${id}`, { headers: auth })).json() as Promise<any>;
 
-  it("queues seed 001's registration webhook for the events it wants, in the event's transaction", async () => {
+  it("queues GG3's registration webhook for the events it wants, in the event's transaction", async () => {
     const created = await hub.admin('/destinations', {
       body: {
         name: 'GG3 partner',

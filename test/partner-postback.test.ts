@@ -1,11 +1,11 @@
-// Seed 003, line by line, through HTTP against a real listening hub, on SQLite and PostgreSQL.
+// The partner postback API, line by line, through HTTP against a real listening hub, on SQLite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from './helpers/stores.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
 import { HUB_START_MS } from './helpers/timing.js';
 
-describe.each(STORE_KINDS)('seed 003 partner postback API on %s', (kind) => {
+describe.each(STORE_KINDS)('partner postback API on %s', (kind) => {
   let hub: TestHub;
   let secret: string;
   let endpoint: string;
@@ -44,7 +44,7 @@ describe.each(STORE_KINDS)('seed 003 partner postback API on %s', (kind) => {
   }
 
   describe('200: recorded', () => {
-    it('credits a milestone with the body the seed shows', async () => {
+    it('credits a milestone with the body the documentation shows', async () => {
       const uid = await newUser({ appId: 'app-1', deviceId: 'device-1' });
       const answer = await post(body(uid, 10));
       expect(answer.status).toBe(200);
@@ -59,7 +59,7 @@ describe.each(STORE_KINDS)('seed 003 partner postback API on %s', (kind) => {
         coinDelta: 25,
         user: { id: uid, coins: 25, appId: 'app-1', deviceId: 'device-1' },
       });
-      // Keys in the seed's order, not only the same keys.
+      // Keys in the documented order, not only the same keys.
       expect(Object.keys(answer.body)).toEqual(['ok', 'awarded', 'milestone', 'pid', 'gid', 'game_id', 'level_number', 'coinDelta', 'user']);
       expect(await balance(uid)).toBe(25);
     });

@@ -4,7 +4,7 @@ import { STORE_KINDS } from './helpers/stores.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
 import { HUB_START_MS } from './helpers/timing.js';
 
-describe.each(STORE_KINDS)('platform events API (seed 004) on %s', (kind) => {
+describe.each(STORE_KINDS)('platform events API on %s', (kind) => {
   let hub: TestHub;
   let auth: Record<string, string>;
 

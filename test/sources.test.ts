@@ -1,4 +1,4 @@
-// Inbound sources through HTTP against a real hub, on SQLite and PostgreSQL, with the seeds'
+// Inbound sources through HTTP against a real hub, on SQLite and PostgreSQL, with the partners'
 // own examples.
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +82,7 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
     });
   });
 
-  describe('gamezop (seed 000)', () => {
+  describe('gamezop (Gamezop session performance postbacks)', () => {
     const payload = () => ({
       'user-id': 'sub1',
       'session-id': randomUUID(),
@@ -139,7 +139,7 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
     });
   });
 
-  describe('gg3 (seed 001)', () => {
+  describe('gg3 (GG3 Postback S2S)', () => {
     it('takes the sample postback and the multi-event one by GET', async () => {
       const { slug, secret } = await createSource('gg3', { reward: { kind: 'fixed', coins: 10, byEventType: { purchase: 50 } } });
       const user = `gg3-${randomUUID()}`;
@@ -165,7 +165,7 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
     });
   });
 
-  describe('momentscience (seed 002)', () => {
+  describe('momentscience (MomentScience postbacks)', () => {
     it('takes GET and POST, applies loyaltyboost, and treats both forms of one conversion as one', async () => {
       const { slug, secret } = await createSource('momentscience');
       const user = `ms-${randomUUID()}`;
@@ -188,7 +188,7 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
       expect((await eventsOf(slug))[0].metadata).toMatchObject({ boosted: true, data: { advertiser_name: 'momentscience' } });
     });
 
-    it("takes the seed's custom-template GET, which carries no timestamp, once per offer and user", async () => {
+    it("takes MomentScience's custom-template GET, which carries no timestamp, once per offer and user", async () => {
       const { slug, secret } = await createSource('momentscience');
       const url = `${hub.url}/postbacks/${slug}?payout=2.10&user_id=3410444&offer_id=1511&secret=${secret}`;
       expect(await get(url)).toMatchObject({ status: 200, body: { outcome: 'accepted', coins: 2100 } });

@@ -11,7 +11,7 @@ export function newId(): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A UUID of any version, either case (seed 003's user ids). */
+/** A UUID of any version, either case (the user ids of level postbacks). */
 export function isUuid(text: string): boolean {
   return UUID.test(text);
 }

@@ -6,7 +6,7 @@ import { bodyHmac, standardWebhookHeaders } from '../features/destinations/webho
 describe('macros', () => {
   const values = { userId: 'user 1&2', clickId: 'c/9', payout: '2.1', note: 'say "hi"\n', 'payload.session_id': 'a90310222' };
 
-  it("fills seed 001's webhook URL, encoding values for a URL", () => {
+  it("fills GG3's webhook URL, encoding values for a URL", () => {
     const rendered = renderMacros('https://webhook.site/2d80209a?userId={userId}&clickId={clickId}&event=registration', values, 'url', 'empty');
     expect(rendered).toEqual({ ok: true, text: 'https://webhook.site/2d80209a?userId=user%201%262&clickId=c%2F9&event=registration' });
   });

@@ -13,7 +13,7 @@ describe('money as integer micro-units', () => {
     expect(parseMicros(text)).toBe(micros);
   });
 
-  it('keeps seed 000 revenue exactly through a round trip', () => {
+  it('keeps Gamezop revenue exactly through a round trip', () => {
     expect(formatMicros(parseMicros('0.000012')!)).toBe('0.000012');
     expect(formatMicros(parseMicros('2.10')!)).toBe('2.10');
     expect(formatMicros(-1_500_000)).toBe('-1.50');

@@ -29,7 +29,7 @@ export function parseMicrosTruncating(text: string): { micros: number; exact: bo
 
 /**
  * 2_100_000 → "2.10"; 12 → "0.000012"; 25_000_000 → "25.00". Exact, no exponent, and at
- * least two decimals: money as partners write it (seed 002's payout is "2.10", not "2.1").
+ * least two decimals: money as partners write it (MomentScience's payout is "2.10", not "2.1").
  */
 export function formatMicros(micros: number | bigint): string {
   // Sums (a report's revenue) can pass 2^53 micro-units: they come as bigint, exact.

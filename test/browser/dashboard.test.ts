@@ -258,7 +258,7 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
   let clickId: string;
 
   it('creates an offer and tracking links in the Catalog, with the URL to copy', async () => {
-    // A Play Store link names a store app (seed 003's pid), which must exist.
+    // A Play Store link names a store app (the pid of level postbacks), which must exist.
     expect((await hub.admin('/apps', { body: { pid: 'cashapp' } })).status).toBe(201);
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();

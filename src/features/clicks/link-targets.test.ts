@@ -21,7 +21,7 @@ describe('tracking link targets', () => {
     expect(result).toEqual({ ok: true, url: 'https://gg3.xyz/quests/complete-50-quests?click_id=C1&provider=gg3-partner&u=u%201%262&c=spring%2F24&x=' });
   });
 
-  it('builds the Play Store URL of seed 003, whose referrer decodes to exactly pid, uid and gid', () => {
+  it('builds the Play Store URL of the partner postback API, whose referrer decodes to exactly pid, uid and gid', () => {
     const result = redirectTarget({ playStore: { package: 'com.example.game', pid: 'cashgiraffe' }, partnerClickIdParam: 'click_id' }, click());
     expect(result).toEqual({
       ok: true,

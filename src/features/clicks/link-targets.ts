@@ -5,7 +5,8 @@ import { renderMacros } from '../../lib/macros.js';
 /**
  * A tracking link's behaviour. It redirects either to a target URL template (macros filled
  * from the click) or to a Play Store listing whose `referrer` carries exactly `pid`, `uid`
- * and `gid` (seed 003), from which the game later reports levels with those same values.
+ * and `gid` (as the partner postback API expects), from which the game later reports levels
+ * with those same values.
  */
 export const LinkConfigSchema = Type.Object(
   {
@@ -24,7 +25,7 @@ export const LinkConfigSchema = Type.Object(
           package: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.]+$', description: "The game's application id, e.g. com.example.game" }),
           pid: Type.String({ minLength: 1, maxLength: 200, description: 'The reward app (store app pid) sent as `pid` in the referrer' }),
         },
-        { additionalProperties: false, description: 'Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer)' },
+        { additionalProperties: false, description: 'Redirect to the Play Store listing with an install referrer, as the partner postback API expects: pid, uid (the user), gid (the offer)' },
       ),
     ),
     partnerClickIdParam: Type.String({
@@ -80,12 +81,12 @@ export const PLAY_STORE_DETAILS = 'https://play.google.com/store/apps/details';
 
 /**
  * Where a click goes. Play Store mode: `referrer` is one parameter holding
- * `pid=…&uid=…&gid=…` URL-encoded, exactly as seed 003 shows; it needs a user.
+ * `pid=…&uid=…&gid=…` URL-encoded, exactly as the partner postback API shows; it needs a user.
  */
 export function redirectTarget(config: LinkConfig, click: ClickFacts): { ok: true; url: string } | { ok: false; field: string; message: string } {
   if (config.playStore !== undefined) {
     if (click.userId === null) return { ok: false, field: 'sub', message: 'a Play Store link needs the user: add ?sub=USER_ID' };
-    // The game sends this uid back as seed 003's `uid`, which must be the user's id.
+    // The game sends this uid back as the level postback's `uid`, which must be the user's id.
     if (!isUuid(click.userId)) return { ok: false, field: 'sub', message: "a Play Store link needs the user's id (a UUID)" };
     const referrer = new URLSearchParams({ pid: config.playStore.pid, uid: click.userId, gid: click.offerId }).toString();
     return { ok: true, url: `${PLAY_STORE_DETAILS}?id=${encodeURIComponent(config.playStore.package)}&referrer=${encodeURIComponent(referrer)}` };

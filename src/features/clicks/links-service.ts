@@ -66,7 +66,7 @@ export class LinkService {
     }
   }
 
-  /** A Play Store link's `pid` must be a store app: the game reports levels with it, and seed 003 refuses an unknown one. */
+  /** A Play Store link's `pid` must be a store app: the game reports levels with it, and the partner postback API refuses an unknown one. */
   private async checkApp(config: LinkConfig): Promise<void> {
     const pid = config.playStore?.pid;
     if (pid !== undefined && (await this.store.getApp(pid)) === null) {

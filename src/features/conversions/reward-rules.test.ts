@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEED_003_MILESTONES } from '../level-postbacks/milestones.js';
+import { LEVEL_POSTBACK_MILESTONES } from '../level-postbacks/milestones.js';
 import { parseMicros } from '../../lib/money.js';
 import { applyDailyCap, computeReward, MAX_EVENT_COINS, toUsdMicros, type RewardInput } from './reward-rules.js';
 
@@ -15,7 +15,7 @@ const input = (overrides: Partial<RewardInput> = {}): RewardInput => ({
 
 describe('reward rules', () => {
   it('pays milestones from the table', () => {
-    const rule = { kind: 'milestones', table: SEED_003_MILESTONES } as const;
+    const rule = { kind: 'milestones', table: LEVEL_POSTBACK_MILESTONES } as const;
     expect(computeReward(rule, {}, input({ level: 35 }))).toEqual({ coins: 15, note: null });
     expect(computeReward(rule, {}, input({ level: 36 }))).toEqual({ coins: 0, note: null });
   });
@@ -28,7 +28,7 @@ describe('reward rules', () => {
       expect(computeReward(rule, {}, input({ revenueUsdMicros: parseMicros('2.10') }))).toEqual({ coins: 840, note: null });
     });
 
-    it("rounds seed 000's tiny estimate down, never up", () => {
+    it("rounds Gamezop's tiny estimate down, never up", () => {
       // 0.000012 USD × 1_000_000 coins/USD × 0.5 × 0.8 = 4.8 → 4.
       const generous = { ...rule, coinsPerUsd: 1_000_000 };
       expect(computeReward(generous, {}, input({ revenueUsdMicros: parseMicros('0.000012') }))).toEqual({ coins: 4, note: null });

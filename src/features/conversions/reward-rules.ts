@@ -7,11 +7,11 @@ import { MICROS_PER_UNIT } from '../../lib/money.js';
  * never credits a fraction of a coin it was not paid for.
  */
 export type RewardRule =
-  /** Seed 003: coins on every n-th level by bracket. */
+  /** Level postbacks: coins on every n-th level by bracket. */
   | { kind: 'milestones'; table: MilestoneTable }
   /**
    * Revenue share: coins = revenue in USD × coinsPerUsd × share × (1 − buffer). The buffer is
-   * for estimated revenue (seed 000: "not a guarantee of booked revenue").
+   * for estimated revenue (Gamezop: "not a guarantee of booked revenue").
    */
   | { kind: 'revenue-share'; coinsPerUsd: number; shareBps: number; bufferBps: number }
   /** A fixed number of coins, optionally per event type or per offer (offer wins). */

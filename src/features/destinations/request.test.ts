@@ -36,7 +36,7 @@ const config = (overrides: Partial<DestinationConfig>): DestinationConfig => ({
 describe('outbound requests', () => {
   const values = macroValues(event, 'dlv-1');
 
-  it("fills seed 002's macros, payload keys included, URL-encoded", () => {
+  it("fills MomentScience's macros, payload keys included, URL-encoded", () => {
     const built = buildRequest(
       config({ url: 'https://api.example.com/postbacks?payout={payout}&user_id={user_id}&offer_id={offer_id}&lb={is_loyaltyboost}&s={payload.payload.session_id}&adv={advertiser_name}&tx={transaction_id}' }),
       { signingSecrets: [] },
@@ -73,7 +73,7 @@ describe('outbound requests', () => {
     }
   });
 
-  it("gives nested payload keys by their own name (seed 002's {any payload key}), the shallowest first", () => {
+  it("gives nested payload keys by their own name (MomentScience's {any payload key}), the shallowest first", () => {
     expect(values).toMatchObject({ session_id: 'a90310222', advertiser_name: 'momentscience' });
     const deep = macroValues({ ...event, payload: { a: { b: { id: 'deep' } }, c: { id: 'shallow' }, session_id: 'top' } }, 'd');
     expect(deep).toMatchObject({ id: 'shallow', 'a.b.id': 'deep', session_id: 'top' });

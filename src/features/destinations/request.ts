@@ -35,8 +35,8 @@ export interface OutboundRequest {
 /**
  * Macro values: the hub's fields (snake_case, and the camelCase spelling partners such as GG3
  * use) and every key of the partner's payload, as `{payload.key}` and, where no hub field has
- * the name, as a bare `{key}`; a nested key also by its own name (seed 002's "{any payload
- * key}": `{session_id}` for `payload.session_id`), where no shallower key has it.
+ * the name, as a bare `{key}`; a nested key also by its own name (MomentScience's "{any
+ * payload key}": `{session_id}` for `payload.session_id`), where no shallower key has it.
  */
 export function macroValues(event: EventFacts, deliveryId: string): Record<string, string> {
   const amount = event.amountMicros === null ? '' : formatMicros(event.amountMicros);
@@ -61,7 +61,7 @@ export function macroValues(event: EventFacts, deliveryId: string): Record<strin
     transaction_id: event.externalId ?? '',
     external_id: event.externalId ?? '',
     offer_id: event.offerId ?? '',
-    // Seed 002's columns: the advertiser as the partner named it (a kept field, or its payload).
+    // MomentScience's postback history columns: the advertiser as the partner named it (a kept field, or its payload).
     advertiser_name: typeof event.payload.advertiser_name === 'string' ? event.payload.advertiser_name : '',
     payout: amount,
     amount,

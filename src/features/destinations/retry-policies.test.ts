@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, SEED_001_POLICY, SEED_002_POLICY, isSuccess, maxAttempts, nextDelay, parseRetryAfter } from './retry-policies.js';
+import { DEFAULT_POLICY, GG3_POLICY, MOMENTSCIENCE_POLICY, isSuccess, maxAttempts, nextDelay, parseRetryAfter } from './retry-policies.js';
 
 const never = () => 0;
 const delays = (policy: Parameters<typeof nextDelay>[0], random = never) => {
@@ -9,13 +9,13 @@ const delays = (policy: Parameters<typeof nextDelay>[0], random = never) => {
 };
 
 describe('retry policies', () => {
-  it('seed 001: 5 resends, the n-th after n × the interval', () => {
-    expect(delays(SEED_001_POLICY)).toEqual([60_000, 120_000, 180_000, 240_000, 300_000, null]);
+  it('GG3: 5 resends, the n-th after n × the interval', () => {
+    expect(delays(GG3_POLICY)).toEqual([60_000, 120_000, 180_000, 240_000, 300_000, null]);
   });
 
-  it('seed 002: attempts at 0 s, 60 s, 90 s, 120 s, 150 s, then failed', () => {
-    expect(maxAttempts(SEED_002_POLICY)).toBe(5);
-    expect(delays(SEED_002_POLICY)).toEqual([60_000, 90_000, 120_000, 150_000, null]);
+  it('MomentScience: attempts at 0 s, 60 s, 90 s, 120 s, 150 s, then failed', () => {
+    expect(maxAttempts(MOMENTSCIENCE_POLICY)).toBe(5);
+    expect(delays(MOMENTSCIENCE_POLICY)).toEqual([60_000, 90_000, 120_000, 150_000, null]);
   });
 
   it('exponential: doubling, capped, with jitter in the upper half', () => {
@@ -27,10 +27,10 @@ describe('retry policies', () => {
   });
 
   it('honours Retry-After within an hour, never shortening the policy', () => {
-    expect(nextDelay(SEED_002_POLICY, { attempts: 1, random: never, retryAfterSeconds: 300 })).toBe(300_000);
-    expect(nextDelay(SEED_002_POLICY, { attempts: 1, random: never, retryAfterSeconds: 5 })).toBe(60_000);
-    expect(nextDelay(SEED_002_POLICY, { attempts: 1, random: never, retryAfterSeconds: 86_400 })).toBe(3_600_000);
-    expect(nextDelay(SEED_002_POLICY, { attempts: 5, random: never, retryAfterSeconds: 10 })).toBeNull();
+    expect(nextDelay(MOMENTSCIENCE_POLICY, { attempts: 1, random: never, retryAfterSeconds: 300 })).toBe(300_000);
+    expect(nextDelay(MOMENTSCIENCE_POLICY, { attempts: 1, random: never, retryAfterSeconds: 5 })).toBe(60_000);
+    expect(nextDelay(MOMENTSCIENCE_POLICY, { attempts: 1, random: never, retryAfterSeconds: 86_400 })).toBe(3_600_000);
+    expect(nextDelay(MOMENTSCIENCE_POLICY, { attempts: 5, random: never, retryAfterSeconds: 10 })).toBeNull();
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {

@@ -3,15 +3,15 @@
  * exact in tests. Attempt numbers count from 1 (the first send).
  */
 export type RetryPolicy =
-  /** Seed 001 (GG3): up to `resends` more tries, the n-th after n × `intervalMs`. */
+  /** GG3's resends: up to `resends` more tries, the n-th after n × `intervalMs`. */
   | { kind: 'linear'; intervalMs: number; resends: number }
-  /** Seed 002 (MomentScience): the n-th try `delaysMs[n-1]` after the previous one failed; [0, 60 s, 90 s, 120 s, 150 s]. */
+  /** MomentScience's schedule: the n-th try `delaysMs[n-1]` after the previous one failed; [0, 60 s, 90 s, 120 s, 150 s]. */
   | { kind: 'schedule'; delaysMs: number[] }
   /** base × 2^(n−1), capped, with full jitter (a random share of the delay), for `maxAttempts` tries. */
   | { kind: 'exponential'; baseMs: number; capMs: number; maxAttempts: number; jitter: boolean };
 
-export const SEED_001_POLICY: RetryPolicy = { kind: 'linear', intervalMs: 60_000, resends: 5 };
-export const SEED_002_POLICY: RetryPolicy = { kind: 'schedule', delaysMs: [0, 60_000, 90_000, 120_000, 150_000] };
+export const GG3_POLICY: RetryPolicy = { kind: 'linear', intervalMs: 60_000, resends: 5 };
+export const MOMENTSCIENCE_POLICY: RetryPolicy = { kind: 'schedule', delaysMs: [0, 60_000, 90_000, 120_000, 150_000] };
 /** For new destinations: 10 s, 20 s, 40 s, … up to an hour between tries, about a day in all. */
 export const DEFAULT_POLICY: RetryPolicy = { kind: 'exponential', baseMs: 10_000, capMs: 3_600_000, maxAttempts: 30, jitter: true };
 

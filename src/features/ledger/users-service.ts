@@ -14,7 +14,7 @@ export class UserService {
   ) {}
 
   async create(input: { id?: string; appId?: string | null; deviceId?: string | null }): Promise<UserRecord> {
-    // uuids are compared as seed 003 sends them after normalising: lower case.
+    // uuids are compared as level postbacks send them after normalising: lower case.
     const id = input.id === undefined ? randomUUID() : isUuid(input.id) ? input.id.toLowerCase() : input.id;
     try {
       return await this.store.createUser({ id, appId: input.appId ?? null, deviceId: input.deviceId ?? null, createdAt: this.clock.now() });

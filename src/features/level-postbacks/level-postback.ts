@@ -3,8 +3,8 @@ import { Compile } from 'typebox/compile';
 import { firstFieldProblem, type Parsed } from '../../lib/validation.js';
 
 /**
- * The level-completion postback of seed 003 in its canonical (snake_case) form. This one
- * schema validates the normalised body and documents the endpoint in the OpenAPI document.
+ * The partner postback API's level-completion postback in its canonical (snake_case) form.
+ * This one schema validates the normalised body and documents the endpoint in the OpenAPI document.
  */
 export const LevelPostbackSchema = Type.Object(
   {

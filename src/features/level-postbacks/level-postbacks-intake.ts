@@ -19,10 +19,10 @@ import type { NewEvent, RecordEventCommand, RecordEventResult } from '../convers
 import type { UserRecord } from '../ledger/ledger-types.js';
 import type { EventsDal } from '../conversions/events-dal.js';
 
-/** The source name under which seed 003's `POST /api/postback` records its events. */
+/** The source name under which the partner postback API (`POST /api/postback`) records its events. */
 export const LEVEL_POSTBACK_SOURCE = 'reward-levels';
 
-/** The response bodies of seed 003, field for field. */
+/** The partner postback API's response bodies, field for field. */
 export type LevelPostbackAnswer =
   | {
       ok: true;
@@ -53,9 +53,9 @@ export interface LevelPostbackDeps {
 }
 
 /**
- * Seed 003's partner postback: authenticate with an API secret, validate, then record the
- * level in one transaction with its milestone credit. Every request leaves an event row,
- * whatever its outcome, so "why was my postback rejected?" has an answer in the events list.
+ * The partner postback API's level postback: authenticate with an API secret, validate, then
+ * record the level in one transaction with its milestone credit. Every request leaves an event
+ * row, whatever its outcome, so "why was my postback rejected?" has an answer in the events list.
  */
 export class LevelPostbackIntake {
   constructor(private readonly deps: LevelPostbackDeps) {}

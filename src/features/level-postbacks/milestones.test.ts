@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isMilestone, milestoneCoins } from './milestones.js';
 
-describe('seed 003 milestone table', () => {
-  // Every bracket edge the seed's table implies, on both sides.
+describe('level postback milestone table', () => {
+  // Every bracket edge the partner postback API's table implies, on both sides.
   it.each([
     [5, 25],
     [30, 25],

@@ -1,7 +1,7 @@
 /**
- * Level milestone rewards (seed 003): coins are credited only on every `every`-th level,
- * and how many depends on the range the level falls in. Higher levels pay less, so the
- * table is a list of brackets, each covering levels up to `upTo` inclusive.
+ * Level milestone rewards (the partner postback API): coins are credited only on every
+ * `every`-th level, and how many depends on the range the level falls in. Higher levels pay
+ * less, so the table is a list of brackets, each covering levels up to `upTo` inclusive.
  */
 export interface MilestoneTable {
   every: number;
@@ -9,7 +9,7 @@ export interface MilestoneTable {
   brackets: Array<{ upTo: number | null; coins: number }>;
 }
 
-export const SEED_003_MILESTONES: MilestoneTable = {
+export const LEVEL_POSTBACK_MILESTONES: MilestoneTable = {
   every: 5,
   brackets: [
     { upTo: 30, coins: 25 },
@@ -21,12 +21,12 @@ export const SEED_003_MILESTONES: MilestoneTable = {
   ],
 };
 
-export function isMilestone(level: number, table: MilestoneTable = SEED_003_MILESTONES): boolean {
+export function isMilestone(level: number, table: MilestoneTable = LEVEL_POSTBACK_MILESTONES): boolean {
   return Number.isSafeInteger(level) && level > 0 && level % table.every === 0;
 }
 
 /** Coins for completing `level`: 0 unless it is a milestone. */
-export function milestoneCoins(level: number, table: MilestoneTable = SEED_003_MILESTONES): number {
+export function milestoneCoins(level: number, table: MilestoneTable = LEVEL_POSTBACK_MILESTONES): number {
   if (!isMilestone(level, table)) return 0;
   for (const bracket of table.brackets) {
     if (bracket.upTo === null || level <= bracket.upTo) return bracket.coins;

@@ -12,7 +12,7 @@ import type { DeliveriesDal } from '../delivery/deliveries-dal.js';
 /** The source under which the operator's own platform events are recorded. */
 export const PLATFORM_SOURCE = 'platform';
 
-/** Seed 004's event types, and any custom name in the same shape. */
+/** The platform events API's event types, and any custom name in the same shape. */
 export const KNOWN_EVENT_TYPES = ['registration', 'first_deposit', 'deposit', 'game_activity', 'withdrawal', 'conversion', 'level', 'purchase'] as const;
 
 export const PlatformEventSchema = Type.Object(
@@ -39,8 +39,8 @@ export interface PlatformEventResult {
 }
 
 /**
- * The operator's own events (seed 004): registration, deposits, game activity, withdrawals,
- * conversions, levels and custom names. Recorded like postbacks (one transaction, once per
+ * The operator's own events (the platform events API): registration, deposits, game activity,
+ * withdrawals, conversions, levels and custom names. Recorded like postbacks (one transaction, once per
  * idempotency key), mostly to be forwarded to the partners that referred the user.
  */
 export class PlatformEventService {

@@ -193,7 +193,7 @@ export const SourceDefinitionSchema = Type.Object(
     ),
     keep: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), FieldPathSchema, {
-        description: "Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates",
+        description: "Other fields kept with the event as its data, by the name given (e.g. MomentScience's advertiser_name): shown with the event, and `{name}` in destinations' templates",
       }),
     ),
     users: Type.Optional(Type.Union([Type.Literal('create'), Type.Literal('must-exist')])),

@@ -7,8 +7,8 @@ import { PRESETS, resolveDefinition } from './presets.js';
 const fromUrl = (url: string): InboundInput => ({ query: Object.fromEntries(parseQuery(new URL(url).search.slice(1))), body: null });
 const fromJson = (body: Record<string, unknown>): InboundInput => ({ query: {}, body });
 
-describe('gamezop preset (seed 000)', () => {
-  const SEED_PAYLOAD = {
+describe('gamezop preset (Gamezop session performance postbacks)', () => {
+  const GAMEZOP_PAYLOAD = {
     'user-id': 'sub1',
     'session-id': 'b48a8368-a369-49a4-b427-2d5891ef3763',
     country: 'IN',
@@ -17,8 +17,8 @@ describe('gamezop preset (seed 000)', () => {
     'session-duration': 163,
   };
 
-  it("maps the seed's payload, keeping the estimate exact", () => {
-    expect(mapPostback(PRESETS.gamezop, fromJson(SEED_PAYLOAD))).toEqual({
+  it("maps Gamezop's example payload, keeping the estimate exact", () => {
+    expect(mapPostback(PRESETS.gamezop, fromJson(GAMEZOP_PAYLOAD))).toEqual({
       ok: true,
       value: expect.objectContaining({
         userId: 'sub1',
@@ -32,9 +32,9 @@ describe('gamezop preset (seed 000)', () => {
   });
 
   it('names the missing user and session id', () => {
-    const { 'user-id': _user, ...noUser } = SEED_PAYLOAD;
+    const { 'user-id': _user, ...noUser } = GAMEZOP_PAYLOAD;
     expect(mapPostback(PRESETS.gamezop, fromJson(noUser))).toEqual({ ok: false, problem: { field: 'user-id', message: 'is required' } });
-    const { 'session-id': _session, ...noSession } = SEED_PAYLOAD;
+    const { 'session-id': _session, ...noSession } = GAMEZOP_PAYLOAD;
     expect(mapPostback(PRESETS.gamezop, fromJson(noSession))).toEqual({
       ok: false,
       problem: { field: 'session-id', message: 'is required (the de-duplication key)' },
@@ -42,14 +42,14 @@ describe('gamezop preset (seed 000)', () => {
   });
 
   it('refuses a float-looking estimate it cannot keep exactly', () => {
-    expect(mapPostback(PRESETS.gamezop, fromJson({ ...SEED_PAYLOAD, 'your-estimated-revenue': '1.2e-5' }))).toMatchObject({
+    expect(mapPostback(PRESETS.gamezop, fromJson({ ...GAMEZOP_PAYLOAD, 'your-estimated-revenue': '1.2e-5' }))).toMatchObject({
       ok: false,
       problem: { field: 'your-estimated-revenue' },
     });
   });
 });
 
-describe('gg3 preset (seed 001)', () => {
+describe('gg3 preset (GG3 Postback S2S)', () => {
   it('maps the sample postback', () => {
     const parsed = mapPostback(PRESETS.gg3, fromUrl('https://www.example.com/postback?user_id=12345&click_id=67890&transaction_id=123123123&currency=USD&amount_decimal=100.00'));
     expect(parsed).toEqual({
@@ -64,8 +64,8 @@ describe('gg3 preset (seed 001)', () => {
   });
 });
 
-describe('momentscience preset (seed 002)', () => {
-  // The seed's text lost underscores and dots: "offer id" is offer_id, "2 10" is 2.10.
+describe('momentscience preset (MomentScience postbacks)', () => {
+  // MomentScience's documentation lost underscores and dots: "offer id" is offer_id, "2 10" is 2.10.
   it('maps the GET example', () => {
     const parsed = mapPostback(
       PRESETS.momentscience,
@@ -135,7 +135,7 @@ describe('lookup and timestamps', () => {
   });
 });
 
-describe('reward-levels preset (seed 003 for another studio)', () => {
+describe('reward-levels preset (the partner postback API for another studio)', () => {
   it('identifies a postback by user, game and level whatever the aliases', () => {
     const a = mapPostback(PRESETS['reward-levels'], fromJson({ pid: 'p', uid: 'u1', gid: 'g', level_number: 10 }));
     const b = mapPostback(PRESETS['reward-levels'], fromJson({ pid: 'p', user_id: 'u1', gameId: 'g', level: '10' }));

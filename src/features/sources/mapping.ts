@@ -82,7 +82,7 @@ export function mapPostback(definition: SourceDefinition, input: InboundInput): 
   let amountMicros: number | null = null;
   let amountExact: string | null = null;
   if (amountText !== undefined) {
-    // An estimate may be finer than a micro-unit (seed 000's revenue per session): it is cut
+    // An estimate may be finer than a micro-unit (Gamezop's revenue per session): it is cut
     // to micro-units rather than refused, which the partner would only retry; the exact text is kept.
     const parsed = parseMicrosTruncating(amountText);
     if (parsed === null) return problem(nameOf(fields.amount!), 'must be a decimal number');

@@ -1,4 +1,4 @@
-import { SEED_003_MILESTONES } from '../level-postbacks/milestones.js';
+import { LEVEL_POSTBACK_MILESTONES } from '../level-postbacks/milestones.js';
 import type { SourceDefinition } from './definition.js';
 
 /**
@@ -9,7 +9,7 @@ import type { SourceDefinition } from './definition.js';
  */
 export const PRESETS = {
   /**
-   * Seed 000, Gamezop session performance postbacks: POST JSON with hyphenated keys, one per
+   * Gamezop session performance postbacks: POST JSON with hyphenated keys, one per
    * session; `session-id` de-duplicates; `your-estimated-revenue` is an estimate in USD, hence
    * a revenue share with a safety buffer. Bearer token optional on Gamezop's side: the preset
    * requires it; set `auth: []` for a source that does not use one.
@@ -20,7 +20,7 @@ export const PRESETS = {
       externalId: 'session-id',
       amount: 'your-estimated-revenue',
     },
-    // "Record the payload data into your system" (seed 000): the session's facts, kept as the event's data.
+    // "Record the payload data into your system" (Gamezop): the session's facts, kept as the event's data.
     keep: { country: 'country', 'count-of-ads-viewed': 'count-of-ads-viewed', 'session-duration': 'session-duration' },
     defaults: { eventType: 'session', currency: 'USD' },
     auth: [{ kind: 'bearer' }],
@@ -29,9 +29,9 @@ export const PRESETS = {
   },
 
   /**
-   * Seed 001, GG3 S2S postbacks: a GET query with `user_id`, `click_id`, `transaction_id`
+   * GG3 Postback S2S: a GET query with `user_id`, `click_id`, `transaction_id`
    * (unique per event), `currency`, `amount_decimal`, and for multi-event campaigns
-   * `event_id`/`event_name`. The seed's multi-event example carries no `transaction_id`: then
+   * `event_id`/`event_name`. GG3's multi-event example carries no `transaction_id`: then
    * the click and event ids together identify the postback. GG3 defines no authentication, so
    * the URL given to GG3 carries the source secret as `secret`.
    */
@@ -44,7 +44,7 @@ export const PRESETS = {
       currency: 'currency',
       eventType: 'event_name',
     },
-    // `event_id` is optional in the seed: a postback without one (nor a transaction id) stands for its click.
+    // `event_id` is optional for GG3: a postback without one (nor a transaction id) stands for its click.
     dedupeKey: ['click_id', '?event_id'],
     keep: { event_id: 'event_id' },
     auth: [{ kind: 'secret-query', param: 'secret' }],
@@ -53,7 +53,7 @@ export const PRESETS = {
   },
 
   /**
-   * Seed 002, MomentScience postbacks: GET query or POST JSON with `offer_id`,
+   * MomentScience postbacks: GET query or POST JSON with `offer_id`,
    * `advertiser_name`, `payout` (USD), `timestamp` (ISO-8601), `is_loyaltyboost` and a
    * `payload` object carrying what was passed when serving the offer — the user among it
    * (`payload.user_id` in JSON, `user_id` on a GET). There is no conversion id, so offer,
@@ -68,7 +68,7 @@ export const PRESETS = {
       timestamp: 'timestamp',
     },
     defaults: { eventType: 'conversion', currency: 'USD' },
-    // The seed's own custom template sends no timestamp (`?payout={payout}&user_id={user_id}&offer_id={offer_id}`):
+    // MomentScience's own custom template sends no timestamp (`?payout={payout}&user_id={user_id}&offer_id={offer_id}`):
     // then offer and user alone identify the conversion.
     dedupeKey: ['offer_id', '?timestamp', '$user'],
     keep: { advertiser_name: 'advertiser_name' },
@@ -79,8 +79,8 @@ export const PRESETS = {
   },
 
   /**
-   * Seed 003's level postbacks, for a studio with its own source, secret and milestone table:
-   * `pid`, `uid` (or `userId`/`user_id`), `gid` (or `game_id`/`gameId`), `level_number` (or
+   * The partner postback API's level postbacks, for a studio with its own source, secret and
+   * milestone table: `pid`, `uid` (or `userId`/`user_id`), `gid` (or `game_id`/`gameId`), `level_number` (or
    * `level`); once per user + game + level; the secret as a Bearer token or in
    * `X-Reward-Api-Secret`; the user must exist.
    */
@@ -94,7 +94,7 @@ export const PRESETS = {
     dedupeKey: ['$user', '$offer', '$level'],
     users: 'must-exist',
     auth: [{ kind: 'any', rules: [{ kind: 'bearer' }, { kind: 'secret-header', header: 'X-Reward-Api-Secret' }] }],
-    reward: { kind: 'milestones', table: SEED_003_MILESTONES },
+    reward: { kind: 'milestones', table: LEVEL_POSTBACK_MILESTONES },
     answer: { format: 'json' },
   },
 

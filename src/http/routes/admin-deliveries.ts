@@ -46,7 +46,7 @@ function toFilter(query: FilterQuery): Omit<DeliveryFilter, 'limit' | 'cursor'> 
   };
 }
 
-/** What seed 002's postback history shows: when, offer, advertiser, payout, state, HTTP code. */
+/** What MomentScience's postback history shows: when, offer, advertiser, payout, state, HTTP code. */
 function rowDto(row: DeliveryRow) {
   const advertiser = (row.eventMetadata.data as Record<string, unknown> | undefined)?.advertiser_name;
   return {

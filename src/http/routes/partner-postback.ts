@@ -11,7 +11,7 @@ const UserSummary = Type.Object({
   deviceId: Type.Union([Type.String(), Type.Null()]),
 });
 
-// Both seed-003 answers in one flat schema, documenting every field.
+// Both answers of the partner postback API (recorded, duplicate) in one flat schema, documenting every field.
 const AnswerSchema = Type.Object({
   ok: Type.Boolean(),
   awarded: Type.Boolean(),
@@ -29,8 +29,8 @@ const AnswerSchema = Type.Object({
 const LEGACY_PATHS = ['/api/reward/postback', '/api/rewards/postback'];
 
 /**
- * Seed 003's partner postback API. The body reaches the intake as raw bytes: the intake
- * parses it itself so that malformed bodies are recorded with their reason like any other
+ * The partner postback API: level completions. The body reaches the intake as raw bytes: the
+ * intake parses it itself so that malformed bodies are recorded with their reason like any other
  * rejection, and so that the raw request can be kept as it arrived.
  */
 export function partnerPostbackRoutes(deps: { intake: LevelPostbackIntake; maxBodyBytes: number }) {
@@ -44,7 +44,7 @@ export function partnerPostbackRoutes(deps: { intake: LevelPostbackIntake; maxBo
         bodyLimit: deps.maxBodyBytes,
         schema: {
           tags: ['partner postback API'],
-          summary: 'Report a completed level (seed 003); coins are credited on milestone levels',
+          summary: 'Report a completed level; coins are credited on milestone levels',
           description:
             'Authenticate with `Authorization: Bearer <secret>` or `X-Reward-Api-Secret: <secret>`. ' +
             'Aliases: `userId`/`user_id` for `uid`, `game_id`/`gameId` for `gid`, `level` for `level_number`. ' +
@@ -54,7 +54,7 @@ export function partnerPostbackRoutes(deps: { intake: LevelPostbackIntake; maxBo
           response: { 200: AnswerSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
         },
         // The schemas document the route. The intake validates the body (after resolving
-        // aliases) and builds each answer with its keys in the seed's order, which plain
+        // aliases) and builds each answer with its keys in the documented order, which plain
         // JSON.stringify keeps (fast-json-stringify would put required keys first).
         validatorCompiler: () => () => true,
         serializerCompiler: () => (data) => JSON.stringify(data),

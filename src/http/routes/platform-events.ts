@@ -14,7 +14,7 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 413: Erro
 const tags = ['platform events API'];
 const security: Array<Record<string, string[]>> = [{ partnerBearer: [] }, { partnerSecretHeader: [] }];
 
-/** Seed 004's event API and status API, authenticated with an API secret. */
+/** The platform events API: its event API and status API, authenticated with an API secret. */
 export function platformEventRoutes(deps: { events: PlatformEventService }) {
   return async function (app: App): Promise<void> {
     app.addHook('onRequest', async (request) => {

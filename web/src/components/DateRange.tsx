@@ -11,7 +11,7 @@ function startOfDay(date: Date): Date {
   return new Date(date.getFullYear(), date.getMonth(), date.getDate());
 }
 
-/** Seed 002's shortcuts: today, last 7 days, this month (and everything). */
+/** MomentScience's postback history shortcuts: today, last 7 days, this month (and everything). */
 export const SHORTCUTS: Array<{ label: string; range: () => Range }> = [
   { label: 'Today', range: () => ({ from: toLocalInput(startOfDay(new Date())), to: '' }) },
   { label: 'Last 7 days', range: () => ({ from: toLocalInput(new Date(startOfDay(new Date()).getTime() - 6 * 86_400_000)), to: '' }) },

@@ -433,7 +433,7 @@ function ApiSecrets() {
   return (
     <section className="panel" aria-labelledby="secrets-title">
       <h2 id="secrets-title">API secrets</h2>
-      <p className="hint">For POST /api/postback (seed 003) and POST /api/events. A secret is shown once, when created; the hub keeps only its hash.</p>
+      <p className="hint">For the partner postback API (POST /api/postback) and the platform events API (POST /api/events). A secret is shown once, when created; the hub keeps only its hash.</p>
       <form className="inline-form" onSubmit={(e) => void create(e)}>
         <Field label="Name">{(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="e.g. my game studio" />}</Field>
         <button type="submit" className="primary" disabled={action.busy}>

@@ -288,8 +288,8 @@ function DestinationForm({ destination, onClose, onSaved }: { destination: Desti
               {(id) => (
                 <select id={id} value={retryKind} onChange={(e) => setRetryKind(e.target.value as RetryKind)}>
                   <option value="exponential">Exponential with jitter</option>
-                  <option value="linear">Linear (seed 001: n × interval)</option>
-                  <option value="schedule">Schedule (seed 002: fixed delays)</option>
+                  <option value="linear">Linear (GG3's n × interval)</option>
+                  <option value="schedule">Schedule (MomentScience's fixed delays)</option>
                 </select>
               )}
             </Field>

@@ -12,7 +12,7 @@ import { AttemptsDialog, useDestinationNames } from './Deliveries';
 const column = createColumnHelper<DeliveryRow>();
 
 /**
- * Seed 002's postback history: when, offer, advertiser, payout, state and HTTP code; a date
+ * MomentScience's postback history: when, offer, advertiser, payout, state and HTTP code; a date
  * range with shortcuts, refresh, CSV download, and replay of one or all that failed.
  */
 export function History() {
