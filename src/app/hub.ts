@@ -37,7 +37,7 @@ export interface Hub {
 export interface HubOptions {
   /** Run the delivery worker in this process (default true). */
   worker?: boolean;
-  /** Serve HTTP (default true); a worker-only process builds no HTTP app. */
+  /** Serve HTTP (default true); a worker-only process builds no HTTP app, only its probes (`ops`) when WORKER_HEALTH_PORT is set. */
   http?: boolean;
   adminToken: string;
   /** Encrypts source secrets at rest: 32 bytes as base64. */
