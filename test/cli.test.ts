@@ -56,7 +56,34 @@ describe('postback-hub command', () => {
     const created = await runCli(['create-secret', '--name', 'studio'], env);
     expect(created.code).toBe(0);
     expect(created.output).toMatch(/secret: pbh_[A-Za-z0-9_-]{43}/);
-    expect((await runCli(['help'], env)).output).toContain('Usage: postback-hub <command>');
+    const help = (await runCli(['help'], env)).output;
+    expect(help).toContain('Usage: postback-hub <command>');
+    expect(help).toContain('WORKER_HEALTH_PORT');
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
   }, 4 * HUB_START_MS);
+
+  it('worker: serves /healthz, /readyz and /metrics (METRICS_TOKEN applies) on WORKER_HEALTH_PORT, and nothing else', async () => {
+    const metricsToken = 'worker-metrics-token-0123456789';
+    const worker = await startHubProcess({ DATA_DIR: tmp(), ADMIN_TOKEN: 'cli-test-admin-token-0123456789', METRICS_TOKEN: metricsToken, WORKER_HEALTH_PORT: '0' }, ['worker']);
+    try {
+      const health = /"health":"(http:\/\/[^"]+)"/.exec(worker.output())?.[1];
+      expect(health).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(`${health}/healthz`)).json()).toEqual({ ok: true });
+      const ready = await fetch(`${health}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ ok: true });
+      const refused = await fetch(`${health}/metrics`);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({ ok: false, error: 'unauthorized', message: 'Missing or invalid metrics token' });
+      const metrics = await fetch(`${health}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(metrics.status).toBe(200);
+      // The worker's own: its outbox gauges and its process.
+      expect(await metrics.text()).toMatch(/postback_hub_delivery_queue_depth 0/);
+      // No API, no dashboard, no documentation on this port.
+      for (const path of ['/admin/api/users', '/admin/', '/docs/json', '/postbacks/any']) expect((await fetch(`${health}${path}`)).status).toBe(404);
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    expect(await worker.exited).toBe(0);
+  }, HUB_START_MS + 30_000);
 });

@@ -122,6 +122,9 @@ describe.each(STORE_KINDS)('inbound sources on %s', (kind) => {
         ['rejected', 'unauthorized'],
       ]);
       expect(events[1].userId).toBe('sub1');
+      // Refusals answered with the hub's own error are counted like any other outcome.
+      const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+      expect(metrics).toContain(`postback_hub_postbacks_total{source="${slug}",outcome="rejected"} 2`);
     });
 
     it('takes an estimate finer than a micro-unit, cut toward zero, keeping what the partner sent', async () => {

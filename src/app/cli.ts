@@ -21,7 +21,8 @@ Usage: postback-hub <command> [options]
 Commands:
   serve                     Apply migrations, then serve the API and deliver (the default)
   api                       Serve the API only (deliveries are sent by worker processes)
-  worker                    Deliver only, no HTTP server (PostgreSQL: run as many as you like)
+  worker                    Deliver only, no API (PostgreSQL: run as many as you like);
+                            with WORKER_HEALTH_PORT set, serves /healthz, /readyz and /metrics there
   migrate                   Apply pending migrations and exit
   create-secret [--name N]  Create a partner API secret and print it (shown once)
   admin-token               Print where the admin token comes from (never the token)
@@ -29,9 +30,10 @@ Commands:
   help                      Print this help
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, ADMIN_TOKEN,
-LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE (see README.md).`;
+METRICS_TOKEN, LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE, WORKER_HEALTH_PORT
+(worker only; unset: no listener) (see README.md).`;
 
-/** serve: API and delivery worker; api: the API only; worker: deliveries only (no HTTP). */
+/** serve: API and delivery worker; api: the API only; worker: deliveries only (no API; its probes on WORKER_HEALTH_PORT). */
 type RunMode = 'serve' | 'api' | 'worker';
 
 /**
@@ -65,8 +67,10 @@ async function serve(config: Config, mode: RunMode): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'postback-hub' } }, destination);
   const hub = await createHub(config, { adminToken: adminToken.value, secretKey: secretKey.value, logger, worker: mode !== 'api', http: mode !== 'worker' });
   let address: string | null = null;
+  let health: string | null = null;
   try {
-    if (hub.app !== null) address = await listen(hub.app, config);
+    if (hub.app !== null) address = await listen(hub.app, config.port, config.host, 'PORT');
+    if (hub.ops !== null && config.workerHealthPort !== undefined) health = await listen(hub.ops, config.workerHealthPort, config.host, 'WORKER_HEALTH_PORT');
     secretKey.keep();
     try {
       await hub.start();
@@ -103,20 +107,21 @@ async function serve(config: Config, mode: RunMode): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  if (address === null) logger.info({ store: config.database.kind, version: VERSION }, 'postback hub delivery worker running');
+  if (address === null) logger.info({ store: config.database.kind, version: VERSION, ...(health === null ? {} : { health }) }, 'postback hub delivery worker running');
   else logger.info({ address, mode, store: config.database.kind, version: VERSION }, 'postback hub listening');
   // Start-up lines are worth seeing at once, not when the buffer fills.
   destination.flushSync();
 }
 
-async function listen(app: App, config: Config): Promise<string> {
+/** `variable` names the setting that chose the port, for the operator to change. */
+async function listen(app: App, port: number, host: string, variable: string): Promise<string> {
   try {
-    return await app.listen({ port: config.port, host: config.host });
+    return await app.listen({ port, host });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new StartupError(`port ${config.port} on ${config.host} is already in use: stop what listens there, or set PORT`);
-    if (code === 'EACCES') throw new StartupError(`no permission to listen on port ${config.port} (ports below 1024 need privileges): set PORT`);
-    if (code === 'EADDRNOTAVAIL') throw new StartupError(`HOST ${config.host} is not an address of this machine: set HOST`);
+    if (code === 'EADDRINUSE') throw new StartupError(`port ${port} on ${host} is already in use: stop what listens there, or set ${variable}`);
+    if (code === 'EACCES') throw new StartupError(`no permission to listen on port ${port} (ports below 1024 need privileges): set ${variable}`);
+    if (code === 'EADDRNOTAVAIL') throw new StartupError(`HOST ${host} is not an address of this machine: set HOST`);
     throw error;
   }
 }

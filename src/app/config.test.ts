@@ -28,6 +28,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_TOKEN: ' metrics-token-0123456789 ' }).metricsToken).toBe('metrics-token-0123456789');
   });
 
+  it('reads WORKER_HEALTH_PORT, off by default', () => {
+    expect(loadConfig({}).workerHealthPort).toBeUndefined();
+    expect(loadConfig({ WORKER_HEALTH_PORT: '9464' }).workerHealthPort).toBe(9464);
+    expect(() => loadConfig({ WORKER_HEALTH_PORT: 'health' })).toThrow(new ConfigError('WORKER_HEALTH_PORT', 'expected a whole number, got "health"'));
+  });
+
   it('reads sqlite: paths and postgres:// URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toEqual({ kind: 'sqlite', file: '/tmp/x.db' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', PG_POOL_SIZE: '4' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 4 });

@@ -10,6 +10,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface Config {
   port: number;
   host: string;
+  /** A delivery-only process (`worker`) serves /healthz, /readyz and /metrics on this port of `host`; undefined: none. */
+  workerHealthPort: number | undefined;
   database: DatabaseConfig;
   /** Holds the generated admin token and, by default, the SQLite file. */
   dataDir: string;
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     trustProxy: trustProxy === 'true' || trustProxy === '1',
     port: integer(env, 'PORT', 8080, 0, 65535),
+    workerHealthPort: text(env, 'WORKER_HEALTH_PORT') === undefined ? undefined : integer(env, 'WORKER_HEALTH_PORT', 0, 0, 65535),
     host: text(env, 'HOST') ?? '0.0.0.0',
     database: parseDatabase(env, dataDir),
     dataDir,

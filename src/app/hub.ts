@@ -3,6 +3,7 @@ import { openDatabase } from '../db/open.js';
 import { startRetention } from '../features/retention/retention.js';
 import { PROCEDURES_MODULE, procedures, type HubDb } from '../features/procedures.js';
 import { buildHttp } from '../http/app.js';
+import { buildOpsApp } from '../http/ops-app.js';
 import type { LingerLimits } from '../http/lingering-close.js';
 import { createMetrics, registerDeliveryGauges, type Metrics } from '../http/metrics.js';
 import type { App } from '../http/types.js';
@@ -16,6 +17,11 @@ import { VERSION } from './version.js';
 export interface Hub {
   /** The HTTP app; null in a process that only delivers (`http: false`). */
   app: App | null;
+  /**
+   * A process that only delivers: its /healthz, /readyz and /metrics, when WORKER_HEALTH_PORT
+   * is set (listening, on that port, is the caller's business); otherwise null.
+   */
+  ops: App | null;
   db: HubDb;
   services: Services;
   metrics: Metrics;
@@ -31,7 +37,7 @@ export interface Hub {
 export interface HubOptions {
   /** Run the delivery worker in this process (default true). */
   worker?: boolean;
-  /** Serve HTTP (default true); a worker-only process builds no HTTP app. */
+  /** Serve HTTP (default true); a worker-only process builds no HTTP app, only its probes (`ops`) when WORKER_HEALTH_PORT is set. */
   http?: boolean;
   adminToken: string;
   /** Encrypts source secrets at rest: 32 bytes as base64. */
@@ -93,6 +99,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
   const log: Log = options.logger ?? SILENT;
   let services: Services;
   let app: App | null = null;
+  let ops: App | null = null;
   try {
     await verifySecretKey(db, box);
     services = buildServices(db, {
@@ -110,7 +117,6 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
         services,
         db,
         metrics,
-        clock,
         adminToken: options.adminToken,
         metricsToken: config.metricsToken,
         publicUrl: config.publicUrl,
@@ -120,6 +126,8 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
         ...(options.linger === undefined ? {} : { linger: options.linger }),
         version: VERSION,
       });
+    } else if (config.workerHealthPort !== undefined) {
+      ops = await buildOpsApp({ store: db, metrics, metricsToken: config.metricsToken, logger: options.logger });
     }
   } catch (error) {
     await db.close();
@@ -132,13 +140,14 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
   let closing: Promise<void> | undefined;
   return {
     app,
+    ops,
     db,
     services,
     metrics,
     async start() {
       await recordSecretKey(db, box, clock.now());
       if (options.worker !== false) {
-        stops.push(services.deliveries.onDeliveriesQueued(() => worker.wake()));
+        stops.push(services.deliveries.onQueued(() => worker.wake()));
         worker.start();
       }
       if (config.retentionDays > 0) timers.push(startRetention(db, clock, config.retentionDays, log));
@@ -156,6 +165,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
         for (const timer of timers) clearInterval(timer);
         for (const stop of stops) stop();
         if (app !== null) await drain(app, DRAIN_DEADLINE_MS);
+        if (ops !== null) await drain(ops, DRAIN_DEADLINE_MS);
         await worker.stop();
         await services.sender.close();
         await services.clicks.drain();

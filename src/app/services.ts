@@ -11,6 +11,7 @@ import { eventsDal } from '../features/conversions/events-dal.js';
 import type { RecordEventCommand } from '../features/conversions/events-types.js';
 import { Redactor } from '../features/conversions/raw-request.js';
 import { deliveriesDal } from '../features/delivery/deliveries-dal.js';
+import { DeliveryService } from '../features/delivery/delivery-service.js';
 import { createSender, type Sender } from '../features/delivery/sender.js';
 import { DeliveryWorker } from '../features/delivery/worker.js';
 import { destinationsDal } from '../features/destinations/destinations-dal.js';
@@ -21,9 +22,11 @@ import { LEVEL_POSTBACK_SOURCE, LevelPostbackIntake, type PostbackOutcome } from
 import { PlatformEventService } from '../features/platform-events/platform-events-service.js';
 import type { HubDb } from '../features/procedures.js';
 import { SourcePostbackIntake } from '../features/sources/source-intake.js';
+import { SourceTester } from '../features/sources/source-tester.js';
 import { sourcesDal } from '../features/sources/sources-dal.js';
 import { SourceService } from '../features/sources/sources-service.js';
 import { statsDal } from '../features/stats/stats-dal.js';
+import { StatsService } from '../features/stats/stats-service.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Clock } from '../lib/clock.js';
 import { SecretBox } from '../lib/secret-box.js';
@@ -109,22 +112,20 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     redactor,
     sources,
     sourcePostbacks,
+    sourceTester: new SourceTester({ sources, intake: sourcePostbacks, events: dal.events, clock }),
     levelPostbacks,
     platformEvents: new PlatformEventService({ store: { ...dal.events, ...dal.deliveries }, secrets, clock, prepare }),
     destinations,
     sender,
     worker,
+    deliveries: new DeliveryService(dal.deliveries, clock),
     links,
     clicks,
     conversions,
     users: new UserService(dal.users, clock),
     catalog: new CatalogService(dal.catalog, clock),
     apiSecrets: new ApiSecretService(dal.apiSecrets, clock, () => secrets.forget()),
-    // Read-only slices the admin routes show (history, explorer, reports).
-    deliveries: dal.deliveries,
-    events: dal.events,
-    clickLog: dal.clicks,
-    stats: dal.stats,
+    stats: new StatsService(dal.stats, clock),
   };
 }
 

@@ -5,14 +5,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
-import { startupWarnings } from '../app/config.js';
 import type { Services } from '../app/services.js';
 import type { HubDb } from '../features/procedures.js';
-import type { Clock } from '../lib/clock.js';
 import { adminAuthentication } from './admin-auth.js';
 import { frameworkErrors, registerErrorHandling } from './error-handler.js';
 import { lingerOnEarlyAnswers, type LingerLimits } from './lingering-close.js';
 import type { Metrics } from './metrics.js';
+import { warnOnListen } from './ops-app.js';
 import { dashboardApiRoutes } from './routes/admin-dashboard.js';
 import { adminRoutes } from './routes/admin.js';
 import { clickPath } from './routes/clicks.js';
@@ -30,7 +29,6 @@ export interface HttpDeps {
   /** Readiness: a write commits. */
   db: Pick<HubDb, 'probe'>;
   metrics: Metrics;
-  clock: Clock;
   adminToken: string;
   /** Bearer token `/metrics` requires; undefined leaves it open. */
   metricsToken: string | undefined;
@@ -143,7 +141,6 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  const { clock } = deps;
   const clickCounters = new Map<string, { inc(): void }>();
   const fastClicks = clickPath({
     clicks: services.clicks,
@@ -168,13 +165,7 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
   await app.register(fastifyRateLimit, { global: false });
   const authenticate = adminAuthentication(app, deps.adminToken);
   await app.register(opsRoutes({ store: deps.db, metrics, metricsToken: deps.metricsToken }));
-  app.addHook('onListen', (done) => {
-    // Judged by where the server did bind (HOST=localhost is 127.0.0.1 and ::1); a socket path is not reachable from afar.
-    const hosts = app.addresses().flatMap((address) => (typeof address === 'string' ? [] : [address.address]));
-    const warnings = new Set(hosts.flatMap((host) => startupWarnings({ host, metricsToken: deps.metricsToken })));
-    for (const warning of warnings) app.log.warn(warning);
-    done();
-  });
+  warnOnListen(app, deps.metricsToken);
   await app.register(platformEventRoutes({ events: services.platformEvents }));
   await app.register(sourcePostbackRoutes({ intake: services.sourcePostbacks, maxBodyBytes: deps.maxBodyBytes, origin }));
   await app.register(partnerPostbackRoutes({ intake: services.levelPostbacks, maxBodyBytes: deps.maxBodyBytes }));
@@ -187,17 +178,16 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
       sources: services.sources,
       destinations: services.destinations,
       worker: services.worker,
-      deliveryStore: services.deliveries,
-      now: () => clock.now(),
+      deliveries: services.deliveries,
       publicUrl: origin,
-      store: { ...services.events, ...services.clickLog, ...services.stats },
       links: services.links,
       conversions: services.conversions,
+      stats: services.stats,
     }),
     { prefix: '/admin/api' },
   );
   // The web dashboard (web/): its two admin endpoints, and its built files at /admin.
-  await app.register(dashboardApiRoutes({ authenticate, store: { ...services.stats, ...services.events }, sources: services.sources, intake: services.sourcePostbacks, origin, now: () => clock.now() }), { prefix: '/admin/api' });
+  await app.register(dashboardApiRoutes({ authenticate, stats: services.stats, tester: services.sourceTester, origin }), { prefix: '/admin/api' });
   await app.register(dashboardRoutes());
   return app;
 }

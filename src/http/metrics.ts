@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DeliveriesDal } from '../features/delivery/deliveries-dal.js';
+import type { DeliveryService } from '../features/delivery/delivery-service.js';
 
 /** One registry per app instance, so that tests can run several hubs in one process. */
 export function createMetrics() {
@@ -70,10 +70,10 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Outbox gauges, read from the store when Prometheus scrapes (so every process reports the shared queue). */
-export function registerDeliveryGauges(metrics: Metrics, store: Pick<DeliveriesDal, 'deliveryStats'>, now: () => number): void {
-  let last: ReturnType<DeliveriesDal['deliveryStats']> | null = null;
+export function registerDeliveryGauges(metrics: Metrics, deliveries: Pick<DeliveryService, 'backlog'>, now: () => number): void {
+  let last: ReturnType<DeliveryService['backlog']> | null = null;
   // One store read per scrape, shared by the gauges below.
-  const stats = () => (last ??= store.deliveryStats(now()).finally(() => setImmediate(() => (last = null))));
+  const stats = () => (last ??= deliveries.backlog().finally(() => setImmediate(() => (last = null))));
   new Gauge({
     name: 'postback_hub_deliveries',
     help: 'Deliveries waiting, being sent, or failed for good, by destination and state',

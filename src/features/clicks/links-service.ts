@@ -4,7 +4,7 @@ import { linkConfigProblem, LinkConfigSchema, type LinkConfig } from './link-tar
 import { firstFieldProblem } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../../lib/errors.js';
-import type { LinkPatch, LinkRecord } from './clicks-types.js';
+import type { ClickFilter, ClickRecord, LinkPatch, LinkRecord } from './clicks-types.js';
 import type { ListOptions, Page } from '../../db/paging.js';
 import type { ClicksDal } from './clicks-dal.js';
 import type { CatalogDal } from '../catalog/catalog-dal.js';
@@ -29,7 +29,7 @@ export interface LoadedLink extends Omit<LinkRecord, 'config'> {
   config: LinkConfig;
 }
 
-type LinkStore = Pick<ClicksDal, 'createLink' | 'getLink' | 'listLinks' | 'updateLink' | 'deleteLink'> & Pick<CatalogDal, 'getOffer' | 'getApp'>;
+type LinkStore = Pick<ClicksDal, 'createLink' | 'getLink' | 'listLinks' | 'updateLink' | 'deleteLink' | 'listClicks'> & Pick<CatalogDal, 'getOffer' | 'getApp'>;
 
 /** Tracking links: which offer, which partner's traffic, and where a click goes. */
 export class LinkService {
@@ -82,6 +82,11 @@ export class LinkService {
 
   list(options: ListOptions & { offerId?: string; partner?: string }): Promise<Page<LinkRecord>> {
     return this.store.listLinks(options);
+  }
+
+  /** The click log, newest first. */
+  clicks(filter: ClickFilter): Promise<Page<ClickRecord>> {
+    return this.store.listClicks(filter);
   }
 
   async update(id: string, input: LinkPatchInput): Promise<LinkRecord> {

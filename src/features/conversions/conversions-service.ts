@@ -4,11 +4,12 @@ import type { MatchableEvent } from '../destinations/definition.js';
 import { startOfUtcDay, type Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import type { EventRecord, RecordEventCommand } from './events-types.js';
+import type { EventFilter, EventRecord, RecordEventCommand } from './events-types.js';
 import type { ClickRecord } from '../clicks/clicks-types.js';
 import type { ClicksDal } from '../clicks/clicks-dal.js';
 import type { SettingsDal } from '../../db/settings.js';
 import type { EventsDal } from './events-dal.js';
+import type { Page } from '../../db/paging.js';
 
 export const FRAUD_POLICY_KEY = 'fraud-policy';
 const policyValidator = Compile(FraudPolicySchema);
@@ -16,7 +17,7 @@ const policyValidator = Compile(FraudPolicySchema);
 type Deliveries = Array<{ id: string; destinationId: string }>;
 
 export interface ConversionDeps {
-  store: Pick<ClicksDal, 'getClick' | 'latestClick' | 'countClicksFromIp'> & Pick<SettingsDal, 'getSetting' | 'putSetting'> & Pick<EventsDal, 'reviewEvent' | 'getEvent'>;
+  store: Pick<ClicksDal, 'getClick' | 'latestClick' | 'countClicksFromIp'> & Pick<SettingsDal, 'getSetting' | 'putSetting'> & Pick<EventsDal, 'reviewEvent' | 'getEvent' | 'listEvents'>;
   /** The outbox rows for an event (destinations that want it). */
   deliveriesFor: (event: MatchableEvent) => Promise<Deliveries>;
   /** Whether an offer has tracking links: only then is a conversion looked up by user and offer. */
@@ -114,6 +115,18 @@ export class ConversionService {
     // A reversal takes back an earlier credit: nothing to screen.
     const screened = command.reversalOf === undefined && (flags.length > 0 || caps !== null);
     return { ...command, deliveries, ...(screened ? { screening: { flags, caps, since: startOfUtcDay(now) } } : {}) };
+  }
+
+  /** The event explorer: every inbound postback, whatever its outcome, newest first. */
+  events(filter: EventFilter): Promise<Page<EventRecord>> {
+    return this.deps.store.listEvents(filter);
+  }
+
+  /** One event with its raw request. */
+  async event(id: string): Promise<EventRecord> {
+    const event = await this.deps.store.getEvent(id);
+    if (event === null) throw new NotFoundError(`No event with id "${id}"`, 'id');
+    return event;
   }
 
   /** An operator's decision on a held or flagged event. */

@@ -26,6 +26,12 @@ export interface SourceRequest extends InboundRequest {
 /** The hub's JSON answer, or the text a partner expects. */
 export type SourceAnswer = { status: number; json: Record<string, unknown> } | { status: number; text: string };
 
+/**
+ * The answer, or the error the hub answers with; either way the id of the event recorded (every
+ * postback to a known source leaves one).
+ */
+export type SourceReceipt = { eventId: string; answer: SourceAnswer } | { eventId: string; error: AppError };
+
 export interface SourcePostbackDeps {
   sources: Pick<SourceService, 'load'>;
   /** Attribution, fraud screening and deliveries, filled in before recording. */
@@ -46,7 +52,15 @@ export interface SourcePostbackDeps {
 export class SourcePostbackIntake {
   constructor(private readonly deps: SourcePostbackDeps) {}
 
+  /** The answer for the partner; a refusal the source answers with the hub's error is thrown, for the error mapping. */
   async handle(slug: string, request: SourceRequest): Promise<SourceAnswer> {
+    const receipt = await this.receive(slug, request);
+    if ('error' in receipt) throw receipt.error;
+    return receipt.answer;
+  }
+
+  /** What the hub made of a postback, and the event it recorded for it. */
+  async receive(slug: string, request: SourceRequest): Promise<SourceReceipt> {
     const started = performance.now();
     const source = await this.deps.sources.load(slug);
     if (source === null) throw new NotFoundError(`No source "${slug}"`, 'slug', 'unknown_source');
@@ -54,14 +68,14 @@ export class SourcePostbackIntake {
     // Null: nothing was recorded (storage down, a bug), so there is no outcome to count.
     let outcome: PostbackOutcome | null = null;
     try {
-      const answer = await this.accept(source, request, event);
-      outcome = answer.outcome;
-      return answer.answer;
+      const accepted = await this.accept(source, request, event);
+      outcome = accepted.outcome;
+      return { eventId: event.id, answer: accepted.answer };
     } catch (error) {
       if (error instanceof StoreUnavailableError || !(error instanceof AppError)) throw error;
       const answer = await this.rejected(source, event, error);
       outcome = 'rejected';
-      return answer;
+      return answer === null ? { eventId: event.id, error } : { eventId: event.id, answer };
     } finally {
       if (outcome !== null) this.deps.onOutcome?.(slug, outcome, (performance.now() - started) / 1000);
     }
@@ -101,16 +115,15 @@ export class SourcePostbackIntake {
     return answer(definition, mapped, result);
   }
 
-  /** Records the refusal and answers it: the source's text answer if it has one, else the error. */
-  private async rejected(source: LoadedSource, event: NewEvent, error: AppError): Promise<SourceAnswer> {
+  /** Records the refusal; its answer is the source's own if it has one, else null (the error itself). */
+  private async rejected(source: LoadedSource, event: NewEvent, error: AppError): Promise<SourceAnswer | null> {
     // The store records its own refusals (unknown user, nothing to reverse) in the same transaction.
     if (!(error instanceof StoreRefusal)) await this.deps.store.recordRejection(event, error.code, error.message);
     const { answer } = source.definition;
     const text = renderTextAnswer(answer, 'rejected', vars(event, 0), error.code);
     if (text !== null) return { status: text.status, text: text.body };
     const status = jsonStatus(answer, 'rejected', error.code);
-    if (status === undefined) throw error;
-    return { status, json: { ...errorBody(error) } };
+    return status === undefined ? null : { status, json: { ...errorBody(error) } };
   }
 }
 

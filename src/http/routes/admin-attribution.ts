@@ -2,12 +2,11 @@ import { Type } from 'typebox';
 import type { ConversionService } from '../../features/conversions/conversions-service.js';
 import { FraudPolicySchema } from '../../features/conversions/fraud.js';
 import { formatMicros } from '../../lib/money.js';
-import { ValidationError } from '../../lib/errors.js';
 import { eventDto } from '../dto.js';
 import { ErrorSchema, EventSchema, IdText, Nullable } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
-import type { StatsDal } from '../../features/stats/stats-dal.js';
+import type { StatsService } from '../../features/stats/stats-service.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const security = [{ adminToken: [] }];
@@ -31,7 +30,7 @@ const ReportSchema = Type.Object({
 
 export interface AttributionRouteDeps {
   conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review'>;
-  store: Pick<StatsDal, 'report'>;
+  stats: Pick<StatsService, 'report'>;
 }
 
 /** Fraud policy, held-event review and reports. */
@@ -84,8 +83,7 @@ export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
     async (request) => {
       const from = parseTime('from', request.query.from);
       const to = parseTime('to', request.query.to);
-      if (to <= from) throw new ValidationError('to', 'must be after from');
-      const rows = await deps.store.report(from, to, request.query.by);
+      const rows = await deps.stats.report(from, to, request.query.by);
       return {
         from: new Date(from).toISOString(),
         to: new Date(to).toISOString(),
@@ -95,7 +93,7 @@ export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
           clicks: r.clicks,
           conversions: r.conversions,
           attributedConversions: r.attributed,
-          conversionRate: r.clicks === 0 ? null : r.attributed / r.clicks,
+          conversionRate: r.conversionRate,
           revenue: Object.fromEntries(Object.entries(r.revenueMicros).map(([currency, micros]) => [currency, formatMicros(micros)])),
           coins: r.coins,
         })),

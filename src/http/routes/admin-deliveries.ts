@@ -1,13 +1,12 @@
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
-import { csvLine } from '../../lib/csv.js';
+import type { DeliveryService, HistoryEntry, HistoryFilter } from '../../features/delivery/delivery-service.js';
+import type { DeliveryFilter } from '../../features/delivery/delivery-types.js';
 import { formatMicros } from '../../lib/money.js';
-import { deliveryDto } from '../dto.js';
-import { DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
+import { attemptDto, deliveryDto } from '../dto.js';
+import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
-import type { DeliveryFilter, DeliveryRow } from '../../features/delivery/delivery-types.js';
-import type { DeliveriesDal } from '../../features/delivery/deliveries-dal.js';
 
 const tags = ['deliveries'];
 const security = [{ adminToken: [] }];
@@ -33,7 +32,7 @@ const RowSchema = Type.Object({
 
 type FilterQuery = { from?: string; to?: string; destination?: string; state?: DeliveryFilter['state']; event?: string };
 
-function toFilter(query: FilterQuery): Omit<DeliveryFilter, 'limit' | 'cursor'> {
+function toFilter(query: FilterQuery): HistoryFilter {
   const time = (field: string, text: string | undefined) => (text === undefined ? undefined : parseTime(field, text));
   const from = time('from', query.from);
   const to = time('to', query.to);
@@ -47,23 +46,20 @@ function toFilter(query: FilterQuery): Omit<DeliveryFilter, 'limit' | 'cursor'> 
 }
 
 /** What MomentScience's postback history shows: when, offer, advertiser, payout, state, HTTP code. */
-function rowDto(row: DeliveryRow) {
-  const advertiser = (row.eventMetadata.data as Record<string, unknown> | undefined)?.advertiser_name;
+function rowDto(entry: HistoryEntry) {
   return {
-    ...deliveryDto(row),
-    eventType: row.eventType,
-    userId: row.userId,
-    offerId: row.offerId,
-    payout: row.amountMicros === null ? null : formatMicros(row.amountMicros),
-    currency: row.currency,
-    advertiser: typeof advertiser === 'string' ? advertiser : null,
+    ...deliveryDto(entry),
+    eventType: entry.eventType,
+    userId: entry.userId,
+    offerId: entry.offerId,
+    payout: entry.amountMicros === null ? null : formatMicros(entry.amountMicros),
+    currency: entry.currency,
+    advertiser: entry.advertiser,
   };
 }
 
-const CSV_COLUMNS = ['delivery_id', 'created_at', 'event_id', 'event_type', 'user_id', 'offer_id', 'advertiser', 'payout', 'currency', 'destination_id', 'state', 'attempts', 'http_status', 'last_error'];
-
-/** `/admin/api/deliveries`: the postback history, replay and CSV export. */
-export function deliveryRoutes(app: App, deps: { store: Pick<DeliveriesDal, 'listDeliveries' | 'replayDeliveries'>; now: () => number }): void {
+/** `/admin/api/deliveries`: the postback history, one delivery's attempts, replay and CSV export. */
+export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list' | 'csv' | 'get' | 'replay'>): void {
   app.get(
     '/deliveries',
     {
@@ -71,7 +67,7 @@ export function deliveryRoutes(app: App, deps: { store: Pick<DeliveriesDal, 'lis
     },
     async (request) => {
       const { limit, cursor, ...filter } = request.query;
-      const page = await deps.store.listDeliveries({ ...toFilter(filter), limit, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await deliveries.list({ ...toFilter(filter), limit, ...(cursor === undefined ? {} : { cursor }) });
       return { items: page.items.map(rowDto), nextCursor: page.nextCursor };
     },
   );
@@ -79,32 +75,31 @@ export function deliveryRoutes(app: App, deps: { store: Pick<DeliveriesDal, 'lis
   app.get(
     '/deliveries/export.csv',
     { schema: { tags, security, summary: 'The history as CSV (streamed; formulas neutralised)', querystring: Type.Object(Filter) } },
-    async (request, reply) => {
-      const filter = toFilter(request.query);
-      const store = deps.store;
-      async function* lines() {
-        yield csvLine(CSV_COLUMNS);
-        let cursor: string | undefined;
-        do {
-          const page = await store.listDeliveries({ ...filter, limit: 500, ...(cursor === undefined ? {} : { cursor }) });
-          for (const row of page.items) {
-            const d = rowDto(row);
-            yield csvLine([d.id, d.createdAt, d.eventId, d.eventType, d.userId, d.offerId, d.advertiser, d.payout, d.currency, d.destinationId, d.state, d.attempts, d.lastStatus, d.lastError]);
-          }
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor !== undefined);
-      }
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="deliveries.csv"').send(Readable.from(lines()));
+    async (request, reply) =>
+      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="deliveries.csv"').send(Readable.from(deliveries.csv(toFilter(request.query)))),
+  );
+
+  app.get(
+    '/deliveries/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { delivery, attempts } = await deliveries.get(request.params.id);
+      return { ...deliveryDto(delivery), history: attempts.map(attemptDto) };
     },
   );
 
   app.post(
     '/deliveries/:id/replay',
     { schema: { tags, security, summary: 'Send a delivery again', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors } } },
-    async (request) => {
-      const replayed = await deps.store.replayDeliveries({ ids: [request.params.id] }, deps.now());
-      return { replayed };
-    },
+    async (request) => ({ replayed: await deliveries.replay({ ids: [request.params.id] }) }),
   );
 
   app.post(
@@ -112,9 +107,6 @@ export function deliveryRoutes(app: App, deps: { store: Pick<DeliveriesDal, 'lis
     {
       schema: { tags, security, summary: 'Send again every delivery that matches (e.g. all failed of a destination)', body: Type.Object(Filter, { additionalProperties: false }), response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors } },
     },
-    async (request) => {
-      const replayed = await deps.store.replayDeliveries(toFilter(request.body), deps.now());
-      return { replayed };
-    },
+    async (request) => ({ replayed: await deliveries.replay(toFilter(request.body)) }),
   );
 }

@@ -1,13 +1,10 @@
 import { Type, type Static } from 'typebox';
 import type { DestinationService } from '../../features/destinations/destinations-service.js';
 import { DestinationConfigSchema } from '../../features/destinations/definition.js';
-import { NotFoundError } from '../../lib/errors.js';
 import type { DeliveryWorker } from '../../features/delivery/worker.js';
-import { attemptDto, deliveryDto } from '../dto.js';
-import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
+import { ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
 import type { DestinationRecord } from '../../features/destinations/destinations-types.js';
-import type { DeliveriesDal } from '../../features/delivery/deliveries-dal.js';
 
 const DestinationSchema = Type.Object({
   id: Type.String(),
@@ -31,11 +28,7 @@ const tags = ['destinations'];
 const security = [{ adminToken: [] }];
 
 /** `/admin/api/destinations`: where the hub sends postbacks. */
-export function destinationRoutes(
-  app: App,
-  destinations: DestinationService,
-  deliveries: { worker: Pick<DeliveryWorker, 'test'>; store: Pick<DeliveriesDal, 'getDelivery' | 'listAttempts'> },
-): void {
+export function destinationRoutes(app: App, destinations: DestinationService, worker: Pick<DeliveryWorker, 'test'>): void {
   const dto = (d: DestinationRecord, signingSecret?: string | null): Static<typeof DestinationSchema> => {
     const secrets = destinations.secrets(d);
     return {
@@ -142,26 +135,7 @@ export function destinationRoutes(
         },
       },
     },
-    async (request) => deliveries.worker.test(await destinations.get(request.params.id)),
-  );
-
-  app.get(
-    '/deliveries/:id',
-    {
-      schema: {
-        tags: ['deliveries'],
-        security,
-        summary: 'A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)',
-        params: Params,
-        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }), ...errors },
-      },
-    },
-    async (request) => {
-      const delivery = await deliveries.store.getDelivery(request.params.id);
-      if (delivery === null) throw new NotFoundError(`No delivery "${request.params.id}"`, 'id');
-      const history = await deliveries.store.listAttempts(delivery.id);
-      return { ...deliveryDto(delivery), history: history.map(attemptDto) };
-    },
+    async (request) => worker.test(await destinations.get(request.params.id)),
   );
 
   app.delete(

@@ -6,7 +6,6 @@ import { ErrorSchema, IdText, ListQuery, NameText, Nullable, PageSchema } from '
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
 import type { ClickRecord, LinkRecord } from '../../features/clicks/clicks-types.js';
-import type { ClicksDal } from '../../features/clicks/clicks-dal.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['tracking links'];
@@ -43,7 +42,6 @@ const ConfigInput = Type.Partial(LinkConfigSchema);
 
 export interface LinkRouteDeps {
   links: LinkService;
-  store: Pick<ClicksDal, 'listClicks'>;
   publicUrl: (request: { protocol: string; host: string }) => string;
 }
 
@@ -171,7 +169,7 @@ export function linkRoutes(app: App, deps: LinkRouteDeps): void {
     },
     async (request) => {
       const { limit, cursor, from, to, link, user } = request.query;
-      const page = await deps.store.listClicks({
+      const page = await links.clicks({
         limit,
         ...(cursor === undefined ? {} : { cursor }),
         ...(from === undefined ? {} : { from: parseTime('from', from) }),

@@ -1,42 +1,24 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
-import type { CatalogService } from '../../features/catalog/catalog-service.js';
 import type { ApiSecretService } from '../../features/api-secrets/api-secrets-service.js';
-import type { SourceService } from '../../features/sources/sources-service.js';
-import { sourceRoutes } from './admin-sources.js';
-import { destinationRoutes } from './admin-destinations.js';
-import { deliveryRoutes } from './admin-deliveries.js';
-import { linkRoutes } from './admin-links.js';
-import { attributionRoutes } from './admin-attribution.js';
+import type { CatalogService } from '../../features/catalog/catalog-service.js';
 import type { LinkService } from '../../features/clicks/links-service.js';
 import type { ConversionService } from '../../features/conversions/conversions-service.js';
-import type { DestinationService } from '../../features/destinations/destinations-service.js';
+import type { DeliveryService } from '../../features/delivery/delivery-service.js';
 import type { DeliveryWorker } from '../../features/delivery/worker.js';
+import type { DestinationService } from '../../features/destinations/destinations-service.js';
 import type { UserService } from '../../features/ledger/users-service.js';
-import { NotFoundError } from '../../lib/errors.js';
-import { apiSecretDto, appDto, eventDto, ledgerEntryDto, offerDto, pageDto, userDto } from '../dto.js';
-import {
-  ApiSecretCreatedSchema,
-  ApiSecretSchema,
-  AppSchema,
-  ErrorSchema,
-  EventOutcomeSchema,
-  EventSchema,
-  IdText,
-  LedgerEntrySchema,
-  ListQuery,
-  NameText,
-  OfferSchema,
-  PageSchema,
-  ReviewStateSchema,
-  UserSchema,
-} from '../schemas.js';
+import type { SourceService } from '../../features/sources/sources-service.js';
+import type { StatsService } from '../../features/stats/stats-service.js';
+import { apiSecretDto, appDto, ledgerEntryDto, offerDto, pageDto, userDto } from '../dto.js';
+import { ApiSecretCreatedSchema, ApiSecretSchema, AppSchema, ErrorSchema, IdText, LedgerEntrySchema, ListQuery, NameText, OfferSchema, PageSchema, UserSchema } from '../schemas.js';
 import type { App } from '../types.js';
-import { parseTime } from '../validation.js';
-import type { DeliveriesDal } from '../../features/delivery/deliveries-dal.js';
-import type { EventsDal } from '../../features/conversions/events-dal.js';
-import type { ClicksDal } from '../../features/clicks/clicks-dal.js';
-import type { StatsDal } from '../../features/stats/stats-dal.js';
+import { attributionRoutes } from './admin-attribution.js';
+import { deliveryRoutes } from './admin-deliveries.js';
+import { destinationRoutes } from './admin-destinations.js';
+import { eventRoutes } from './admin-events.js';
+import { linkRoutes } from './admin-links.js';
+import { sourceRoutes } from './admin-sources.js';
 
 export interface AdminDeps {
   /** The admin token check (http/admin-auth.ts), shared with the other admin routes. */
@@ -47,12 +29,11 @@ export interface AdminDeps {
   sources: SourceService;
   destinations: DestinationService;
   worker: Pick<DeliveryWorker, 'test'>;
-  deliveryStore: Pick<DeliveriesDal, 'getDelivery' | 'listAttempts' | 'listDeliveries' | 'replayDeliveries'>;
-  now: () => number;
+  deliveries: Pick<DeliveryService, 'list' | 'csv' | 'get' | 'replay'>;
   publicUrl: (request: { protocol: string; host: string }) => string;
-  store: Pick<EventsDal, 'listEvents' | 'getEvent'> & Pick<ClicksDal, 'listClicks'> & Pick<StatsDal, 'report'>;
   links: LinkService;
-  conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review'>;
+  conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review' | 'events' | 'event'>;
+  stats: Pick<StatsService, 'report'>;
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -66,12 +47,12 @@ export function adminRoutes(deps: AdminDeps) {
     usersRoutes(app, deps.users);
     catalogRoutes(app, deps.catalog);
     apiSecretRoutes(app, deps.apiSecrets);
-    eventRoutes(app, deps.store);
+    eventRoutes(app, deps.conversions);
     sourceRoutes(app, { sources: deps.sources, publicUrl: deps.publicUrl });
-    destinationRoutes(app, deps.destinations, { worker: deps.worker, store: deps.deliveryStore });
-    deliveryRoutes(app, { store: deps.deliveryStore, now: deps.now });
-    linkRoutes(app, { links: deps.links, store: deps.store, publicUrl: deps.publicUrl });
-    attributionRoutes(app, { conversions: deps.conversions, store: deps.store });
+    destinationRoutes(app, deps.destinations, deps.worker);
+    deliveryRoutes(app, deps.deliveries);
+    linkRoutes(app, { links: deps.links, publicUrl: deps.publicUrl });
+    attributionRoutes(app, { conversions: deps.conversions, stats: deps.stats });
     return Promise.resolve();
   };
 }
@@ -244,57 +225,5 @@ function apiSecretRoutes(app: App, apiSecrets: ApiSecretService): void {
       schema: { tags, security, summary: 'Revoke an API secret', params: Type.Object({ id: IdText }), response: { 200: ApiSecretSchema, ...errors } },
     },
     async (request) => apiSecretDto(await apiSecrets.revoke(request.params.id)),
-  );
-}
-
-function eventRoutes(app: App, store: AdminDeps['store']): void {
-  const tags = ['events'];
-  const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
-  app.get(
-    '/events',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Every inbound postback (accepted, duplicate or rejected with its reason), newest first',
-        querystring: Type.Object({
-          ...ListQuery.properties,
-          from: Type.Optional(Time),
-          to: Type.Optional(Time),
-          status: Type.Optional(EventOutcomeSchema),
-          source: Type.Optional(IdText),
-          user: Type.Optional(IdText),
-          offer: Type.Optional(IdText),
-          partner: Type.Optional(IdText),
-          review: Type.Optional(ReviewStateSchema),
-        }),
-        response: { 200: PageSchema(EventSchema), ...errors },
-      },
-    },
-    async (request) => {
-      const { from, to, status, source, user, offer, partner, review, limit, cursor } = request.query;
-      const page = await store.listEvents({
-        limit,
-        ...(cursor === undefined ? {} : { cursor }),
-        ...(from === undefined ? {} : { from: parseTime('from', from) }),
-        ...(to === undefined ? {} : { to: parseTime('to', to) }),
-        ...(status === undefined ? {} : { outcome: status }),
-        ...(source === undefined ? {} : { source }),
-        ...(user === undefined ? {} : { userId: user }),
-        ...(offer === undefined ? {} : { offerId: offer }),
-        ...(partner === undefined ? {} : { partner }),
-        ...(review === undefined ? {} : { review }),
-      });
-      return pageDto(page, eventDto);
-    },
-  );
-  app.get(
-    '/events/:id',
-    { schema: { tags, security, summary: 'One event with its raw request', params: Type.Object({ id: IdText }), response: { 200: EventSchema, ...errors } } },
-    async (request) => {
-      const event = await store.getEvent(request.params.id);
-      if (event === null) throw new NotFoundError(`No event with id "${request.params.id}"`, 'id');
-      return eventDto(event);
-    },
   );
 }

@@ -3,13 +3,21 @@ import { UnauthorizedError } from '../../lib/errors.js';
 import { bearerToken, safeEqual } from '../../lib/secrets.js';
 import type { Metrics } from '../metrics.js';
 import type { App } from '../types.js';
-import type { HubDb } from '../../features/procedures.js';
+
+export interface OpsDeps {
+  /** Readiness: resolves once a write has committed. */
+  store: { probe(): Promise<void> };
+  metrics: Metrics;
+  /** Bearer token `/metrics` requires; undefined leaves it open. */
+  metricsToken: string | undefined;
+}
 
 /**
  * Liveness, readiness (the store commits a write) and Prometheus metrics. The metrics
  * name every source and destination, so with METRICS_TOKEN set they need it as a Bearer token.
+ * Served by the HTTP app, and alone by a worker process (http/ops-app.ts).
  */
-export function opsRoutes(deps: { store: Pick<HubDb, 'probe'>; metrics: Metrics; metricsToken: string | undefined }) {
+export function opsRoutes(deps: OpsDeps) {
   const { metricsToken } = deps;
   const checkToken: onRequestHookHandler = (request, _reply, done) => {
     const token = bearerToken(request.headers.authorization);
