@@ -79,7 +79,7 @@ export type CommitObserver = (batchSize: number, seconds: number, ok: boolean) =
  * itself (the connection is gone) is thrown: the whole transaction is then lost.
  */
 export async function eachInSavepoint<C, V>(
-  exec: (sql: string) => unknown,
+  exec: (sql: string) => Promise<unknown> | void,
   calls: readonly C[],
   run: (call: C) => Promise<V>,
 ): Promise<Array<Outcome<V>>> {

@@ -134,16 +134,16 @@ export class GroupCommit<T, R = void> {
   }
 
   private async run(batch: Array<Entry<T, R>>): Promise<void> {
+    let outcomes: void | readonly Outcome<R>[];
     try {
-      const outcomes = (await this.flush(batch.map((entry) => entry.item))) as void | readonly Outcome<R>[];
-      batch.forEach((entry, i) => {
-        if (outcomes === undefined) return entry.done(undefined as R);
-        const outcome = outcomes[i];
-        if (outcome?.ok === true) entry.done(outcome.value);
-        else entry.failed(outcome === undefined ? new Error('the flush answered no outcome for this item') : outcome.error);
-      });
+      outcomes = await this.flush(batch.map((entry) => entry.item));
     } catch (error) {
-      for (const entry of batch) entry.failed(error);
+      outcomes = batch.map(() => ({ ok: false, error }));
+    }
+    for (const [i, entry] of batch.entries()) {
+      const outcome = outcomes === undefined ? { ok: true as const, value: undefined as R } : outcomes[i];
+      if (outcome?.ok === true) entry.done(outcome.value);
+      else entry.failed(outcome === undefined ? new Error('the flush answered no outcome for this item') : outcome.error);
     }
     this.inFlight--;
     this.schedule(true);

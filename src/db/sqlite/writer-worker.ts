@@ -99,7 +99,7 @@ async function commitBatch(commands: WriterCommand[]): Promise<{ results: Comman
   const notified = new Set<string>();
   db.exec('BEGIN IMMEDIATE');
   try {
-    const outcomes = await eachInSavepoint((sql) => db.exec(sql), commands, async (command) => {
+    const outcomes = await eachInSavepoint((sql) => void db.exec(sql), commands, async (command) => {
       commandNotified.clear();
       const value = await run(procedures, writing, command);
       for (const channel of commandNotified) notified.add(channel);
