@@ -152,7 +152,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       }
       if (config.retentionDays > 0) timers.push(startRetention(db, clock, config.retentionDays, log));
       // Other processes change sources too: their credential names are re-read now and then.
-      if (db.dialect === 'postgres') {
+      if (db.capabilities.sharedByProcesses) {
         const refresh = setInterval(() => {
           services.sources.readCredentialNames().catch((error: unknown) => log.warn({ err: error }, 'source credential names could not be re-read; will try again'));
         }, CREDENTIAL_NAMES_REFRESH_MS);

@@ -1,12 +1,24 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { Dialect } from './migrations.js';
-import type { builtins} from './procedure.js';
-import { type ArgsOf, type Registry, type ResultOf, type Statement, type WriteChannel } from './procedure.js';
+import type { ArgsOf, Registry, ResultOf, Statement, WriteChannel, builtins } from './procedure.js';
 import type { Tables } from './schema.js';
+
+/**
+ * What a dialect declares about itself, for callers to ask instead of asking which dialect
+ * it is. (What a procedure's SQL may use is declared on SqlExecutor.)
+ */
+export interface Capabilities {
+  /**
+   * Other hub processes may write this database at the same time (PostgreSQL): what this
+   * process keeps of it can go stale. A SQLite file is held by one serving process.
+   */
+  readonly sharedByProcesses: boolean;
+  /** Concurrent procedure calls share one transaction and one commit (see WriteChannel.groupsCalls). */
+  readonly groupCommit: boolean;
+}
 
 /** What a dialect supplies; the Database puts the same face on both. */
 export interface DialectParts<R extends Registry> {
-  dialect: Dialect;
+  capabilities: Omit<Capabilities, 'groupCommit'>;
   /** Reads, and building the queries that writes run. On SQLite a read-only connection on this thread. */
   kysely: Kysely<Tables>;
   /** Every write. */
@@ -25,14 +37,15 @@ export interface DialectParts<R extends Registry> {
 /**
  * The one handle features get on storage: reads through Kysely, every write through the write
  * channel as a named procedure (or plain statements, `execute`), notifications between
- * processes. The dialect shows only in what it declares (`SqlExecutor`'s capabilities).
+ * processes. The dialect shows only in what it declares: `capabilities` here, and what
+ * procedures' SQL may use on `SqlExecutor`.
  */
 export class Database<R extends Registry> {
-  readonly dialect: Dialect;
+  readonly capabilities: Capabilities;
   readonly kysely: Kysely<Tables>;
 
   constructor(private readonly parts: DialectParts<R>) {
-    this.dialect = parts.dialect;
+    this.capabilities = { ...parts.capabilities, groupCommit: parts.channel.groupsCalls };
     this.kysely = parts.kysely;
   }
 

@@ -19,10 +19,11 @@ export interface SqlExecutor {
    */
   notify(channel: string): Promise<void>;
   /**
-   * A statement can itself notify (`pg_notify`, delivered at commit): a statement may carry its
-   * notification rather than cost another round trip.
+   * A one-row `SELECT … FROM …` (a WHERE may follow) that notifies `channel` as `notify` does,
+   * for a statement to carry its notification rather than cost another round trip; null where
+   * SQL cannot notify (SQLite).
    */
-  readonly notifiesInSql: boolean;
+  notifyingSelect(channel: string): string | null;
   /**
    * A statement costs no round trip (SQLite runs in this thread): a batch is cheapest as one
    * prepared statement run per row. Elsewhere one statement for the batch saves round trips.

@@ -1,7 +1,6 @@
 import type { Database } from './database.js';
 import { openPostgres } from './postgres/open.js';
-import type { Registry } from './procedure.js';
-import type { CommitObserver } from './sqlite/group-commit.js';
+import type { CommitObserver, Registry } from './procedure.js';
 import { openSqliteDatabase } from './sqlite/open.js';
 
 /** Where the hub keeps its records: the embedded SQLite file or a PostgreSQL server. */
@@ -14,8 +13,13 @@ export interface OpenOptions<R extends Registry> {
   proceduresModule: string;
   /** PostgreSQL only: run inside this schema. */
   schema?: string;
-  /** SQLite only: observe each group commit. */
+  /** Observe each group commit (SQLite; PostgreSQL with `groupCommit`). */
   onCommit?: CommitObserver;
+  /**
+   * PostgreSQL: concurrent procedure calls share one transaction, each in its own savepoint,
+   * as on SQLite (which always groups). Off by default: each call is its own transaction.
+   */
+  groupCommit?: boolean;
   /** SQLite only: this process alone may use the file (a serving hub: see sqlite/lock.ts). */
   exclusive?: boolean;
 }
@@ -30,6 +34,9 @@ export function openDatabase<R extends Registry>(config: DatabaseConfig, options
         ...(options.exclusive ? { exclusive: true } : {}),
       });
     case 'postgres':
-      return openPostgres({ url: config.url, poolSize: config.poolSize, ...(options.schema ? { schema: options.schema } : {}) }, options.procedures);
+      return openPostgres({ url: config.url, poolSize: config.poolSize, ...(options.schema ? { schema: options.schema } : {}) }, options.procedures, {
+        ...(options.groupCommit ? { groupCommit: true } : {}),
+        ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+      });
   }
 }

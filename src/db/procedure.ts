@@ -1,3 +1,4 @@
+import type { Outcome } from '../lib/group-commit.js';
 import type { SqlExecutor } from './executor.js';
 
 /**
@@ -56,9 +57,42 @@ export const builtins = { exec } as const;
  * of it written.
  */
 export interface WriteChannel<R extends Registry> {
+  /**
+   * Concurrent calls share one transaction and one commit, each call in its own savepoint
+   * (`eachInSavepoint`): what one call writes is still all or nothing, and its outcome its own.
+   */
+  readonly groupsCalls: boolean;
   run<N extends keyof R & string>(name: N, args: ArgsOf<R[N]>): Promise<ResultOf<R[N]>>;
   /** Readiness: a write can commit now. */
   probe(): Promise<void>;
   /** Commits what was submitted, then releases the connections. */
   close(): Promise<void>;
+}
+
+/** Told after every group commit: how many calls it carried, how long it took, whether it committed. */
+export type CommitObserver = (batchSize: number, seconds: number, ok: boolean) => void;
+
+/**
+ * Runs calls one after the other inside the caller's open transaction, each in its own
+ * savepoint: calls of many requests share one transaction and one commit, and a call that
+ * fails is rolled back alone and answers its own error. A savepoint statement that fails
+ * itself (the connection is gone) is thrown: the whole transaction is then lost.
+ */
+export async function eachInSavepoint<C, V>(
+  exec: (sql: string) => Promise<unknown> | void,
+  calls: readonly C[],
+  run: (call: C) => Promise<V>,
+): Promise<Array<Outcome<V>>> {
+  const outcomes: Array<Outcome<V>> = [];
+  for (const call of calls) {
+    await exec('SAVEPOINT call');
+    try {
+      outcomes.push({ ok: true, value: await run(call) });
+    } catch (error) {
+      await exec('ROLLBACK TO call');
+      outcomes.push({ ok: false, error });
+    }
+    await exec('RELEASE call');
+  }
+  return outcomes;
 }

@@ -86,7 +86,6 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
  */
 function testStore(hubDb: HubDb) {
   return {
-    dialect: hubDb.dialect,
     ...usersDal(hubDb),
     ...catalogDal(hubDb),
     ...apiSecretsDal(hubDb),

@@ -1,30 +1,62 @@
+import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import type { ArgsOf, Registry, ResultOf, WriteChannel } from '../procedure.js';
+import { GroupCommit, type Outcome } from '../../lib/group-commit.js';
+import { eachInSavepoint, type ArgsOf, type CommitObserver, type Registry, type ResultOf, type WriteChannel } from '../procedure.js';
 import { mapPostgresError } from './errors.js';
 import { postgresExecutor } from './executor.js';
 
+export interface PostgresChannelOptions {
+  /**
+   * Concurrent calls share one transaction, each in its own savepoint (see `eachInSavepoint`).
+   * Off: every call is a transaction of its own.
+   */
+  groupCommit?: boolean;
+  /** Told of each group commit (with `groupCommit`). */
+  onCommit?: CommitObserver;
+}
+
+/** A grouped transaction holds one connection and its row locks: bounded, like SQLite's. */
+const GROUP_MAX_BATCH = 500;
+/** Grouped transactions under way at once, per pool: one commits while the next runs. */
+const GROUP_IN_FLIGHT = 2;
+
+interface Call {
+  procedure: Registry[string];
+  args: unknown;
+}
+
 /**
- * Every procedure is an ordinary transaction on a pooled connection: PostgreSQL already commits
- * concurrent transactions together (its own group commit), and any number of hub processes
- * can share the database.
+ * By default every procedure is an ordinary transaction on a pooled connection: PostgreSQL
+ * already commits concurrent transactions together (its own group commit), and any number of
+ * hub processes can share the database. With `groupCommit`, calls go through the same group
+ * commit as SQLite's writer: what arrives while a batch runs shares the next transaction.
  */
 export class PostgresWriteChannel<R extends Registry> implements WriteChannel<R> {
+  readonly groupsCalls: boolean;
   private closed = false;
+  private closing: Promise<void> | null = null;
+  /** With `groupCommit`: one group commit per pool. */
+  private readonly groups: { shared: GroupCommit<Call, unknown>; outbox: GroupCommit<Call, unknown> } | null;
 
   constructor(
     private readonly procedures: R,
     private readonly pool: pg.Pool,
     /** A procedure's `lane: 'outbox'`: the delivery worker's own few connections. */
     private readonly outboxPool: pg.Pool,
-  ) {}
+    private readonly options: PostgresChannelOptions = {},
+  ) {
+    this.groupsCalls = options.groupCommit === true;
+    this.groups = this.groupsCalls ? { shared: this.groupOn(pool), outbox: this.groupOn(outboxPool) } : null;
+  }
 
   run<N extends keyof R & string>(name: N, args: ArgsOf<R[N]>): Promise<ResultOf<R[N]>> {
     const procedure = this.procedures[name];
     if (procedure === undefined) return Promise.reject(new Error(`no procedure "${name}"`));
-    const pool = procedure.lane === 'outbox' ? this.outboxPool : this.pool;
+    const outbox = procedure.lane === 'outbox';
+    if (this.groups !== null) return (outbox ? this.groups.outbox : this.groups.shared).add({ procedure, args }) as Promise<ResultOf<R[N]>>;
     const wrap = !(procedure.oneStatement?.(args) ?? false);
-    return this.transaction(async (client) => (await procedure.run(postgresExecutor(client), args)) as ResultOf<R[N]>, pool, wrap);
+    return this.transaction(async (client) => (await procedure.run(postgresExecutor(client), args)) as ResultOf<R[N]>, outbox ? this.outboxPool : this.pool, wrap);
   }
 
   async probe(): Promise<void> {
@@ -36,10 +68,34 @@ export class PostgresWriteChannel<R extends Registry> implements WriteChannel<R>
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all([this.pool.end(), this.outboxPool.end()]);
+  /** Commits what was submitted, then ends the pools. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.groups !== null) await Promise.all([this.groups.shared.close(), this.groups.outbox.close()]);
+      this.closed = true;
+      await Promise.all([this.pool.end(), this.outboxPool.end()]);
+    })();
+    return this.closing;
+  }
+
+  private groupOn(pool: pg.Pool): GroupCommit<Call, unknown> {
+    return new GroupCommit((calls) => this.commitGroup(calls, pool), { maxBatch: GROUP_MAX_BATCH, maxInFlight: GROUP_IN_FLIGHT, closedError });
+  }
+
+  /** One transaction for the batch, a savepoint per call: each call's own outcome. */
+  private async commitGroup(calls: Call[], pool: pg.Pool): Promise<Array<Outcome<unknown>>> {
+    const startedAt = performance.now();
+    let committed = false;
+    try {
+      const outcomes = await this.transaction((client) => {
+        const executor = postgresExecutor(client);
+        return eachInSavepoint((sql) => client.query(sql), calls, (call) => call.procedure.run(executor, call.args));
+      }, pool, true);
+      committed = true;
+      return outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: mapPostgresError(outcome.error) }));
+    } finally {
+      this.options.onCommit?.(calls.length, (performance.now() - startedAt) / 1000, committed);
+    }
   }
 
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, pool: pg.Pool, wrap: boolean): Promise<T> {

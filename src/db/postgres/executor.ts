@@ -10,7 +10,7 @@ import { postgresInJsonList, postgresRecordsFromJson, toPgPlaceholders, type Sql
 export function postgresExecutor(client: pg.PoolClient): SqlExecutor {
   return {
     skipLocked: true,
-    notifiesInSql: true,
+    notifyingSelect: (channel) => `SELECT NULL FROM pg_notify('${channel.replace(/'/g, "''")}', current_schema())`,
     inProcess: false,
     recordsFromJson: postgresRecordsFromJson,
     inJsonList: postgresInJsonList,

@@ -4,7 +4,7 @@ import { toPgPlaceholders } from '../executor.js';
 import { migrateToLatest } from '../migrate.js';
 import { builtins, type Registry } from '../procedure.js';
 import type { Tables } from '../schema.js';
-import { PostgresWriteChannel } from './channel.js';
+import { PostgresWriteChannel, type PostgresChannelOptions } from './channel.js';
 import { mapPostgresError, openFailure } from './errors.js';
 import { listen } from './listen.js';
 import { createPool, type PoolOptions } from './pool.js';
@@ -13,7 +13,7 @@ import { createPool, type PoolOptions } from './pool.js';
 const OUTBOX_POOL_SIZE = 3;
 
 /** Opens the database (creating the schema named in `options`, for tests) and applies pending migrations. */
-export async function openPostgres<R extends Registry>(options: PoolOptions, procedures: R): Promise<Database<R>> {
+export async function openPostgres<R extends Registry>(options: PoolOptions, procedures: R, channelOptions: PostgresChannelOptions = {}): Promise<Database<R>> {
   if (options.schema !== undefined) {
     const setup = createPool({ url: options.url, poolSize: 1 });
     try {
@@ -33,9 +33,9 @@ export async function openPostgres<R extends Registry>(options: PoolOptions, pro
     await pool.end();
     throw openFailure(options.url, error);
   }
-  const channel = new PostgresWriteChannel({ ...procedures, ...builtins }, pool, createPool({ ...options, poolSize: OUTBOX_POOL_SIZE }));
+  const channel = new PostgresWriteChannel({ ...procedures, ...builtins }, pool, createPool({ ...options, poolSize: OUTBOX_POOL_SIZE }), channelOptions);
   return new Database<R>({
-    dialect: 'postgres',
+    capabilities: { sharedByProcesses: true },
     kysely,
     channel,
     mapError: mapPostgresError,

@@ -25,7 +25,7 @@ export function sqliteExecutor(db: BetterSqlite3.Database, notified: Set<string>
   const bind = (params: readonly unknown[]): unknown[] => params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
   return {
     skipLocked: false,
-    notifiesInSql: false,
+    notifyingSelect: () => null,
     notify(channel) {
       notified.add(channel);
       return Promise.resolve();

@@ -4,10 +4,10 @@ import { StartupError } from '../../lib/errors.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Tables } from '../schema.js';
 import { Database } from '../database.js';
-import type { Registry, builtins } from '../procedure.js';
+import type { CommitObserver, Registry, builtins } from '../procedure.js';
 import { openSqlite, prepareDatabaseFile } from './connection.js';
 import { mapSqliteError } from './errors.js';
-import { GroupCommitWriter, type CommitObserver } from './group-commit.js';
+import { SqliteWriteChannel } from './channel.js';
 import { lockDatabaseFile } from './lock.js';
 
 export interface SqliteOptions {
@@ -47,11 +47,12 @@ export async function openSqliteDatabase<R extends Registry>(file: string, optio
   const tell = (channel: string) => {
     for (const listener of listeners.get(channel) ?? []) listener();
   };
-  const channel = new GroupCommitWriter<R & typeof builtins>(file, options.proceduresModule, tell);
+  const channel = new SqliteWriteChannel<R & typeof builtins>(file, options.proceduresModule, tell);
   channel.observer = options.onCommit ?? null;
   const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: openSqlite(file, 'reader') }) });
   const database = new Database<R>({
-    dialect: 'sqlite',
+    // One process holds the file (see lock.ts).
+    capabilities: { sharedByProcesses: false },
     kysely,
     channel,
     mapError: mapSqliteError,

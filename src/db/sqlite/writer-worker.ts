@@ -1,11 +1,11 @@
 /**
  * The writer thread: owns the only write connection to the SQLite file. Each batch from the
- * group committer is one transaction, so one fsync covers every request in it; each command
- * runs inside its own savepoint, so one failing command rolls back only itself.
+ * channel's group commit is one transaction, so one fsync covers every request in it; each
+ * command runs inside its own savepoint, so one failing command rolls back only itself.
  */
 import type Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { builtins, type Registry } from '../procedure.js';
+import { builtins, eachInSavepoint, type Registry } from '../procedure.js';
 import type { SqlExecutor } from '../executor.js';
 import { openSqlite } from './connection.js';
 import { serializeError, type SerializedError } from './errors.js';
@@ -96,24 +96,18 @@ async function commitBatch(commands: WriterCommand[]): Promise<{ results: Comman
   if (recovering) recover(connection().db);
   const writing = connection();
   const { db } = writing;
-  const results: CommandResult[] = [];
   const notified = new Set<string>();
   db.exec('BEGIN IMMEDIATE');
   try {
-    for (const command of commands) {
-      db.exec('SAVEPOINT command');
+    const outcomes = await eachInSavepoint((sql) => void db.exec(sql), commands, async (command) => {
       commandNotified.clear();
-      try {
-        results.push({ ok: true, value: await run(procedures, writing, command) });
-        db.exec('RELEASE command');
-        for (const channel of commandNotified) notified.add(channel);
-      } catch (error) {
-        db.exec('ROLLBACK TO command');
-        db.exec('RELEASE command');
-        results.push({ ok: false, error: serializeError(error) });
-      }
-    }
+      const value = await run(procedures, writing, command);
+      for (const channel of commandNotified) notified.add(channel);
+      return value;
+    });
     db.exec('COMMIT');
+    const results = outcomes.map((o): CommandResult => (o.ok ? o : { ok: false, error: serializeError(o.error) }));
+    return { results, notified: [...notified] };
   } catch (error) {
     try {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -124,7 +118,6 @@ async function commitBatch(commands: WriterCommand[]): Promise<{ results: Comman
     if (db.inTransaction) drop();
     throw error;
   }
-  return { results, notified: [...notified] };
 }
 
 function refusedByDisk(error: SerializedError): boolean {
@@ -135,8 +128,8 @@ function send(message: FromWriter): void {
   port!.postMessage(message);
 }
 
-// Batches arrive one at a time (the committer waits for each reply), but chain them anyway
-// so that a second message can never interleave with an open transaction.
+// Up to two batches are at the writer at once (see channel.ts): chained, so that a second
+// one can never interleave with an open transaction.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (message: ToWriter) => {
   queue = queue.then(async () => {

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { clickUser, redirectTarget } from './link-targets.js';
-import { Batcher } from '../../lib/batcher.js';
+import { GroupCommit } from '../../lib/group-commit.js';
 import type { Clock } from '../../lib/clock.js';
 import type { LinkService, LoadedLink } from './links-service.js';
 import type { ClickRecord } from './clicks-types.js';
@@ -35,7 +35,7 @@ let poolOffset = pool.length;
  * a clean shutdown loses none of the ids handed out.
  */
 export class ClickService {
-  private readonly batcher: Batcher<ClickRecord>;
+  private readonly batcher: GroupCommit<ClickRecord>;
   /** Clicks waiting to be tried again after a failed write. */
   private retrying = 0;
 
@@ -48,7 +48,7 @@ export class ClickService {
     // Nobody waits for a click's write (the redirect went out before it), so clicks wait up to
     // 10 ms for company: fewer, larger transactions. A conversion looking for its click, and a
     // shutdown, end the wait (drain).
-    this.batcher = new Batcher((clicks) => store.recordClicks(clicks), 1000, CLICK_BATCH_DELAY_MS);
+    this.batcher = new GroupCommit((clicks) => store.recordClicks(clicks), { maxBatch: 1000, delayMs: CLICK_BATCH_DELAY_MS });
   }
 
   /**

@@ -74,7 +74,7 @@ async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCom
   const results: RecordEventResult[] = [];
   // What the statement queued it announced itself where SQL can notify; only a second try's
   // deliveries are left.
-  let queued = !db.notifiesInSql && deliveries.length > 0;
+  let queued = db.notifyingSelect(DELIVERIES_CHANNEL) === null && deliveries.length > 0;
   for (const [i, command] of commands.entries()) {
     if (inserted.has(command.event.id)) {
       results.push(await accepted(db, command, screened[i]!.credit));
@@ -414,6 +414,7 @@ let batchText: string | undefined;
 
 /** The batch's users, events and deliveries: one statement (PostgreSQL: a data-modifying WITH). */
 function batchStatement(db: SqlExecutor): string {
+  const notifying = db.notifyingSelect(DELIVERIES_CHANNEL);
   batchText ??= `WITH ev AS (SELECT * FROM ${db.recordsFromJson(BATCH_EVENT_COLUMNS)}),
   dv AS (SELECT * FROM ${db.recordsFromJson(BATCH_DELIVERY_COLUMNS)}),
   u AS (INSERT INTO users (id, app_id, device_id, coins, created_at, updated_at)
@@ -432,8 +433,8 @@ function batchStatement(db: SqlExecutor): string {
     RETURNING 1)
   SELECT id FROM e${
     // The workers are told in the same statement, if it queued any (at commit, as NOTIFY is):
-    // a round trip less. An uncorrelated WHERE is checked once, before pg_notify would run.
-    db.notifiesInSql ? `\n  UNION ALL SELECT NULL FROM pg_notify('${DELIVERIES_CHANNEL}', current_schema()) WHERE EXISTS (SELECT 1 FROM d)` : ''
+    // a round trip less. An uncorrelated WHERE is checked once, before the notification would run.
+    notifying === null ? '' : `\n  UNION ALL ${notifying} WHERE EXISTS (SELECT 1 FROM d)`
   }`;
   return batchText;
 }

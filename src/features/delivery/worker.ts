@@ -2,7 +2,7 @@ import type { DestinationConfig } from '../destinations/definition.js';
 import { buildRequest, macroValues, type EventFacts, type RequestSecrets } from '../destinations/request.js';
 import { isSuccess, nextDelay, parseRetryAfter } from '../destinations/retry-policies.js';
 import type { Clock } from '../../lib/clock.js';
-import { Batcher } from '../../lib/batcher.js';
+import { GroupCommit } from '../../lib/group-commit.js';
 import { newId } from '../../lib/ids.js';
 import type { DestinationSecrets, DestinationService } from '../destinations/destinations-service.js';
 import { DestinationLimiter } from './limiter.js';
@@ -65,19 +65,19 @@ export class DeliveryWorker {
    */
   private readonly destinationCache = new Map<string, { version: number | null; loaded: Promise<LoadedDestination> }>();
   /** Finished attempts are recorded together: one transaction for all that finish while the last one commits. */
-  private readonly completions: Batcher<AttemptResult>;
+  private readonly completions: GroupCommit<AttemptResult>;
 
   constructor(private readonly deps: WorkerDeps) {
     this.leaseMs = deps.leaseMs ?? 90_000;
     this.batchSize = deps.batchSize ?? 256;
     this.pollMs = deps.pollMs ?? 500;
     this.random = deps.random ?? Math.random;
-    this.completions = new Batcher(async (results) => {
+    this.completions = new GroupCommit(async (results) => {
       await deps.store.completeAttempts(results);
       // Counted once recorded, for the whole batch: no callback per attempt.
       const onAttempt = deps.onAttempt;
       if (onAttempt !== undefined) for (const r of results) onAttempt(r.destinationId, outcomeOf(r), (r.attempt.latencyMs ?? 0) / 1000);
-    }, 512);
+    }, { maxBatch: 512 });
   }
 
   start(): void {

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import type { ArgsOf, Registry, ResultOf, WriteChannel } from '../procedure.js';
+import { GroupCommit, type Outcome } from '../../lib/group-commit.js';
+import type { ArgsOf, CommitObserver, Registry, ResultOf, WriteChannel } from '../procedure.js';
 import { mapSqliteError } from './errors.js';
 import { WRITER_COMMANDS, type CommandResult, type FromWriter, type ToWriter, type WriterCommand, type WriterData } from './writer-protocol.js';
 
@@ -18,15 +19,6 @@ function spawnWriter(data: WriterData): Worker {
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
-/** Called after every commit; feeds the batch-size and commit-latency metrics. */
-export type CommitObserver = (batchSize: number, seconds: number, ok: boolean) => void;
-
-interface Job {
-  command: WriterCommand;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
 /** Bounds one transaction, so one huge burst cannot hold the write lock for long. */
 const MAX_BATCH = 2000;
 
@@ -36,25 +28,27 @@ const MAX_BATCH = 2000;
  */
 const MAX_IN_FLIGHT = 2;
 
+/** A batch at the writer thread, waiting for its answer. */
+interface Sent {
+  size: number;
+  startedAt: number;
+  answered: (outcomes: Array<Outcome<unknown>>) => void;
+  failed: (error: unknown) => void;
+}
+
 /**
- * Group commit. Requests submit writes here; whatever has arrived is sent to the writer thread
- * as one transaction as soon as fewer than MAX_IN_FLIGHT batches are at the writer. There is
- * no timer: a lone request commits at once, and under load each commit carries every request
- * that came in while the previous ones were committing. Promises resolve only after COMMIT
+ * The SQLite write channel: every write goes through the group commit (lib/group-commit.ts) to
+ * the writer thread, each batch as one transaction. Promises resolve only after COMMIT
  * returned on the writer, i.e. after the WAL is synced (synchronous=FULL).
- *
- * States: idle (nothing at the writer) → busy (one or two batches at the writer, more
- * pending) → idle; closing (no new jobs, drain what was submitted) → closed.
  */
-export class GroupCommitWriter<R extends Registry> implements WriteChannel<R> {
-  private pending: Job[] = [];
-  /** Batches sent to the writer and not yet answered, oldest first. */
-  private inFlight: Array<{ jobs: Job[]; startedAt: number }> = [];
-  private flushScheduled = false;
+export class SqliteWriteChannel<R extends Registry> implements WriteChannel<R> {
+  readonly groupsCalls = true;
+  private readonly group: GroupCommit<WriterCommand, unknown>;
+  /** Batches sent to the writer and not yet answered, by id. */
+  private readonly sent = new Map<number, Sent>();
   private nextBatchId = 1;
   private worker: Worker | null = null;
-  private closing = false;
-  private drained: (() => void) | null = null;
+  private closing: Promise<void> | null = null;
   observer: CommitObserver | null = null;
 
   /**
@@ -65,15 +59,21 @@ export class GroupCommitWriter<R extends Registry> implements WriteChannel<R> {
     private readonly file: string,
     private readonly registry: string,
     private readonly onNotify: (channel: string) => void,
-  ) {}
+  ) {
+    this.group = new GroupCommit((commands) => this.commit(commands), {
+      maxBatch: MAX_BATCH,
+      maxInFlight: MAX_IN_FLIGHT,
+      closedError: () => new StoreUnavailableError('The store is shutting down; nothing was recorded, please retry'),
+    });
+  }
 
   run<N extends keyof R & string>(name: N, args: ArgsOf<R[N]>): Promise<ResultOf<R[N]>> {
-    return this.submit({ name, args }) as Promise<ResultOf<R[N]>>;
+    return this.group.add({ name, args }) as Promise<ResultOf<R[N]>>;
   }
 
   /** Starts the writer thread and opens its connection, writing nothing (a full disk must not stop a start). */
   async start(): Promise<void> {
-    await this.submit({ name: WRITER_COMMANDS.start, args: null });
+    await this.group.add({ name: WRITER_COMMANDS.start, args: null });
   }
 
   /**
@@ -83,16 +83,16 @@ export class GroupCommitWriter<R extends Registry> implements WriteChannel<R> {
    * retries the recovery even when no other write comes.
    */
   async probe(): Promise<void> {
-    if ((await this.submit({ name: WRITER_COMMANDS.probe, args: null })) !== true) throw new StoreUnavailableError();
+    if ((await this.group.add({ name: WRITER_COMMANDS.probe, args: null })) !== true) throw new StoreUnavailableError();
   }
 
   /** Commits everything already submitted, then stops the writer thread. */
-  async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    if (this.inFlight.length > 0 || this.pending.length > 0) {
-      await new Promise<void>((resolve) => (this.drained = resolve));
-    }
+  close(): Promise<void> {
+    this.closing ??= this.group.close().then(() => this.stopWriter());
+    return this.closing;
+  }
+
+  private async stopWriter(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
     if (worker === null) return;
@@ -105,65 +105,39 @@ export class GroupCommitWriter<R extends Registry> implements WriteChannel<R> {
     });
   }
 
-  private submit(command: WriterCommand): Promise<unknown> {
-    if (this.closing) return Promise.reject(new StoreUnavailableError('The store is shutting down; nothing was recorded, please retry'));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ command, resolve, reject });
-      if (this.inFlight.length < MAX_IN_FLIGHT && !this.flushScheduled) {
-        // Not a timer: wait only for the rest of this event-loop turn, so requests parsed in
-        // the same turn share the commit.
-        this.flushScheduled = true;
-        setImmediate(() => {
-          this.flushScheduled = false;
-          this.flush();
-        });
-      }
+  private commit(commands: WriterCommand[]): Promise<Array<Outcome<unknown>>> {
+    return new Promise((answered, failed) => {
+      const id = this.nextBatchId++;
+      this.sent.set(id, { size: commands.length, startedAt: performance.now(), answered, failed });
+      this.ensureWorker().postMessage({ type: 'batch', id, commands: JSON.stringify(commands) } satisfies ToWriter);
     });
-  }
-
-  private flush(): void {
-    while (this.inFlight.length < MAX_IN_FLIGHT && this.pending.length > 0) {
-      const batch = this.pending.length <= MAX_BATCH ? this.pending : this.pending.slice(0, MAX_BATCH);
-      this.pending = batch === this.pending ? [] : this.pending.slice(MAX_BATCH);
-      this.inFlight.push({ jobs: batch, startedAt: performance.now() });
-      const message: ToWriter = { type: 'batch', id: this.nextBatchId++, commands: JSON.stringify(batch.map((job) => job.command)) };
-      this.ensureWorker().postMessage(message);
-    }
-    if (this.inFlight.length === 0 && this.pending.length === 0) this.drained?.();
   }
 
   private ensureWorker(): Worker {
     if (this.worker !== null) return this.worker;
     const worker = spawnWriter({ file: this.file, registry: this.registry });
     worker.on('message', (message: FromWriter) => this.onMessage(message));
-    worker.on('error', (error) => this.onWorkerGone(worker, error));
-    worker.on('exit', () => this.onWorkerGone(worker, new Error('writer thread exited')));
+    worker.on('error', () => this.onWorkerGone(worker));
+    worker.on('exit', () => this.onWorkerGone(worker));
     this.worker = worker;
     return worker;
   }
 
   private onMessage(message: FromWriter): void {
     if (message.type === 'closed') return;
-    const sent = this.inFlight.shift();
+    const sent = this.sent.get(message.id);
     if (sent === undefined) return;
-    const batch = sent.jobs;
-    const ok = message.type === 'done';
-    this.observer?.(batch.length, (performance.now() - sent.startedAt) / 1000, ok);
+    this.sent.delete(message.id);
+    this.observer?.(sent.size, (performance.now() - sent.startedAt) / 1000, message.type === 'done');
     if (message.type === 'done') {
       for (const channel of message.notified) this.onNotify(channel);
       const results = JSON.parse(message.results) as CommandResult[];
-      batch.forEach((job, i) => {
-        const result = results[i];
-        if (result?.ok === true) job.resolve(result.value);
-        else job.reject(mapSqliteError(result?.error ?? new Error('missing result')));
-      });
+      sent.answered(results.map((result) => (result.ok ? result : { ok: false, error: mapSqliteError(result.error) })));
     } else {
       // The transaction as a whole failed: nothing in it was written.
       const error = mapSqliteError(message.error);
-      const unavailable = error instanceof StoreUnavailableError ? error : new StoreUnavailableError();
-      for (const job of batch) job.reject(unavailable);
+      sent.failed(error instanceof StoreUnavailableError ? error : new StoreUnavailableError());
     }
-    this.flush();
   }
 
   /**
@@ -171,12 +145,11 @@ export class GroupCommitWriter<R extends Registry> implements WriteChannel<R> {
    * thread died: the partner's retry is then recorded as a duplicate, never credited twice);
    * the next write starts a new writer.
    */
-  private onWorkerGone(worker: Worker, _error: unknown): void {
+  private onWorkerGone(worker: Worker): void {
     if (this.worker !== worker) return;
     this.worker = null;
-    const lost = this.inFlight;
-    this.inFlight = [];
-    for (const { jobs } of lost) for (const job of jobs) job.reject(new StoreUnavailableError());
-    this.flush();
+    const lost = [...this.sent.values()];
+    this.sent.clear();
+    for (const batch of lost) batch.failed(new StoreUnavailableError());
   }
 }
