@@ -50,10 +50,10 @@ describe('TtlCache', () => {
     const clock = held(5000);
     const cache = new TtlCache<string, string>(clock, 1000);
     let reads = 0;
-    const load = async () => {
+    const load = () => {
       reads++;
       clock.t += 400; // the read takes a while
-      return 'v';
+      return Promise.resolve('v');
     };
     expect(await cache.getOrLoad('k', load)).toBe('v');
     expect(await cache.getOrLoad('k', load)).toBe('v');
