@@ -59,9 +59,9 @@ async function serve(config: Config, mode: RunMode): Promise<void> {
     generate: () => SecretBox.generateKeyText(),
     check: (key) => checkSecretKey(key),
   });
-  // Buffered, asynchronous log writes: a synchronous write per access-log line cost a fifth of
-  // the inbound throughput. Flushed on every exit path; a SIGKILL loses at most the last few
-  // KiB of log lines (never data: records are committed before any answer).
+  // Buffered, asynchronous log writes, so that logging does not hold up requests. Flushed on
+  // every exit path; a SIGKILL loses at most the last few KiB of log lines (never data:
+  // records are committed before any answer).
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   flushLog = () => destination.flushSync();
   const logger = pino({ level: config.logLevel, base: { service: 'postback-hub' } }, destination);

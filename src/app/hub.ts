@@ -69,9 +69,9 @@ const DRAIN_DEADLINE_MS = 10_000;
  * server has closed, and whatever is left at the deadline is cut.
  */
 async function drain(app: App, deadlineMs: number): Promise<void> {
-  const started = Date.now();
+  const started = performance.now();
   const reaper = setInterval(() => {
-    if (Date.now() - started > deadlineMs) app.server.closeAllConnections();
+    if (performance.now() - started > deadlineMs) app.server.closeAllConnections();
     else app.server.closeIdleConnections();
   }, 50);
   try {

@@ -1,9 +1,8 @@
 import { v7 } from 'uuid';
 
 /**
- * Time-ordered ids (UUIDv7): new rows land at the end of every index instead of a random
- * page, which roughly doubles batched insert throughput on SQLite, and ids sort by creation
- * time so they double as pagination cursors.
+ * Time-ordered ids (UUIDv7): new rows land at the end of every index instead of on a random
+ * page, and ids sort by creation time so they double as pagination cursors.
  */
 export function newId(): string {
   return v7();

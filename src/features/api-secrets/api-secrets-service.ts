@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import { generateSecret, hashSecret, secretPrefix } from '../../lib/secrets.js';
 import type { ApiSecretRecord } from './api-secrets-types.js';
 import type { ListOptions, Page } from '../../db/paging.js';
@@ -40,35 +41,29 @@ export class ApiSecretService {
 }
 
 /**
- * Checks partner secrets, remembering verified ones for a second so that a busy partner costs
- * one map lookup per postback instead of a hash and a store read. Unknown secrets are never
- * remembered (a new secret works at once); a revocation clears this process's memory at once
- * and reaches other processes sharing the database within `ttlMs`.
+ * Checks partner secrets, remembering verified ones for a while so that a busy partner's
+ * postbacks are not each a hash and a store read. Unknown secrets are never remembered (a new
+ * secret works at once); a revocation clears this process's memory at once and reaches other
+ * processes sharing the database within `ttlMs`.
  */
 export class ApiSecretVerifier {
-  private readonly verified = new Map<string, { id: string; until: number }>();
+  /** Keyed by the secret itself, in this process's memory only, so that a hit needs no hash. */
+  private readonly verified: TtlCache<string, { id: string } | null>;
 
   constructor(
     private readonly store: Pick<ApiSecretsDal, 'findActiveApiSecret'>,
-    private readonly clock: Clock,
-    private readonly ttlMs = 1000,
-  ) {}
-
-  async verify(secret: string): Promise<{ id: string } | null> {
-    const now = this.clock.now();
-    // Keyed by the secret itself (in this process's memory only): a hit costs no hashing.
-    const known = this.verified.get(secret);
-    if (known !== undefined && known.until > now) return { id: known.id };
-    const found = await this.store.findActiveApiSecret(hashSecret(secret));
-    if (found === null) {
-      this.verified.delete(secret);
-      return null;
-    }
-    if (this.verified.size >= 10_000) this.verified.clear();
-    this.verified.set(secret, { id: found.id, until: now + this.ttlMs });
-    return found;
+    clock: Clock,
+    ttlMs = 1000,
+  ) {
+    this.verified = new TtlCache(clock, ttlMs);
   }
 
+  async verify(secret: string): Promise<{ id: string } | null> {
+    const found = await this.verified.getOrLoad(secret, () => this.store.findActiveApiSecret(hashSecret(secret)), (known) => known !== null);
+    return found === null ? null : { id: found.id };
+  }
+
+  /** A secret was revoked here: no verification made before is used again. */
   forget(): void {
     this.verified.clear();
   }

@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { clickUser, redirectTarget } from './link-targets.js';
 import { GroupCommit } from '../../lib/group-commit.js';
 import type { Clock } from '../../lib/clock.js';
@@ -16,18 +16,8 @@ export type ClickOutcome = { kind: 'redirect'; location: string; clickId: string
  * so that the clicks index grows at its end like the hub's UUIDv7 keys.
  */
 export function newClickId(now: number): string {
-  // One call into the random source per 256 ids, not one per click.
-  if (poolOffset + 12 > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  const random = pool.toString('base64url', poolOffset, poolOffset + 12);
-  poolOffset += 12;
-  return `${now.toString(36)}${random}`;
+  return `${now.toString(36)}${randomBytes(12).toString('base64url')}`;
 }
-
-const pool = Buffer.alloc(12 * 256);
-let poolOffset = pool.length;
 
 /**
  * Clicks: answered at once, recorded behind the redirect, in batches (up to 10 ms of clicks,

@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import { linkConfigProblem, LinkConfigSchema, type LinkConfig } from './link-targets.js';
 import { firstFieldProblem } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../../lib/errors.js';
 import type { ClickFilter, ClickRecord, LinkPatch, LinkRecord } from './clicks-types.js';
 import type { ListOptions, Page } from '../../db/paging.js';
@@ -33,10 +34,9 @@ type LinkStore = Pick<ClicksDal, 'createLink' | 'getLink' | 'listLinks' | 'updat
 
 /** Tracking links: which offer, which partner's traffic, and where a click goes. */
 export class LinkService {
-  private readonly cache = new Map<string, { link: LoadedLink | null; until: number }>();
-  private readonly offersWithLinks = new Map<string, { has: boolean; until: number }>();
-  /** Changes made by this process, counted as they start and as they end: a read begun before one ended is not kept. */
-  private writes = 0;
+  /** Per link id; null: known not to exist. */
+  private readonly links: TtlCache<string, LoadedLink | null>;
+  private readonly offersWithLinks: TtlCache<string, boolean>;
 
   constructor(
     private readonly store: LinkStore,
@@ -45,8 +45,11 @@ export class LinkService {
      * How long the click path may use a loaded link before reading it again (by the hub's
      * clock): another process's change is seen within it, this process's at once.
      */
-    private readonly cacheMs = 1000,
-  ) {}
+    cacheMs = 1000,
+  ) {
+    this.links = new TtlCache(clock, cacheMs);
+    this.offersWithLinks = new TtlCache(clock, cacheMs);
+  }
 
   async create(input: LinkInput): Promise<LinkRecord> {
     const id = input.id ?? randomBytes(6).toString('base64url');
@@ -55,11 +58,10 @@ export class LinkService {
     if ((await this.store.getOffer(input.offerId)) === null) throw new ValidationError('offerId', `no offer "${input.offerId}": create it first`, 'unknown_offer');
     await this.checkApp(config);
     const now = this.clock.now();
-    this.writes++;
     try {
-      const link = await this.store.createLink({ id, name: input.name ?? null, offerId: input.offerId, partner: input.partner ?? null, config, enabled: input.enabled ?? true, createdAt: now, updatedAt: now });
-      this.changed(id);
-      return link;
+      return await this.write(id, () =>
+        this.store.createLink({ id, name: input.name ?? null, offerId: input.offerId, partner: input.partner ?? null, config, enabled: input.enabled ?? true, createdAt: now, updatedAt: now }),
+      );
     } catch (error) {
       if (error instanceof UniqueViolationError) throw new ConflictError(`A link "${id}" exists already`, 'id', 'link_exists');
       throw error;
@@ -99,62 +101,47 @@ export class LinkService {
       await this.checkApp(config);
       patch.config = config;
     }
-    this.writes++;
-    const link = await this.store.updateLink(id, patch, this.clock.now());
-    this.changed(id);
+    const link = await this.write(id, () => this.store.updateLink(id, patch, this.clock.now()));
     if (link === null) throw new NotFoundError(`No link "${id}"`, 'id');
     return link;
   }
 
   async delete(id: string): Promise<void> {
-    this.writes++;
-    const outcome = await this.store.deleteLink(id);
-    this.changed(id);
+    const outcome = await this.write(id, () => this.store.deleteLink(id));
     if (outcome === 'not_found') throw new NotFoundError(`No link "${id}"`, 'id');
     if (outcome === 'has_clicks') throw new ConflictError(`Link "${id}" has clicks; disable it instead`, 'id', 'link_has_clicks');
   }
 
-  /** A link changed here (or the change failed): in force at once, for the click path and for attribution. */
-  private changed(id: string): void {
-    this.writes++;
-    this.cache.delete(id);
-    // Which offer a link was of is not known here, and links are created and deleted seldom.
-    this.offersWithLinks.clear();
+  /**
+   * A change to a link, in force at once for the click path and for attribution once it ends
+   * (failed too: it may have committed): a read that raced it is not kept.
+   */
+  private async write<T>(id: string, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } finally {
+      this.links.delete(id);
+      // Which offer a link was of is not known here, and links are created and deleted seldom.
+      this.offersWithLinks.clear();
+    }
   }
 
   /** The link if the cache holds it (null: known not to exist), undefined if it must be read. */
   cached(id: string): LoadedLink | null | undefined {
-    const cached = this.cache.get(id);
-    return cached !== undefined && cached.until > this.clock.now() ? cached.link : undefined;
+    return this.links.get(id);
   }
 
   /** The click path's read: cached for a second, so a burst of clicks costs one read. */
-  async resolve(id: string): Promise<LoadedLink | null> {
-    const now = this.clock.now();
-    const cached = this.cache.get(id);
-    if (cached !== undefined && cached.until > now) return cached.link;
-    const writes = this.writes;
-    const record = LINK_ID.test(id) ? await this.store.getLink(id) : null;
-    const link = record === null ? null : { ...record, config: record.config as LinkConfig };
-    if (writes === this.writes) {
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(id, { link, until: now + this.cacheMs });
-    }
-    return link;
+  resolve(id: string): Promise<LoadedLink | null> {
+    return this.links.getOrLoad(id, async () => {
+      const record = LINK_ID.test(id) ? await this.store.getLink(id) : null;
+      return record === null ? null : { ...record, config: record.config as LinkConfig };
+    });
   }
 
   /** Whether an offer has tracking links (attribution by user and offer needs one), cached like a link. */
-  async offerHasLinks(offerId: string): Promise<boolean> {
-    const now = this.clock.now();
-    const cached = this.offersWithLinks.get(offerId);
-    if (cached !== undefined && cached.until > now) return cached.has;
-    const writes = this.writes;
-    const has = (await this.store.listLinks({ limit: 1, offerId })).items.length > 0;
-    if (writes === this.writes) {
-      if (this.offersWithLinks.size > 10_000) this.offersWithLinks.clear();
-      this.offersWithLinks.set(offerId, { has, until: now + this.cacheMs });
-    }
-    return has;
+  offerHasLinks(offerId: string): Promise<boolean> {
+    return this.offersWithLinks.getOrLoad(offerId, async () => (await this.store.listLinks({ limit: 1, offerId })).items.length > 0);
   }
 }
 

@@ -3,6 +3,7 @@ import { capRules, clickFlags, DEFAULT_FRAUD_POLICY, FraudPolicySchema, type Cap
 import type { MatchableEvent } from '../destinations/definition.js';
 import { startOfUtcDay, type Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import { newId } from '../../lib/ids.js';
 import type { EventFilter, EventRecord, RecordEventCommand } from './events-types.js';
 import type { ClickRecord } from '../clicks/clicks-types.js';
@@ -39,13 +40,11 @@ export interface ConversionDeps {
  * among them the postback of the partner whose traffic it was.
  */
 export class ConversionService {
-  private policyCache: { policy: FraudPolicy; caps: CapRules | null; until: number } | null = null;
-  /** Policies set by this process, counted as each starts and ends: a read begun before one ended is not kept. */
-  private policyWrites = 0;
-  private readonly cacheMs: number;
+  /** The policy and the caps derived from it, under one key. */
+  private readonly policyCache: TtlCache<'policy', { policy: FraudPolicy; caps: CapRules | null }>;
 
   constructor(private readonly deps: ConversionDeps) {
-    this.cacheMs = deps.cacheMs ?? 1000;
+    this.policyCache = new TtlCache(deps.clock, deps.cacheMs ?? 1000, 1);
   }
 
   async policy(): Promise<FraudPolicy> {
@@ -56,27 +55,22 @@ export class ConversionService {
    * The policy and the caps derived from it, read at most once a second (by the hub's clock):
    * another process's change is in force within a second, this process's at once.
    */
-  private async loadPolicy(): Promise<{ policy: FraudPolicy; caps: CapRules | null }> {
-    const now = this.deps.clock.now();
-    if (this.policyCache !== null && this.policyCache.until > now) return this.policyCache;
-    const writes = this.policyWrites;
-    const stored = await this.deps.store.getSetting(FRAUD_POLICY_KEY);
-    // Stored by an older version, or never: the defaults fill what it lacks.
-    const merged = { ...DEFAULT_FRAUD_POLICY, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
-    const policy = policyValidator.Check(merged) ? merged : DEFAULT_FRAUD_POLICY;
-    const loaded = { policy, caps: capRules(policy), until: now + this.cacheMs };
-    if (writes === this.policyWrites) this.policyCache = loaded;
-    return loaded;
+  private loadPolicy(): Promise<{ policy: FraudPolicy; caps: CapRules | null }> {
+    return this.policyCache.getOrLoad('policy', async () => {
+      const stored = await this.deps.store.getSetting(FRAUD_POLICY_KEY);
+      // Stored by an older version, or never: the defaults fill what it lacks.
+      const merged = { ...DEFAULT_FRAUD_POLICY, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
+      const policy = policyValidator.Check(merged) ? merged : DEFAULT_FRAUD_POLICY;
+      return { policy, caps: capRules(policy) };
+    });
   }
 
   async setPolicy(policy: FraudPolicy): Promise<FraudPolicy> {
-    this.policyWrites++;
-    this.policyCache = null;
     try {
       await this.deps.store.putSetting(FRAUD_POLICY_KEY, policy, this.deps.clock.now());
     } finally {
-      this.policyWrites++;
-      this.policyCache = null;
+      // In force at once (failed too: it may have committed); a read that raced it is not kept.
+      this.policyCache.clear();
     }
     return this.policy();
   }

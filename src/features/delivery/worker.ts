@@ -49,9 +49,8 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private signal: (() => void) | null = null;
   private pendingWake = false;
-  /** Attempts under way, counted: a Set with an add and a delete per delivery churns the garbage collector (as the sender's did). */
-  private inFlight = 0;
-  private allSettled: (() => void) | null = null;
+  /** Attempts under way. */
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -126,7 +125,7 @@ export class DeliveryWorker {
    */
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.inFlight > 2 * this.batchSize) {
+      if (this.inFlight.size > 2 * this.batchSize) {
         await this.nextSignal(null);
         continue;
       }
@@ -136,13 +135,7 @@ export class DeliveryWorker {
       } catch {
         // The store is unreachable: try again at the next poll.
       }
-      for (const delivery of claimed) {
-        this.inFlight++;
-        this.deliver(delivery).then(this.settled, (error: unknown) => {
-          this.deps.onError?.(error, delivery.id);
-          this.settled();
-        });
-      }
+      for (const delivery of claimed) this.track(delivery);
       if (claimed.length >= this.batchSize || !this.running) continue;
       if (this.pendingWake) {
         this.pendingWake = false;
@@ -151,19 +144,23 @@ export class DeliveryWorker {
       await this.nextSignal(this.pollMs);
       this.pendingWake = false;
     }
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.allSettled = resolve));
+    await Promise.all(this.inFlight);
     await this.completions.idle();
   }
 
   /**
-   * An attempt ended. If it failed outright (its destination could not be read: the store
-   * failed), its lease runs out and it is sent again.
+   * Sends a claimed delivery in the background. If the attempt fails outright (its destination
+   * could not be read: the store failed), its lease runs out and it is sent again.
    */
-  private readonly settled = (): void => {
-    this.inFlight--;
-    if (this.inFlight <= 2 * this.batchSize) this.signal?.();
-    if (this.inFlight === 0) this.allSettled?.();
-  };
+  private track(delivery: ClaimedDelivery): void {
+    const attempt = this.deliver(delivery)
+      .catch((error: unknown) => this.deps.onError?.(error, delivery.id))
+      .finally(() => {
+        this.inFlight.delete(attempt);
+        if (this.inFlight.size <= 2 * this.batchSize) this.signal?.();
+      });
+    this.inFlight.add(attempt);
+  }
 
   /** Waits for a wake-up, a finished attempt, or (if given) the poll interval. */
   private nextSignal(timeoutMs: number | null): Promise<void> {
@@ -381,20 +378,8 @@ function requestSecrets(secrets: DestinationSecrets, now: number): RequestSecret
   return { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets };
 }
 
-/** Header names are few and repeat on every request: each tested once. */
-const secretHeaderNames = new Map<string, boolean>();
-
 function withoutSecrets(headers: Record<string, string>): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name in headers) {
-    let secret = secretHeaderNames.get(name);
-    if (secret === undefined) {
-      if (secretHeaderNames.size >= 1024) secretHeaderNames.clear();
-      secretHeaderNames.set(name, (secret = SECRET_HEADER.test(name)));
-    }
-    if (!secret) kept[name] = headers[name]!;
-  }
-  return kept;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADER.test(name)));
 }
 
 function attempt(

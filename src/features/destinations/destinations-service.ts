@@ -6,6 +6,7 @@ import { unknownMacros } from '../../lib/macros.js';
 import { DEFAULT_POLICY } from './retry-policies.js';
 import { firstFieldProblem } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { SecretBox } from '../../lib/secret-box.js';
@@ -48,14 +49,17 @@ export const CONFIG_DEFAULTS = {
 
 /** Outbound partner endpoints. */
 export class DestinationService {
-  private enabledCache: { list: Array<{ id: string; config: DestinationConfig }>; until: number } | null = null;
+  /** The enabled destinations, under one key. */
+  private readonly enabled: TtlCache<'enabled', Array<{ id: string; config: DestinationConfig }>>;
 
   constructor(
     private readonly store: Pick<DestinationsDal, 'createDestination' | 'getDestination' | 'listDestinations' | 'updateDestination' | 'deleteDestination' | 'resumeDestination' | 'pauseDestination'>,
     private readonly box: SecretBox,
     private readonly clock: Clock,
-    private readonly cacheMs = 1000,
-  ) {}
+    cacheMs = 1000,
+  ) {
+    this.enabled = new TtlCache(clock, cacheMs, 1);
+  }
 
   async create(input: DestinationInput): Promise<{ destination: DestinationRecord; signingSecret: string | null }> {
     const config = this.validate(input.config);
@@ -77,7 +81,7 @@ export class DestinationService {
       createdAt: now,
       updatedAt: now,
     });
-    this.enabledCache = null;
+    this.enabled.clear();
     return { destination, signingSecret };
   }
 
@@ -122,7 +126,7 @@ export class DestinationService {
       this.clock.now(),
     );
     if (destination === null) throw new NotFoundError(`No destination "${id}"`, 'id');
-    this.enabledCache = null;
+    this.enabled.clear();
     return { destination, signingSecret };
   }
 
@@ -142,7 +146,7 @@ export class DestinationService {
     const outcome = await this.store.deleteDestination(id);
     if (outcome === 'not_found') throw new NotFoundError(`No destination "${id}"`, 'id');
     if (outcome === 'has_deliveries') throw new ConflictError(`Destination "${id}" has a delivery history; disable it instead`, 'id', 'destination_has_deliveries');
-    this.enabledCache = null;
+    this.enabled.clear();
   }
 
   /**
@@ -150,8 +154,7 @@ export class DestinationService {
    * their deliveries wait for the resume). Read from a list cached for a second.
    */
   async deliveriesFor(event: MatchableEvent): Promise<Array<{ id: string; destinationId: string }>> {
-    const now = this.clock.now();
-    if (this.enabledCache === null || this.enabledCache.until <= now) {
+    const enabled = await this.enabled.getOrLoad('enabled', async () => {
       const list: Array<{ id: string; config: DestinationConfig }> = [];
       let cursor: string | undefined;
       do {
@@ -159,9 +162,9 @@ export class DestinationService {
         for (const d of page.items) if (d.enabled) list.push({ id: d.id, config: d.config as DestinationConfig });
         cursor = page.nextCursor ?? undefined;
       } while (cursor !== undefined);
-      this.enabledCache = { list, until: now + this.cacheMs };
-    }
-    return this.enabledCache.list.filter((d) => wants(d.config, event)).map((d) => ({ id: newId(), destinationId: d.id }));
+      return list;
+    });
+    return enabled.filter((d) => wants(d.config, event)).map((d) => ({ id: newId(), destinationId: d.id }));
   }
 
   secrets(destination: DestinationRecord): DestinationSecrets {

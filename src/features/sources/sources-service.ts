@@ -5,6 +5,7 @@ import { SourceDefinitionSchema, type AuthRule, type SourceDefinition, type Sour
 import { isPresetName, PRESETS, resolveDefinition } from './presets.js';
 import { firstFieldProblem } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { generateSecret } from '../../lib/secrets.js';
@@ -52,7 +53,7 @@ type SourceStore = Pick<SourcesDal, 'createSource' | 'getSource' | 'listSources'
  * own at once when this process creates, changes, deletes or (re)loads it.
  */
 export class SourceService {
-  private readonly cache = new Map<string, { source: LoadedSource | null; until: number }>();
+  private readonly cache: TtlCache<string, LoadedSource | null>;
   /** Per slug, as of the last full read. */
   private listedNames = new Map<string, readonly string[]>();
   /** Per slug, learned since (a deleted source: none); these win over the listed ones. */
@@ -66,8 +67,10 @@ export class SourceService {
     private readonly clock: Clock,
     private readonly redactor: Redactor,
     /** How long the intake may use a loaded source before reading it again (other processes' changes). */
-    private readonly cacheMs = 1000,
-  ) {}
+    cacheMs = 1000,
+  ) {
+    this.cache = new TtlCache(clock, cacheMs);
+  }
 
   async create(input: SourceInput): Promise<{ source: SourceRecord; secret: string | null }> {
     if (!SLUG.test(input.slug)) throw new ValidationError('slug', 'must be 1–63 lower-case letters, digits or dashes, starting with a letter or digit');
@@ -134,17 +137,14 @@ export class SourceService {
   }
 
   /** For the intake: the effective definition and clear secret, cached briefly. Null if unknown. */
-  async load(slug: string): Promise<LoadedSource | null> {
-    const now = this.clock.now();
-    const cached = this.cache.get(slug);
-    if (cached !== undefined && cached.until > now) return cached.source;
-    const record = await this.store.getSource(slug);
-    const source = record === null ? null : this.loaded(record);
-    if (this.cache.size >= 10_000) this.cache.clear();
-    this.cache.set(slug, { source, until: now + this.cacheMs });
-    // Changed or deleted by another process: its names are current before this request is recorded or logged.
-    this.learn(slug, source?.definition ?? null);
-    return source;
+  load(slug: string): Promise<LoadedSource | null> {
+    return this.cache.getOrLoad(slug, async () => {
+      const record = await this.store.getSource(slug);
+      const source = record === null ? null : this.loaded(record);
+      // Changed or deleted by another process: its names are current before this request is recorded or logged.
+      this.learn(slug, source?.definition ?? null);
+      return source;
+    });
   }
 
   /**

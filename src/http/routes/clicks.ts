@@ -82,7 +82,7 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
 
 /**
  * One request header, first of its name, from the raw list: `request.headers` would build an
- * object of all of them (~4% of a click's time) for the one or two this path reads.
+ * object of all of them for the one or two this path reads.
  */
 function header(request: IncomingMessage, lowerCaseName: string): string | null {
   const raw = request.rawHeaders;
