@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import { formatMicros } from '../lib/money.js';
 import type { LedgerEntryRecord, UserRecord } from '../features/ledger/ledger-types.js';
 import type { AppRecord, OfferRecord } from '../features/catalog/catalog-types.js';
@@ -5,6 +6,7 @@ import type { ApiSecretRecord } from '../features/api-secrets/api-secrets-types.
 import type { EventRecord } from '../features/conversions/events-types.js';
 import type { AttemptRecord, DeliveryRecord } from '../features/delivery/delivery-types.js';
 import type { Page } from '../db/paging.js';
+import type { EventSchema } from './schemas.js';
 
 // Records → API JSON: times as ISO-8601, money as decimal strings.
 
@@ -22,7 +24,8 @@ export const apiSecretDto = (s: ApiSecretRecord) => ({
 });
 export const ledgerEntryDto = (e: LedgerEntryRecord) => ({ id: e.id, userId: e.userId, eventId: e.eventId, delta: e.delta, kind: e.kind, createdAt: iso(e.createdAt) });
 
-export function eventDto(e: EventRecord) {
+/** The one mapping of an event to its public JSON; the return type holds it to the API's schema. */
+export function eventDto(e: EventRecord): Static<typeof EventSchema> {
   return {
     id: e.id,
     source: e.source,

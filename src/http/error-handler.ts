@@ -34,17 +34,8 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 export function toHttp(error: unknown, context: { bodyLimit?: number } = {}): { status: number; body: ErrorBody } {
   if (error instanceof UniqueViolationError) error = new ConflictError('Already exists');
   if (error instanceof AppError) return { status: error.statusCode, body: errorBody(error) };
+  // A route schema's refusal is a ValidationError (http/validation.ts), mapped as an AppError above.
   const e = error as FastifyError;
-  if (Array.isArray(e.validation) && e.validation.length > 0) {
-    const first = e.validation[0]!;
-    const params = first.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-    const path = first.instancePath.split('/').slice(1).join('.');
-    // A missing or unexpected property is named by its full path: `overrides.reward.table`.
-    const property = params?.missingProperty ?? params?.additionalProperty;
-    const field = property !== undefined ? (path ? `${path}.${property}` : property) : path || e.validationContext || 'request';
-    const message = params?.missingProperty ? 'is required' : params?.additionalProperty ? 'is not an allowed property' : (first.message ?? 'is invalid');
-    return { status: 400, body: { ok: false, error: 'invalid_request', message: `${field} ${message}`, field } };
-  }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {

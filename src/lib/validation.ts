@@ -1,4 +1,5 @@
 import type { TLocalizedValidationError } from 'typebox/error';
+import { ValidationError } from './errors.js';
 
 /** A rejected input, naming the offending field so a partner can fix their integration. */
 export interface FieldProblem {
@@ -8,23 +9,50 @@ export interface FieldProblem {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: FieldProblem };
 
-/** The first schema error as a field problem: `/payload/user_id` becomes `payload.user_id`. */
-export function firstFieldProblem(errors: readonly TLocalizedValidationError[], root = 'body'): FieldProblem {
-  const error = errors[0];
-  if (error === undefined) return { field: root, message: 'is invalid' };
-  if (error.keyword === 'required') {
-    const missing = (error.params as { requiredProperties?: string[] }).requiredProperties?.[0];
-    const parent = pointerToPath(error.instancePath);
-    const field = missing === undefined ? parent || root : parent ? `${parent}.${missing}` : missing;
-    return { field, message: 'is required' };
-  }
-  return { field: pointerToPath(error.instancePath) || root, message: error.message };
+/**
+ * Where the validated value sits in what the client sent. `under`: a part of a larger input,
+ * whose name leads every field (`config` → `config.url`). `whole`: the name of the value itself,
+ * used when the problem is the value as a whole (`body must be object`).
+ */
+export interface FieldScope {
+  under?: string;
+  whole?: string;
 }
 
-function pointerToPath(pointer: string): string {
+/**
+ * The one mapping of TypeBox errors to the field a client is told about, for route schemas at
+ * the HTTP edge and for the schemas services check alike: `/payload/user_id` becomes
+ * `payload.user_id`; a missing or unexpected property is named by its own full path.
+ */
+export function firstFieldProblem(errors: readonly TLocalizedValidationError[], scope: FieldScope = {}): FieldProblem {
+  const whole = scope.under ?? scope.whole ?? 'body';
+  // A property that `additionalProperties: false` refuses is reported twice, first as a bare
+  // "schema is false" at the property; the additionalProperties error says what it means.
+  const error = errors.find((e) => e.keyword !== 'boolean') ?? errors[0];
+  if (error === undefined) return { field: whole, message: 'is invalid' };
+  const path = [...(scope.under === undefined ? [] : [scope.under]), ...pointerToPath(error.instancePath)];
+  if (error.keyword === 'required') {
+    return { field: fieldName([...path, ...error.params.requiredProperties.slice(0, 1)], whole), message: 'is required' };
+  }
+  if (error.keyword === 'additionalProperties') {
+    return { field: fieldName([...path, ...error.params.additionalProperties.slice(0, 1)], whole), message: 'is not an allowed property' };
+  }
+  return { field: fieldName(path, whole), message: error.message };
+}
+
+/** The first schema error as the 400 a client gets. */
+export function validationError(errors: readonly TLocalizedValidationError[], scope: FieldScope = {}): ValidationError {
+  const { field, message } = firstFieldProblem(errors, scope);
+  return new ValidationError(field, message);
+}
+
+function fieldName(path: readonly string[], whole: string): string {
+  return path.length === 0 ? whole : path.join('.');
+}
+
+function pointerToPath(pointer: string): string[] {
   return pointer
     .split('/')
     .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .join('.');
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Compile } from 'typebox/compile';
 import { linkConfigProblem, LinkConfigSchema, type LinkConfig } from './link-targets.js';
-import { firstFieldProblem } from '../../lib/validation.js';
+import { validationError } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../../lib/errors.js';
@@ -147,10 +147,7 @@ export class LinkService {
 
 function validate(input: Partial<LinkConfig>): LinkConfig {
   const config = { partnerClickIdParam: 'click_id', ...input };
-  if (!configValidator.Check(config)) {
-    const problem = firstFieldProblem(configValidator.Errors(config), 'config');
-    throw new ValidationError(`config.${problem.field}`, problem.message);
-  }
+  if (!configValidator.Check(config)) throw validationError(configValidator.Errors(config), { under: 'config' });
   const problem = linkConfigProblem(config);
   if (problem !== null) throw new ValidationError(problem.field, problem.message);
   return config;

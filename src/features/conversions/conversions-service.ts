@@ -105,7 +105,7 @@ export class ConversionService {
         ? await this.deps.store.countClicksFromIp(attributed.ip, attributed.createdAt - clicksPerIp.windowMinutes * 60_000, attributed.createdAt)
         : 0;
     const flags = clickFlags(policy, { clickIdGiven, click, clicksFromIp, now });
-    const deliveries = await this.deps.deliveriesFor({ type: event.type, source: event.source, offerId: event.offerId, partner: event.partner ?? null });
+    const deliveries = await this.deps.deliveriesFor(event);
     // A reversal takes back an earlier credit: nothing to screen.
     const screened = command.reversalOf === undefined && (flags.length > 0 || caps !== null);
     return { ...command, deliveries, ...(screened ? { screening: { flags, caps, since: startOfUtcDay(now) } } : {}) };

@@ -14,8 +14,15 @@ export interface RawRequest {
   bodyTruncated: boolean;
 }
 
-/** What the intake knows about an event before the store decides its outcome. */
-export interface NewEvent {
+/** Fraud review: `flagged` was credited anyway, `held` waits for an operator. */
+export type ReviewState = 'flagged' | 'held' | 'approved' | 'rejected';
+export const REVIEW_STATES: readonly ReviewState[] = ['flagged', 'held', 'approved', 'rejected'];
+
+/**
+ * An event as stored: one inbound postback or platform event, and what the store decided about
+ * it. The one declaration of an event; every layer that needs less takes a `Pick` of it.
+ */
+export interface EventRecord {
   id: string;
   source: string;
   type: string;
@@ -32,28 +39,24 @@ export interface NewEvent {
   raw: RawRequest | null;
   receivedAt: number;
   /** Attribution: the partner whose traffic it was, through which link; set from the click. */
-  partner?: string | null;
-  linkId?: string | null;
+  partner: string | null;
+  linkId: string | null;
   /** The partner's own click id, sent back in its postback. */
-  partnerClickId?: string | null;
-}
-
-/** Fraud review: `flagged` was credited anyway, `held` waits for an operator. */
-export type ReviewState = 'flagged' | 'held' | 'approved' | 'rejected';
-export const REVIEW_STATES: readonly ReviewState[] = ['flagged', 'held', 'approved', 'rejected'];
-
-export interface EventRecord extends NewEvent {
+  partnerClickId: string | null;
   outcome: EventOutcome;
   reason: string | null;
   detail: string | null;
   duplicateOf: string | null;
   coins: number;
-  partner: string | null;
-  linkId: string | null;
-  partnerClickId: string | null;
   flags: FraudFlag[];
   review: ReviewState | null;
 }
+
+/** What the store decides about an event, inside the recording transaction. */
+export type EventVerdict = Pick<EventRecord, 'outcome' | 'reason' | 'detail' | 'duplicateOf' | 'coins' | 'flags' | 'review'>;
+
+/** What the intake knows about an event before the store decides its outcome. */
+export type NewEvent = Omit<EventRecord, keyof EventVerdict>;
 
 export type ReviewDecision = { approve: true; ledgerEntryId: string; deliveries: Array<{ id: string; destinationId: string }> } | { approve: false; ledgerEntryId: string };
 

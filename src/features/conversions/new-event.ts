@@ -19,6 +19,9 @@ export function blankEvent(source: string, type: string, receivedAt: number, raw
     metadata: {},
     raw,
     receivedAt,
+    partner: null,
+    linkId: null,
+    partnerClickId: null,
   };
 }
 

@@ -5,7 +5,7 @@ import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/execut
 import type { UsersTable } from '../../db/schema.js';
 import { EVENT_COLUMNS } from './events-dal.js';
 import { userFromRow } from '../ledger/users-dal.js';
-import type { MissingReference, NewEvent, RecordEventCommand, RecordEventResult, ReviewState } from './events-types.js';
+import type { EventVerdict, MissingReference, NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
 import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
 
 /**
@@ -343,16 +343,8 @@ function insertTogether(db: SqlExecutor, ensureUser: boolean, withDeliveries: bo
   return statement;
 }
 
-interface Outcome {
-  outcome: 'accepted' | 'duplicate' | 'rejected';
-  reason?: string;
-  detail?: string;
-  dedupeKey?: string | null;
-  duplicateOf?: string;
-  coins?: number;
-  flags?: readonly FraudFlag[];
-  review?: ReviewState | null;
-}
+/** The store's verdict as written: what is not given is null (no coins, no flags). */
+type Outcome = Pick<EventVerdict, 'outcome'> & Partial<EventVerdict> & { dedupeKey?: string | null };
 
 /** An event's row values, in `EVENT_COLUMNS`' order. */
 function eventParams(e: NewEvent, o: Outcome): unknown[] {
@@ -377,9 +369,9 @@ function eventParams(e: NewEvent, o: Outcome): unknown[] {
     JSON.stringify(e.metadata),
     e.raw === null ? null : JSON.stringify(e.raw),
     e.receivedAt,
-    e.partner ?? null,
-    e.linkId ?? null,
-    e.partnerClickId ?? null,
+    e.partner,
+    e.linkId,
+    e.partnerClickId,
     o.flags === undefined || o.flags.length === 0 ? null : JSON.stringify(o.flags),
     o.review ?? null,
   ];

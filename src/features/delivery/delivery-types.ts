@@ -12,14 +12,8 @@ export interface DeliveryFilter {
 }
 
 /** A delivery with its event's facts, for the history table and its CSV. */
-export interface DeliveryRow extends DeliveryRecord {
-  eventType: string;
-  userId: string | null;
-  offerId: string | null;
-  amountMicros: number | null;
-  currency: string | null;
-  eventMetadata: Record<string, unknown>;
-}
+export type DeliveryRow = DeliveryRecord &
+  Pick<EventRecord, 'userId' | 'offerId' | 'amountMicros' | 'currency'> & { eventType: EventRecord['type']; eventMetadata: EventRecord['metadata'] };
 
 export interface AttemptRecord {
   id: string;

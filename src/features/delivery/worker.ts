@@ -194,6 +194,8 @@ export class DeliveryWorker {
       userId: 'test-user',
       offerId: config.match.offers?.[0] ?? 'test-offer',
       clickId: 'test-click',
+      partner: null,
+      partnerClickId: null,
       level: 5,
       coins: 25,
       amountMicros: 2_100_000,
@@ -408,22 +410,5 @@ function facts(event: EventRecord): EventFacts {
     }
   }
   if (typeof event.metadata.data === 'object' && event.metadata.data !== null) payload = { ...payload, ...(event.metadata.data as Record<string, unknown>) };
-  return {
-    id: event.id,
-    source: event.source,
-    type: event.type,
-    externalId: event.externalId,
-    userId: event.userId,
-    offerId: event.offerId,
-    clickId: event.clickId,
-    partner: event.partner,
-    partnerClickId: event.partnerClickId,
-    level: event.level,
-    coins: event.coins,
-    amountMicros: event.amountMicros,
-    currency: event.currency,
-    receivedAt: event.receivedAt,
-    metadata: event.metadata,
-    payload,
-  };
+  return { ...event, payload };
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import type { EventRecord } from '../conversions/events-types.js';
 
 /**
  * An outbound partner endpoint: where and how to send, which events it wants, how to sign,
@@ -67,19 +68,13 @@ export const DestinationConfigSchema = Type.Object(
 export type DestinationConfig = Static<typeof DestinationConfigSchema>;
 
 /** The facts of an event a destination is matched against. */
-export interface MatchableEvent {
-  type: string;
-  source: string;
-  offerId: string | null;
-  /** The partner whose traffic the event came from (attribution), if any. */
-  partner?: string | null;
-}
+export type MatchableEvent = Pick<EventRecord, 'type' | 'source' | 'offerId' | 'partner'>;
 
 export function wants(config: Pick<DestinationConfig, 'match'>, event: MatchableEvent): boolean {
   const { eventTypes, sources, offers, partners } = config.match;
   if (eventTypes !== undefined && !eventTypes.includes(event.type)) return false;
   if (sources !== undefined && !sources.includes(event.source)) return false;
   if (offers !== undefined && (event.offerId === null || !offers.includes(event.offerId))) return false;
-  if (partners !== undefined && (event.partner == null || !partners.includes(event.partner))) return false;
+  if (partners !== undefined && (event.partner === null || !partners.includes(event.partner))) return false;
   return true;
 }

@@ -4,7 +4,7 @@ import { DestinationConfigSchema, wants, type DestinationConfig, type MatchableE
 import { HUB_MACROS } from './request.js';
 import { unknownMacros } from '../../lib/macros.js';
 import { DEFAULT_POLICY } from './retry-policies.js';
-import { firstFieldProblem } from '../../lib/validation.js';
+import { validationError } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -174,10 +174,7 @@ export class DestinationService {
   /** Defaults filled in, the schema checked, and macros checked when unknown ones are errors. */
   private validate(input: DestinationInput['config']): DestinationConfig {
     const config = { ...CONFIG_DEFAULTS, ...input };
-    if (!configValidator.Check(config)) {
-      const problem = firstFieldProblem(configValidator.Errors(config), 'config');
-      throw new ValidationError(`config.${problem.field}`, problem.message);
-    }
+    if (!configValidator.Check(config)) throw validationError(configValidator.Errors(config), { under: 'config' });
     if (config.unknownMacros === 'error') {
       for (const [field, template] of [['url', config.url], ['body', config.body ?? ''], ...Object.entries(config.headers ?? {}).map(([k, v]) => [`headers.${k}`, v])] as const) {
         const unknown = unknownMacros(template, HUB_MACROS, true);

@@ -11,6 +11,8 @@ const event: EventFacts = {
   userId: '3410444',
   offerId: '1511',
   clickId: 'c-9',
+  partner: null,
+  partnerClickId: null,
   level: null,
   coins: 4200,
   amountMicros: 2_100_000,

@@ -2,28 +2,16 @@ import { formatMicros } from '../../lib/money.js';
 import { renderMacros } from '../../lib/macros.js';
 import { bodyHmac, standardWebhookHeaders } from './webhook-signing.js';
 import type { DestinationConfig } from './definition.js';
+import type { EventRecord } from '../conversions/events-types.js';
 
 /** The facts of an event that macros can use. */
-export interface EventFacts {
-  id: string;
-  source: string;
-  type: string;
-  externalId: string | null;
-  userId: string | null;
-  offerId: string | null;
-  clickId: string | null;
-  /** Attribution: the referring partner and its own click id (sent back as `{clickId}`). */
-  partner?: string | null;
-  partnerClickId?: string | null;
-  level: number | null;
-  coins: number;
-  amountMicros: number | null;
-  currency: string | null;
-  receivedAt: number;
-  metadata: Record<string, unknown>;
+export type EventFacts = Pick<
+  EventRecord,
+  'id' | 'source' | 'type' | 'externalId' | 'userId' | 'offerId' | 'clickId' | 'partner' | 'partnerClickId' | 'level' | 'coins' | 'amountMicros' | 'currency' | 'receivedAt' | 'metadata'
+> & {
   /** The partner's payload (body object or query), for `{payload.key}` and bare `{key}` macros. */
   payload: Record<string, unknown>;
-}
+};
 
 export interface OutboundRequest {
   url: string;
@@ -106,7 +94,7 @@ function occurredAt(metadata: Record<string, unknown>): string | null {
 export const HUB_MACROS: ReadonlySet<string> = new Set(
   Object.keys(
     macroValues(
-      { id: '', source: '', type: '', externalId: null, userId: null, offerId: null, clickId: null, level: null, coins: 0, amountMicros: null, currency: null, receivedAt: 0, metadata: {}, payload: {} },
+      { id: '', source: '', type: '', externalId: null, userId: null, offerId: null, clickId: null, partner: null, partnerClickId: null, level: null, coins: 0, amountMicros: null, currency: null, receivedAt: 0, metadata: {}, payload: {} },
       '',
     ),
   ),

@@ -2,9 +2,9 @@ import { Type, type Static } from 'typebox';
 import { parseMicros } from '../../lib/money.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
-import { newId } from '../../lib/ids.js';
 import type { ApiSecretVerifier } from '../api-secrets/api-secrets-service.js';
 import type { EventRecord, RecordEventCommand, RecordEventResult } from '../conversions/events-types.js';
+import { blankEvent } from '../conversions/new-event.js';
 import type { DeliveryRecord } from '../delivery/delivery-types.js';
 import type { EventsDal } from '../conversions/events-dal.js';
 import type { DeliveriesDal } from '../delivery/deliveries-dal.js';
@@ -71,20 +71,15 @@ export class PlatformEventService {
   private async command(input: PlatformEvent): Promise<RecordEventCommand> {
     const command: RecordEventCommand = {
       event: {
-        id: newId(),
-        source: PLATFORM_SOURCE,
-        type: input.type,
+        ...blankEvent(PLATFORM_SOURCE, input.type, this.deps.clock.now()),
         externalId: input.idempotencyKey,
         userId: input.userId,
         offerId: input.offerId ?? null,
-        appPid: null,
         level: input.level ?? null,
         amountMicros: input.amount === undefined ? null : parseMicros(input.amount),
         currency: input.currency?.toUpperCase() ?? (input.amount === undefined ? null : 'USD'),
         clickId: input.clickId ?? null,
         metadata: { ...(input.data === undefined ? {} : { data: input.data }), ...(input.occurredAt === undefined ? {} : { occurredAt: input.occurredAt }) },
-        raw: null,
-        receivedAt: this.deps.clock.now(),
       },
       requires: {},
       credit: null,

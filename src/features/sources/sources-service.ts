@@ -3,7 +3,7 @@ import { checkCidr } from './auth.js';
 import { ecdsaKeyProblem } from './signatures.js';
 import { SourceDefinitionSchema, type AuthRule, type SourceDefinition, type SourceOverrides } from './definition.js';
 import { isPresetName, PRESETS, resolveDefinition } from './presets.js';
-import { firstFieldProblem } from '../../lib/validation.js';
+import { validationError } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../../lib/errors.js';
@@ -208,10 +208,7 @@ export class SourceService {
   private validate(preset: string, overrides: SourceOverrides): SourceDefinition {
     if (!isPresetName(preset)) throw new ValidationError('preset', `must be one of ${Object.keys(PRESETS).join(', ')}`);
     const definition = resolveDefinition(preset, overrides);
-    if (!definitionValidator.Check(definition)) {
-      const problem = firstFieldProblem(definitionValidator.Errors(definition), 'overrides');
-      throw new ValidationError(`overrides.${problem.field}`, problem.message);
-    }
+    if (!definitionValidator.Check(definition)) throw validationError(definitionValidator.Errors(definition), { under: 'overrides' });
     for (const rule of flatten(definition.auth)) {
       if (rule.kind === 'ip-allowlist') {
         for (const cidr of rule.cidrs) {
