@@ -164,15 +164,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -181,15 +173,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -198,15 +182,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -215,15 +191,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -232,15 +200,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -249,15 +209,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -332,15 +284,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -349,15 +293,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -366,15 +302,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -383,15 +311,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -400,15 +320,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -417,15 +329,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -506,21 +410,7 @@ export interface paths {
                             } | null;
                             /** Format: date-time */
                             receivedAt: string;
-                            deliveries: {
-                                /** @description Also the idempotency id sent with every attempt (webhook-id) */
-                                id: string;
-                                eventId: string;
-                                destinationId: string;
-                                state: "pending" | "delivering" | "succeeded" | "failed";
-                                attempts: number;
-                                nextAttemptAt: string | null;
-                                lastStatus: number | null;
-                                lastError: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
+                            deliveries: components["schemas"]["Delivery"][];
                         };
                     };
                 };
@@ -530,15 +420,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -547,15 +429,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -564,15 +438,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -581,15 +447,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -598,15 +456,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -615,15 +465,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -772,15 +614,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -789,15 +623,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -806,15 +632,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -823,15 +641,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -840,15 +650,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -857,15 +659,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1115,17 +909,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                /** @description Balance: the sum of the ledger entries; may be negative after reversals */
-                                coins: number;
-                                appId: string | null;
-                                deviceId: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
+                            items: components["schemas"]["User"][];
                             nextCursor: string | null;
                         };
                     };
@@ -1136,15 +920,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1153,15 +929,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1170,15 +938,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1187,15 +947,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1204,15 +956,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1242,17 +986,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            /** @description Balance: the sum of the ledger entries; may be negative after reversals */
-                            coins: number;
-                            appId: string | null;
-                            deviceId: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description Default Response */
@@ -1261,15 +995,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1278,15 +1004,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1295,15 +1013,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1312,15 +1022,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1329,15 +1031,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1373,17 +1067,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            /** @description Balance: the sum of the ledger entries; may be negative after reversals */
-                            coins: number;
-                            appId: string | null;
-                            deviceId: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description Default Response */
@@ -1392,15 +1076,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1409,15 +1085,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1426,15 +1094,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1443,15 +1103,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1460,15 +1112,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1500,15 +1144,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1517,15 +1153,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1534,15 +1162,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1551,15 +1171,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1568,15 +1180,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1608,17 +1212,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            /** @description Balance: the sum of the ledger entries; may be negative after reversals */
-                            coins: number;
-                            appId: string | null;
-                            deviceId: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description Default Response */
@@ -1627,15 +1221,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1644,15 +1230,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1661,15 +1239,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1678,15 +1248,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1695,15 +1257,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1739,15 +1293,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                userId: string;
-                                eventId: string | null;
-                                delta: number;
-                                kind: string;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
+                            items: components["schemas"]["LedgerEntry"][];
                             nextCursor: string | null;
                         };
                     };
@@ -1758,15 +1304,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1775,15 +1313,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1792,15 +1322,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1809,15 +1331,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1826,15 +1340,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1874,12 +1380,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                pid: string;
-                                name: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
+                            items: components["schemas"]["App"][];
                             nextCursor: string | null;
                         };
                     };
@@ -1890,15 +1391,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1907,15 +1400,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1924,15 +1409,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1941,15 +1418,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1958,15 +1427,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1995,12 +1456,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            pid: string;
-                            name: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["App"];
                     };
                 };
                 /** @description Default Response */
@@ -2009,15 +1465,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2026,15 +1474,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2043,15 +1483,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2060,15 +1492,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2077,15 +1501,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2121,12 +1537,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            pid: string;
-                            name: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["App"];
                     };
                 };
                 /** @description Default Response */
@@ -2135,15 +1546,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2152,15 +1555,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2169,15 +1564,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2186,15 +1573,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2203,15 +1582,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2243,15 +1614,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2260,15 +1623,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2277,15 +1632,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2294,15 +1641,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2311,15 +1650,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2350,12 +1681,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            pid: string;
-                            name: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["App"];
                     };
                 };
                 /** @description Default Response */
@@ -2364,15 +1690,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2381,15 +1699,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2398,15 +1708,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2415,15 +1717,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2432,15 +1726,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2474,12 +1760,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                name: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
+                            items: components["schemas"]["Offer"][];
                             nextCursor: string | null;
                         };
                     };
@@ -2490,15 +1771,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2507,15 +1780,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2524,15 +1789,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2541,15 +1798,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2558,15 +1807,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2595,12 +1836,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["Offer"];
                     };
                 };
                 /** @description Default Response */
@@ -2609,15 +1845,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2626,15 +1854,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2643,15 +1863,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2660,15 +1872,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2677,15 +1881,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2721,12 +1917,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["Offer"];
                     };
                 };
                 /** @description Default Response */
@@ -2735,15 +1926,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2752,15 +1935,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2769,15 +1944,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2786,15 +1953,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2803,15 +1962,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2843,15 +1994,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2860,15 +2003,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2877,15 +2012,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2894,15 +2021,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2911,15 +2030,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2950,12 +2061,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["Offer"];
                     };
                 };
                 /** @description Default Response */
@@ -2964,15 +2070,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2981,15 +2079,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -2998,15 +2088,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3015,15 +2097,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3032,15 +2106,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3074,15 +2140,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                name: string | null;
-                                /** @description The first characters of the secret, to tell secrets apart */
-                                prefix: string;
-                                /** Format: date-time */
-                                createdAt: string;
-                                revokedAt: string | null;
-                            }[];
+                            items: components["schemas"]["ApiSecret"][];
                             nextCursor: string | null;
                         };
                     };
@@ -3093,15 +2151,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3110,15 +2160,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3127,15 +2169,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3144,15 +2178,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3161,15 +2187,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3197,17 +2215,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string | null;
-                            /** @description The first characters of the secret, to tell secrets apart */
-                            prefix: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            revokedAt: string | null;
-                            /** @description The secret itself. Shown only in this response: store it now. */
-                            secret: string;
-                        };
+                        "application/json": components["schemas"]["ApiSecretCreated"];
                     };
                 };
                 /** @description Default Response */
@@ -3216,15 +2224,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3233,15 +2233,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3250,15 +2242,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3267,15 +2251,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3284,15 +2260,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3331,15 +2299,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string | null;
-                            /** @description The first characters of the secret, to tell secrets apart */
-                            prefix: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            revokedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["ApiSecret"];
                     };
                 };
                 /** @description Default Response */
@@ -3348,15 +2308,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3365,15 +2317,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3382,15 +2326,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3399,15 +2335,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3416,15 +2344,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3472,52 +2392,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                source: string;
-                                type: string;
-                                outcome: "accepted" | "duplicate" | "rejected";
-                                reason: string | null;
-                                detail: string | null;
-                                externalId: string | null;
-                                duplicateOf: string | null;
-                                userId: string | null;
-                                offerId: string | null;
-                                appPid: string | null;
-                                level: number | null;
-                                coins: number;
-                                amount: string | null;
-                                currency: string | null;
-                                clickId: string | null;
-                                partner: string | null;
-                                linkId: string | null;
-                                partnerClickId: string | null;
-                                /** @description Fraud-check findings */
-                                flags: {
-                                    check: string;
-                                    action: "flag" | "hold";
-                                    detail: string;
-                                }[];
-                                review: ("flagged" | "held" | "approved" | "rejected") | null;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                raw: {
-                                    method: string;
-                                    path: string;
-                                    query: {
-                                        [key: string]: unknown;
-                                    };
-                                    headers: {
-                                        [key: string]: string;
-                                    };
-                                    ip: string;
-                                    body: string | null;
-                                    bodyTruncated: boolean;
-                                } | null;
-                                /** Format: date-time */
-                                receivedAt: string;
-                            }[];
+                            items: components["schemas"]["Event"][];
                             nextCursor: string | null;
                         };
                     };
@@ -3528,15 +2403,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3545,15 +2412,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3562,15 +2421,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3579,15 +2430,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3596,15 +2439,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3642,52 +2477,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            source: string;
-                            type: string;
-                            outcome: "accepted" | "duplicate" | "rejected";
-                            reason: string | null;
-                            detail: string | null;
-                            externalId: string | null;
-                            duplicateOf: string | null;
-                            userId: string | null;
-                            offerId: string | null;
-                            appPid: string | null;
-                            level: number | null;
-                            coins: number;
-                            amount: string | null;
-                            currency: string | null;
-                            clickId: string | null;
-                            partner: string | null;
-                            linkId: string | null;
-                            partnerClickId: string | null;
-                            /** @description Fraud-check findings */
-                            flags: {
-                                check: string;
-                                action: "flag" | "hold";
-                                detail: string;
-                            }[];
-                            review: ("flagged" | "held" | "approved" | "rejected") | null;
-                            metadata: {
-                                [key: string]: unknown;
-                            };
-                            raw: {
-                                method: string;
-                                path: string;
-                                query: {
-                                    [key: string]: unknown;
-                                };
-                                headers: {
-                                    [key: string]: string;
-                                };
-                                ip: string;
-                                body: string | null;
-                                bodyTruncated: boolean;
-                            } | null;
-                            /** Format: date-time */
-                            receivedAt: string;
-                        };
+                        "application/json": components["schemas"]["Event"];
                     };
                 };
                 /** @description Default Response */
@@ -3696,15 +2486,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3713,15 +2495,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3730,15 +2504,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3747,15 +2513,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3764,15 +2522,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3809,289 +2559,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: {
-                                /** @description Where each hub field comes from in the request (query, form or JSON body) */
-                                fields: {
-                                    user: string | string[];
-                                    externalId?: string | string[];
-                                    offer?: string | string[];
-                                    eventType?: string | string[];
-                                    /** @description Revenue / payout: a decimal string in `currency` */
-                                    amount?: string | string[];
-                                    currency?: string | string[];
-                                    level?: string | string[];
-                                    clickId?: string | string[];
-                                    status?: string | string[];
-                                    /** @description The reward the partner states, in whole coins */
-                                    reward?: string | string[];
-                                    /** @description Unix seconds, milliseconds or ISO-8601 */
-                                    timestamp?: string | string[];
-                                };
-                                defaults?: {
-                                    eventType?: string;
-                                    currency?: string;
-                                };
-                                /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
-                                dedupeKey?: (string | string[])[];
-                                /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
-                                keep?: {
-                                    [key: string]: string | string[];
-                                };
-                                users?: "create" | "must-exist";
-                                amountUnit?: "unit" | "cent";
-                                /** @description All must pass; `any` for alternatives */
-                                auth: (({
-                                    /** @enum {string} */
-                                    kind: "bearer";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "secret-header";
-                                    header: string;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "secret-query";
-                                    param: string;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "ip-allowlist";
-                                    cidrs: string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "signature";
-                                    scheme: {
-                                        kind: "hmac" | "digest";
-                                        algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                        encoding: "hex" | "base64" | "base64url";
-                                        location: {
-                                            header: string;
-                                        } | {
-                                            query: string;
-                                        } | {
-                                            field: string;
-                                        };
-                                        message: {
-                                            /** @enum {string} */
-                                            kind: "url-without-signature";
-                                            /** Format: uri */
-                                            baseUrl?: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "sorted-query";
-                                            join?: string;
-                                            valuesOnly?: boolean;
-                                            exclude?: string[];
-                                            /** @enum {string} */
-                                            encode?: "php-urlencode";
-                                            /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                            params?: string[];
-                                            /** @description Parameters with an empty value are left out of the message */
-                                            skipEmpty?: boolean;
-                                            /** @description With skipEmpty: these parameters are signed even when empty */
-                                            keepEmpty?: string[];
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "raw-body";
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "template";
-                                            template: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ecdsa-p256";
-                                        /** @description key id → public key (PEM or base64 DER SPKI) */
-                                        keys: {
-                                            [key: string]: string;
-                                        };
-                                        signatureParam?: string;
-                                        keyIdParam?: string;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "timestamp";
-                                    path: string;
-                                    toleranceSeconds: number;
-                                }) | {
-                                    /** @enum {string} */
-                                    kind: "any";
-                                    rules: ({
-                                        /** @enum {string} */
-                                        kind: "bearer";
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-header";
-                                        header: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-query";
-                                        param: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ip-allowlist";
-                                        cidrs: string[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "signature";
-                                        scheme: {
-                                            kind: "hmac" | "digest";
-                                            algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                            encoding: "hex" | "base64" | "base64url";
-                                            location: {
-                                                header: string;
-                                            } | {
-                                                query: string;
-                                            } | {
-                                                field: string;
-                                            };
-                                            message: {
-                                                /** @enum {string} */
-                                                kind: "url-without-signature";
-                                                /** Format: uri */
-                                                baseUrl?: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "sorted-query";
-                                                join?: string;
-                                                valuesOnly?: boolean;
-                                                exclude?: string[];
-                                                /** @enum {string} */
-                                                encode?: "php-urlencode";
-                                                /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                                params?: string[];
-                                                /** @description Parameters with an empty value are left out of the message */
-                                                skipEmpty?: boolean;
-                                                /** @description With skipEmpty: these parameters are signed even when empty */
-                                                keepEmpty?: string[];
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "raw-body";
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "template";
-                                                template: string;
-                                            };
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "ecdsa-p256";
-                                            /** @description key id → public key (PEM or base64 DER SPKI) */
-                                            keys: {
-                                                [key: string]: string;
-                                            };
-                                            signatureParam?: string;
-                                            keyIdParam?: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "timestamp";
-                                        path: string;
-                                        toleranceSeconds: number;
-                                    })[];
-                                })[];
-                                reversal?: {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    values: string[];
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "flag";
-                                    path: string;
-                                    value: string;
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "negative-amount";
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "prefixed-id";
-                                    prefix: string;
-                                };
-                                reward: {
-                                    /** @enum {string} */
-                                    kind: "milestones";
-                                    table: {
-                                        every: number;
-                                        brackets: {
-                                            upTo: number | null;
-                                            coins: number;
-                                        }[];
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "revenue-share";
-                                    coinsPerUsd: number;
-                                    shareBps: number;
-                                    bufferBps: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "fixed";
-                                    coins: number;
-                                    byEventType?: {
-                                        [key: string]: number;
-                                    };
-                                    byOffer?: {
-                                        [key: string]: number;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "partner-amount";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "none";
-                                };
-                                modifiers?: {
-                                    /** @description Multiplier for boosted events, in basis points (20000 = ×2) */
-                                    boostBps?: number;
-                                    dailyCap?: number;
-                                    boostWhen?: {
-                                        path: string;
-                                        equals: string;
-                                    };
-                                };
-                                usdRates?: {
-                                    [key: string]: string;
-                                };
-                                answer: {
-                                    /** @enum {string} */
-                                    format: "json";
-                                    successStatus?: number;
-                                    duplicateStatus?: number;
-                                    /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                    rejectedStatus?: {
-                                        [key: string]: number;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    format: "text";
-                                    success: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    duplicate?: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    rejected?: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                    rejectedBy?: {
-                                        [key: string]: {
-                                            status: number;
-                                            /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                            body: string;
-                                        };
-                                    };
-                                };
-                            };
+                            [key: string]: components["schemas"]["SourceDefinition"];
                         };
                     };
                 };
@@ -4132,305 +2600,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                slug: string;
-                                name: string | null;
-                                preset: string;
-                                enabled: boolean;
-                                overrides: {
-                                    [key: string]: unknown;
-                                };
-                                definition: {
-                                    /** @description Where each hub field comes from in the request (query, form or JSON body) */
-                                    fields: {
-                                        user: string | string[];
-                                        externalId?: string | string[];
-                                        offer?: string | string[];
-                                        eventType?: string | string[];
-                                        /** @description Revenue / payout: a decimal string in `currency` */
-                                        amount?: string | string[];
-                                        currency?: string | string[];
-                                        level?: string | string[];
-                                        clickId?: string | string[];
-                                        status?: string | string[];
-                                        /** @description The reward the partner states, in whole coins */
-                                        reward?: string | string[];
-                                        /** @description Unix seconds, milliseconds or ISO-8601 */
-                                        timestamp?: string | string[];
-                                    };
-                                    defaults?: {
-                                        eventType?: string;
-                                        currency?: string;
-                                    };
-                                    /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
-                                    dedupeKey?: (string | string[])[];
-                                    /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
-                                    keep?: {
-                                        [key: string]: string | string[];
-                                    };
-                                    users?: "create" | "must-exist";
-                                    amountUnit?: "unit" | "cent";
-                                    /** @description All must pass; `any` for alternatives */
-                                    auth: (({
-                                        /** @enum {string} */
-                                        kind: "bearer";
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-header";
-                                        header: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-query";
-                                        param: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ip-allowlist";
-                                        cidrs: string[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "signature";
-                                        scheme: {
-                                            kind: "hmac" | "digest";
-                                            algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                            encoding: "hex" | "base64" | "base64url";
-                                            location: {
-                                                header: string;
-                                            } | {
-                                                query: string;
-                                            } | {
-                                                field: string;
-                                            };
-                                            message: {
-                                                /** @enum {string} */
-                                                kind: "url-without-signature";
-                                                /** Format: uri */
-                                                baseUrl?: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "sorted-query";
-                                                join?: string;
-                                                valuesOnly?: boolean;
-                                                exclude?: string[];
-                                                /** @enum {string} */
-                                                encode?: "php-urlencode";
-                                                /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                                params?: string[];
-                                                /** @description Parameters with an empty value are left out of the message */
-                                                skipEmpty?: boolean;
-                                                /** @description With skipEmpty: these parameters are signed even when empty */
-                                                keepEmpty?: string[];
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "raw-body";
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "template";
-                                                template: string;
-                                            };
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "ecdsa-p256";
-                                            /** @description key id → public key (PEM or base64 DER SPKI) */
-                                            keys: {
-                                                [key: string]: string;
-                                            };
-                                            signatureParam?: string;
-                                            keyIdParam?: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "timestamp";
-                                        path: string;
-                                        toleranceSeconds: number;
-                                    }) | {
-                                        /** @enum {string} */
-                                        kind: "any";
-                                        rules: ({
-                                            /** @enum {string} */
-                                            kind: "bearer";
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "secret-header";
-                                            header: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "secret-query";
-                                            param: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "ip-allowlist";
-                                            cidrs: string[];
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "signature";
-                                            scheme: {
-                                                kind: "hmac" | "digest";
-                                                algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                                encoding: "hex" | "base64" | "base64url";
-                                                location: {
-                                                    header: string;
-                                                } | {
-                                                    query: string;
-                                                } | {
-                                                    field: string;
-                                                };
-                                                message: {
-                                                    /** @enum {string} */
-                                                    kind: "url-without-signature";
-                                                    /** Format: uri */
-                                                    baseUrl?: string;
-                                                } | {
-                                                    /** @enum {string} */
-                                                    kind: "sorted-query";
-                                                    join?: string;
-                                                    valuesOnly?: boolean;
-                                                    exclude?: string[];
-                                                    /** @enum {string} */
-                                                    encode?: "php-urlencode";
-                                                    /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                                    params?: string[];
-                                                    /** @description Parameters with an empty value are left out of the message */
-                                                    skipEmpty?: boolean;
-                                                    /** @description With skipEmpty: these parameters are signed even when empty */
-                                                    keepEmpty?: string[];
-                                                } | {
-                                                    /** @enum {string} */
-                                                    kind: "raw-body";
-                                                } | {
-                                                    /** @enum {string} */
-                                                    kind: "template";
-                                                    template: string;
-                                                };
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "ecdsa-p256";
-                                                /** @description key id → public key (PEM or base64 DER SPKI) */
-                                                keys: {
-                                                    [key: string]: string;
-                                                };
-                                                signatureParam?: string;
-                                                keyIdParam?: string;
-                                            };
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "timestamp";
-                                            path: string;
-                                            toleranceSeconds: number;
-                                        })[];
-                                    })[];
-                                    reversal?: {
-                                        /** @enum {string} */
-                                        kind: "status";
-                                        values: string[];
-                                        /** @description Path of the original postback's id; default: this postback's own id */
-                                        original?: string | string[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "flag";
-                                        path: string;
-                                        value: string;
-                                        /** @description Path of the original postback's id; default: this postback's own id */
-                                        original?: string | string[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "negative-amount";
-                                        /** @description Path of the original postback's id; default: this postback's own id */
-                                        original?: string | string[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "prefixed-id";
-                                        prefix: string;
-                                    };
-                                    reward: {
-                                        /** @enum {string} */
-                                        kind: "milestones";
-                                        table: {
-                                            every: number;
-                                            brackets: {
-                                                upTo: number | null;
-                                                coins: number;
-                                            }[];
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "revenue-share";
-                                        coinsPerUsd: number;
-                                        shareBps: number;
-                                        bufferBps: number;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "fixed";
-                                        coins: number;
-                                        byEventType?: {
-                                            [key: string]: number;
-                                        };
-                                        byOffer?: {
-                                            [key: string]: number;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "partner-amount";
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "none";
-                                    };
-                                    modifiers?: {
-                                        /** @description Multiplier for boosted events, in basis points (20000 = ×2) */
-                                        boostBps?: number;
-                                        dailyCap?: number;
-                                        boostWhen?: {
-                                            path: string;
-                                            equals: string;
-                                        };
-                                    };
-                                    usdRates?: {
-                                        [key: string]: string;
-                                    };
-                                    answer: {
-                                        /** @enum {string} */
-                                        format: "json";
-                                        successStatus?: number;
-                                        duplicateStatus?: number;
-                                        /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                        rejectedStatus?: {
-                                            [key: string]: number;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        format: "text";
-                                        success: {
-                                            status: number;
-                                            /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                            body: string;
-                                        };
-                                        duplicate?: {
-                                            status: number;
-                                            /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                            body: string;
-                                        };
-                                        rejected?: {
-                                            status: number;
-                                            /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                            body: string;
-                                        };
-                                        /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                        rejectedBy?: {
-                                            [key: string]: {
-                                                status: number;
-                                                /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                                body: string;
-                                            };
-                                        };
-                                    };
-                                };
-                                hasSecret: boolean;
-                                /** @description The URL to give the partner */
-                                inboundUrl: string;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
+                            items: components["schemas"]["Source"][];
                             nextCursor: string | null;
                         };
                     };
@@ -4441,15 +2611,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -4458,15 +2620,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -4475,15 +2629,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -4492,15 +2638,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -4509,15 +2647,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -4542,30 +2672,30 @@ export interface paths {
                         overrides?: {
                             /** @description Where each hub field comes from in the request (query, form or JSON body) */
                             fields?: {
-                                user: string | string[];
-                                externalId?: string | string[];
-                                offer?: string | string[];
-                                eventType?: string | string[];
+                                user: components["schemas"]["FieldPath"];
+                                externalId?: components["schemas"]["FieldPath"];
+                                offer?: components["schemas"]["FieldPath"];
+                                eventType?: components["schemas"]["FieldPath"];
                                 /** @description Revenue / payout: a decimal string in `currency` */
-                                amount?: string | string[];
-                                currency?: string | string[];
-                                level?: string | string[];
-                                clickId?: string | string[];
-                                status?: string | string[];
+                                amount?: components["schemas"]["FieldPath"];
+                                currency?: components["schemas"]["FieldPath"];
+                                level?: components["schemas"]["FieldPath"];
+                                clickId?: components["schemas"]["FieldPath"];
+                                status?: components["schemas"]["FieldPath"];
                                 /** @description The reward the partner states, in whole coins */
-                                reward?: string | string[];
+                                reward?: components["schemas"]["FieldPath"];
                                 /** @description Unix seconds, milliseconds or ISO-8601 */
-                                timestamp?: string | string[];
+                                timestamp?: components["schemas"]["FieldPath"];
                             };
                             defaults?: {
                                 eventType?: string;
                                 currency?: string;
                             };
                             /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
-                            dedupeKey?: (string | string[])[];
+                            dedupeKey?: components["schemas"]["FieldPath"][];
                             /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
                             keep?: {
-                                [key: string]: string | string[];
+                                [key: string]: components["schemas"]["FieldPath"];
                             };
                             users?: "create" | "must-exist";
                             amountUnit?: "unit" | "cent";
@@ -4722,19 +2852,19 @@ export interface paths {
                                 kind: "status";
                                 values: string[];
                                 /** @description Path of the original postback's id; default: this postback's own id */
-                                original?: string | string[];
+                                original?: components["schemas"]["FieldPath"];
                             } | {
                                 /** @enum {string} */
                                 kind: "flag";
                                 path: string;
                                 value: string;
                                 /** @description Path of the original postback's id; default: this postback's own id */
-                                original?: string | string[];
+                                original?: components["schemas"]["FieldPath"];
                             } | {
                                 /** @enum {string} */
                                 kind: "negative-amount";
                                 /** @description Path of the original postback's id; default: this postback's own id */
-                                original?: string | string[];
+                                original?: components["schemas"]["FieldPath"];
                             } | {
                                 /** @enum {string} */
                                 kind: "prefixed-id";
@@ -4834,307 +2964,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            slug: string;
-                            name: string | null;
-                            preset: string;
-                            enabled: boolean;
-                            overrides: {
-                                [key: string]: unknown;
-                            };
-                            definition: {
-                                /** @description Where each hub field comes from in the request (query, form or JSON body) */
-                                fields: {
-                                    user: string | string[];
-                                    externalId?: string | string[];
-                                    offer?: string | string[];
-                                    eventType?: string | string[];
-                                    /** @description Revenue / payout: a decimal string in `currency` */
-                                    amount?: string | string[];
-                                    currency?: string | string[];
-                                    level?: string | string[];
-                                    clickId?: string | string[];
-                                    status?: string | string[];
-                                    /** @description The reward the partner states, in whole coins */
-                                    reward?: string | string[];
-                                    /** @description Unix seconds, milliseconds or ISO-8601 */
-                                    timestamp?: string | string[];
-                                };
-                                defaults?: {
-                                    eventType?: string;
-                                    currency?: string;
-                                };
-                                /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
-                                dedupeKey?: (string | string[])[];
-                                /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
-                                keep?: {
-                                    [key: string]: string | string[];
-                                };
-                                users?: "create" | "must-exist";
-                                amountUnit?: "unit" | "cent";
-                                /** @description All must pass; `any` for alternatives */
-                                auth: (({
-                                    /** @enum {string} */
-                                    kind: "bearer";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "secret-header";
-                                    header: string;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "secret-query";
-                                    param: string;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "ip-allowlist";
-                                    cidrs: string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "signature";
-                                    scheme: {
-                                        kind: "hmac" | "digest";
-                                        algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                        encoding: "hex" | "base64" | "base64url";
-                                        location: {
-                                            header: string;
-                                        } | {
-                                            query: string;
-                                        } | {
-                                            field: string;
-                                        };
-                                        message: {
-                                            /** @enum {string} */
-                                            kind: "url-without-signature";
-                                            /** Format: uri */
-                                            baseUrl?: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "sorted-query";
-                                            join?: string;
-                                            valuesOnly?: boolean;
-                                            exclude?: string[];
-                                            /** @enum {string} */
-                                            encode?: "php-urlencode";
-                                            /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                            params?: string[];
-                                            /** @description Parameters with an empty value are left out of the message */
-                                            skipEmpty?: boolean;
-                                            /** @description With skipEmpty: these parameters are signed even when empty */
-                                            keepEmpty?: string[];
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "raw-body";
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "template";
-                                            template: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ecdsa-p256";
-                                        /** @description key id → public key (PEM or base64 DER SPKI) */
-                                        keys: {
-                                            [key: string]: string;
-                                        };
-                                        signatureParam?: string;
-                                        keyIdParam?: string;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "timestamp";
-                                    path: string;
-                                    toleranceSeconds: number;
-                                }) | {
-                                    /** @enum {string} */
-                                    kind: "any";
-                                    rules: ({
-                                        /** @enum {string} */
-                                        kind: "bearer";
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-header";
-                                        header: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-query";
-                                        param: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ip-allowlist";
-                                        cidrs: string[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "signature";
-                                        scheme: {
-                                            kind: "hmac" | "digest";
-                                            algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                            encoding: "hex" | "base64" | "base64url";
-                                            location: {
-                                                header: string;
-                                            } | {
-                                                query: string;
-                                            } | {
-                                                field: string;
-                                            };
-                                            message: {
-                                                /** @enum {string} */
-                                                kind: "url-without-signature";
-                                                /** Format: uri */
-                                                baseUrl?: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "sorted-query";
-                                                join?: string;
-                                                valuesOnly?: boolean;
-                                                exclude?: string[];
-                                                /** @enum {string} */
-                                                encode?: "php-urlencode";
-                                                /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                                params?: string[];
-                                                /** @description Parameters with an empty value are left out of the message */
-                                                skipEmpty?: boolean;
-                                                /** @description With skipEmpty: these parameters are signed even when empty */
-                                                keepEmpty?: string[];
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "raw-body";
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "template";
-                                                template: string;
-                                            };
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "ecdsa-p256";
-                                            /** @description key id → public key (PEM or base64 DER SPKI) */
-                                            keys: {
-                                                [key: string]: string;
-                                            };
-                                            signatureParam?: string;
-                                            keyIdParam?: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "timestamp";
-                                        path: string;
-                                        toleranceSeconds: number;
-                                    })[];
-                                })[];
-                                reversal?: {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    values: string[];
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "flag";
-                                    path: string;
-                                    value: string;
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "negative-amount";
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "prefixed-id";
-                                    prefix: string;
-                                };
-                                reward: {
-                                    /** @enum {string} */
-                                    kind: "milestones";
-                                    table: {
-                                        every: number;
-                                        brackets: {
-                                            upTo: number | null;
-                                            coins: number;
-                                        }[];
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "revenue-share";
-                                    coinsPerUsd: number;
-                                    shareBps: number;
-                                    bufferBps: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "fixed";
-                                    coins: number;
-                                    byEventType?: {
-                                        [key: string]: number;
-                                    };
-                                    byOffer?: {
-                                        [key: string]: number;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "partner-amount";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "none";
-                                };
-                                modifiers?: {
-                                    /** @description Multiplier for boosted events, in basis points (20000 = ×2) */
-                                    boostBps?: number;
-                                    dailyCap?: number;
-                                    boostWhen?: {
-                                        path: string;
-                                        equals: string;
-                                    };
-                                };
-                                usdRates?: {
-                                    [key: string]: string;
-                                };
-                                answer: {
-                                    /** @enum {string} */
-                                    format: "json";
-                                    successStatus?: number;
-                                    duplicateStatus?: number;
-                                    /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                    rejectedStatus?: {
-                                        [key: string]: number;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    format: "text";
-                                    success: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    duplicate?: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    rejected?: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                    rejectedBy?: {
-                                        [key: string]: {
-                                            status: number;
-                                            /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                            body: string;
-                                        };
-                                    };
-                                };
-                            };
-                            hasSecret: boolean;
-                            /** @description The URL to give the partner */
-                            inboundUrl: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description The source secret; shown only when created or rotated */
-                            secret?: string;
-                        };
+                        "application/json": components["schemas"]["SourceWithSecret"];
                     };
                 };
                 /** @description Default Response */
@@ -5143,15 +2973,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5160,15 +2982,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5177,15 +2991,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5194,15 +3000,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5211,15 +3009,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -5256,305 +3046,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            slug: string;
-                            name: string | null;
-                            preset: string;
-                            enabled: boolean;
-                            overrides: {
-                                [key: string]: unknown;
-                            };
-                            definition: {
-                                /** @description Where each hub field comes from in the request (query, form or JSON body) */
-                                fields: {
-                                    user: string | string[];
-                                    externalId?: string | string[];
-                                    offer?: string | string[];
-                                    eventType?: string | string[];
-                                    /** @description Revenue / payout: a decimal string in `currency` */
-                                    amount?: string | string[];
-                                    currency?: string | string[];
-                                    level?: string | string[];
-                                    clickId?: string | string[];
-                                    status?: string | string[];
-                                    /** @description The reward the partner states, in whole coins */
-                                    reward?: string | string[];
-                                    /** @description Unix seconds, milliseconds or ISO-8601 */
-                                    timestamp?: string | string[];
-                                };
-                                defaults?: {
-                                    eventType?: string;
-                                    currency?: string;
-                                };
-                                /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
-                                dedupeKey?: (string | string[])[];
-                                /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
-                                keep?: {
-                                    [key: string]: string | string[];
-                                };
-                                users?: "create" | "must-exist";
-                                amountUnit?: "unit" | "cent";
-                                /** @description All must pass; `any` for alternatives */
-                                auth: (({
-                                    /** @enum {string} */
-                                    kind: "bearer";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "secret-header";
-                                    header: string;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "secret-query";
-                                    param: string;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "ip-allowlist";
-                                    cidrs: string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "signature";
-                                    scheme: {
-                                        kind: "hmac" | "digest";
-                                        algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                        encoding: "hex" | "base64" | "base64url";
-                                        location: {
-                                            header: string;
-                                        } | {
-                                            query: string;
-                                        } | {
-                                            field: string;
-                                        };
-                                        message: {
-                                            /** @enum {string} */
-                                            kind: "url-without-signature";
-                                            /** Format: uri */
-                                            baseUrl?: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "sorted-query";
-                                            join?: string;
-                                            valuesOnly?: boolean;
-                                            exclude?: string[];
-                                            /** @enum {string} */
-                                            encode?: "php-urlencode";
-                                            /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                            params?: string[];
-                                            /** @description Parameters with an empty value are left out of the message */
-                                            skipEmpty?: boolean;
-                                            /** @description With skipEmpty: these parameters are signed even when empty */
-                                            keepEmpty?: string[];
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "raw-body";
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "template";
-                                            template: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ecdsa-p256";
-                                        /** @description key id → public key (PEM or base64 DER SPKI) */
-                                        keys: {
-                                            [key: string]: string;
-                                        };
-                                        signatureParam?: string;
-                                        keyIdParam?: string;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "timestamp";
-                                    path: string;
-                                    toleranceSeconds: number;
-                                }) | {
-                                    /** @enum {string} */
-                                    kind: "any";
-                                    rules: ({
-                                        /** @enum {string} */
-                                        kind: "bearer";
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-header";
-                                        header: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-query";
-                                        param: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ip-allowlist";
-                                        cidrs: string[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "signature";
-                                        scheme: {
-                                            kind: "hmac" | "digest";
-                                            algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                            encoding: "hex" | "base64" | "base64url";
-                                            location: {
-                                                header: string;
-                                            } | {
-                                                query: string;
-                                            } | {
-                                                field: string;
-                                            };
-                                            message: {
-                                                /** @enum {string} */
-                                                kind: "url-without-signature";
-                                                /** Format: uri */
-                                                baseUrl?: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "sorted-query";
-                                                join?: string;
-                                                valuesOnly?: boolean;
-                                                exclude?: string[];
-                                                /** @enum {string} */
-                                                encode?: "php-urlencode";
-                                                /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                                params?: string[];
-                                                /** @description Parameters with an empty value are left out of the message */
-                                                skipEmpty?: boolean;
-                                                /** @description With skipEmpty: these parameters are signed even when empty */
-                                                keepEmpty?: string[];
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "raw-body";
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "template";
-                                                template: string;
-                                            };
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "ecdsa-p256";
-                                            /** @description key id → public key (PEM or base64 DER SPKI) */
-                                            keys: {
-                                                [key: string]: string;
-                                            };
-                                            signatureParam?: string;
-                                            keyIdParam?: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "timestamp";
-                                        path: string;
-                                        toleranceSeconds: number;
-                                    })[];
-                                })[];
-                                reversal?: {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    values: string[];
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "flag";
-                                    path: string;
-                                    value: string;
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "negative-amount";
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "prefixed-id";
-                                    prefix: string;
-                                };
-                                reward: {
-                                    /** @enum {string} */
-                                    kind: "milestones";
-                                    table: {
-                                        every: number;
-                                        brackets: {
-                                            upTo: number | null;
-                                            coins: number;
-                                        }[];
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "revenue-share";
-                                    coinsPerUsd: number;
-                                    shareBps: number;
-                                    bufferBps: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "fixed";
-                                    coins: number;
-                                    byEventType?: {
-                                        [key: string]: number;
-                                    };
-                                    byOffer?: {
-                                        [key: string]: number;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "partner-amount";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "none";
-                                };
-                                modifiers?: {
-                                    /** @description Multiplier for boosted events, in basis points (20000 = ×2) */
-                                    boostBps?: number;
-                                    dailyCap?: number;
-                                    boostWhen?: {
-                                        path: string;
-                                        equals: string;
-                                    };
-                                };
-                                usdRates?: {
-                                    [key: string]: string;
-                                };
-                                answer: {
-                                    /** @enum {string} */
-                                    format: "json";
-                                    successStatus?: number;
-                                    duplicateStatus?: number;
-                                    /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                    rejectedStatus?: {
-                                        [key: string]: number;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    format: "text";
-                                    success: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    duplicate?: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    rejected?: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                    rejectedBy?: {
-                                        [key: string]: {
-                                            status: number;
-                                            /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                            body: string;
-                                        };
-                                    };
-                                };
-                            };
-                            hasSecret: boolean;
-                            /** @description The URL to give the partner */
-                            inboundUrl: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Source"];
                     };
                 };
                 /** @description Default Response */
@@ -5563,15 +3055,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5580,15 +3064,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5597,15 +3073,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5614,15 +3082,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5631,15 +3091,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -5672,15 +3124,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5689,15 +3133,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5706,15 +3142,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5723,15 +3151,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -5740,15 +3160,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -5774,30 +3186,30 @@ export interface paths {
                         overrides?: {
                             /** @description Where each hub field comes from in the request (query, form or JSON body) */
                             fields?: {
-                                user: string | string[];
-                                externalId?: string | string[];
-                                offer?: string | string[];
-                                eventType?: string | string[];
+                                user: components["schemas"]["FieldPath"];
+                                externalId?: components["schemas"]["FieldPath"];
+                                offer?: components["schemas"]["FieldPath"];
+                                eventType?: components["schemas"]["FieldPath"];
                                 /** @description Revenue / payout: a decimal string in `currency` */
-                                amount?: string | string[];
-                                currency?: string | string[];
-                                level?: string | string[];
-                                clickId?: string | string[];
-                                status?: string | string[];
+                                amount?: components["schemas"]["FieldPath"];
+                                currency?: components["schemas"]["FieldPath"];
+                                level?: components["schemas"]["FieldPath"];
+                                clickId?: components["schemas"]["FieldPath"];
+                                status?: components["schemas"]["FieldPath"];
                                 /** @description The reward the partner states, in whole coins */
-                                reward?: string | string[];
+                                reward?: components["schemas"]["FieldPath"];
                                 /** @description Unix seconds, milliseconds or ISO-8601 */
-                                timestamp?: string | string[];
+                                timestamp?: components["schemas"]["FieldPath"];
                             };
                             defaults?: {
                                 eventType?: string;
                                 currency?: string;
                             };
                             /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
-                            dedupeKey?: (string | string[])[];
+                            dedupeKey?: components["schemas"]["FieldPath"][];
                             /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
                             keep?: {
-                                [key: string]: string | string[];
+                                [key: string]: components["schemas"]["FieldPath"];
                             };
                             users?: "create" | "must-exist";
                             amountUnit?: "unit" | "cent";
@@ -5954,19 +3366,19 @@ export interface paths {
                                 kind: "status";
                                 values: string[];
                                 /** @description Path of the original postback's id; default: this postback's own id */
-                                original?: string | string[];
+                                original?: components["schemas"]["FieldPath"];
                             } | {
                                 /** @enum {string} */
                                 kind: "flag";
                                 path: string;
                                 value: string;
                                 /** @description Path of the original postback's id; default: this postback's own id */
-                                original?: string | string[];
+                                original?: components["schemas"]["FieldPath"];
                             } | {
                                 /** @enum {string} */
                                 kind: "negative-amount";
                                 /** @description Path of the original postback's id; default: this postback's own id */
-                                original?: string | string[];
+                                original?: components["schemas"]["FieldPath"];
                             } | {
                                 /** @enum {string} */
                                 kind: "prefixed-id";
@@ -6066,307 +3478,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            slug: string;
-                            name: string | null;
-                            preset: string;
-                            enabled: boolean;
-                            overrides: {
-                                [key: string]: unknown;
-                            };
-                            definition: {
-                                /** @description Where each hub field comes from in the request (query, form or JSON body) */
-                                fields: {
-                                    user: string | string[];
-                                    externalId?: string | string[];
-                                    offer?: string | string[];
-                                    eventType?: string | string[];
-                                    /** @description Revenue / payout: a decimal string in `currency` */
-                                    amount?: string | string[];
-                                    currency?: string | string[];
-                                    level?: string | string[];
-                                    clickId?: string | string[];
-                                    status?: string | string[];
-                                    /** @description The reward the partner states, in whole coins */
-                                    reward?: string | string[];
-                                    /** @description Unix seconds, milliseconds or ISO-8601 */
-                                    timestamp?: string | string[];
-                                };
-                                defaults?: {
-                                    eventType?: string;
-                                    currency?: string;
-                                };
-                                /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
-                                dedupeKey?: (string | string[])[];
-                                /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
-                                keep?: {
-                                    [key: string]: string | string[];
-                                };
-                                users?: "create" | "must-exist";
-                                amountUnit?: "unit" | "cent";
-                                /** @description All must pass; `any` for alternatives */
-                                auth: (({
-                                    /** @enum {string} */
-                                    kind: "bearer";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "secret-header";
-                                    header: string;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "secret-query";
-                                    param: string;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "ip-allowlist";
-                                    cidrs: string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "signature";
-                                    scheme: {
-                                        kind: "hmac" | "digest";
-                                        algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                        encoding: "hex" | "base64" | "base64url";
-                                        location: {
-                                            header: string;
-                                        } | {
-                                            query: string;
-                                        } | {
-                                            field: string;
-                                        };
-                                        message: {
-                                            /** @enum {string} */
-                                            kind: "url-without-signature";
-                                            /** Format: uri */
-                                            baseUrl?: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "sorted-query";
-                                            join?: string;
-                                            valuesOnly?: boolean;
-                                            exclude?: string[];
-                                            /** @enum {string} */
-                                            encode?: "php-urlencode";
-                                            /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                            params?: string[];
-                                            /** @description Parameters with an empty value are left out of the message */
-                                            skipEmpty?: boolean;
-                                            /** @description With skipEmpty: these parameters are signed even when empty */
-                                            keepEmpty?: string[];
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "raw-body";
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "template";
-                                            template: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ecdsa-p256";
-                                        /** @description key id → public key (PEM or base64 DER SPKI) */
-                                        keys: {
-                                            [key: string]: string;
-                                        };
-                                        signatureParam?: string;
-                                        keyIdParam?: string;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "timestamp";
-                                    path: string;
-                                    toleranceSeconds: number;
-                                }) | {
-                                    /** @enum {string} */
-                                    kind: "any";
-                                    rules: ({
-                                        /** @enum {string} */
-                                        kind: "bearer";
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-header";
-                                        header: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "secret-query";
-                                        param: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "ip-allowlist";
-                                        cidrs: string[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "signature";
-                                        scheme: {
-                                            kind: "hmac" | "digest";
-                                            algorithm: "md5" | "sha1" | "sha256" | "sha512";
-                                            encoding: "hex" | "base64" | "base64url";
-                                            location: {
-                                                header: string;
-                                            } | {
-                                                query: string;
-                                            } | {
-                                                field: string;
-                                            };
-                                            message: {
-                                                /** @enum {string} */
-                                                kind: "url-without-signature";
-                                                /** Format: uri */
-                                                baseUrl?: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "sorted-query";
-                                                join?: string;
-                                                valuesOnly?: boolean;
-                                                exclude?: string[];
-                                                /** @enum {string} */
-                                                encode?: "php-urlencode";
-                                                /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
-                                                params?: string[];
-                                                /** @description Parameters with an empty value are left out of the message */
-                                                skipEmpty?: boolean;
-                                                /** @description With skipEmpty: these parameters are signed even when empty */
-                                                keepEmpty?: string[];
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "raw-body";
-                                            } | {
-                                                /** @enum {string} */
-                                                kind: "template";
-                                                template: string;
-                                            };
-                                        } | {
-                                            /** @enum {string} */
-                                            kind: "ecdsa-p256";
-                                            /** @description key id → public key (PEM or base64 DER SPKI) */
-                                            keys: {
-                                                [key: string]: string;
-                                            };
-                                            signatureParam?: string;
-                                            keyIdParam?: string;
-                                        };
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "timestamp";
-                                        path: string;
-                                        toleranceSeconds: number;
-                                    })[];
-                                })[];
-                                reversal?: {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    values: string[];
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "flag";
-                                    path: string;
-                                    value: string;
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "negative-amount";
-                                    /** @description Path of the original postback's id; default: this postback's own id */
-                                    original?: string | string[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "prefixed-id";
-                                    prefix: string;
-                                };
-                                reward: {
-                                    /** @enum {string} */
-                                    kind: "milestones";
-                                    table: {
-                                        every: number;
-                                        brackets: {
-                                            upTo: number | null;
-                                            coins: number;
-                                        }[];
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "revenue-share";
-                                    coinsPerUsd: number;
-                                    shareBps: number;
-                                    bufferBps: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "fixed";
-                                    coins: number;
-                                    byEventType?: {
-                                        [key: string]: number;
-                                    };
-                                    byOffer?: {
-                                        [key: string]: number;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "partner-amount";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "none";
-                                };
-                                modifiers?: {
-                                    /** @description Multiplier for boosted events, in basis points (20000 = ×2) */
-                                    boostBps?: number;
-                                    dailyCap?: number;
-                                    boostWhen?: {
-                                        path: string;
-                                        equals: string;
-                                    };
-                                };
-                                usdRates?: {
-                                    [key: string]: string;
-                                };
-                                answer: {
-                                    /** @enum {string} */
-                                    format: "json";
-                                    successStatus?: number;
-                                    duplicateStatus?: number;
-                                    /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                    rejectedStatus?: {
-                                        [key: string]: number;
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    format: "text";
-                                    success: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    duplicate?: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    rejected?: {
-                                        status: number;
-                                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                        body: string;
-                                    };
-                                    /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
-                                    rejectedBy?: {
-                                        [key: string]: {
-                                            status: number;
-                                            /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
-                                            body: string;
-                                        };
-                                    };
-                                };
-                            };
-                            hasSecret: boolean;
-                            /** @description The URL to give the partner */
-                            inboundUrl: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description The source secret; shown only when created or rotated */
-                            secret?: string;
-                        };
+                        "application/json": components["schemas"]["SourceWithSecret"];
                     };
                 };
                 /** @description Default Response */
@@ -6375,15 +3487,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6392,15 +3496,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6409,15 +3505,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6426,15 +3514,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6443,15 +3523,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -6485,86 +3557,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                name: string;
-                                config: {
-                                    /** @description URL template with {macros}, values URL-encoded */
-                                    url: string;
-                                    method: "GET" | "POST";
-                                    /** @description JSON body template with {macros}, values JSON-escaped (POST) */
-                                    body?: string;
-                                    headers?: {
-                                        [key: string]: string;
-                                    };
-                                    match: {
-                                        eventTypes?: string[];
-                                        sources?: string[];
-                                        offers?: string[];
-                                        partners?: string[];
-                                    };
-                                    unknownMacros: "empty" | "keep" | "error";
-                                    retry: {
-                                        /** @enum {string} */
-                                        kind: "linear";
-                                        intervalMs: number;
-                                        resends: number;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "schedule";
-                                        delaysMs: number[];
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "exponential";
-                                        baseMs: number;
-                                        capMs: number;
-                                        maxAttempts: number;
-                                        jitter: boolean;
-                                    };
-                                    success: {
-                                        /** @enum {string} */
-                                        kind: "2xx";
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "status";
-                                        status: number;
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "body";
-                                        equals: string;
-                                    };
-                                    timeoutMs: number;
-                                    followRedirects: boolean;
-                                    signing?: {
-                                        /** @enum {string} */
-                                        kind: "standard-webhooks";
-                                    } | {
-                                        /** @enum {string} */
-                                        kind: "hmac-header";
-                                        header: string;
-                                        algorithm: "sha1" | "sha256" | "sha512";
-                                    };
-                                    /** @description Pause after this many consecutive failed attempts (and on 410 Gone); 0 never pauses for failures */
-                                    pauseAfterFailures: number;
-                                    maxConcurrency?: number;
-                                    ratePerSecond?: number;
-                                };
-                                enabled: boolean;
-                                paused: {
-                                    /** Format: date-time */
-                                    at: string;
-                                    reason: string | null;
-                                } | null;
-                                consecutiveFailures: number;
-                                hasBearerToken: boolean;
-                                hasSigningSecret: boolean;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                                /** @description The whsec_ signing secret; shown only when created or rotated */
-                                signingSecret?: string;
-                            }[];
+                            items: components["schemas"]["Destination"][];
                             nextCursor: string | null;
                         };
                     };
@@ -6575,15 +3568,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6592,15 +3577,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6609,15 +3586,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6626,15 +3595,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6643,15 +3604,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -6745,86 +3698,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            config: {
-                                /** @description URL template with {macros}, values URL-encoded */
-                                url: string;
-                                method: "GET" | "POST";
-                                /** @description JSON body template with {macros}, values JSON-escaped (POST) */
-                                body?: string;
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                                match: {
-                                    eventTypes?: string[];
-                                    sources?: string[];
-                                    offers?: string[];
-                                    partners?: string[];
-                                };
-                                unknownMacros: "empty" | "keep" | "error";
-                                retry: {
-                                    /** @enum {string} */
-                                    kind: "linear";
-                                    intervalMs: number;
-                                    resends: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "schedule";
-                                    delaysMs: number[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "exponential";
-                                    baseMs: number;
-                                    capMs: number;
-                                    maxAttempts: number;
-                                    jitter: boolean;
-                                };
-                                success: {
-                                    /** @enum {string} */
-                                    kind: "2xx";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    status: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "body";
-                                    equals: string;
-                                };
-                                timeoutMs: number;
-                                followRedirects: boolean;
-                                signing?: {
-                                    /** @enum {string} */
-                                    kind: "standard-webhooks";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "hmac-header";
-                                    header: string;
-                                    algorithm: "sha1" | "sha256" | "sha512";
-                                };
-                                /** @description Pause after this many consecutive failed attempts (and on 410 Gone); 0 never pauses for failures */
-                                pauseAfterFailures: number;
-                                maxConcurrency?: number;
-                                ratePerSecond?: number;
-                            };
-                            enabled: boolean;
-                            paused: {
-                                /** Format: date-time */
-                                at: string;
-                                reason: string | null;
-                            } | null;
-                            consecutiveFailures: number;
-                            hasBearerToken: boolean;
-                            hasSigningSecret: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description The whsec_ signing secret; shown only when created or rotated */
-                            signingSecret?: string;
-                        };
+                        "application/json": components["schemas"]["Destination"];
                     };
                 };
                 /** @description Default Response */
@@ -6833,15 +3707,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6850,15 +3716,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6867,15 +3725,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6884,15 +3734,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6901,15 +3743,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -6945,86 +3779,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            config: {
-                                /** @description URL template with {macros}, values URL-encoded */
-                                url: string;
-                                method: "GET" | "POST";
-                                /** @description JSON body template with {macros}, values JSON-escaped (POST) */
-                                body?: string;
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                                match: {
-                                    eventTypes?: string[];
-                                    sources?: string[];
-                                    offers?: string[];
-                                    partners?: string[];
-                                };
-                                unknownMacros: "empty" | "keep" | "error";
-                                retry: {
-                                    /** @enum {string} */
-                                    kind: "linear";
-                                    intervalMs: number;
-                                    resends: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "schedule";
-                                    delaysMs: number[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "exponential";
-                                    baseMs: number;
-                                    capMs: number;
-                                    maxAttempts: number;
-                                    jitter: boolean;
-                                };
-                                success: {
-                                    /** @enum {string} */
-                                    kind: "2xx";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    status: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "body";
-                                    equals: string;
-                                };
-                                timeoutMs: number;
-                                followRedirects: boolean;
-                                signing?: {
-                                    /** @enum {string} */
-                                    kind: "standard-webhooks";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "hmac-header";
-                                    header: string;
-                                    algorithm: "sha1" | "sha256" | "sha512";
-                                };
-                                /** @description Pause after this many consecutive failed attempts (and on 410 Gone); 0 never pauses for failures */
-                                pauseAfterFailures: number;
-                                maxConcurrency?: number;
-                                ratePerSecond?: number;
-                            };
-                            enabled: boolean;
-                            paused: {
-                                /** Format: date-time */
-                                at: string;
-                                reason: string | null;
-                            } | null;
-                            consecutiveFailures: number;
-                            hasBearerToken: boolean;
-                            hasSigningSecret: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description The whsec_ signing secret; shown only when created or rotated */
-                            signingSecret?: string;
-                        };
+                        "application/json": components["schemas"]["Destination"];
                     };
                 };
                 /** @description Default Response */
@@ -7033,15 +3788,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7050,15 +3797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7067,15 +3806,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7084,15 +3815,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7101,15 +3824,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -7141,15 +3856,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7158,15 +3865,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7175,15 +3874,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7192,15 +3883,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7209,15 +3892,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -7315,86 +3990,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            config: {
-                                /** @description URL template with {macros}, values URL-encoded */
-                                url: string;
-                                method: "GET" | "POST";
-                                /** @description JSON body template with {macros}, values JSON-escaped (POST) */
-                                body?: string;
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                                match: {
-                                    eventTypes?: string[];
-                                    sources?: string[];
-                                    offers?: string[];
-                                    partners?: string[];
-                                };
-                                unknownMacros: "empty" | "keep" | "error";
-                                retry: {
-                                    /** @enum {string} */
-                                    kind: "linear";
-                                    intervalMs: number;
-                                    resends: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "schedule";
-                                    delaysMs: number[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "exponential";
-                                    baseMs: number;
-                                    capMs: number;
-                                    maxAttempts: number;
-                                    jitter: boolean;
-                                };
-                                success: {
-                                    /** @enum {string} */
-                                    kind: "2xx";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    status: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "body";
-                                    equals: string;
-                                };
-                                timeoutMs: number;
-                                followRedirects: boolean;
-                                signing?: {
-                                    /** @enum {string} */
-                                    kind: "standard-webhooks";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "hmac-header";
-                                    header: string;
-                                    algorithm: "sha1" | "sha256" | "sha512";
-                                };
-                                /** @description Pause after this many consecutive failed attempts (and on 410 Gone); 0 never pauses for failures */
-                                pauseAfterFailures: number;
-                                maxConcurrency?: number;
-                                ratePerSecond?: number;
-                            };
-                            enabled: boolean;
-                            paused: {
-                                /** Format: date-time */
-                                at: string;
-                                reason: string | null;
-                            } | null;
-                            consecutiveFailures: number;
-                            hasBearerToken: boolean;
-                            hasSigningSecret: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description The whsec_ signing secret; shown only when created or rotated */
-                            signingSecret?: string;
-                        };
+                        "application/json": components["schemas"]["Destination"];
                     };
                 };
                 /** @description Default Response */
@@ -7403,15 +3999,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7420,15 +4008,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7437,15 +4017,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7454,15 +4026,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7471,15 +4035,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -7513,86 +4069,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            config: {
-                                /** @description URL template with {macros}, values URL-encoded */
-                                url: string;
-                                method: "GET" | "POST";
-                                /** @description JSON body template with {macros}, values JSON-escaped (POST) */
-                                body?: string;
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                                match: {
-                                    eventTypes?: string[];
-                                    sources?: string[];
-                                    offers?: string[];
-                                    partners?: string[];
-                                };
-                                unknownMacros: "empty" | "keep" | "error";
-                                retry: {
-                                    /** @enum {string} */
-                                    kind: "linear";
-                                    intervalMs: number;
-                                    resends: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "schedule";
-                                    delaysMs: number[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "exponential";
-                                    baseMs: number;
-                                    capMs: number;
-                                    maxAttempts: number;
-                                    jitter: boolean;
-                                };
-                                success: {
-                                    /** @enum {string} */
-                                    kind: "2xx";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    status: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "body";
-                                    equals: string;
-                                };
-                                timeoutMs: number;
-                                followRedirects: boolean;
-                                signing?: {
-                                    /** @enum {string} */
-                                    kind: "standard-webhooks";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "hmac-header";
-                                    header: string;
-                                    algorithm: "sha1" | "sha256" | "sha512";
-                                };
-                                /** @description Pause after this many consecutive failed attempts (and on 410 Gone); 0 never pauses for failures */
-                                pauseAfterFailures: number;
-                                maxConcurrency?: number;
-                                ratePerSecond?: number;
-                            };
-                            enabled: boolean;
-                            paused: {
-                                /** Format: date-time */
-                                at: string;
-                                reason: string | null;
-                            } | null;
-                            consecutiveFailures: number;
-                            hasBearerToken: boolean;
-                            hasSigningSecret: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description The whsec_ signing secret; shown only when created or rotated */
-                            signingSecret?: string;
-                        };
+                        "application/json": components["schemas"]["Destination"];
                     };
                 };
                 /** @description Default Response */
@@ -7601,15 +4078,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7618,15 +4087,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7635,15 +4096,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7652,15 +4105,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7669,15 +4114,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -7715,86 +4152,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            config: {
-                                /** @description URL template with {macros}, values URL-encoded */
-                                url: string;
-                                method: "GET" | "POST";
-                                /** @description JSON body template with {macros}, values JSON-escaped (POST) */
-                                body?: string;
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                                match: {
-                                    eventTypes?: string[];
-                                    sources?: string[];
-                                    offers?: string[];
-                                    partners?: string[];
-                                };
-                                unknownMacros: "empty" | "keep" | "error";
-                                retry: {
-                                    /** @enum {string} */
-                                    kind: "linear";
-                                    intervalMs: number;
-                                    resends: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "schedule";
-                                    delaysMs: number[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "exponential";
-                                    baseMs: number;
-                                    capMs: number;
-                                    maxAttempts: number;
-                                    jitter: boolean;
-                                };
-                                success: {
-                                    /** @enum {string} */
-                                    kind: "2xx";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "status";
-                                    status: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "body";
-                                    equals: string;
-                                };
-                                timeoutMs: number;
-                                followRedirects: boolean;
-                                signing?: {
-                                    /** @enum {string} */
-                                    kind: "standard-webhooks";
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "hmac-header";
-                                    header: string;
-                                    algorithm: "sha1" | "sha256" | "sha512";
-                                };
-                                /** @description Pause after this many consecutive failed attempts (and on 410 Gone); 0 never pauses for failures */
-                                pauseAfterFailures: number;
-                                maxConcurrency?: number;
-                                ratePerSecond?: number;
-                            };
-                            enabled: boolean;
-                            paused: {
-                                /** Format: date-time */
-                                at: string;
-                                reason: string | null;
-                            } | null;
-                            consecutiveFailures: number;
-                            hasBearerToken: boolean;
-                            hasSigningSecret: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description The whsec_ signing secret; shown only when created or rotated */
-                            signingSecret?: string;
-                        };
+                        "application/json": components["schemas"]["Destination"];
                     };
                 };
                 /** @description Default Response */
@@ -7803,15 +4161,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7820,15 +4170,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7837,15 +4179,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7854,15 +4188,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7871,15 +4197,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -7917,21 +4235,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            success: boolean;
-                            request: {
-                                url: string;
-                                method: string;
-                                headers: {
-                                    [key: string]: string;
-                                };
-                                body: string | null;
-                            } | null;
-                            status: number | null;
-                            excerpt: string | null;
-                            error: string | null;
-                            latencyMs: number;
-                        };
+                        "application/json": components["schemas"]["DestinationTest"];
                     };
                 };
                 /** @description Default Response */
@@ -7940,15 +4244,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7957,15 +4253,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7974,15 +4262,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -7991,15 +4271,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8008,15 +4280,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -8052,35 +4316,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Also the idempotency id sent with every attempt (webhook-id) */
-                            id: string;
-                            eventId: string;
-                            destinationId: string;
-                            state: "pending" | "delivering" | "succeeded" | "failed";
-                            attempts: number;
-                            nextAttemptAt: string | null;
-                            lastStatus: number | null;
-                            lastError: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            history: {
-                                attempt: number;
-                                /** Format: date-time */
-                                startedAt: string;
-                                url: string;
-                                method: string;
-                                requestHeaders: {
-                                    [key: string]: string;
-                                };
-                                status: number | null;
-                                latencyMs: number | null;
-                                responseExcerpt: string | null;
-                                error: string | null;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["DeliveryDetail"];
                     };
                 };
                 /** @description Default Response */
@@ -8089,15 +4325,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8106,15 +4334,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8123,15 +4343,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8140,15 +4352,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8157,15 +4361,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -8210,27 +4406,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                /** @description Also the idempotency id sent with every attempt (webhook-id) */
-                                id: string;
-                                eventId: string;
-                                destinationId: string;
-                                state: "pending" | "delivering" | "succeeded" | "failed";
-                                attempts: number;
-                                nextAttemptAt: string | null;
-                                lastStatus: number | null;
-                                lastError: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                                eventType: string;
-                                userId: string | null;
-                                offerId: string | null;
-                                payout: string | null;
-                                currency: string | null;
-                                advertiser: string | null;
-                            }[];
+                            items: components["schemas"]["DeliveryRow"][];
                             nextCursor: string | null;
                         };
                     };
@@ -8241,15 +4417,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8258,15 +4426,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8275,15 +4435,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8292,15 +4444,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -8391,15 +4535,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8408,15 +4544,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8425,15 +4553,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8442,15 +4562,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -8509,15 +4621,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8526,15 +4630,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8543,15 +4639,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8560,15 +4648,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -8609,38 +4689,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                name: string | null;
-                                offerId: string;
-                                partner: string | null;
-                                config: {
-                                    /**
-                                     * @description Where the click goes: an http(s) URL template. Macros: {click_id}, {sub}, {user_id}, {partner}, {partner_click_id}, {offer_id}, {link_id}, and any query parameter of the click by name. Values are URL-encoded.
-                                     * @example https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}
-                                     */
-                                    target?: string;
-                                    /** @description Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer) */
-                                    playStore?: {
-                                        /** @description The game's application id, e.g. com.example.game */
-                                        package: string;
-                                        /** @description The reward app (store app pid) sent as `pid` in the referrer */
-                                        pid: string;
-                                    };
-                                    /**
-                                     * @description The query parameter carrying the partner's own click id, kept with the click and sent back in the partner's postback
-                                     * @default click_id
-                                     */
-                                    partnerClickIdParam: string;
-                                };
-                                enabled: boolean;
-                                /** @description The link to give out: clicks on it are recorded and redirected */
-                                url: string;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
+                            items: components["schemas"]["Link"][];
                             nextCursor: string | null;
                         };
                     };
@@ -8651,15 +4700,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8668,15 +4709,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8685,15 +4718,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8702,15 +4727,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8719,15 +4736,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -8779,38 +4788,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string | null;
-                            offerId: string;
-                            partner: string | null;
-                            config: {
-                                /**
-                                 * @description Where the click goes: an http(s) URL template. Macros: {click_id}, {sub}, {user_id}, {partner}, {partner_click_id}, {offer_id}, {link_id}, and any query parameter of the click by name. Values are URL-encoded.
-                                 * @example https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}
-                                 */
-                                target?: string;
-                                /** @description Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer) */
-                                playStore?: {
-                                    /** @description The game's application id, e.g. com.example.game */
-                                    package: string;
-                                    /** @description The reward app (store app pid) sent as `pid` in the referrer */
-                                    pid: string;
-                                };
-                                /**
-                                 * @description The query parameter carrying the partner's own click id, kept with the click and sent back in the partner's postback
-                                 * @default click_id
-                                 */
-                                partnerClickIdParam: string;
-                            };
-                            enabled: boolean;
-                            /** @description The link to give out: clicks on it are recorded and redirected */
-                            url: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Link"];
                     };
                 };
                 /** @description Default Response */
@@ -8819,15 +4797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8836,15 +4806,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8853,15 +4815,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8870,15 +4824,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8887,15 +4833,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -8931,38 +4869,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string | null;
-                            offerId: string;
-                            partner: string | null;
-                            config: {
-                                /**
-                                 * @description Where the click goes: an http(s) URL template. Macros: {click_id}, {sub}, {user_id}, {partner}, {partner_click_id}, {offer_id}, {link_id}, and any query parameter of the click by name. Values are URL-encoded.
-                                 * @example https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}
-                                 */
-                                target?: string;
-                                /** @description Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer) */
-                                playStore?: {
-                                    /** @description The game's application id, e.g. com.example.game */
-                                    package: string;
-                                    /** @description The reward app (store app pid) sent as `pid` in the referrer */
-                                    pid: string;
-                                };
-                                /**
-                                 * @description The query parameter carrying the partner's own click id, kept with the click and sent back in the partner's postback
-                                 * @default click_id
-                                 */
-                                partnerClickIdParam: string;
-                            };
-                            enabled: boolean;
-                            /** @description The link to give out: clicks on it are recorded and redirected */
-                            url: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Link"];
                     };
                 };
                 /** @description Default Response */
@@ -8971,15 +4878,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -8988,15 +4887,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9005,15 +4896,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9022,15 +4905,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9039,15 +4914,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -9079,15 +4946,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9096,15 +4955,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9113,15 +4964,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9130,15 +4973,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9147,15 +4982,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -9207,38 +5034,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string | null;
-                            offerId: string;
-                            partner: string | null;
-                            config: {
-                                /**
-                                 * @description Where the click goes: an http(s) URL template. Macros: {click_id}, {sub}, {user_id}, {partner}, {partner_click_id}, {offer_id}, {link_id}, and any query parameter of the click by name. Values are URL-encoded.
-                                 * @example https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}
-                                 */
-                                target?: string;
-                                /** @description Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer) */
-                                playStore?: {
-                                    /** @description The game's application id, e.g. com.example.game */
-                                    package: string;
-                                    /** @description The reward app (store app pid) sent as `pid` in the referrer */
-                                    pid: string;
-                                };
-                                /**
-                                 * @description The query parameter carrying the partner's own click id, kept with the click and sent back in the partner's postback
-                                 * @default click_id
-                                 */
-                                partnerClickIdParam: string;
-                            };
-                            enabled: boolean;
-                            /** @description The link to give out: clicks on it are recorded and redirected */
-                            url: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Link"];
                     };
                 };
                 /** @description Default Response */
@@ -9247,15 +5043,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9264,15 +5052,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9281,15 +5061,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9298,15 +5070,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9315,15 +5079,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -9363,22 +5119,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                /** @description The click id */
-                                id: string;
-                                linkId: string;
-                                offerId: string;
-                                partner: string | null;
-                                userId: string | null;
-                                partnerClickId: string | null;
-                                ip: string | null;
-                                userAgent: string | null;
-                                query: {
-                                    [key: string]: string;
-                                };
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
+                            items: components["schemas"]["Click"][];
                             nextCursor: string | null;
                         };
                     };
@@ -9389,15 +5130,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9406,15 +5139,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9423,15 +5148,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9440,15 +5157,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9457,15 +5166,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -9501,91 +5202,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /**
-                             * @description How long after a click a conversion is attributed to it
-                             * @default 30
-                             */
-                            attributionWindowDays: number;
-                            /**
-                             * @description A conversion carries a click id the hub never issued, or one older than the window
-                             * @default flag
-                             */
-                            unknownClick: "off" | "flag" | "hold";
-                            /**
-                             * @description Converted sooner after the click than a human could
-                             * @default {
-                             *       "action": "off",
-                             *       "seconds": 10
-                             *     }
-                             */
-                            fastConversion: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 10 */
-                                seconds: number;
-                            };
-                            /**
-                             * @description More than `max` clicks from the attributed click's IP address within the window before it
-                             * @default {
-                             *       "action": "off",
-                             *       "max": 20,
-                             *       "windowMinutes": 60
-                             *     }
-                             */
-                            clicksPerIp: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 20 */
-                                max: number;
-                                /** @default 60 */
-                                windowMinutes: number;
-                            };
-                            /**
-                             * @description Conversions by one user in a UTC day
-                             * @default {
-                             *       "action": "off",
-                             *       "max": 50
-                             *     }
-                             */
-                            perUserPerDay: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 50 */
-                                max: number;
-                            };
-                            /**
-                             * @description Conversions of one offer in a UTC day
-                             * @default {
-                             *       "action": "off",
-                             *       "max": 10000
-                             *     }
-                             */
-                            perOfferPerDay: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 10000 */
-                                max: number;
-                            };
-                            /**
-                             * @description Conversions by one user of one offer, ever
-                             * @default {
-                             *       "action": "off",
-                             *       "max": 1
-                             *     }
-                             */
-                            perUserPerOffer: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 1 */
-                                max: number;
-                            };
-                            /**
-                             * @description A user credited by the same offer a second time (for one-time offers)
-                             * @default off
-                             */
-                            repeatOfferCredit: "off" | "flag" | "hold";
-                        };
+                        "application/json": components["schemas"]["FraudPolicy"];
                     };
                 };
                 /** @description Default Response */
@@ -9594,15 +5211,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9611,15 +5220,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9628,15 +5229,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9645,15 +5238,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9662,15 +5247,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -9685,91 +5262,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /**
-                         * @description How long after a click a conversion is attributed to it
-                         * @default 30
-                         */
-                        attributionWindowDays: number;
-                        /**
-                         * @description A conversion carries a click id the hub never issued, or one older than the window
-                         * @default flag
-                         */
-                        unknownClick: "off" | "flag" | "hold";
-                        /**
-                         * @description Converted sooner after the click than a human could
-                         * @default {
-                         *       "action": "off",
-                         *       "seconds": 10
-                         *     }
-                         */
-                        fastConversion: {
-                            /** @default off */
-                            action: "off" | "flag" | "hold";
-                            /** @default 10 */
-                            seconds: number;
-                        };
-                        /**
-                         * @description More than `max` clicks from the attributed click's IP address within the window before it
-                         * @default {
-                         *       "action": "off",
-                         *       "max": 20,
-                         *       "windowMinutes": 60
-                         *     }
-                         */
-                        clicksPerIp: {
-                            /** @default off */
-                            action: "off" | "flag" | "hold";
-                            /** @default 20 */
-                            max: number;
-                            /** @default 60 */
-                            windowMinutes: number;
-                        };
-                        /**
-                         * @description Conversions by one user in a UTC day
-                         * @default {
-                         *       "action": "off",
-                         *       "max": 50
-                         *     }
-                         */
-                        perUserPerDay: {
-                            /** @default off */
-                            action: "off" | "flag" | "hold";
-                            /** @default 50 */
-                            max: number;
-                        };
-                        /**
-                         * @description Conversions of one offer in a UTC day
-                         * @default {
-                         *       "action": "off",
-                         *       "max": 10000
-                         *     }
-                         */
-                        perOfferPerDay: {
-                            /** @default off */
-                            action: "off" | "flag" | "hold";
-                            /** @default 10000 */
-                            max: number;
-                        };
-                        /**
-                         * @description Conversions by one user of one offer, ever
-                         * @default {
-                         *       "action": "off",
-                         *       "max": 1
-                         *     }
-                         */
-                        perUserPerOffer: {
-                            /** @default off */
-                            action: "off" | "flag" | "hold";
-                            /** @default 1 */
-                            max: number;
-                        };
-                        /**
-                         * @description A user credited by the same offer a second time (for one-time offers)
-                         * @default off
-                         */
-                        repeatOfferCredit: "off" | "flag" | "hold";
-                    };
+                    "application/json": components["schemas"]["FraudPolicy"];
                 };
             };
             responses: {
@@ -9779,91 +5272,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /**
-                             * @description How long after a click a conversion is attributed to it
-                             * @default 30
-                             */
-                            attributionWindowDays: number;
-                            /**
-                             * @description A conversion carries a click id the hub never issued, or one older than the window
-                             * @default flag
-                             */
-                            unknownClick: "off" | "flag" | "hold";
-                            /**
-                             * @description Converted sooner after the click than a human could
-                             * @default {
-                             *       "action": "off",
-                             *       "seconds": 10
-                             *     }
-                             */
-                            fastConversion: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 10 */
-                                seconds: number;
-                            };
-                            /**
-                             * @description More than `max` clicks from the attributed click's IP address within the window before it
-                             * @default {
-                             *       "action": "off",
-                             *       "max": 20,
-                             *       "windowMinutes": 60
-                             *     }
-                             */
-                            clicksPerIp: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 20 */
-                                max: number;
-                                /** @default 60 */
-                                windowMinutes: number;
-                            };
-                            /**
-                             * @description Conversions by one user in a UTC day
-                             * @default {
-                             *       "action": "off",
-                             *       "max": 50
-                             *     }
-                             */
-                            perUserPerDay: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 50 */
-                                max: number;
-                            };
-                            /**
-                             * @description Conversions of one offer in a UTC day
-                             * @default {
-                             *       "action": "off",
-                             *       "max": 10000
-                             *     }
-                             */
-                            perOfferPerDay: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 10000 */
-                                max: number;
-                            };
-                            /**
-                             * @description Conversions by one user of one offer, ever
-                             * @default {
-                             *       "action": "off",
-                             *       "max": 1
-                             *     }
-                             */
-                            perUserPerOffer: {
-                                /** @default off */
-                                action: "off" | "flag" | "hold";
-                                /** @default 1 */
-                                max: number;
-                            };
-                            /**
-                             * @description A user credited by the same offer a second time (for one-time offers)
-                             * @default off
-                             */
-                            repeatOfferCredit: "off" | "flag" | "hold";
-                        };
+                        "application/json": components["schemas"]["FraudPolicy"];
                     };
                 };
                 /** @description Default Response */
@@ -9872,15 +5281,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9889,15 +5290,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9906,15 +5299,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9923,15 +5308,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -9940,15 +5317,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -9987,52 +5356,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            source: string;
-                            type: string;
-                            outcome: "accepted" | "duplicate" | "rejected";
-                            reason: string | null;
-                            detail: string | null;
-                            externalId: string | null;
-                            duplicateOf: string | null;
-                            userId: string | null;
-                            offerId: string | null;
-                            appPid: string | null;
-                            level: number | null;
-                            coins: number;
-                            amount: string | null;
-                            currency: string | null;
-                            clickId: string | null;
-                            partner: string | null;
-                            linkId: string | null;
-                            partnerClickId: string | null;
-                            /** @description Fraud-check findings */
-                            flags: {
-                                check: string;
-                                action: "flag" | "hold";
-                                detail: string;
-                            }[];
-                            review: ("flagged" | "held" | "approved" | "rejected") | null;
-                            metadata: {
-                                [key: string]: unknown;
-                            };
-                            raw: {
-                                method: string;
-                                path: string;
-                                query: {
-                                    [key: string]: unknown;
-                                };
-                                headers: {
-                                    [key: string]: string;
-                                };
-                                ip: string;
-                                body: string | null;
-                                bodyTruncated: boolean;
-                            } | null;
-                            /** Format: date-time */
-                            receivedAt: string;
-                        };
+                        "application/json": components["schemas"]["Event"];
                     };
                 };
                 /** @description Default Response */
@@ -10041,15 +5365,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10058,15 +5374,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10075,15 +5383,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10092,15 +5392,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10109,15 +5401,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -10155,52 +5439,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            source: string;
-                            type: string;
-                            outcome: "accepted" | "duplicate" | "rejected";
-                            reason: string | null;
-                            detail: string | null;
-                            externalId: string | null;
-                            duplicateOf: string | null;
-                            userId: string | null;
-                            offerId: string | null;
-                            appPid: string | null;
-                            level: number | null;
-                            coins: number;
-                            amount: string | null;
-                            currency: string | null;
-                            clickId: string | null;
-                            partner: string | null;
-                            linkId: string | null;
-                            partnerClickId: string | null;
-                            /** @description Fraud-check findings */
-                            flags: {
-                                check: string;
-                                action: "flag" | "hold";
-                                detail: string;
-                            }[];
-                            review: ("flagged" | "held" | "approved" | "rejected") | null;
-                            metadata: {
-                                [key: string]: unknown;
-                            };
-                            raw: {
-                                method: string;
-                                path: string;
-                                query: {
-                                    [key: string]: unknown;
-                                };
-                                headers: {
-                                    [key: string]: string;
-                                };
-                                ip: string;
-                                body: string | null;
-                                bodyTruncated: boolean;
-                            } | null;
-                            /** Format: date-time */
-                            receivedAt: string;
-                        };
+                        "application/json": components["schemas"]["Event"];
                     };
                 };
                 /** @description Default Response */
@@ -10209,15 +5448,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10226,15 +5457,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10243,15 +5466,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10260,15 +5475,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10277,15 +5484,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -10325,28 +5524,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            from: string;
-                            /** Format: date-time */
-                            to: string;
-                            by: "offer" | "partner" | "day";
-                            rows: {
-                                key: string | null;
-                                clicks: number;
-                                /** @description Accepted events (held ones included), less those rejected in review */
-                                conversions: number;
-                                /** @description Of those, the ones attributed to a tracking-link click */
-                                attributedConversions: number;
-                                conversionRate: number | null;
-                                /** @description Sum of the conversions’ amounts per currency (decimal strings): {"USD": "12.50"} */
-                                revenue: {
-                                    [key: string]: string;
-                                };
-                                /** @description Coins credited by them */
-                                coins: number;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Report"];
                     };
                 };
                 /** @description Default Response */
@@ -10355,15 +5533,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10372,15 +5542,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10389,15 +5551,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10406,15 +5560,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10423,15 +5569,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -10474,70 +5612,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            from: string;
-                            /** Format: date-time */
-                            to: string;
-                            bucketSeconds: number;
-                            /** Format: date-time */
-                            now: string;
-                            buckets: {
-                                /** Format: date-time */
-                                start: string;
-                                accepted: number;
-                                duplicate: number;
-                                rejected: number;
-                                /** @description Coins credited by accepted events */
-                                coinsCredited: number;
-                                /** @description Coins taken back by reversals (a positive number) */
-                                coinsReversed: number;
-                                /** @description Revenue of accepted events per currency, decimal strings */
-                                revenue: {
-                                    [key: string]: string;
-                                };
-                                /** @description Deliveries created, by their state now */
-                                deliveries: {
-                                    pending: number;
-                                    delivering: number;
-                                    succeeded: number;
-                                    failed: number;
-                                };
-                                /** @description succeeded / (succeeded + failed); null when none has finished */
-                                successRate: number | null;
-                            }[];
-                            totals: {
-                                accepted: number;
-                                duplicate: number;
-                                rejected: number;
-                                /** @description Coins credited by accepted events */
-                                coinsCredited: number;
-                                /** @description Coins taken back by reversals (a positive number) */
-                                coinsReversed: number;
-                                /** @description Revenue of accepted events per currency, decimal strings */
-                                revenue: {
-                                    [key: string]: string;
-                                };
-                                /** @description Deliveries created, by their state now */
-                                deliveries: {
-                                    pending: number;
-                                    delivering: number;
-                                    succeeded: number;
-                                    failed: number;
-                                };
-                                /** @description succeeded / (succeeded + failed); null when none has finished */
-                                successRate: number | null;
-                            };
-                            /** @description Deliveries waiting or given up now, of any age */
-                            backlog: {
-                                pending: number;
-                                delivering: number;
-                                failed: number;
-                            };
-                            /** @description How long the oldest due delivery has waited; null when none is due */
-                            oldestDueAgeSeconds: number | null;
-                            pausedDestinations: number;
-                        };
+                        "application/json": components["schemas"]["Stats"];
                     };
                 };
                 /** @description Default Response */
@@ -10546,15 +5621,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10563,15 +5630,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10580,15 +5639,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10597,15 +5648,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -10656,15 +5699,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10673,15 +5708,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10690,15 +5717,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10707,15 +5726,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -10755,72 +5766,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            request: {
-                                method: string;
-                                /** @description Secrets redacted */
-                                url: string;
-                                /** @description Secrets redacted */
-                                headers: {
-                                    [key: string]: string;
-                                };
-                                body: string | null;
-                            };
-                            /** @description Credentials the hub could not produce for this test (e.g. an IP allowlist) */
-                            notes: string[];
-                            answer: {
-                                status: number;
-                                contentType: string;
-                                body: string;
-                            };
-                            /** @description The event the hub recorded for it */
-                            event: {
-                                id: string;
-                                source: string;
-                                type: string;
-                                outcome: "accepted" | "duplicate" | "rejected";
-                                reason: string | null;
-                                detail: string | null;
-                                externalId: string | null;
-                                duplicateOf: string | null;
-                                userId: string | null;
-                                offerId: string | null;
-                                appPid: string | null;
-                                level: number | null;
-                                coins: number;
-                                amount: string | null;
-                                currency: string | null;
-                                clickId: string | null;
-                                partner: string | null;
-                                linkId: string | null;
-                                partnerClickId: string | null;
-                                /** @description Fraud-check findings */
-                                flags: {
-                                    check: string;
-                                    action: "flag" | "hold";
-                                    detail: string;
-                                }[];
-                                review: ("flagged" | "held" | "approved" | "rejected") | null;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                raw: {
-                                    method: string;
-                                    path: string;
-                                    query: {
-                                        [key: string]: unknown;
-                                    };
-                                    headers: {
-                                        [key: string]: string;
-                                    };
-                                    ip: string;
-                                    body: string | null;
-                                    bodyTruncated: boolean;
-                                } | null;
-                                /** Format: date-time */
-                                receivedAt: string;
-                            } | null;
-                        };
+                        "application/json": components["schemas"]["SourceTest"];
                     };
                 };
                 /** @description Default Response */
@@ -10829,15 +5775,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10846,15 +5784,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10863,15 +5793,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -10880,15 +5802,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
-                            error: string;
-                            message: string;
-                            /** @description The input field at fault */
-                            field?: string;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -10902,7 +5816,864 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** ApiSecret */
+        ApiSecret: {
+            id: string;
+            name: string | null;
+            /** @description The first characters of the secret, to tell secrets apart */
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            revokedAt: string | null;
+        };
+        /** ApiSecretCreated */
+        ApiSecretCreated: {
+            id: string;
+            name: string | null;
+            /** @description The first characters of the secret, to tell secrets apart */
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            revokedAt: string | null;
+            /** @description The secret itself. Shown only in this response: store it now. */
+            secret: string;
+        };
+        /** App */
+        App: {
+            pid: string;
+            name: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** Attempt */
+        Attempt: {
+            attempt: number;
+            /** Format: date-time */
+            startedAt: string;
+            url: string;
+            method: string;
+            requestHeaders: {
+                [key: string]: string;
+            };
+            status: number | null;
+            latencyMs: number | null;
+            responseExcerpt: string | null;
+            error: string | null;
+        };
+        /** Click */
+        Click: {
+            /** @description The click id */
+            id: string;
+            linkId: string;
+            offerId: string;
+            partner: string | null;
+            userId: string | null;
+            partnerClickId: string | null;
+            ip: string | null;
+            userAgent: string | null;
+            query: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** Delivery */
+        Delivery: {
+            /** @description Also the idempotency id sent with every attempt (webhook-id) */
+            id: string;
+            eventId: string;
+            destinationId: string;
+            state: "pending" | "delivering" | "succeeded" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastStatus: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** DeliveryDetail */
+        DeliveryDetail: {
+            /** @description Also the idempotency id sent with every attempt (webhook-id) */
+            id: string;
+            eventId: string;
+            destinationId: string;
+            state: "pending" | "delivering" | "succeeded" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastStatus: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            history: components["schemas"]["Attempt"][];
+        };
+        /** DeliveryRow */
+        DeliveryRow: {
+            /** @description Also the idempotency id sent with every attempt (webhook-id) */
+            id: string;
+            eventId: string;
+            destinationId: string;
+            state: "pending" | "delivering" | "succeeded" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastStatus: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            eventType: string;
+            userId: string | null;
+            offerId: string | null;
+            payout: string | null;
+            currency: string | null;
+            advertiser: string | null;
+        };
+        /** Destination */
+        Destination: {
+            id: string;
+            name: string;
+            config: components["schemas"]["DestinationConfig"];
+            enabled: boolean;
+            paused: {
+                /** Format: date-time */
+                at: string;
+                reason: string | null;
+            } | null;
+            consecutiveFailures: number;
+            hasBearerToken: boolean;
+            hasSigningSecret: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The whsec_ signing secret; shown only when created or rotated */
+            signingSecret?: string;
+        };
+        /** DestinationConfig */
+        DestinationConfig: {
+            /** @description URL template with {macros}, values URL-encoded */
+            url: string;
+            method: "GET" | "POST";
+            /** @description JSON body template with {macros}, values JSON-escaped (POST) */
+            body?: string;
+            headers?: {
+                [key: string]: string;
+            };
+            match: {
+                eventTypes?: string[];
+                sources?: string[];
+                offers?: string[];
+                partners?: string[];
+            };
+            unknownMacros: "empty" | "keep" | "error";
+            retry: {
+                /** @enum {string} */
+                kind: "linear";
+                intervalMs: number;
+                resends: number;
+            } | {
+                /** @enum {string} */
+                kind: "schedule";
+                delaysMs: number[];
+            } | {
+                /** @enum {string} */
+                kind: "exponential";
+                baseMs: number;
+                capMs: number;
+                maxAttempts: number;
+                jitter: boolean;
+            };
+            success: {
+                /** @enum {string} */
+                kind: "2xx";
+            } | {
+                /** @enum {string} */
+                kind: "status";
+                status: number;
+            } | {
+                /** @enum {string} */
+                kind: "body";
+                equals: string;
+            };
+            timeoutMs: number;
+            followRedirects: boolean;
+            signing?: {
+                /** @enum {string} */
+                kind: "standard-webhooks";
+            } | {
+                /** @enum {string} */
+                kind: "hmac-header";
+                header: string;
+                algorithm: "sha1" | "sha256" | "sha512";
+            };
+            /** @description Pause after this many consecutive failed attempts (and on 410 Gone); 0 never pauses for failures */
+            pauseAfterFailures: number;
+            maxConcurrency?: number;
+            ratePerSecond?: number;
+        };
+        /** DestinationTest */
+        DestinationTest: {
+            success: boolean;
+            request: {
+                url: string;
+                method: string;
+                headers: {
+                    [key: string]: string;
+                };
+                body: string | null;
+            } | null;
+            status: number | null;
+            excerpt: string | null;
+            error: string | null;
+            latencyMs: number;
+        };
+        /** Error */
+        Error: {
+            /** @enum {boolean} */
+            ok: false;
+            /** @description Stable error code, e.g. invalid_request, unauthorized, not_found */
+            error: string;
+            message: string;
+            /** @description The input field at fault */
+            field?: string;
+        };
+        /** Event */
+        Event: {
+            id: string;
+            source: string;
+            type: string;
+            outcome: "accepted" | "duplicate" | "rejected";
+            reason: string | null;
+            detail: string | null;
+            externalId: string | null;
+            duplicateOf: string | null;
+            userId: string | null;
+            offerId: string | null;
+            appPid: string | null;
+            level: number | null;
+            coins: number;
+            amount: string | null;
+            currency: string | null;
+            clickId: string | null;
+            partner: string | null;
+            linkId: string | null;
+            partnerClickId: string | null;
+            /** @description Fraud-check findings */
+            flags: {
+                check: string;
+                action: "flag" | "hold";
+                detail: string;
+            }[];
+            review: ("flagged" | "held" | "approved" | "rejected") | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            raw: {
+                method: string;
+                path: string;
+                query: {
+                    [key: string]: unknown;
+                };
+                headers: {
+                    [key: string]: string;
+                };
+                ip: string;
+                body: string | null;
+                bodyTruncated: boolean;
+            } | null;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        /** FieldPath */
+        FieldPath: string | string[];
+        /** FraudPolicy */
+        FraudPolicy: {
+            /**
+             * @description How long after a click a conversion is attributed to it
+             * @default 30
+             */
+            attributionWindowDays: number;
+            /**
+             * @description A conversion carries a click id the hub never issued, or one older than the window
+             * @default flag
+             */
+            unknownClick: "off" | "flag" | "hold";
+            /**
+             * @description Converted sooner after the click than a human could
+             * @default {
+             *       "action": "off",
+             *       "seconds": 10
+             *     }
+             */
+            fastConversion: {
+                /** @default off */
+                action: "off" | "flag" | "hold";
+                /** @default 10 */
+                seconds: number;
+            };
+            /**
+             * @description More than `max` clicks from the attributed click's IP address within the window before it
+             * @default {
+             *       "action": "off",
+             *       "max": 20,
+             *       "windowMinutes": 60
+             *     }
+             */
+            clicksPerIp: {
+                /** @default off */
+                action: "off" | "flag" | "hold";
+                /** @default 20 */
+                max: number;
+                /** @default 60 */
+                windowMinutes: number;
+            };
+            /**
+             * @description Conversions by one user in a UTC day
+             * @default {
+             *       "action": "off",
+             *       "max": 50
+             *     }
+             */
+            perUserPerDay: {
+                /** @default off */
+                action: "off" | "flag" | "hold";
+                /** @default 50 */
+                max: number;
+            };
+            /**
+             * @description Conversions of one offer in a UTC day
+             * @default {
+             *       "action": "off",
+             *       "max": 10000
+             *     }
+             */
+            perOfferPerDay: {
+                /** @default off */
+                action: "off" | "flag" | "hold";
+                /** @default 10000 */
+                max: number;
+            };
+            /**
+             * @description Conversions by one user of one offer, ever
+             * @default {
+             *       "action": "off",
+             *       "max": 1
+             *     }
+             */
+            perUserPerOffer: {
+                /** @default off */
+                action: "off" | "flag" | "hold";
+                /** @default 1 */
+                max: number;
+            };
+            /**
+             * @description A user credited by the same offer a second time (for one-time offers)
+             * @default off
+             */
+            repeatOfferCredit: "off" | "flag" | "hold";
+        };
+        /** LedgerEntry */
+        LedgerEntry: {
+            id: string;
+            userId: string;
+            eventId: string | null;
+            delta: number;
+            kind: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** Link */
+        Link: {
+            id: string;
+            name: string | null;
+            offerId: string;
+            partner: string | null;
+            config: components["schemas"]["LinkConfig"];
+            enabled: boolean;
+            /** @description The link to give out: clicks on it are recorded and redirected */
+            url: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** LinkConfig */
+        LinkConfig: {
+            /**
+             * @description Where the click goes: an http(s) URL template. Macros: {click_id}, {sub}, {user_id}, {partner}, {partner_click_id}, {offer_id}, {link_id}, and any query parameter of the click by name. Values are URL-encoded.
+             * @example https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}
+             */
+            target?: string;
+            /** @description Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer) */
+            playStore?: {
+                /** @description The game's application id, e.g. com.example.game */
+                package: string;
+                /** @description The reward app (store app pid) sent as `pid` in the referrer */
+                pid: string;
+            };
+            /**
+             * @description The query parameter carrying the partner's own click id, kept with the click and sent back in the partner's postback
+             * @default click_id
+             */
+            partnerClickIdParam: string;
+        };
+        /** Offer */
+        Offer: {
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** Report */
+        Report: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            by: "offer" | "partner" | "day";
+            rows: {
+                key: string | null;
+                clicks: number;
+                /** @description Accepted events (held ones included), less those rejected in review */
+                conversions: number;
+                /** @description Of those, the ones attributed to a tracking-link click */
+                attributedConversions: number;
+                conversionRate: number | null;
+                /** @description Sum of the conversions’ amounts per currency (decimal strings): {"USD": "12.50"} */
+                revenue: {
+                    [key: string]: string;
+                };
+                /** @description Coins credited by them */
+                coins: number;
+            }[];
+        };
+        /** Source */
+        Source: {
+            slug: string;
+            name: string | null;
+            preset: string;
+            enabled: boolean;
+            overrides: {
+                [key: string]: unknown;
+            };
+            definition: components["schemas"]["SourceDefinition"];
+            hasSecret: boolean;
+            /** @description The URL to give the partner */
+            inboundUrl: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** SourceDefinition */
+        SourceDefinition: {
+            /** @description Where each hub field comes from in the request (query, form or JSON body) */
+            fields: {
+                user: components["schemas"]["FieldPath"];
+                externalId?: components["schemas"]["FieldPath"];
+                offer?: components["schemas"]["FieldPath"];
+                eventType?: components["schemas"]["FieldPath"];
+                /** @description Revenue / payout: a decimal string in `currency` */
+                amount?: components["schemas"]["FieldPath"];
+                currency?: components["schemas"]["FieldPath"];
+                level?: components["schemas"]["FieldPath"];
+                clickId?: components["schemas"]["FieldPath"];
+                status?: components["schemas"]["FieldPath"];
+                /** @description The reward the partner states, in whole coins */
+                reward?: components["schemas"]["FieldPath"];
+                /** @description Unix seconds, milliseconds or ISO-8601 */
+                timestamp?: components["schemas"]["FieldPath"];
+            };
+            defaults?: {
+                eventType?: string;
+                currency?: string;
+            };
+            /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
+            dedupeKey?: components["schemas"]["FieldPath"][];
+            /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
+            keep?: {
+                [key: string]: components["schemas"]["FieldPath"];
+            };
+            users?: "create" | "must-exist";
+            amountUnit?: "unit" | "cent";
+            /** @description All must pass; `any` for alternatives */
+            auth: (({
+                /** @enum {string} */
+                kind: "bearer";
+            } | {
+                /** @enum {string} */
+                kind: "secret-header";
+                header: string;
+            } | {
+                /** @enum {string} */
+                kind: "secret-query";
+                param: string;
+            } | {
+                /** @enum {string} */
+                kind: "ip-allowlist";
+                cidrs: string[];
+            } | {
+                /** @enum {string} */
+                kind: "signature";
+                scheme: {
+                    kind: "hmac" | "digest";
+                    algorithm: "md5" | "sha1" | "sha256" | "sha512";
+                    encoding: "hex" | "base64" | "base64url";
+                    location: {
+                        header: string;
+                    } | {
+                        query: string;
+                    } | {
+                        field: string;
+                    };
+                    message: {
+                        /** @enum {string} */
+                        kind: "url-without-signature";
+                        /** Format: uri */
+                        baseUrl?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "sorted-query";
+                        join?: string;
+                        valuesOnly?: boolean;
+                        exclude?: string[];
+                        /** @enum {string} */
+                        encode?: "php-urlencode";
+                        /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
+                        params?: string[];
+                        /** @description Parameters with an empty value are left out of the message */
+                        skipEmpty?: boolean;
+                        /** @description With skipEmpty: these parameters are signed even when empty */
+                        keepEmpty?: string[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "raw-body";
+                    } | {
+                        /** @enum {string} */
+                        kind: "template";
+                        template: string;
+                    };
+                } | {
+                    /** @enum {string} */
+                    kind: "ecdsa-p256";
+                    /** @description key id → public key (PEM or base64 DER SPKI) */
+                    keys: {
+                        [key: string]: string;
+                    };
+                    signatureParam?: string;
+                    keyIdParam?: string;
+                };
+            } | {
+                /** @enum {string} */
+                kind: "timestamp";
+                path: string;
+                toleranceSeconds: number;
+            }) | {
+                /** @enum {string} */
+                kind: "any";
+                rules: ({
+                    /** @enum {string} */
+                    kind: "bearer";
+                } | {
+                    /** @enum {string} */
+                    kind: "secret-header";
+                    header: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "secret-query";
+                    param: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "ip-allowlist";
+                    cidrs: string[];
+                } | {
+                    /** @enum {string} */
+                    kind: "signature";
+                    scheme: {
+                        kind: "hmac" | "digest";
+                        algorithm: "md5" | "sha1" | "sha256" | "sha512";
+                        encoding: "hex" | "base64" | "base64url";
+                        location: {
+                            header: string;
+                        } | {
+                            query: string;
+                        } | {
+                            field: string;
+                        };
+                        message: {
+                            /** @enum {string} */
+                            kind: "url-without-signature";
+                            /** Format: uri */
+                            baseUrl?: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "sorted-query";
+                            join?: string;
+                            valuesOnly?: boolean;
+                            exclude?: string[];
+                            /** @enum {string} */
+                            encode?: "php-urlencode";
+                            /** @description Only these parameters are signed (those present), in this order instead of sorted: a partner's own placeholders, not the publisher's parameters */
+                            params?: string[];
+                            /** @description Parameters with an empty value are left out of the message */
+                            skipEmpty?: boolean;
+                            /** @description With skipEmpty: these parameters are signed even when empty */
+                            keepEmpty?: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "raw-body";
+                        } | {
+                            /** @enum {string} */
+                            kind: "template";
+                            template: string;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "ecdsa-p256";
+                        /** @description key id → public key (PEM or base64 DER SPKI) */
+                        keys: {
+                            [key: string]: string;
+                        };
+                        signatureParam?: string;
+                        keyIdParam?: string;
+                    };
+                } | {
+                    /** @enum {string} */
+                    kind: "timestamp";
+                    path: string;
+                    toleranceSeconds: number;
+                })[];
+            })[];
+            reversal?: {
+                /** @enum {string} */
+                kind: "status";
+                values: string[];
+                /** @description Path of the original postback's id; default: this postback's own id */
+                original?: components["schemas"]["FieldPath"];
+            } | {
+                /** @enum {string} */
+                kind: "flag";
+                path: string;
+                value: string;
+                /** @description Path of the original postback's id; default: this postback's own id */
+                original?: components["schemas"]["FieldPath"];
+            } | {
+                /** @enum {string} */
+                kind: "negative-amount";
+                /** @description Path of the original postback's id; default: this postback's own id */
+                original?: components["schemas"]["FieldPath"];
+            } | {
+                /** @enum {string} */
+                kind: "prefixed-id";
+                prefix: string;
+            };
+            reward: {
+                /** @enum {string} */
+                kind: "milestones";
+                table: {
+                    every: number;
+                    brackets: {
+                        upTo: number | null;
+                        coins: number;
+                    }[];
+                };
+            } | {
+                /** @enum {string} */
+                kind: "revenue-share";
+                coinsPerUsd: number;
+                shareBps: number;
+                bufferBps: number;
+            } | {
+                /** @enum {string} */
+                kind: "fixed";
+                coins: number;
+                byEventType?: {
+                    [key: string]: number;
+                };
+                byOffer?: {
+                    [key: string]: number;
+                };
+            } | {
+                /** @enum {string} */
+                kind: "partner-amount";
+            } | {
+                /** @enum {string} */
+                kind: "none";
+            };
+            modifiers?: {
+                /** @description Multiplier for boosted events, in basis points (20000 = ×2) */
+                boostBps?: number;
+                dailyCap?: number;
+                boostWhen?: {
+                    path: string;
+                    equals: string;
+                };
+            };
+            usdRates?: {
+                [key: string]: string;
+            };
+            answer: {
+                /** @enum {string} */
+                format: "json";
+                successStatus?: number;
+                duplicateStatus?: number;
+                /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
+                rejectedStatus?: {
+                    [key: string]: number;
+                };
+            } | {
+                /** @enum {string} */
+                format: "text";
+                success: {
+                    status: number;
+                    /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
+                    body: string;
+                };
+                duplicate?: {
+                    status: number;
+                    /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
+                    body: string;
+                };
+                rejected?: {
+                    status: number;
+                    /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
+                    body: string;
+                };
+                /** @description Per rejection reason (unauthorized, invalid_request, invalid_json, unsupported_media_type, user_not_found, original_not_found, source_disabled) */
+                rejectedBy?: {
+                    [key: string]: {
+                        status: number;
+                        /** @description Text; may use {event_id}, {external_id}, {user_id}, {coins} */
+                        body: string;
+                    };
+                };
+            };
+        };
+        /** SourceTest */
+        SourceTest: {
+            request: {
+                method: string;
+                /** @description Secrets redacted */
+                url: string;
+                /** @description Secrets redacted */
+                headers: {
+                    [key: string]: string;
+                };
+                body: string | null;
+            };
+            /** @description Credentials the hub could not produce for this test (e.g. an IP allowlist) */
+            notes: string[];
+            answer: {
+                status: number;
+                contentType: string;
+                body: string;
+            };
+            /** @description The event the hub recorded for it */
+            event: components["schemas"]["Event"] | null;
+        };
+        /** SourceWithSecret */
+        SourceWithSecret: {
+            slug: string;
+            name: string | null;
+            preset: string;
+            enabled: boolean;
+            overrides: {
+                [key: string]: unknown;
+            };
+            definition: components["schemas"]["SourceDefinition"];
+            hasSecret: boolean;
+            /** @description The URL to give the partner */
+            inboundUrl: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The source secret; shown only when created or rotated */
+            secret?: string;
+        };
+        /** Stats */
+        Stats: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            bucketSeconds: number;
+            /** Format: date-time */
+            now: string;
+            buckets: {
+                /** Format: date-time */
+                start: string;
+                accepted: number;
+                duplicate: number;
+                rejected: number;
+                /** @description Coins credited by accepted events */
+                coinsCredited: number;
+                /** @description Coins taken back by reversals (a positive number) */
+                coinsReversed: number;
+                /** @description Revenue of accepted events per currency, decimal strings */
+                revenue: {
+                    [key: string]: string;
+                };
+                /** @description Deliveries created, by their state now */
+                deliveries: {
+                    pending: number;
+                    delivering: number;
+                    succeeded: number;
+                    failed: number;
+                };
+                /** @description succeeded / (succeeded + failed); null when none has finished */
+                successRate: number | null;
+            }[];
+            totals: {
+                accepted: number;
+                duplicate: number;
+                rejected: number;
+                /** @description Coins credited by accepted events */
+                coinsCredited: number;
+                /** @description Coins taken back by reversals (a positive number) */
+                coinsReversed: number;
+                /** @description Revenue of accepted events per currency, decimal strings */
+                revenue: {
+                    [key: string]: string;
+                };
+                /** @description Deliveries created, by their state now */
+                deliveries: {
+                    pending: number;
+                    delivering: number;
+                    succeeded: number;
+                    failed: number;
+                };
+                /** @description succeeded / (succeeded + failed); null when none has finished */
+                successRate: number | null;
+            };
+            /** @description Deliveries waiting or given up now, of any age */
+            backlog: {
+                pending: number;
+                delivering: number;
+                failed: number;
+            };
+            /** @description How long the oldest due delivery has waited; null when none is due */
+            oldestDueAgeSeconds: number | null;
+            pausedDestinations: number;
+        };
+        /** User */
+        User: {
+            id: string;
+            /** @description Balance: the sum of the ledger entries; may be negative after reversals */
+            coins: number;
+            appId: string | null;
+            deviceId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;

@@ -29,7 +29,7 @@ const RowSchema = Type.Object({
   payout: Type.Union([Type.String(), Type.Null()]),
   currency: Type.Union([Type.String(), Type.Null()]),
   advertiser: Type.Union([Type.String(), Type.Null()]),
-});
+}, { title: 'DeliveryRow' });
 
 type FilterQuery = { from?: string; to?: string; destination?: string; state?: DeliveryFilter['state']; event?: string };
 

@@ -21,7 +21,7 @@ const DestinationSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   signingSecret: Type.Optional(Type.String({ description: 'The whsec_ signing secret; shown only when created or rotated' })),
-});
+}, { title: 'Destination' });
 
 // What an operator sends: the URL, and any part of the configuration to change from its defaults.
 const ConfigInput = Type.Intersect([Type.Partial(DestinationConfigSchema), Type.Object({ url: DestinationConfigSchema.properties.url })]);
@@ -137,7 +137,7 @@ export function destinationRoutes(
             excerpt: Type.Union([Type.String(), Type.Null()]),
             error: Type.Union([Type.String(), Type.Null()]),
             latencyMs: Type.Integer(),
-          }),
+          }, { title: 'DestinationTest' }),
           ...errors,
         },
       },
@@ -153,7 +153,7 @@ export function destinationRoutes(
         security,
         summary: 'A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)',
         params: Params,
-        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }), ...errors },
+        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }, { title: 'DeliveryDetail' }), ...errors },
       },
     },
     async (request) => {
