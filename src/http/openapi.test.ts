@@ -16,7 +16,7 @@ describe('nameTitledSchemas', () => {
     };
     nameTitledSchemas(document);
     expect(document.paths['/users/{id}'].get.responses[200]).toEqual(json({ $ref: '#/components/schemas/User' }));
-    expect(document.paths['/users'].get.responses[200].content['application/json'].schema.properties.items).toEqual({ type: 'array', items: { $ref: '#/components/schemas/User' } });
+    expect(document.paths['/users'].get.responses[200]).toEqual(json({ ...page, properties: { ...page.properties, items: { type: 'array', items: { $ref: '#/components/schemas/User' } } } }));
     expect(document.paths['/users/{id}'].get.parameters).toEqual([{ in: 'path', name: 'id', schema: { type: 'string' } }]);
     expect(document).toMatchObject({ components: { schemas: { User: user } } });
   });
