@@ -12,6 +12,7 @@ import { frameworkErrors, registerErrorHandling } from './error-handler.js';
 import { lingerOnEarlyAnswers, type LingerLimits } from './lingering-close.js';
 import type { Metrics } from './metrics.js';
 import { warnOnListen } from './ops-app.js';
+import { nameTitledSchemas } from './openapi.js';
 import { dashboardApiRoutes } from './routes/admin-dashboard.js';
 import { adminRoutes } from './routes/admin.js';
 import { clickPath } from './routes/clicks.js';
@@ -138,6 +139,7 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
         },
       },
     },
+    transformObject: (document) => nameTitledSchemas('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

@@ -9,6 +9,7 @@ export const ErrorSchema = Type.Object(
     message: Type.String(),
     field: Type.Optional(Type.String({ description: 'The input field at fault' })),
   },
+  { title: 'Error' },
 );
 
 const Time = Type.String({ format: 'date-time' });
@@ -21,10 +22,10 @@ export const UserSchema = Type.Object({
   deviceId: Nullable(Type.String()),
   createdAt: Time,
   updatedAt: Time,
-});
+}, { title: 'User' });
 
-export const AppSchema = Type.Object({ pid: Type.String(), name: Nullable(Type.String()), createdAt: Time });
-export const OfferSchema = Type.Object({ id: Type.String(), name: Nullable(Type.String()), createdAt: Time });
+export const AppSchema = Type.Object({ pid: Type.String(), name: Nullable(Type.String()), createdAt: Time }, { title: 'App' });
+export const OfferSchema = Type.Object({ id: Type.String(), name: Nullable(Type.String()), createdAt: Time }, { title: 'Offer' });
 
 export const ApiSecretSchema = Type.Object({
   id: Type.String(),
@@ -32,12 +33,12 @@ export const ApiSecretSchema = Type.Object({
   prefix: Type.String({ description: 'The first characters of the secret, to tell secrets apart' }),
   createdAt: Time,
   revokedAt: Nullable(Time),
-});
+}, { title: 'ApiSecret' });
 
 export const ApiSecretCreatedSchema = Type.Object({
   ...ApiSecretSchema.properties,
   secret: Type.String({ description: 'The secret itself. Shown only in this response: store it now.' }),
-});
+}, { title: 'ApiSecretCreated' });
 
 export const LedgerEntrySchema = Type.Object({
   id: Type.String(),
@@ -46,7 +47,7 @@ export const LedgerEntrySchema = Type.Object({
   delta: Type.Integer(),
   kind: Type.String(),
   createdAt: Time,
-});
+}, { title: 'LedgerEntry' });
 
 function ReviewSchema() {
   return Type.Union([Type.Literal('flagged'), Type.Literal('held'), Type.Literal('approved'), Type.Literal('rejected')], {
@@ -94,7 +95,7 @@ export const EventSchema = Type.Object({
     }),
   ),
   receivedAt: Time,
-});
+}, { title: 'Event' });
 
 export const DeliverySchema = Type.Object({
   id: Type.String({ description: 'Also the idempotency id sent with every attempt (webhook-id)' }),
@@ -107,7 +108,7 @@ export const DeliverySchema = Type.Object({
   lastError: Nullable(Type.String()),
   createdAt: Time,
   updatedAt: Time,
-});
+}, { title: 'Delivery' });
 
 export const AttemptSchema = Type.Object({
   attempt: Type.Integer(),
@@ -119,7 +120,7 @@ export const AttemptSchema = Type.Object({
   latencyMs: Nullable(Type.Integer()),
   responseExcerpt: Nullable(Type.String()),
   error: Nullable(Type.String()),
-});
+}, { title: 'Attempt' });
 
 export function PageSchema<T extends TSchema>(item: T) {
   return Type.Object({

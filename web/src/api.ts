@@ -1,5 +1,7 @@
 // The admin API, as the dashboard uses it: the token from the session, errors in words.
 
+import type { components, paths } from './api-types.gen';
+
 const TOKEN_KEY = 'postback-hub.admin-token';
 
 export function getToken(): string | null {
@@ -121,302 +123,54 @@ export function errorText(error: unknown): string {
   return String(error);
 }
 
-// The shapes of the admin API (src/http/schemas.ts and the route files).
+// The shapes of the admin API, named: generated from the hub's route schemas (`npm run api-types`).
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+type Schemas = components['schemas'];
+type AdminApi = { [P in keyof paths as P extends `/admin/api${infer Path}` ? Path : never]: paths[P] };
+type Json<Response> = Response extends { content: { 'application/json': infer Body } } ? Body : never;
+/** What a route of the admin API answers on success, e.g. `Ok<'/users/{id}', 'get'>`. */
+export type Ok<Path extends keyof AdminApi, Method extends 'get' | 'post' | 'put' | 'patch' | 'delete'> = AdminApi[Path][Method] extends { responses: infer Responses }
+  ? Json<Responses[Extract<keyof Responses, 200 | 201>]>
+  : never;
 
-export type Outcome = 'accepted' | 'duplicate' | 'rejected';
-export type DeliveryState = 'pending' | 'delivering' | 'succeeded' | 'failed';
+/** A page of a list: its items, and the cursor of the next page (null on the last). */
+export type Page<T> = Omit<Ok<'/users', 'get'>, 'items'> & { items: T[] };
 
-export interface RawRequest {
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  headers: Record<string, string>;
-  ip: string;
-  body: string | null;
-  bodyTruncated: boolean;
-}
+export type User = Schemas['User'];
+export type LedgerEntry = Schemas['LedgerEntry'];
+export type StoreApp = Schemas['App'];
+export type Offer = Schemas['Offer'];
+export type ApiSecret = Schemas['ApiSecret'];
+export type ApiSecretCreated = Schemas['ApiSecretCreated'];
 
-export interface HubEvent {
-  id: string;
-  source: string;
-  type: string;
-  outcome: Outcome;
-  reason: string | null;
-  detail: string | null;
-  externalId: string | null;
-  duplicateOf: string | null;
-  userId: string | null;
-  offerId: string | null;
-  appPid: string | null;
-  level: number | null;
-  coins: number;
-  amount: string | null;
-  currency: string | null;
-  clickId: string | null;
-  /** Attribution: the partner whose traffic it was, through which link, with the partner's own click id. */
-  partner: string | null;
-  linkId: string | null;
-  partnerClickId: string | null;
-  /** Fraud-check findings. */
-  flags: FraudFlag[];
-  review: ReviewState | null;
-  metadata: Record<string, unknown>;
-  raw: RawRequest | null;
-  receivedAt: string;
-}
-
+export type HubEvent = Schemas['Event'];
+export type FraudFlag = HubEvent['flags'][number];
 /** Fraud review: flagged (credited anyway), held (waits for an operator), approved, rejected. */
-export type ReviewState = 'flagged' | 'held' | 'approved' | 'rejected';
+export type ReviewState = NonNullable<HubEvent['review']>;
 
-export interface FraudFlag {
-  check: string;
-  action: 'flag' | 'hold';
-  detail: string;
-}
+export type FieldPath = Schemas['FieldPath'];
+export type SourceDefinition = Schemas['SourceDefinition'];
+export type Source = Schemas['Source'];
+/** A source as created or changed: with its secret when one was generated. */
+export type SourceWithSecret = Schemas['SourceWithSecret'];
+export type Presets = Ok<'/presets', 'get'>;
+export type SourceSample = Ok<'/sources/{slug}/test', 'get'>;
+export type SourceTestResult = Schemas['SourceTest'];
 
-export type FieldPath = string | string[];
-export interface SourceDefinition {
-  fields: Record<string, FieldPath | undefined>;
-  defaults?: { eventType?: string; currency?: string };
-  dedupeKey?: FieldPath[];
-  users?: 'create' | 'must-exist';
-  auth: Array<{ kind: string; [key: string]: unknown }>;
-  reward: { kind: string; [key: string]: unknown };
-  [key: string]: unknown;
-}
+export type DestinationConfig = Schemas['DestinationConfig'];
+export type Destination = Schemas['Destination'];
+export type DestinationTestResult = Schemas['DestinationTest'];
+export type DeliveryRow = Schemas['DeliveryRow'];
+export type DeliveryDetail = Schemas['DeliveryDetail'];
+export type Replayed = Ok<'/deliveries/replay', 'post'>;
 
-export interface Source {
-  slug: string;
-  name: string | null;
-  preset: string;
-  enabled: boolean;
-  overrides: Record<string, unknown>;
-  definition: SourceDefinition;
-  hasSecret: boolean;
-  inboundUrl: string;
-  createdAt: string;
-  updatedAt: string;
-  secret?: string;
-}
+export type TrackingLink = Schemas['Link'];
+export type Click = Schemas['Click'];
 
-export interface SourceTestResult {
-  request: { method: string; url: string; headers: Record<string, string>; body: string | null };
-  notes: string[];
-  answer: { status: number; contentType: string; body: string };
-  event: HubEvent | null;
-}
+export type FraudPolicy = Schemas['FraudPolicy'];
+export type FraudAction = FraudPolicy['unknownClick'];
 
-export interface DestinationConfig {
-  url: string;
-  method: 'GET' | 'POST';
-  body?: string;
-  headers?: Record<string, string>;
-  match: { eventTypes?: string[]; sources?: string[]; offers?: string[]; partners?: string[] };
-  unknownMacros: 'empty' | 'keep' | 'error';
-  retry: { kind: 'linear'; intervalMs: number; resends: number } | { kind: 'schedule'; delaysMs: number[] } | { kind: 'exponential'; baseMs: number; capMs: number; maxAttempts: number; jitter: boolean };
-  success: { kind: '2xx' } | { kind: 'status'; status: number } | { kind: 'body'; equals: string };
-  timeoutMs: number;
-  followRedirects: boolean;
-  signing?: { kind: 'standard-webhooks' } | { kind: 'hmac-header'; header: string; algorithm: 'sha1' | 'sha256' | 'sha512' };
-  pauseAfterFailures: number;
-  maxConcurrency?: number;
-  ratePerSecond?: number;
-}
-
-export interface Destination {
-  id: string;
-  name: string;
-  config: DestinationConfig;
-  enabled: boolean;
-  paused: { at: string; reason: string | null } | null;
-  consecutiveFailures: number;
-  hasBearerToken: boolean;
-  hasSigningSecret: boolean;
-  createdAt: string;
-  updatedAt: string;
-  signingSecret?: string;
-}
-
-export interface DestinationTestResult {
-  success: boolean;
-  request: { url: string; method: string; headers: Record<string, string>; body: string | null } | null;
-  status: number | null;
-  excerpt: string | null;
-  error: string | null;
-  latencyMs: number;
-}
-
-export interface Delivery {
-  id: string;
-  eventId: string;
-  destinationId: string;
-  state: DeliveryState;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface DeliveryRow extends Delivery {
-  eventType: string;
-  userId: string | null;
-  offerId: string | null;
-  payout: string | null;
-  currency: string | null;
-  advertiser: string | null;
-}
-
-export interface Attempt {
-  attempt: number;
-  startedAt: string;
-  url: string;
-  method: string;
-  requestHeaders: Record<string, string>;
-  status: number | null;
-  latencyMs: number | null;
-  responseExcerpt: string | null;
-  error: string | null;
-}
-
-export interface DeliveryDetail extends Delivery {
-  history: Attempt[];
-}
-
-export interface User {
-  id: string;
-  coins: number;
-  appId: string | null;
-  deviceId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface LedgerEntry {
-  id: string;
-  userId: string;
-  eventId: string | null;
-  delta: number;
-  kind: string;
-  createdAt: string;
-}
-
-export interface StoreApp {
-  pid: string;
-  name: string | null;
-  createdAt: string;
-}
-
-export interface Offer {
-  id: string;
-  name: string | null;
-  createdAt: string;
-}
-
-export interface ApiSecret {
-  id: string;
-  name: string | null;
-  prefix: string;
-  createdAt: string;
-  revokedAt: string | null;
-  secret?: string;
-}
-
-/** Where a link's clicks go: exactly one of a URL template or a Play Store listing. */
-export interface LinkConfig {
-  target?: string;
-  playStore?: { package: string; pid: string };
-  /** The click's query parameter carrying the partner's own click id (default click_id). */
-  partnerClickIdParam?: string;
-}
-
-export interface TrackingLink {
-  id: string;
-  name: string | null;
-  offerId: string;
-  partner: string | null;
-  config: LinkConfig;
-  enabled: boolean;
-  /** The link to give out: origin/c/ID. */
-  url: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Click {
-  id: string;
-  linkId: string;
-  offerId: string;
-  partner: string | null;
-  userId: string | null;
-  partnerClickId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  query: Record<string, string>;
-  createdAt: string;
-}
-
-export type FraudAction = 'off' | 'flag' | 'hold';
-
-export interface FraudPolicy {
-  attributionWindowDays: number;
-  unknownClick: FraudAction;
-  fastConversion: { action: FraudAction; seconds: number };
-  clicksPerIp: { action: FraudAction; max: number; windowMinutes: number };
-  perUserPerDay: { action: FraudAction; max: number };
-  perOfferPerDay: { action: FraudAction; max: number };
-  perUserPerOffer: { action: FraudAction; max: number };
-  repeatOfferCredit: FraudAction;
-}
-
-export type ReportDimension = 'offer' | 'partner' | 'day';
-
-export interface ReportRow {
-  /** The offer id, the partner, or the UTC day (YYYY-MM-DD); null: none. */
-  key: string | null;
-  clicks: number;
-  conversions: number;
-  /** Of those, attributed to a tracking-link click. */
-  attributedConversions: number;
-  /** attributedConversions / clicks. */
-  conversionRate: number | null;
-  /** Per currency, decimal strings. */
-  revenue: Record<string, string>;
-  coins: number;
-}
-
-export interface Report {
-  from: string;
-  to: string;
-  by: ReportDimension;
-  rows: ReportRow[];
-}
-
-export interface StatsCounts {
-  accepted: number;
-  duplicate: number;
-  rejected: number;
-  coinsCredited: number;
-  coinsReversed: number;
-  revenue: Record<string, string>;
-  deliveries: Record<DeliveryState, number>;
-  successRate: number | null;
-}
-
-export interface Stats {
-  from: string;
-  to: string;
-  bucketSeconds: number;
-  now: string;
-  buckets: Array<StatsCounts & { start: string }>;
-  totals: StatsCounts;
-  backlog: { pending: number; delivering: number; failed: number };
-  oldestDueAgeSeconds: number | null;
-  pausedDestinations: number;
-}
+export type Report = Schemas['Report'];
+export type ReportRow = Report['rows'][number];
+export type ReportDimension = Report['by'];
+export type Stats = Schemas['Stats'];

@@ -35,7 +35,7 @@ export const LinkConfigSchema = Type.Object(
       description: "The query parameter carrying the partner's own click id, kept with the click and sent back in the partner's postback",
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'LinkConfig' },
 );
 export type LinkConfig = Static<typeof LinkConfigSchema>;
 

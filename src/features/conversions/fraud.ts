@@ -32,7 +32,7 @@ export const FraudPolicySchema = Type.Object(
       description: 'A user credited by the same offer a second time (for one-time offers)',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'FraudPolicy' },
 );
 export type FraudPolicy = Static<typeof FraudPolicySchema>;
 

@@ -63,7 +63,7 @@ export const DestinationConfigSchema = Type.Object(
     /** At most this many requests started per second (per worker process). */
     ratePerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'DestinationConfig' },
 );
 export type DestinationConfig = Static<typeof DestinationConfigSchema>;
 

@@ -8,7 +8,7 @@ import { Type, type Static } from 'typebox';
  */
 
 /** An input path (`user_id`, `payload.user_id`) or alternatives, the first present winning. */
-export const FieldPathSchema = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 10 })]);
+export const FieldPathSchema = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 10 })], { title: 'FieldPath' });
 export type FieldPath = Static<typeof FieldPathSchema>;
 
 const Path = Type.Optional(FieldPathSchema);
@@ -207,7 +207,7 @@ export const SourceDefinitionSchema = Type.Object(
     usdRates: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.String({ pattern: '^\\d{1,9}(\\.\\d{1,6})?$' }))),
     answer: AnswerConfigSchema,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'SourceDefinition' },
 );
 export type SourceDefinition = Static<typeof SourceDefinitionSchema>;
 

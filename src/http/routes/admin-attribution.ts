@@ -26,7 +26,7 @@ const ReportSchema = Type.Object({
       coins: Type.Integer({ description: 'Coins credited by them' }),
     }),
   ),
-});
+}, { title: 'Report' });
 
 export interface AttributionRouteDeps {
   conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review'>;

@@ -45,7 +45,7 @@ const StatsSchema = Type.Object({
   backlog: Type.Object({ pending: Type.Integer(), delivering: Type.Integer(), failed: Type.Integer() }, { description: 'Deliveries waiting or given up now, of any age' }),
   oldestDueAgeSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'How long the oldest due delivery has waited; null when none is due' }),
   pausedDestinations: Type.Integer(),
-});
+}, { title: 'Stats' });
 
 const TestRequestSchema = Type.Object(
   {
@@ -70,7 +70,7 @@ const TestResultSchema = Type.Object({
   notes: Type.Array(Type.String(), { description: 'Credentials the hub could not produce for this test (e.g. an IP allowlist)' }),
   answer: Type.Object({ status: Type.Integer(), contentType: Type.String(), body: Type.String() }),
   event: Type.Union([EventSchema, Type.Null()], { description: 'The event the hub recorded for it' }),
-});
+}, { title: 'SourceTest' });
 
 /** `/admin/api/stats` and `/admin/api/sources/:slug/test` (GET: the sample; POST: send one). */
 export function dashboardApiRoutes(deps: DashboardApiDeps) {

@@ -28,7 +28,7 @@ const RowSchema = Type.Object({
   payout: Type.Union([Type.String(), Type.Null()]),
   currency: Type.Union([Type.String(), Type.Null()]),
   advertiser: Type.Union([Type.String(), Type.Null()]),
-});
+}, { title: 'DeliveryRow' });
 
 type FilterQuery = { from?: string; to?: string; destination?: string; state?: DeliveryFilter['state']; event?: string };
 
@@ -87,7 +87,7 @@ export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list
         security,
         summary: 'A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }), ...errors },
+        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }, { title: 'DeliveryDetail' }), ...errors },
       },
     },
     async (request) => {

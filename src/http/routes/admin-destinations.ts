@@ -18,7 +18,7 @@ const DestinationSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   signingSecret: Type.Optional(Type.String({ description: 'The whsec_ signing secret; shown only when created or rotated' })),
-});
+}, { title: 'Destination' });
 
 // What an operator sends: the URL, and any part of the configuration to change from its defaults.
 const ConfigInput = Type.Intersect([Type.Partial(DestinationConfigSchema), Type.Object({ url: DestinationConfigSchema.properties.url })]);
@@ -130,7 +130,7 @@ export function destinationRoutes(app: App, destinations: DestinationService, wo
             excerpt: Type.Union([Type.String(), Type.Null()]),
             error: Type.Union([Type.String(), Type.Null()]),
             latencyMs: Type.Integer(),
-          }),
+          }, { title: 'DestinationTest' }),
           ...errors,
         },
       },

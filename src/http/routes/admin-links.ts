@@ -23,7 +23,7 @@ const LinkSchema = Type.Object({
   url: Type.String({ description: 'The link to give out: clicks on it are recorded and redirected' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
-});
+}, { title: 'Link' });
 
 const ClickSchema = Type.Object({
   id: Type.String({ description: 'The click id' }),
@@ -36,7 +36,7 @@ const ClickSchema = Type.Object({
   userAgent: Nullable(Type.String()),
   query: Type.Record(Type.String(), Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
-});
+}, { title: 'Click' });
 
 const ConfigInput = Type.Partial(LinkConfigSchema);
 

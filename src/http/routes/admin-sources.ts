@@ -20,12 +20,12 @@ const SourceSchema = Type.Object({
   inboundUrl: Type.String({ description: 'The URL to give the partner' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
-});
+}, { title: 'Source' });
 
 const SourceWithSecretSchema = Type.Object({
   ...SourceSchema.properties,
   secret: Type.Optional(Type.String({ description: 'The source secret; shown only when created or rotated' })),
-});
+}, { title: 'SourceWithSecret' });
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['sources'];

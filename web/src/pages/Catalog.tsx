@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, qs, type ApiSecret, type Click, type Offer, type Page, type StoreApp, type TrackingLink } from '../api';
+import { api, ApiError, qs, type ApiSecret, type ApiSecretCreated, type Click, type Offer, type Page, type StoreApp, type TrackingLink } from '../api';
 import { DataTable } from '../components/DataTable';
 import { Badge, CopyButton, CopyField, Dialog, Empty, ErrorBox, Field, Loading, PageHeader, Pager, SecretOnce, Time } from '../components/ui';
 import { useAction, useApi, usePaged } from '../hooks';
@@ -414,11 +414,11 @@ function LinkClicks({ link, onClose }: { link: TrackingLink; onClose: () => void
 function ApiSecrets() {
   const list = usePaged<ApiSecret>('/api-secrets?limit=50');
   const [name, setName] = useState('');
-  const [shown, setShown] = useState<ApiSecret | null>(null);
+  const [shown, setShown] = useState<ApiSecretCreated | null>(null);
   const action = useAction();
   const create = async (event: FormEvent) => {
     event.preventDefault();
-    const created = await action.run(() => api<ApiSecret>('/api-secrets', { body: name.trim() ? { name: name.trim() } : {} }));
+    const created = await action.run(() => api<ApiSecretCreated>('/api-secrets', { body: name.trim() ? { name: name.trim() } : {} }));
     if (created) {
       setName('');
       setShown(created);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, type DeliveryDetail, type DeliveryRow, type Destination, type Page } from '../api';
+import { api, type DeliveryDetail, type DeliveryRow, type Destination, type Page, type Replayed } from '../api';
 import { DataTable } from '../components/DataTable';
 import { Badge, Code, Dialog, Empty, ErrorBox, KeyValues, Loading, Time } from '../components/ui';
 import { useAction, useApi } from '../hooks';
@@ -9,7 +9,7 @@ export function Attempts({ id, onReplayed }: { id: string; onReplayed?: () => vo
   const { data, error, loading, reload } = useApi<DeliveryDetail>(`/deliveries/${encodeURIComponent(id)}`);
   const action = useAction();
   const replay = async () => {
-    const done = await action.run(() => api<{ replayed: number }>(`/deliveries/${encodeURIComponent(id)}/replay`, { method: 'POST' }));
+    const done = await action.run(() => api<Replayed>(`/deliveries/${encodeURIComponent(id)}/replay`, { method: 'POST' }));
     if (done) {
       reload();
       onReplayed?.();

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, type Destination, type DestinationConfig, type DestinationTestResult } from '../api';
+import { api, type Destination, type DestinationConfig, type DestinationTestResult, type Replayed } from '../api';
 import { Badge, Code, Dialog, Empty, ErrorBox, Field, KeyValues, Loading, PageHeader, Pager, SecretOnce, Time } from '../components/ui';
 import { pretty } from '../format';
 import { useAction, usePaged } from '../hooks';
@@ -28,7 +28,7 @@ export function Destinations() {
     }
     if (what === 'replay') {
       if (!window.confirm(`Replay every failed delivery of ${destination.name}?`)) return;
-      const done = await action.run(() => api<{ replayed: number }>('/deliveries/replay', { body: { destination: destination.id, state: 'failed' } }));
+      const done = await action.run(() => api<Replayed>('/deliveries/replay', { body: { destination: destination.id, state: 'failed' } }));
       if (done) setMessage(`${done.replayed} failed deliver${done.replayed === 1 ? 'y' : 'ies'} of ${destination.name} queued again.`);
       return;
     }

@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
-import { api, download, qs, type DeliveryRow } from '../api';
+import { api, download, qs, type DeliveryRow, type Replayed } from '../api';
 import { DataTable } from '../components/DataTable';
 import { DateRange, rangeQuery } from '../components/DateRange';
 import { Badge, Empty, ErrorBox, Field, Loading, PageHeader, Pager, Time } from '../components/ui';
@@ -28,7 +28,7 @@ export function History() {
   const [message, setMessage] = useState<string | null>(null);
 
   const replayOne = async (row: DeliveryRow) => {
-    const done = await action.run(() => api<{ replayed: number }>(`/deliveries/${encodeURIComponent(row.id)}/replay`, { method: 'POST' }));
+    const done = await action.run(() => api<Replayed>(`/deliveries/${encodeURIComponent(row.id)}/replay`, { method: 'POST' }));
     if (done) {
       setMessage(done.replayed === 1 ? 'The delivery is queued again.' : 'Nothing replayed: it is being sent right now.');
       list.reload();
@@ -37,7 +37,7 @@ export function History() {
   const replayFailed = async () => {
     const scope = filter.destination ? `of ${names[filter.destination] ?? filter.destination}` : 'of every destination';
     if (!window.confirm(`Replay every failed delivery ${scope} in this date range?`)) return;
-    const done = await action.run(() => api<{ replayed: number }>('/deliveries/replay', { body: { ...rangeQuery(filter), ...(filter.destination ? { destination: filter.destination } : {}), state: 'failed' } }));
+    const done = await action.run(() => api<Replayed>('/deliveries/replay', { body: { ...rangeQuery(filter), ...(filter.destination ? { destination: filter.destination } : {}), state: 'failed' } }));
     if (done) {
       setMessage(`${done.replayed} failed deliver${done.replayed === 1 ? 'y' : 'ies'} queued again.`);
       list.reload();

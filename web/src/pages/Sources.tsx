@@ -1,13 +1,13 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState, type FormEvent } from 'react';
-import { api, type FieldPath, type Source, type SourceDefinition, type SourceTestResult } from '../api';
+import { api, type FieldPath, type Presets, type Source, type SourceDefinition, type SourceSample, type SourceTestResult, type SourceWithSecret } from '../api';
 import { DataTable } from '../components/DataTable';
 import { Badge, Code, CopyButton, CopyField, Dialog, Empty, ErrorBox, Field, KeyValues, Loading, PageHeader, Pager, SecretOnce } from '../components/ui';
 import { money, pretty } from '../format';
 import { useAction, useApi, usePaged } from '../hooks';
 import { Link } from '../router';
 
-export const HUB_FIELDS: Array<{ key: string; label: string; hint: string }> = [
+export const HUB_FIELDS: Array<{ key: keyof SourceDefinition['fields']; label: string; hint: string }> = [
   { key: 'user', label: 'User', hint: 'required: whose postback it is' },
   { key: 'externalId', label: 'External id', hint: 'the partner’s unique id (de-duplicates)' },
   { key: 'offer', label: 'Offer', hint: 'offer or game id' },
@@ -30,26 +30,27 @@ const parsePath = (text: string): FieldPath | undefined => {
   return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : parts;
 };
 
+type AuthRule = SourceDefinition['auth'][number];
+type LeafAuthRule = Extract<AuthRule, { kind: 'any' }>['rules'][number];
+
 function authSummary(definition: SourceDefinition): string {
   if (definition.auth.length === 0) return 'none';
-  const describe = (rule: { kind: string; [k: string]: unknown }): string => {
+  const describe = (rule: AuthRule | LeafAuthRule): string => {
     switch (rule.kind) {
       case 'bearer':
         return 'Bearer token';
       case 'secret-header':
-        return `secret in header ${String(rule.header)}`;
+        return `secret in header ${rule.header}`;
       case 'secret-query':
-        return `secret in ?${String(rule.param)}`;
+        return `secret in ?${rule.param}`;
       case 'ip-allowlist':
         return 'IP allowlist';
       case 'signature':
-        return `signature (${String((rule.scheme as { kind?: string; algorithm?: string }).algorithm ?? (rule.scheme as { kind: string }).kind)})`;
+        return `signature (${'algorithm' in rule.scheme ? rule.scheme.algorithm : rule.scheme.kind})`;
       case 'timestamp':
         return 'timestamp';
       case 'any':
-        return (rule.rules as Array<{ kind: string }>).map(describe).join(' or ');
-      default:
-        return rule.kind;
+        return rule.rules.map(describe).join(' or ');
     }
   };
   return definition.auth.map(describe).join(' + ');
@@ -151,8 +152,8 @@ export function Sources() {
   );
 }
 
-function SourceForm({ source, onClose, onSaved }: { source: Source | null; onClose: () => void; onSaved: (source: Source) => void }) {
-  const presets = useApi<Record<string, SourceDefinition>>('/presets');
+function SourceForm({ source, onClose, onSaved }: { source: Source | null; onClose: () => void; onSaved: (source: SourceWithSecret) => void }) {
+  const presets = useApi<Presets>('/presets');
   const [slug, setSlug] = useState(source?.slug ?? '');
   const [name, setName] = useState(source?.name ?? '');
   const [preset, setPreset] = useState(source?.preset ?? 'generic');
@@ -194,14 +195,14 @@ function SourceForm({ source, onClose, onSaved }: { source: Source | null; onClo
     if (JSON.stringify(mapped) !== presetFields) overrides = { ...overrides, fields: mapped };
     const saved = await action.run(() =>
       source === null
-        ? api<Source>('/sources', { body: { slug: slug.trim(), name: name.trim() === '' ? null : name.trim(), preset, enabled, overrides } })
-        : api<Source>(`/sources/${encodeURIComponent(source.slug)}`, { method: 'PATCH', body: { name: name.trim() === '' ? null : name.trim(), preset, enabled, overrides } }),
+        ? api<SourceWithSecret>('/sources', { body: { slug: slug.trim(), name: name.trim() === '' ? null : name.trim(), preset, enabled, overrides } })
+        : api<SourceWithSecret>(`/sources/${encodeURIComponent(source.slug)}`, { method: 'PATCH', body: { name: name.trim() === '' ? null : name.trim(), preset, enabled, overrides } }),
     );
     if (saved) onSaved(saved);
   };
   const rotate = async () => {
     if (source === null || !window.confirm(`Rotate the secret of ${source.slug}? The current secret stops working at once.`)) return;
-    const saved = await action.run(() => api<Source>(`/sources/${encodeURIComponent(source.slug)}`, { method: 'PATCH', body: { rotateSecret: true } }));
+    const saved = await action.run(() => api<SourceWithSecret>(`/sources/${encodeURIComponent(source.slug)}`, { method: 'PATCH', body: { rotateSecret: true } }));
     if (saved) onSaved(saved);
   };
 
@@ -291,7 +292,7 @@ function SourceForm({ source, onClose, onSaved }: { source: Source | null; onClo
 
 function SourceTest({ source, onClose }: { source: Source; onClose: () => void }) {
   // The hub's own sample (a value for each mapped field, fresh unique ids), to edit before sending.
-  const sample = useApi<{ fields: Record<string, string> }>(`/sources/${encodeURIComponent(source.slug)}/test`);
+  const sample = useApi<SourceSample>(`/sources/${encodeURIComponent(source.slug)}/test`);
   if (sample.data === undefined) {
     return (
       <Dialog title={`Send a test postback to ${source.slug}`} open onClose={onClose} wide>
