@@ -550,7 +550,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Report a completed level (seed 003); coins are credited on milestone levels
+         * Report a completed level; coins are credited on milestone levels
          * @description Authenticate with `Authorization: Bearer <secret>` or `X-Reward-Api-Secret: <secret>`. Aliases: `userId`/`user_id` for `uid`, `game_id`/`gameId` for `gid`, `level` for `level_number`. The same user + game + level is credited once; repeats answer 200 with `duplicate: true`.
          */
         post: {
@@ -2693,7 +2693,7 @@ export interface paths {
                             };
                             /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
                             dedupeKey?: components["schemas"]["FieldPath"][];
-                            /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
+                            /** @description Other fields kept with the event as its data, by the name given (e.g. MomentScience's advertiser_name): shown with the event, and `{name}` in destinations' templates */
                             keep?: {
                                 [key: string]: components["schemas"]["FieldPath"];
                             };
@@ -3207,7 +3207,7 @@ export interface paths {
                             };
                             /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
                             dedupeKey?: components["schemas"]["FieldPath"][];
-                            /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
+                            /** @description Other fields kept with the event as its data, by the name given (e.g. MomentScience's advertiser_name): shown with the event, and `{name}` in destinations' templates */
                             keep?: {
                                 [key: string]: components["schemas"]["FieldPath"];
                             };
@@ -4291,89 +4291,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/api/deliveries/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeliveryDetail"];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/admin/api/deliveries": {
         parameters: {
             query?: never;
@@ -4486,6 +4403,80 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -4764,7 +4755,7 @@ export interface paths {
                              * @example https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}
                              */
                             target?: string;
-                            /** @description Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer) */
+                            /** @description Redirect to the Play Store listing with an install referrer, as the partner postback API expects: pid, uid (the user), gid (the offer) */
                             playStore?: {
                                 /** @description The game's application id, e.g. com.example.game */
                                 package: string;
@@ -5010,7 +5001,7 @@ export interface paths {
                              * @example https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}
                              */
                             target?: string;
-                            /** @description Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer) */
+                            /** @description Redirect to the Play Store listing with an install referrer, as the partner postback API expects: pid, uid (the user), gid (the offer) */
                             playStore?: {
                                 /** @description The game's application id, e.g. com.example.game */
                                 package: string;
@@ -6209,7 +6200,7 @@ export interface components {
              * @example https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}
              */
             target?: string;
-            /** @description Redirect to the Play Store listing with an install referrer (seed 003): pid, uid (the user), gid (the offer) */
+            /** @description Redirect to the Play Store listing with an install referrer, as the partner postback API expects: pid, uid (the user), gid (the offer) */
             playStore?: {
                 /** @description The game's application id, e.g. com.example.game */
                 package: string;
@@ -6295,7 +6286,7 @@ export interface components {
             };
             /** @description Identifies a postback when the externalId field is absent: input paths, or $user, $offer, $level, $eventType, $clickId. A path written `?path` is optional: absent, it adds an empty part */
             dedupeKey?: components["schemas"]["FieldPath"][];
-            /** @description Other fields kept with the event as its data, by the name given (e.g. seed 002's advertiser_name): shown with the event, and `{name}` in destinations' templates */
+            /** @description Other fields kept with the event as its data, by the name given (e.g. MomentScience's advertiser_name): shown with the event, and `{name}` in destinations' templates */
             keep?: {
                 [key: string]: components["schemas"]["FieldPath"];
             };

@@ -9,7 +9,7 @@ import type { AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryRow } from 
 /** Which deliveries a history page, an export or a replay covers. */
 export type HistoryFilter = Omit<DeliveryFilter, 'limit' | 'cursor'>;
 
-/** What seed 002's postback history shows of a delivery: when, offer, advertiser, payout, state, HTTP code. */
+/** What MomentScience's postback history shows of a delivery: when, offer, advertiser, payout, state, HTTP code. */
 export interface HistoryEntry extends DeliveryRecord {
   eventType: string;
   userId: string | null;
