@@ -38,12 +38,12 @@ export async function compareScenario(scenario: Compared, sides: readonly [Side,
     for (let pair = 0; pair < pairs; pair++) {
       for (const [k, subject] of subjects.entries()) rounds[k as 0 | 1].push(await subject.round(pair, seconds));
       const [a, b] = [rounds[0][pair]!, rounds[1][pair]!];
-      print(`  pair ${pair + 1}: ${figure(current, a)}; ${figure(ref, b)}; ${current.label}/${ref.label} ${ratio(a.rate / b.rate)}, CPU ${ratio(hubCpu(a) / hubCpu(b))}`);
+      print(`${scenario.name} pair ${pair + 1}: ${figure(current, a)}; ${figure(ref, b)}; ${current.label}/${ref.label} ${ratio(a.rate / b.rate)}, CPU ${ratio(hubCpu(a) / hubCpu(b))}`);
     }
     const [a, b] = rounds;
     const side = (s: Side, r: Round[]) => `${s.label} ${whole(median(r.map((x) => x.rate)))} ${scenario.rate}, ${whole(median(r.map(hubCpu)))} µs CPU/${scenario.event}`;
     print(
-      `${scenario.name}: ${side(current, a)}; ${side(ref, b)} (medians of ${pairs} rounds); ${current.label}/${ref.label}: ` +
+      `${scenario.name}: ${side(current, a)}; ${side(ref, b)} (medians of ${pairs} round${pairs === 1 ? '' : 's'} each); ${current.label}/${ref.label}: ` +
         `throughput ${ratios(a.map((r, i) => r.rate / b[i]!.rate))}, CPU per ${scenario.event} ${ratios(a.map((r, i) => hubCpu(r) / hubCpu(b[i]!)))}`,
     );
     for (const [k, subject] of subjects.entries()) for (const text of await subject.finish()) print(`  ${sides[k]!.label}: ${text.trimStart()}`);

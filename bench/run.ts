@@ -10,7 +10,7 @@ import { inboundHmacScenario, inboundHmacSubject } from './inbound-hmac.js';
 import { inboundScenario, inboundSubject } from './inbound.js';
 import { CLI, signalChildren, WARM_UP_SECONDS, type BenchSettings } from './lib.js';
 import { outboundScenario, outboundSubject } from './outbound.js';
-import { postgresReachable } from './targets.js';
+import { postgresReachable, removeTargetDirs } from './targets.js';
 
 interface Scenario extends Compared {
   plain(): Promise<string[]>;
@@ -64,9 +64,21 @@ async function runAll(run: (scenario: Scenario) => Promise<void>): Promise<boole
   return failed;
 }
 
+/** On Ctrl-C (or SIGTERM): the hubs and baselines asked to stop, their SQLite files removed, then `more` (the ref's tree). */
+function onInterrupt(more: () => Promise<void> = () => Promise.resolve()): void {
+  const interrupted = (signal: NodeJS.Signals) => {
+    signalChildren();
+    removeTargetDirs();
+    void more().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+}
+
 const unreachable = stores.length === 1 ? `inbound-postgres: skipped, PostgreSQL not reachable at ${postgresUrl}` : undefined;
 const load = `${settings.connections} connections, pipelining ${settings.pipelining}`;
 if (values.against === undefined) {
+  onInterrupt();
   console.log(`postback-hub bench: ${load}, ${settings.seconds} s per run after ${WARM_UP_SECONDS} s of warm-up, node ${process.version}`);
   if (unreachable !== undefined) console.log(unreachable);
   process.exitCode = (await runAll(async (scenario) => void (await scenario.plain()).forEach((text) => console.log(text)))) ? 1 : 0;
@@ -83,14 +95,8 @@ async function compareWith(ref: string): Promise<boolean> {
     console.log(error instanceof Error ? error.message : String(error));
     return true;
   }
-  const interrupted = (signal: NodeJS.Signals) => {
-    signalChildren();
-    tree.remove();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  process.once('exit', () => tree.remove());
+  onInterrupt(() => tree.dispose());
+  process.once('exit', () => tree.abandon());
   try {
     const sides: [Side, Side] = [{ label: 'current', cli: CLI }, { label: tree.ref, cli: await tree.prepare((text) => console.log(text)) }];
     console.log(
@@ -103,6 +109,6 @@ async function compareWith(ref: string): Promise<boolean> {
     console.log(`--against ${ref}: failed: ${error instanceof Error ? error.message : String(error)}`);
     return true;
   } finally {
-    tree.remove();
+    await tree.dispose();
   }
 }

@@ -21,8 +21,27 @@ const CHECK_SQL = {
   badBalances: 'SELECT count(*) AS n FROM users u WHERE u.coins <> (SELECT coalesce(sum(l.delta), 0) FROM ledger_entries l WHERE l.user_id = u.id)',
 };
 
-export function sqliteTarget(): Target {
+/** Every target's directory not yet cleaned up, so that an interrupted run can remove them. */
+const dirs = new Set<string>();
+
+function newDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-bench-'));
+  dirs.add(dir);
+  return dir;
+}
+
+function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
+}
+
+/** For an interrupted run: removes every target's directory (PostgreSQL's schemas stay). */
+export function removeTargetDirs(): void {
+  for (const dir of dirs) removeDir(dir);
+}
+
+export function sqliteTarget(): Target {
+  const dir = newDir();
   const file = path.join(dir, 'hub.db');
   return {
     env: { DATA_DIR: dir, DATABASE_URL: `sqlite:${file}` },
@@ -45,12 +64,12 @@ export function sqliteTarget(): Target {
         db.close();
       }
     },
-    cleanup: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })),
+    cleanup: () => Promise.resolve(removeDir(dir)),
   };
 }
 
 export async function postgresTarget(baseUrl: string): Promise<Target> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-bench-'));
+  const dir = newDir();
   const schema = `bench_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -73,7 +92,7 @@ export async function postgresTarget(baseUrl: string): Promise<Target> {
     async cleanup() {
       await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
       await admin.end();
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
 }
