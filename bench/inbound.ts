@@ -1,5 +1,5 @@
-// inbound-<store>: seed 003's POST /api/postback with distinct valid postbacks, against the
-// same requests answered by a bare node:http server.
+// inbound-<store>: the partner postback API's POST /api/postback with distinct valid
+// postbacks, against the same requests answered by a bare node:http server.
 import { adminPost, line, load, startBaseline, WARM_UP_SECONDS, type BenchSettings } from './lib.js';
 import { loadedHub, type HubRequest, type LoadedHub } from './subject.js';
 
