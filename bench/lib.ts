@@ -199,7 +199,9 @@ export function line(name: string, hub: LoadResult, baseline: LoadResult): strin
   return `${name}: hub ${Math.round(hub.rps)} req/s p99 ${hub.p99} ms, baseline ${Math.round(baseline.rps)} req/s, ratio ${ratio.toFixed(2)}`;
 }
 
+/** The middle value; of an even count, the mean of the middle two (BENCH_PAIRS=2 must not report the larger pair). */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
