@@ -1,19 +1,25 @@
 // click-redirect-<store>: GET /c/:link (a click recorded, a 302 to the filled target) against a
 // bare node:http server answering the same requests with a 302 to a fresh random id; then
 // every click id handed out is looked for in the store after a clean stop.
-import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import type { BenchSettings } from './inbound.js';
-import { postgresTarget, sqliteTarget, type Target } from './inbound.js';
-import { cpuLine, cpuPerRequest, postgresCpu, processCpu } from './cpu.js';
-import { adminPost, freePort, median, startHub, WARM_UP_SECONDS } from './lib.js';
+import { cpuLine, cpuPerRequest, hubProcesses, processCpu } from './cpu.js';
+import { adminPost, freePort, median, spawnChild, startHub, WARM_UP_SECONDS, type BenchSettings, type Running } from './lib.js';
+import type { Round, Subject } from './subject.js';
+import { newTarget, type Target } from './targets.js';
 
 const ROUNDS = 3;
 
 const TARGET = 'https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}';
 
+interface Drive {
+  rps: number;
+  p99: number;
+  non3xx: number;
+  ids: string[];
+}
+
 /** Runs autocannon on distinct click URLs; returns req/s, p99 and the click ids in the answers. */
-async function drive(url: string, settings: BenchSettings, seconds: number): Promise<{ rps: number; p99: number; non3xx: number; ids: string[] }> {
+async function drive(url: string, settings: BenchSettings, seconds: number): Promise<Drive> {
   let next = 0;
   const ids: string[] = [];
   let non3xx = 0;
@@ -54,7 +60,7 @@ async function startRedirectBaseline(): Promise<{ url: string; pid: number; stop
       res.writeHead(302, { location: 'https://gg3.xyz/quests/complete-50-quests?click_id=' + id + '&provider=aff-1', 'content-length': 0 });
       res.end();
     }).listen(${port}, '127.0.0.1');`;
-  const child = spawn(process.execPath, ['-e', source], { stdio: 'ignore' });
+  const child = spawnChild(process.execPath, ['-e', source], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -67,38 +73,69 @@ async function startRedirectBaseline(): Promise<{ url: string; pid: number; stop
   return { url, pid: child.pid!, stop: () => child.kill() };
 }
 
-export async function clickScenario(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string): Promise<string[]> {
-  const target: Target = kind === 'sqlite' ? sqliteTarget() : await postgresTarget(postgresUrl);
-  const hub = await startHub(target.env);
-  const baseline = await startRedirectBaseline();
+export interface ClickRound extends Round {
+  run: Drive;
+}
+
+/** The hub built at `cli`, on a fresh store, with a link to click, warmed up. CPU counts the load generator (this process) too. */
+export function clickSubject(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string, cli: string): Subject<ClickRound> {
+  let target: Target | undefined;
+  let hub: Running | undefined;
+  const handedOut: string[] = [];
+  let non3xx = 0;
+  return {
+    async start() {
+      target = await newTarget(kind, postgresUrl);
+      hub = await startHub(target.env, cli);
+      await adminPost(hub.url, '/offers', { id: 'gg3_quest' });
+      await adminPost(hub.url, '/links', { id: 'bench', offerId: 'gg3_quest', partner: 'aff-1', config: { target: TARGET } });
+      await drive(hub.url, settings, WARM_UP_SECONDS); // its clicks are not checked, only stored
+    },
+    async round(_index, seconds) {
+      const running = hub!;
+      const cpu = cpuPerRequest({ ...hubProcesses(running.pid, kind), 'load generator': () => processCpu(process.pid) });
+      const run = await drive(running.url, settings, seconds);
+      handedOut.push(...run.ids);
+      non3xx += run.non3xx;
+      return { rate: run.rps, cpu: cpu(run.ids.length + run.non3xx), run };
+    },
+    async finish() {
+      await hub!.stop(); // a clean stop: every click handed out must be written
+      const stored = new Set(await target!.column('SELECT id FROM clicks'));
+      const missing = handedOut.filter((id) => !stored.has(id)).length;
+      return [`  ${handedOut.length} click ids handed out in the measured rounds, ${missing} missing from the store after a clean stop (${stored.size} stored in all), ${non3xx} answers not 302`];
+    },
+    async cleanup() {
+      await hub?.stop();
+      await target?.cleanup();
+    },
+  };
+}
+
+export async function clickScenario(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string, cli: string): Promise<string[]> {
+  const hub = clickSubject(kind, settings, postgresUrl, cli);
+  let baseline: Awaited<ReturnType<typeof startRedirectBaseline>> | undefined;
   try {
-    await adminPost(hub.url, '/offers', { id: 'gg3_quest' });
-    await adminPost(hub.url, '/links', { id: 'bench', offerId: 'gg3_quest', partner: 'aff-1', config: { target: TARGET } });
-    await drive(hub.url, settings, WARM_UP_SECONDS); // warm-up (its clicks are checked below too)
+    await hub.start();
+    baseline = await startRedirectBaseline();
     await drive(baseline.url, settings, WARM_UP_SECONDS);
     // Alternating rounds, each figure the median of its rounds: a shared machine's load shifts
     // within seconds, and one long run of each would compare two different machines.
-    const hubRuns: Awaited<ReturnType<typeof drive>>[] = [];
-    const baseRuns: Awaited<ReturnType<typeof drive>>[] = [];
+    const hubRounds: ClickRound[] = [];
+    const baseRuns: Drive[] = [];
     const roundSeconds = Math.max(1, Math.round(settings.seconds / ROUNDS));
     // CPU per request of the server (and PostgreSQL) and of the load generator (this process).
-    const hubCpu: Array<Record<string, number>> = [];
     const baseCpu: Array<Record<string, number>> = [];
     const load = () => processCpu(process.pid);
-    const measured = async (url: string, processes: Record<string, () => number | null>, runs: Awaited<ReturnType<typeof drive>>[], cpu: typeof hubCpu) => {
-      const perRequest = cpuPerRequest({ ...processes, 'load generator': load });
-      const run = await drive(url, settings, roundSeconds);
-      cpu.push(perRequest(run.ids.length + run.non3xx));
-      runs.push(run);
-    };
     for (let round = 0; round < ROUNDS; round++) {
-      await measured(hub.url, { hub: () => processCpu(hub.pid), ...(kind === 'postgres' ? { PostgreSQL: postgresCpu } : {}) }, hubRuns, hubCpu);
-      await measured(baseline.url, { baseline: () => processCpu(baseline.pid) }, baseRuns, baseCpu);
+      hubRounds.push(await hub.round(round, roundSeconds));
+      const perRequest = cpuPerRequest({ baseline: () => processCpu(baseline!.pid), 'load generator': load });
+      const run = await drive(baseline.url, settings, roundSeconds);
+      baseCpu.push(perRequest(run.ids.length + run.non3xx));
+      baseRuns.push(run);
     }
-    await hub.stop(); // a clean stop: every click handed out must be written
-    const stored = new Set(await target.column('SELECT id FROM clicks'));
-    const handedOut = hubRuns.flatMap((r) => r.ids);
-    const missing = handedOut.filter((id) => !stored.has(id)).length;
+    const checked = await hub.finish();
+    const hubRuns = hubRounds.map((r) => r.run);
     const hubRate = median(hubRuns.map((r) => r.rps));
     const baseRate = median(baseRuns.map((r) => r.rps));
     // Each round's hub run is paired with the baseline run right after it: their ratio is the
@@ -106,12 +143,11 @@ export async function clickScenario(kind: 'sqlite' | 'postgres', settings: Bench
     const ratios = hubRuns.map((r, i) => r.rps / baseRuns[i]!.rps);
     return [
       `click-redirect-${kind}: hub ${Math.round(hubRate)} redirects/s p99 ${median(hubRuns.map((r) => r.p99))} ms, baseline ${Math.round(baseRate)} redirects/s p99 ${median(baseRuns.map((r) => r.p99))} ms, ratio ${median(ratios).toFixed(2)} (medians of ${ROUNDS} alternating rounds; per round ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
-      `  CPU per redirect, medians of the rounds (from /proc, kernel time included): ${cpuLine(hubCpu)}; ${cpuLine(baseCpu)}`,
-      `  ${handedOut.length} click ids handed out in the measured rounds, ${missing} missing from the store after a clean stop (${stored.size} stored in all), ${hubRuns.reduce((n, r) => n + r.non3xx, 0)} answers not 302`,
+      `  CPU per redirect, medians of the rounds (from /proc, kernel time included): ${cpuLine(hubRounds.map((r) => r.cpu))}; ${cpuLine(baseCpu)}`,
+      ...checked,
     ];
   } finally {
-    baseline.stop();
-    await hub.stop();
-    await target.cleanup();
+    baseline?.stop();
+    await hub.cleanup();
   }
 }

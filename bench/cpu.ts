@@ -82,3 +82,8 @@ export function cpuLine(rounds: ReadonlyArray<Record<string, number>>): string {
   const medians = names.map((name) => [name, median(rounds.map((r) => r[name] ?? 0))] as const);
   return `${medians.map(([name, us]) => `${name} ${Math.round(us)} µs`).join(' + ')} = ${Math.round(medians.reduce((sum, [, us]) => sum + us, 0))} µs`;
 }
+
+/** The processes that serve a hub's requests: the hub and, on PostgreSQL, the database server. */
+export function hubProcesses(pid: number, kind: 'sqlite' | 'postgres'): Record<string, () => number | null> {
+  return { hub: () => processCpu(pid), ...(kind === 'postgres' ? { PostgreSQL: postgresCpu } : {}) };
+}

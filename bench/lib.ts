@@ -1,13 +1,44 @@
 // Shared pieces of the benchmarks: start the real hub or a bare baseline as separate
 // processes on loopback, drive them with autocannon, and report ratios.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-export const CLI = path.join(ROOT, 'dist/app/cli.js');
+export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+export interface BenchSettings {
+  seconds: number;
+  connections: number;
+  pipelining: number;
+}
+
+/** The built command line of the checkout at `root`, as its package.json `bin` names it (the path moved between commits). */
+export function cliOf(root: string): string {
+  const { bin } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+  const relative = typeof bin === 'string' ? bin : Object.values(bin ?? {})[0];
+  if (relative === undefined) throw new Error(`${root}/package.json names no bin`);
+  return path.join(root, relative);
+}
+
+export const CLI = cliOf(ROOT);
+
+/** Every process the bench started and has not seen exit, so that an interrupted run can end them. */
+const children = new Set<ChildProcess>();
+
+export function spawnChild(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const child = spawn(command, args, options);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Asks every process the bench started to stop; for an interrupted run, which does not wait. */
+export function signalChildren(): void {
+  for (const child of children) child.kill('SIGTERM');
+}
 
 /**
  * Load each side takes before it is measured. V8 goes on compiling for the first seconds of
@@ -46,12 +77,12 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** The real hub, built, as its own process; the same configuration a user would run. */
-export async function startHub(env: Record<string, string>): Promise<Running> {
+/** The real hub, built, as its own process; the same configuration a user would run. `cli`: another build's (bench --against). */
+export async function startHub(env: Record<string, string>, cli: string = CLI): Promise<Running> {
   const port = await freePort();
   // BENCH_HUB_NODE_ARGS: node flags for the hub alone, e.g. `--cpu-prof` to see where its time goes.
   const nodeArgs = process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
+  const child = spawnChild(process.execPath, [...nodeArgs, cli, 'serve'], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -77,7 +108,7 @@ export async function startBaseline(): Promise<Running> {
         res.end(body);
       });
     }).listen(${port}, '127.0.0.1');`;
-  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawnChild(process.execPath, ['-e', source], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(url, child);
   return { url, pid: child.pid!, stop: () => stopChild(child) };
@@ -168,7 +199,9 @@ export function line(name: string, hub: LoadResult, baseline: LoadResult): strin
   return `${name}: hub ${Math.round(hub.rps)} req/s p99 ${hub.p99} ms, baseline ${Math.round(baseline.rps)} req/s, ratio ${ratio.toFixed(2)}`;
 }
 
+/** The middle value; of an even count, the mean of the middle two (BENCH_PAIRS=2 must not report the larger pair). */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

@@ -1,41 +1,114 @@
 // npm run bench: every scenario prints the hub's figure, a bare baseline measured in the same
-// run, and their ratio. Targets 127.0.0.1 only; each scenario is bounded in time.
-import { clickScenario } from './clicks.js';
-import { inboundHmacScenario } from './inbound-hmac.js';
-import { outboundScenario } from './outbound.js';
-import { inboundScenario, postgresReachable } from './inbound.js';
-import { WARM_UP_SECONDS } from './lib.js';
+// run, and their ratio. npm run bench -- --against <git ref>: every scenario on the current
+// build and on the ref's, in alternating rounds (compare.ts). Either way, scenario prefixes may
+// follow to run only those. Targets 127.0.0.1 only; each scenario is bounded in time.
+import { parseArgs } from 'node:util';
+import { RefTree } from './against.js';
+import { clickScenario, clickSubject } from './clicks.js';
+import { compareScenario, type Compared, type Side } from './compare.js';
+import { inboundHmacScenario, inboundHmacSubject } from './inbound-hmac.js';
+import { inboundScenario, inboundSubject } from './inbound.js';
+import { CLI, signalChildren, WARM_UP_SECONDS, type BenchSettings } from './lib.js';
+import { outboundScenario, outboundSubject } from './outbound.js';
+import { postgresReachable, removeTargetDirs } from './targets.js';
 
-const settings = {
+interface Scenario extends Compared {
+  plain(): Promise<string[]>;
+}
+
+const settings: BenchSettings = {
   seconds: Number(process.env.BENCH_SECONDS ?? 5),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 64),
   // Partners do not pipeline; >1 only to compare with pipelined measurements.
   pipelining: Number(process.env.BENCH_PIPELINING ?? 1),
 };
+const pairs = Number(process.env.BENCH_PAIRS ?? 3);
 const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const only = process.argv.slice(2);
+const { values, positionals: only } = parseArgs({ options: { against: { type: 'string' } }, allowPositionals: true });
 const wanted = (name: string) => only.length === 0 || only.some((o) => name.startsWith(o));
 
-console.log(
-  `postback-hub bench: ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.seconds} s per run after ${WARM_UP_SECONDS} s of warm-up, node ${process.version}`,
-);
-const scenarios: Array<[string, () => Promise<string[]>]> = [['inbound-sqlite', () => inboundScenario('sqlite', settings, postgresUrl)]];
-if (await postgresReachable(postgresUrl)) scenarios.push(['inbound-postgres', () => inboundScenario('postgres', settings, postgresUrl)]);
-else console.log(`inbound-postgres: skipped, PostgreSQL not reachable at ${postgresUrl}`);
-scenarios.push(['inbound-generic-hmac', () => inboundHmacScenario(settings)]);
-scenarios.push(['outbound-sqlite', () => outboundScenario('sqlite', settings, postgresUrl)]);
-if (scenarios.some(([name]) => name === 'inbound-postgres')) scenarios.push(['outbound-postgres', () => outboundScenario('postgres', settings, postgresUrl)]);
-scenarios.push(['click-redirect-sqlite', () => clickScenario('sqlite', settings, postgresUrl)]);
-if (scenarios.some(([name]) => name === 'inbound-postgres')) scenarios.push(['click-redirect-postgres', () => clickScenario('postgres', settings, postgresUrl)]);
+const stores = ['sqlite', ...(await postgresReachable(postgresUrl)) ? (['postgres'] as const) : []] as const;
+const inbound = (kind: 'sqlite' | 'postgres'): Scenario => ({
+  name: `inbound-${kind}`, event: 'req', rate: 'req/s',
+  subject: (cli) => inboundSubject(kind, settings, postgresUrl, cli),
+  plain: () => inboundScenario(kind, settings, postgresUrl, CLI),
+});
+const outbound = (kind: 'sqlite' | 'postgres'): Scenario => ({
+  name: `outbound-${kind}`, event: 'delivery', rate: 'deliveries/s',
+  subject: (cli) => outboundSubject(kind, postgresUrl, cli),
+  plain: () => outboundScenario(kind, settings, postgresUrl, CLI),
+});
+const clicks = (kind: 'sqlite' | 'postgres'): Scenario => ({
+  name: `click-redirect-${kind}`, event: 'redirect', rate: 'redirects/s',
+  subject: (cli) => clickSubject(kind, settings, postgresUrl, cli),
+  plain: () => clickScenario(kind, settings, postgresUrl, CLI),
+});
+const scenarios: Scenario[] = [
+  ...stores.map(inbound),
+  { name: 'inbound-generic-hmac', event: 'req', rate: 'req/s', subject: (cli) => inboundHmacSubject(settings, postgresUrl, cli), plain: () => inboundHmacScenario(settings, postgresUrl, CLI) },
+  ...stores.map(outbound),
+  ...stores.map(clicks),
+];
 
-let failed = false;
-for (const [name, run] of scenarios) {
-  if (!wanted(name)) continue;
+/** Runs each wanted scenario; a failure is printed and the others still run. */
+async function runAll(run: (scenario: Scenario) => Promise<void>): Promise<boolean> {
+  let failed = false;
+  for (const scenario of scenarios.filter((s) => wanted(s.name))) {
+    try {
+      await run(scenario);
+    } catch (error) {
+      failed = true;
+      console.log(`${scenario.name}: failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return failed;
+}
+
+/** On Ctrl-C (or SIGTERM): the hubs and baselines asked to stop, their SQLite files removed, then `more` (the ref's tree). */
+function onInterrupt(more: () => Promise<void> = () => Promise.resolve()): void {
+  const interrupted = (signal: NodeJS.Signals) => {
+    signalChildren();
+    removeTargetDirs();
+    void more().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+}
+
+const unreachable = stores.length === 1 ? `inbound-postgres: skipped, PostgreSQL not reachable at ${postgresUrl}` : undefined;
+const load = `${settings.connections} connections, pipelining ${settings.pipelining}`;
+if (values.against === undefined) {
+  onInterrupt();
+  console.log(`postback-hub bench: ${load}, ${settings.seconds} s per run after ${WARM_UP_SECONDS} s of warm-up, node ${process.version}`);
+  if (unreachable !== undefined) console.log(unreachable);
+  process.exitCode = (await runAll(async (scenario) => void (await scenario.plain()).forEach((text) => console.log(text)))) ? 1 : 0;
+} else {
+  process.exitCode = (await compareWith(values.against)) ? 1 : 0;
+}
+
+/** The --against run; true if anything failed. */
+async function compareWith(ref: string): Promise<boolean> {
+  let tree: RefTree;
   try {
-    for (const text of await run()) console.log(text);
+    tree = new RefTree(ref);
   } catch (error) {
-    failed = true;
-    console.log(`${name}: failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.log(error instanceof Error ? error.message : String(error));
+    return true;
+  }
+  onInterrupt(() => tree.dispose());
+  process.once('exit', () => tree.abandon());
+  try {
+    const sides: [Side, Side] = [{ label: 'current', cli: CLI }, { label: tree.ref, cli: await tree.prepare((text) => console.log(text)) }];
+    console.log(
+      `postback-hub bench --against ${tree.ref} (${tree.commit.slice(0, 12)}): ${load}, ${settings.seconds} s per round after ${WARM_UP_SECONDS} s of warm-up, ` +
+        `${pairs} pairs of rounds (current first in each); CPU per event is the hub process's (+ every postgres process's), from /proc; node ${process.version}`,
+    );
+    if (unreachable !== undefined) console.log(unreachable);
+    return await runAll((scenario) => compareScenario(scenario, sides, pairs, settings.seconds, (text) => console.log(text)));
+  } catch (error) {
+    console.log(`--against ${ref}: failed: ${error instanceof Error ? error.message : String(error)}`);
+    return true;
+  } finally {
+    await tree.dispose();
   }
 }
-process.exitCode = failed ? 1 : 0;
