@@ -53,13 +53,13 @@ export function createMetrics() {
     }),
     commitBatchSize: new Histogram({
       name: 'postback_hub_store_commit_batch_size',
-      help: 'Writes carried by one SQLite group commit',
+      help: 'Procedure calls carried by one group commit (one transaction)',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
       registers: [registry],
     }),
     commitDuration: new Histogram({
       name: 'postback_hub_store_commit_duration_seconds',
-      help: 'Time from handing a batch to the SQLite writer thread until it committed (fsync included)',
+      help: 'Time from handing a batch to the write channel until its transaction committed (fsync included)',
       labelNames: ['ok'] as const,
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers: [registry],
