@@ -84,22 +84,12 @@ async function drain(app: App, deadlineMs: number): Promise<void> {
 /** The composition root: the database, the services, the worker and the HTTP app, wired once. */
 export async function createHub(config: Config, options: HubOptions): Promise<Hub> {
   const metrics = createMetrics();
-  const db = await openDatabase(config.database, {
-    procedures,
-    proceduresModule: PROCEDURES_MODULE,
-    ...(options.schema === undefined ? {} : { schema: options.schema }),
-    exclusive: true,
-    onCommit: (size, seconds, ok) => {
-      metrics.commitBatchSize.observe(size);
-      metrics.commitDuration.observe({ ok: String(ok) }, seconds);
-    },
-  });
+  const db = await openMeasuredDatabase(config, options, metrics);
   const clock = options.clock ?? systemClock;
   const box = SecretBox.fromText(options.secretKey);
   const log: Log = options.logger ?? SILENT;
   let services: Services;
-  let app: App | null = null;
-  let ops: App | null = null;
+  let servers: Servers;
   try {
     await verifySecretKey(db, box);
     services = buildServices(db, {
@@ -112,60 +102,91 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       rawBodyLimit: config.rawBodyLimit,
     });
     await services.sources.readCredentialNames();
-    if (options.http !== false) {
-      app = await buildHttp({
-        services,
-        db,
-        metrics,
-        adminToken: options.adminToken,
-        metricsToken: config.metricsToken,
-        publicUrl: config.publicUrl,
-        trustProxy: config.trustProxy,
-        maxBodyBytes: config.maxBodyBytes,
-        logger: options.logger,
-        ...(options.linger === undefined ? {} : { linger: options.linger }),
-        version: VERSION,
-      });
-    } else if (config.workerHealthPort !== undefined) {
-      ops = await buildOpsApp({ store: db, metrics, metricsToken: config.metricsToken, logger: options.logger });
-    }
+    servers = await buildServers(config, options, { services, db, metrics });
   } catch (error) {
     await db.close();
     throw error;
   }
   registerDeliveryGauges(metrics, services.deliveries, () => clock.now());
+  return { ...servers, db, services, metrics, ...lifecycle({ config, options, db, services, servers, box, clock, log }) };
+}
+
+/** The hub's database, its group commits measured. */
+function openMeasuredDatabase(config: Config, options: HubOptions, metrics: Metrics): Promise<HubDb> {
+  return openDatabase(config.database, {
+    procedures,
+    proceduresModule: PROCEDURES_MODULE,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    exclusive: true,
+    onCommit: (size, seconds, ok) => {
+      metrics.commitBatchSize.observe(size);
+      metrics.commitDuration.observe({ ok: String(ok) }, seconds);
+    },
+  });
+}
+
+type Servers = Pick<Hub, 'app' | 'ops'>;
+
+/** The HTTP app, or for a delivery-only process its probes when WORKER_HEALTH_PORT is set, or neither. */
+async function buildServers(config: Config, options: HubOptions, built: { services: Services; db: HubDb; metrics: Metrics }): Promise<Servers> {
+  const { services, db, metrics } = built;
+  if (options.http !== false) {
+    const app = await buildHttp({
+      services,
+      db,
+      metrics,
+      adminToken: options.adminToken,
+      metricsToken: config.metricsToken,
+      publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy,
+      maxBodyBytes: config.maxBodyBytes,
+      logger: options.logger,
+      ...(options.linger === undefined ? {} : { linger: options.linger }),
+      version: VERSION,
+    });
+    return { app, ops: null };
+  }
+  if (config.workerHealthPort !== undefined) {
+    return { app: null, ops: await buildOpsApp({ store: db, metrics, metricsToken: config.metricsToken, logger: options.logger }) };
+  }
+  return { app: null, ops: null };
+}
+
+interface LifecycleParts {
+  config: Config;
+  options: HubOptions;
+  db: HubDb;
+  services: Services;
+  servers: Servers;
+  box: SecretBox;
+  clock: Clock;
+  log: Log;
+}
+
+/** `start()` takes up the background work; `close()` undoes all of it, once, in order. */
+function lifecycle(parts: LifecycleParts): Pick<Hub, 'start' | 'close'> {
+  const { config, options, db, services, servers, log } = parts;
   const { worker } = services;
   const timers: NodeJS.Timeout[] = [];
   const stops: Array<() => void> = [];
   let closing: Promise<void> | undefined;
   return {
-    app,
-    ops,
-    db,
-    services,
-    metrics,
     async start() {
-      await recordSecretKey(db, box, clock.now());
+      await recordSecretKey(db, parts.box, parts.clock.now());
       if (options.worker !== false) {
         stops.push(services.deliveries.onQueued(() => worker.wake()));
         worker.start();
       }
-      if (config.retentionDays > 0) timers.push(startRetention(db, clock, config.retentionDays, log));
+      if (config.retentionDays > 0) timers.push(startRetention(db, parts.clock, config.retentionDays, log));
       // Other processes change sources too: their credential names are re-read now and then.
-      if (db.capabilities.sharedByProcesses) {
-        const refresh = setInterval(() => {
-          services.sources.readCredentialNames().catch((error: unknown) => log.warn({ err: error }, 'source credential names could not be re-read; will try again'));
-        }, CREDENTIAL_NAMES_REFRESH_MS);
-        refresh.unref();
-        timers.push(refresh);
-      }
+      if (db.capabilities.sharedByProcesses) timers.push(refreshCredentialNames(services, log));
     },
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
         for (const stop of stops) stop();
-        if (app !== null) await drain(app, DRAIN_DEADLINE_MS);
-        if (ops !== null) await drain(ops, DRAIN_DEADLINE_MS);
+        if (servers.app !== null) await drain(servers.app, DRAIN_DEADLINE_MS);
+        if (servers.ops !== null) await drain(servers.ops, DRAIN_DEADLINE_MS);
         await worker.stop();
         await services.sender.close();
         await services.clicks.drain();
@@ -174,6 +195,14 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       return closing;
     },
   };
+}
+
+function refreshCredentialNames(services: Services, log: Log): NodeJS.Timeout {
+  const refresh = setInterval(() => {
+    services.sources.readCredentialNames().catch((error: unknown) => log.warn({ err: error }, 'source credential names could not be re-read; will try again'));
+  }, CREDENTIAL_NAMES_REFRESH_MS);
+  refresh.unref();
+  return refresh;
 }
 
 /** The database alone, for one-off commands (`migrate`, `create-secret`): they may run beside a serving hub. */

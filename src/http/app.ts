@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Services } from '../app/services.js';
+import type { Redactor } from '../features/conversions/raw-request.js';
 import type { HubDb } from '../features/procedures.js';
 import { adminAuthentication } from './admin-auth.js';
 import { frameworkErrors, registerErrorHandling } from './error-handler.js';
@@ -15,7 +16,7 @@ import { warnOnListen } from './ops-app.js';
 import { nameTitledSchemas } from './openapi.js';
 import { dashboardApiRoutes } from './routes/admin-dashboard.js';
 import { adminRoutes } from './routes/admin.js';
-import { clickPath } from './routes/clicks.js';
+import { clickPath, type ClickPath } from './routes/clicks.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { opsRoutes } from './routes/ops.js';
 import { partnerPostbackRoutes } from './routes/partner-postback.js';
@@ -45,46 +46,64 @@ export interface HttpDeps {
 
 /** Builds the HTTP app over the services; listening is the caller's business. */
 export async function buildHttp(deps: HttpDeps): Promise<App> {
-  const { services } = deps;
   // Clicks are served before Fastify (see routes/clicks.ts); the handler is set once built.
-  let clickPathHandler: ((request: IncomingMessage, response: ServerResponse) => boolean) | null = null;
-  const { redactor } = services;
-  const logger =
-    deps.logger === undefined
-      ? undefined
-      : // Fastify's own `req` serializer would log the URL as sent, should a line of its ever log a request.
-        deps.logger.child(
-          {},
-          {
-            serializers: {
-              req: (request: { method: string; url: string; ip?: string; host?: string }) => ({
-                method: request.method,
-                url: redactor.url(request.url),
-                host: request.host,
-                remoteAddress: request.ip,
-              }),
-            },
-          },
-        );
-  const app = Fastify({
+  const clicks: { path: ClickPath | null } = { path: null };
+  const app = createApp(deps, clicks);
+  acceptEmptyJson(app);
+  // Unknown properties are an error, not silently dropped; bodies are not type-coerced.
+  app.setValidatorCompiler(validatorCompiler);
+  registerErrorHandling(app);
+  lingerOnEarlyAnswers(app, deps.linger);
+  observeRequests(app, deps.metrics, deps.services.redactor);
+  await registerOpenApi(app, deps.version);
+  clicks.path = serveClicks(app, deps);
+  await registerRouters(app, deps);
+  return app;
+}
+
+/** The Fastify instance, on a `node:http` server that offers every request to the click path first. */
+function createApp(deps: HttpDeps, clicks: { path: ClickPath | null }): App {
+  const logger = deps.logger === undefined ? undefined : accessLogger(deps.logger, deps.services.redactor);
+  return Fastify({
     serverFactory: (handler) =>
       createServer((request, response) => {
-        if (clickPathHandler === null || !clickPathHandler(request, response)) handler(request, response);
+        if (clicks.path === null || !clicks.path(request, response)) handler(request, response);
       }),
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    // One access-log line per request (below) instead of Fastify's two.
+    // One access-log line per request (see observeRequests) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     trustProxy: deps.trustProxy,
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
 
-  // An action with nothing to say (`POST …/resume`) may still be sent as JSON with no body:
-  // that is no body, not invalid JSON. Anything else goes through Fastify's own parser, which
-  // refuses `__proto__` and `constructor.prototype` keys.
+/** Fastify's own `req` serializer would log the URL as sent, should a line of its ever log a request. */
+function accessLogger(logger: FastifyBaseLogger, redactor: Redactor): FastifyBaseLogger {
+  return logger.child(
+    {},
+    {
+      serializers: {
+        req: (request: { method: string; url: string; ip?: string; host?: string }) => ({
+          method: request.method,
+          url: redactor.url(request.url),
+          host: request.host,
+          remoteAddress: request.ip,
+        }),
+      },
+    },
+  );
+}
+
+/**
+ * An action with nothing to say (`POST …/resume`) may still be sent as JSON with no body:
+ * that is no body, not invalid JSON. Anything else goes through Fastify's own parser, which
+ * refuses `__proto__` and `constructor.prototype` keys.
+ */
+function acceptEmptyJson(app: App): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -92,12 +111,10 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
     if (text === '') done(null, undefined);
     else void parseJson(request, text, done);
   });
+}
 
-  // Unknown properties are an error, not silently dropped; bodies are not type-coerced.
-  app.setValidatorCompiler(validatorCompiler);
-  registerErrorHandling(app);
-  lingerOnEarlyAnswers(app, deps.linger);
-  const { metrics } = deps;
+/** Every request: its id echoed, counted and timed, and one access-log line with the URL redacted. */
+function observeRequests(app: App, metrics: Metrics, redactor: Redactor): void {
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -121,13 +138,16 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
     }
     done();
   });
+}
 
+/** The OpenAPI document (built from the route schemas registered after this) and its UI at /docs. */
+async function registerOpenApi(app: App, version: string): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Postback Hub',
-        version: deps.version,
+        version,
         description: 'Receives, verifies, de-duplicates and records partner postbacks; credits rewards; administers users, catalog and secrets.',
       },
       components: {
@@ -142,7 +162,11 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
     transformObject: (document) => nameTitledSchemas('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+}
 
+/** The `/c/` click path, counted by outcome; every click id handed out is written before the store closes. */
+function serveClicks(app: App, deps: HttpDeps): ClickPath {
+  const { services, metrics } = deps;
   const clickCounters = new Map<string, { inc(): void }>();
   const fastClicks = clickPath({
     clicks: services.clicks,
@@ -154,19 +178,23 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
     },
     onError: (error) => app.log.error({ err: error }, 'a tracking link could not be read'),
   });
-  clickPathHandler = fastClicks;
-  // Every click id handed out is written before the store closes.
   app.addHook('preClose', (done) => {
     fastClicks.close();
     done();
   });
   app.addHook('onClose', async () => services.clicks.drain());
+  return fastClicks;
+}
+
+/** Every router, in the order the OpenAPI document lists them. */
+async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
+  const { services } = deps;
   // Where partners reach the hub: PUBLIC_URL, else the request's own scheme and host.
   const origin = (request: { protocol: string; host: string }) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
   // Only for what the hub throttles itself (failed admin sign-ins); no route is limited globally.
   await app.register(fastifyRateLimit, { global: false });
   const authenticate = adminAuthentication(app, deps.adminToken);
-  await app.register(opsRoutes({ store: deps.db, metrics, metricsToken: deps.metricsToken }));
+  await app.register(opsRoutes({ store: deps.db, metrics: deps.metrics, metricsToken: deps.metricsToken }));
   warnOnListen(app, deps.metricsToken);
   await app.register(platformEventRoutes({ events: services.platformEvents }));
   await app.register(sourcePostbackRoutes({ intake: services.sourcePostbacks, maxBodyBytes: deps.maxBodyBytes, origin }));
@@ -191,5 +219,4 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
   // The web dashboard (web/): its two admin endpoints, and its built files at /admin.
   await app.register(dashboardApiRoutes({ authenticate, stats: services.stats, tester: services.sourceTester, origin }), { prefix: '/admin/api' });
   await app.register(dashboardRoutes());
-  return app;
 }

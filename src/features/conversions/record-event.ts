@@ -1,10 +1,7 @@
-import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from './fraud.js';
-import { applyDailyCap } from './reward-rules.js';
 import { procedure } from '../../db/procedure.js';
 import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
-import type { UsersTable } from '../../db/schema.js';
 import { EVENT_COLUMNS } from './events-dal.js';
-import { userFromRow } from '../ledger/users-dal.js';
+import { creditAccepted, dailyCapped, reversalCredit, screen, screeningFlags } from './event-credit.js';
 import type { EventVerdict, MissingReference, NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
 import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
 
@@ -76,7 +73,7 @@ async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCom
   let queued = db.notifyingSelect(DELIVERIES_CHANNEL) === null && deliveries.length > 0;
   for (const [i, command] of commands.entries()) {
     if (inserted.has(command.event.id)) {
-      results.push(await accepted(db, command, screened[i]!.credit));
+      results.push(await creditAccepted(db, command, screened[i]!.credit));
     } else {
       const one = await notInserted(db, command, command.event.externalId, 1);
       results.push(one.result);
@@ -99,34 +96,16 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
   let credit = command.credit;
   let dedupeKey = event.externalId;
   if (command.reversalOf !== undefined) {
-    const [original] = await db.query<{ id: string; coins: number; user_id: string | null }>(
-      "SELECT id, coins, user_id FROM events WHERE source = ? AND dedupe_key = ? AND outcome = 'accepted'",
-      [event.source, command.reversalOf],
-    );
-    if (original === undefined || original.user_id !== event.userId) {
-      const detail = original === undefined ? `no accepted postback "${command.reversalOf}" to reverse` : `postback "${command.reversalOf}" belongs to another user`;
-      await insertEvent(db, event, { outcome: 'rejected', reason: 'original_not_found', detail });
+    const reversal = await reversalCredit(db, command, command.reversalOf);
+    if (!reversal.ok) {
+      await insertEvent(db, event, { outcome: 'rejected', reason: 'original_not_found', detail: reversal.detail });
       return { result: { outcome: 'rejected', eventId: event.id, reason: 'original_not_found' }, queued: false };
     }
-    // Its own key, so the same reversal twice is a duplicate and takes back only once.
-    dedupeKey = `reversal:${command.reversalOf}`;
-    credit = { ledgerEntryId: command.credit?.ledgerEntryId ?? event.id, coins: -Number(original.coins), kind: 'reversal' };
-    event.metadata = { ...event.metadata, reverses: original.id };
+    ({ dedupeKey, credit } = reversal);
   }
-  if (command.dailyCap !== undefined && credit !== null && credit.coins > 0) {
-    const [row] = await db.query<{ credited: number }>(
-      "SELECT COALESCE(SUM(coins), 0) AS credited FROM events WHERE user_id = ? AND source = ? AND outcome = 'accepted' AND coins > 0 AND received_at >= ?",
-      [event.userId, event.source, command.dailyCap.since],
-    );
-    const capped = applyDailyCap(credit.coins, command.dailyCap.coins, Number(row?.credited ?? 0));
-    if (capped.note !== null) event.metadata = { ...event.metadata, rewardNote: capped.note };
-    credit = capped.coins === 0 ? null : { ...credit, coins: capped.coins };
-  }
+  credit = await dailyCapped(db, command, credit);
   // Fraud screening: a held event keeps its credit and deliveries aside for the review.
-  let flags = command.screening?.flags ?? [];
-  if (command.screening?.caps != null && event.userId !== null) {
-    flags = [...flags, ...capFlags(command.screening.caps, await conversionCounts(db, event, command.screening.since), (credit?.coins ?? 0) > 0)];
-  }
+  const flags = await screeningFlags(db, command, credit);
   const screened = screen(command, credit, flags);
   credit = screened.credit;
   const { deliveries, review } = screened;
@@ -143,26 +122,7 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
     : await db.query<{ id: string }>(INSERT_IF_REFERENCED, insertParams);
   if (inserted.length === 0) return notInserted(db, command, dedupeKey, attempt);
   if (!together) await insertDeliveries(db, event.id, event.receivedAt, deliveries, false);
-  return { result: await accepted(db, command, credit), queued: deliveries.length > 0 };
-}
-
-/** What screening decided: a held event keeps its credit and deliveries aside for the review. */
-function screen(command: RecordEventCommand, credit: RecordEventCommand['credit'], flags: readonly FraudFlag[]) {
-  const review = reviewOf(flags);
-  if (review !== 'held') return { credit, deliveries: command.deliveries ?? [], review };
-  if (credit !== null) command.event.metadata = { ...command.event.metadata, heldCredit: { coins: credit.coins, kind: credit.kind } };
-  return { credit: null, deliveries: [], review };
-}
-
-/** The event was inserted: its credit, and the result (with the user's row where it is wanted). */
-async function accepted(db: SqlExecutor, command: RecordEventCommand, credit: RecordEventCommand['credit']): Promise<RecordEventResult> {
-  const { event } = command;
-  const coins = credit?.coins ?? 0;
-  if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
-  const credited = credit !== null && credit.coins !== 0 ? credit : null;
-  if (credited === null && command.noUserInResult === true) return { outcome: 'accepted', eventId: event.id, coins, user: null };
-  const user = credited !== null ? await appendLedger(db, event.userId, event.id, credited, event.receivedAt) : await getUserRow(db, event.userId);
-  return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+  return { result: await creditAccepted(db, command, credit), queued: deliveries.length > 0 };
 }
 
 /** Nothing was inserted: a required row is missing, or the key is taken (a duplicate). */
@@ -203,44 +163,6 @@ export async function insertDeliveries(db: SqlExecutor, eventId: string, at: num
  */
 async function announceDeliveries(db: SqlExecutor): Promise<void> {
   await db.notify(DELIVERIES_CHANNEL);
-}
-
-/** A ledger entry and the balance it changes, together; returns the user's row after it. */
-export async function appendLedger(
-  db: SqlExecutor,
-  userId: string,
-  eventId: string,
-  credit: { ledgerEntryId: string; coins: number; kind: string },
-  at: number,
-): Promise<UsersTable | undefined> {
-  await db.query('INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)', [credit.ledgerEntryId, userId, eventId, credit.coins, credit.kind, at]);
-  const [row] = await db.query<UsersTable>('UPDATE users SET coins = coins + ?, updated_at = ? WHERE id = ? RETURNING *', [credit.coins, at, userId]);
-  return row;
-}
-
-async function getUserRow(db: SqlExecutor, userId: string): Promise<UsersTable | undefined> {
-  const [row] = await db.query<UsersTable>('SELECT * FROM users WHERE id = ?', [userId]);
-  return row;
-}
-
-/** Earlier conversions the caps count: accepted events, less those rejected in review. */
-async function conversionCounts(db: SqlExecutor, event: NewEvent, since: number): Promise<ConversionCounts> {
-  const live = "outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')";
-  const [row] = await db.query<Record<keyof ConversionCounts, number>>(
-    `SELECT
-       (SELECT COUNT(*) FROM events WHERE user_id = ? AND received_at >= ? AND ${live}) AS "userToday",
-       (SELECT COUNT(*) FROM events WHERE offer_id = ? AND received_at >= ? AND ${live}) AS "offerToday",
-       (SELECT COUNT(*) FROM events WHERE user_id = ? AND offer_id = ? AND ${live}) AS "userOffer",
-       (SELECT COUNT(*) FROM ledger_entries l JOIN events e ON e.id = l.event_id
-          WHERE l.user_id = ? AND e.offer_id = ? AND l.delta > 0) AS "userOfferCredited"`,
-    [event.userId, since, event.offerId, since, event.userId, event.offerId, event.userId, event.offerId],
-  );
-  return {
-    userToday: Number(row?.userToday ?? 0),
-    offerToday: Number(row?.offerToday ?? 0),
-    userOffer: Number(row?.userOffer ?? 0),
-    userOfferCredited: Number(row?.userOfferCredited ?? 0),
-  };
 }
 
 /** A request refused before it became an event (bad auth, bad body, …), recorded with its reason. */

@@ -1,4 +1,5 @@
-import { appendLedger, insertDeliveries } from './record-event.js';
+import { appendLedger } from './event-credit.js';
+import { insertDeliveries } from './record-event.js';
 import { eventFromRow } from './events-dal.js';
 import type { EventsTable } from '../../db/schema.js';
 import { procedure } from '../../db/procedure.js';

@@ -1,15 +1,15 @@
 import type { DestinationConfig } from '../destinations/definition.js';
-import { buildRequest, macroValues, type EventFacts, type RequestSecrets } from '../destinations/request.js';
-import { isSuccess, nextDelay, parseRetryAfter } from '../destinations/retry-policies.js';
+import { buildRequest, macroValues } from '../destinations/request.js';
+import { isSuccess } from '../destinations/retry-policies.js';
 import type { Clock } from '../../lib/clock.js';
 import { GroupCommit } from '../../lib/group-commit.js';
 import { newId } from '../../lib/ids.js';
-import type { DestinationSecrets, DestinationService } from '../destinations/destinations-service.js';
+import type { DestinationService } from '../destinations/destinations-service.js';
+import { afterSend, attempt, deliveryRequest, orphaned, outcomeOf, requestSecrets, sampleFacts, sentAttempt, withoutSecrets, type OpenedSecrets } from './attempts.js';
 import { DestinationLimiter } from './limiter.js';
 import type { Sender } from './sender.js';
 import type { AttemptRecord, AttemptResult, ClaimedDelivery } from './delivery-types.js';
 import type { DestinationRecord } from '../destinations/destinations-types.js';
-import type { EventRecord } from '../conversions/events-types.js';
 import type { DeliveriesDal } from './deliveries-dal.js';
 import type { DestinationsDal } from '../destinations/destinations-dal.js';
 
@@ -34,9 +34,6 @@ const EXPIRED_CHECK_MS = 1000;
 
 /** Requests at once to a destination that sets no `maxConcurrency` (per worker process). */
 const DEFAULT_CONCURRENCY = 64;
-
-/** Headers that must not be kept in the attempt history. */
-const SECRET_HEADER = /authorization|signature|secret|token|api-?key/i;
 
 /**
  * The delivery loop: claims due deliveries under a lease, sends each, records the attempt and
@@ -186,24 +183,7 @@ export class DeliveryWorker {
     if (!opened.ok) return { success: false, request: null, status: null, excerpt: null, error: opened.error, latencyMs: 0 };
     const { secrets } = opened;
     const deliveryId = `test-${newId()}`;
-    const sample: EventFacts = {
-      id: newId(),
-      source: 'test',
-      type: config.match.eventTypes?.[0] ?? 'test',
-      externalId: `test-${now}`,
-      userId: 'test-user',
-      offerId: config.match.offers?.[0] ?? 'test-offer',
-      clickId: 'test-click',
-      partner: null,
-      partnerClickId: null,
-      level: 5,
-      coins: 25,
-      amountMicros: 2_100_000,
-      currency: 'USD',
-      receivedAt: now,
-      metadata: {},
-      payload: { user_id: 'test-user', session_id: 'test-session', advertiser_name: 'test-advertiser' },
-    };
+    const sample = sampleFacts(config, now);
     const built = buildRequest(
       config,
       requestSecrets(secrets, now),
@@ -224,18 +204,7 @@ export class DeliveryWorker {
     const { event } = delivery;
     const { destination, secrets } = await this.destination(delivery);
     if (event === null || destination === null) {
-      // Cannot happen while events are never deleted; if it does, close it rather than re-claim it forever.
-      const now = this.deps.clock.now();
-      this.complete({
-        deliveryId: delivery.id,
-        destinationId: delivery.destinationId,
-        attempt: attempt(delivery.attempts + 1, now, '', '', {}, null, 0, null, event === null ? 'the event no longer exists' : 'the destination no longer exists'),
-        next: { state: 'failed' },
-        failed: false,
-        pauseAfterFailures: 1,
-        pauseNow: null,
-        now,
-      });
+      this.complete(orphaned(delivery, this.deps.clock.now(), event === null ? 'the event no longer exists' : 'the destination no longer exists'));
       return;
     }
     const config = destination.config as DestinationConfig;
@@ -244,18 +213,7 @@ export class DeliveryWorker {
     // Every result of this delivery has one shape, built in one place.
     const finish = (record: AttemptRecord, next: AttemptResult['next'], failed: boolean, pauseNow: string | null, at: number): void =>
       this.complete({ deliveryId: delivery.id, destinationId: destination.id, attempt: record, next, failed, pauseAfterFailures: config.pauseAfterFailures, pauseNow, now: at });
-    let built: ReturnType<typeof buildRequest>;
-    try {
-      // Secrets this process cannot open (another SECRET_KEY) will not open on a retry either.
-      built = secrets.ok
-        ? buildRequest(config, requestSecrets(secrets.secrets, now), macroValues(facts(event), delivery.id), delivery.id, Math.floor(now / 1000))
-        : secrets;
-    } catch (error) {
-      // A fault of the hub's, not the partner's: recorded as a failed attempt (replayable once
-      // mended) rather than left `delivering`, to be claimed and to fail again after every lease.
-      this.deps.onError?.(error, delivery.id);
-      built = { ok: false, error: `the request could not be built: ${error instanceof Error ? error.message : String(error)}` };
-    }
+    const built = deliveryRequest(config, secrets, event, delivery.id, now, (error) => this.deps.onError?.(error, delivery.id));
     if (!built.ok) {
       // A template that cannot be filled will not fill on a retry either.
       finish(attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), { state: 'failed' }, true, null, now);
@@ -280,21 +238,9 @@ export class DeliveryWorker {
       limiter.release();
     }
     const finished = this.deps.clock.now();
-    const headers = withoutSecrets(request.headers);
-    const record = result.ok
-      ? attempt(attemptNo, now, request.url, request.method, headers, result.status, result.latencyMs, result.excerpt, null)
-      : attempt(attemptNo, now, request.url, request.method, headers, null, result.latencyMs, null, result.error);
-
-    if (result.ok && isSuccess(config.success, result.status, result.excerpt)) {
-      finish(record, { state: 'succeeded' }, false, null, finished);
-      return;
-    }
-    const gone = result.ok && result.status === 410;
-    const retryAfterSeconds = result.ok && (result.status === 429 || result.status === 503) ? parseRetryAfter(result.retryAfter, finished) : undefined;
-    const delay = nextDelay(config.retry, { attempts: attemptNo, random: this.random, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
-    // Gone: the destination is paused and this delivery waits for the resume.
-    const next: AttemptResult['next'] = gone ? { state: 'pending', at: finished } : delay === null ? { state: 'failed' } : { state: 'pending', at: finished + delay };
-    finish(record, next, true, gone ? '410 Gone' : null, finished);
+    const record = sentAttempt(attemptNo, now, request, result);
+    const { next, failed, pauseNow } = afterSend(config, attemptNo, result, finished, this.random);
+    finish(record, next, failed, pauseNow, finished);
   }
 
   /**
@@ -354,12 +300,6 @@ export class DeliveryWorker {
   }
 }
 
-function outcomeOf(result: AttemptResult): 'succeeded' | 'retry' | 'failed' {
-  return result.next.state === 'succeeded' ? 'succeeded' : result.next.state === 'failed' ? 'failed' : 'retry';
-}
-
-type OpenedSecrets = { ok: true; secrets: DestinationSecrets } | { ok: false; error: string };
-
 interface LoadedDestination {
   destination: DestinationRecord | null;
   secrets: OpenedSecrets;
@@ -372,43 +312,4 @@ export interface TestResult {
   excerpt: string | null;
   error: string | null;
   latencyMs: number;
-}
-
-/** What signs a request now: the current secret, and the previous one during its grace period. */
-function requestSecrets(secrets: DestinationSecrets, now: number): RequestSecrets {
-  const signingSecrets = [secrets.signingSecret, (secrets.previousUntil ?? 0) > now ? secrets.previousSigningSecret : undefined].filter((s): s is string => s !== undefined);
-  return { ...(secrets.bearerToken === undefined ? {} : { bearerToken: secrets.bearerToken }), signingSecrets };
-}
-
-function withoutSecrets(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADER.test(name)));
-}
-
-function attempt(
-  n: number,
-  startedAt: number,
-  url: string,
-  method: string,
-  requestHeaders: Record<string, string>,
-  status: number | null,
-  latencyMs: number,
-  responseExcerpt: string | null,
-  error: string | null,
-): AttemptResult['attempt'] {
-  return { id: newId(), attempt: n, startedAt, url, method, requestHeaders, status, latencyMs, responseExcerpt, error };
-}
-
-/** The event as macros see it; the partner's payload from its raw request. */
-function facts(event: EventRecord): EventFacts {
-  let payload: Record<string, unknown> = { ...(event.raw?.query ?? {}) };
-  if (event.raw?.body) {
-    try {
-      const body: unknown = JSON.parse(event.raw.body);
-      if (typeof body === 'object' && body !== null && !Array.isArray(body)) payload = { ...payload, ...(body as Record<string, unknown>) };
-    } catch {
-      // not JSON: the query alone
-    }
-  }
-  if (typeof event.metadata.data === 'object' && event.metadata.data !== null) payload = { ...payload, ...(event.metadata.data as Record<string, unknown>) };
-  return { ...event, payload };
 }

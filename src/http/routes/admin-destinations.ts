@@ -23,44 +23,51 @@ const DestinationSchema = Type.Object({
 // What an operator sends: the URL, and any part of the configuration to change from its defaults.
 const ConfigInput = Type.Intersect([Type.Partial(DestinationConfigSchema), Type.Object({ url: DestinationConfigSchema.properties.url })]);
 
+const CreateBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), config: ConfigInput, bearerToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })), enabled: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+const UpdateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    config: Type.Optional(ConfigInput),
+    bearerToken: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()])),
+    enabled: Type.Optional(Type.Boolean()),
+    rotateSigningSecret: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const TestResultSchema = Type.Object({
+  success: Type.Boolean(),
+  request: Type.Union([
+    Type.Object({ url: Type.String(), method: Type.String(), headers: Type.Record(Type.String(), Type.String()), body: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Null(),
+  ]),
+  status: Type.Union([Type.Integer(), Type.Null()]),
+  excerpt: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  latencyMs: Type.Integer(),
+}, { title: 'DestinationTest' });
+
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['destinations'];
 const security = [{ adminToken: [] }];
 
 /** `/admin/api/destinations`: where the hub sends postbacks. */
 export function destinationRoutes(app: App, destinations: DestinationService, worker: Pick<DeliveryWorker, 'test'>): void {
-  const dto = (d: DestinationRecord, signingSecret?: string | null): Static<typeof DestinationSchema> => {
-    const secrets = destinations.secrets(d);
-    return {
-      id: d.id,
-      name: d.name,
-      config: d.config as Static<typeof DestinationConfigSchema>,
-      enabled: d.enabled,
-      paused: d.pausedAt === null ? null : { at: new Date(d.pausedAt).toISOString(), reason: d.pauseReason },
-      consecutiveFailures: d.consecutiveFailures,
-      hasBearerToken: secrets.bearerToken !== undefined,
-      hasSigningSecret: secrets.signingSecret !== undefined,
-      createdAt: new Date(d.createdAt).toISOString(),
-      updatedAt: new Date(d.updatedAt).toISOString(),
-      ...(signingSecret ? { signingSecret } : {}),
-    };
-  };
-  const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+  destinationRecordRoutes(app, destinations);
+  destinationControlRoutes(app, destinations, worker);
+}
 
+/** Create, list, read, change and delete destinations. */
+function destinationRecordRoutes(app: App, destinations: DestinationService): void {
+  const dto = (d: DestinationRecord, signingSecret?: string | null) => destinationDto(destinations, d, signingSecret);
   app.post(
     '/destinations',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Create a destination; with signing, its whsec_ secret is shown once',
-        body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 200 }), config: ConfigInput, bearerToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })), enabled: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
-        response: { 201: DestinationSchema, ...errors },
-      },
-    },
+    { schema: { tags, security, summary: 'Create a destination; with signing, its whsec_ secret is shown once', body: CreateBody, response: { 201: DestinationSchema, ...errors } } },
     async (request, reply) => {
       const { destination, signingSecret } = await destinations.create(request.body);
       return reply.status(201).send(dto(destination, signingSecret));
@@ -81,16 +88,7 @@ export function destinationRoutes(app: App, destinations: DestinationService, wo
         security,
         summary: 'Change a destination; rotateSigningSecret keeps the old secret signing for 24 h',
         params: Params,
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            config: Type.Optional(ConfigInput),
-            bearerToken: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()])),
-            enabled: Type.Optional(Type.Boolean()),
-            rotateSigningSecret: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
+        body: UpdateBody,
         response: { 200: DestinationSchema, ...errors },
       },
     },
@@ -99,45 +97,6 @@ export function destinationRoutes(app: App, destinations: DestinationService, wo
       return dto(destination, signingSecret);
     },
   );
-  app.post(
-    '/destinations/:id/pause',
-    { schema: { tags, security, summary: 'Pause a destination: its deliveries are still queued and wait for the resume', params: Params, response: { 200: DestinationSchema, ...errors } } },
-    async (request) => dto(await destinations.pause(request.params.id)),
-  );
-
-  app.post(
-    '/destinations/:id/resume',
-    { schema: { tags, security, summary: 'Resume a paused destination: its waiting deliveries go out', params: Params, response: { 200: DestinationSchema, ...errors } } },
-    async (request) => dto(await destinations.resume(request.params.id)),
-  );
-
-  app.post(
-    '/destinations/:id/test',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Send a sample event to the destination now and answer what the partner answered (nothing is recorded)',
-        params: Params,
-        response: {
-          200: Type.Object({
-            success: Type.Boolean(),
-            request: Type.Union([
-              Type.Object({ url: Type.String(), method: Type.String(), headers: Type.Record(Type.String(), Type.String()), body: Type.Union([Type.String(), Type.Null()]) }),
-              Type.Null(),
-            ]),
-            status: Type.Union([Type.Integer(), Type.Null()]),
-            excerpt: Type.Union([Type.String(), Type.Null()]),
-            error: Type.Union([Type.String(), Type.Null()]),
-            latencyMs: Type.Integer(),
-          }, { title: 'DestinationTest' }),
-          ...errors,
-        },
-      },
-    },
-    async (request) => worker.test(await destinations.get(request.params.id)),
-  );
-
   app.delete(
     '/destinations/:id',
     { schema: { tags, security, summary: 'Delete a destination without deliveries (disable one that has them)', params: Params, response: { 204: Type.Null(), ...errors } } },
@@ -146,4 +105,48 @@ export function destinationRoutes(app: App, destinations: DestinationService, wo
       return reply.status(204).send(null);
     },
   );
+}
+
+/** What an operator does to a destination in use: pause it, resume it, try it. */
+function destinationControlRoutes(app: App, destinations: DestinationService, worker: Pick<DeliveryWorker, 'test'>): void {
+  app.post(
+    '/destinations/:id/pause',
+    { schema: { tags, security, summary: 'Pause a destination: its deliveries are still queued and wait for the resume', params: Params, response: { 200: DestinationSchema, ...errors } } },
+    async (request) => destinationDto(destinations, await destinations.pause(request.params.id)),
+  );
+  app.post(
+    '/destinations/:id/resume',
+    { schema: { tags, security, summary: 'Resume a paused destination: its waiting deliveries go out', params: Params, response: { 200: DestinationSchema, ...errors } } },
+    async (request) => destinationDto(destinations, await destinations.resume(request.params.id)),
+  );
+  app.post(
+    '/destinations/:id/test',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Send a sample event to the destination now and answer what the partner answered (nothing is recorded)',
+        params: Params,
+        response: { 200: TestResultSchema, ...errors },
+      },
+    },
+    async (request) => worker.test(await destinations.get(request.params.id)),
+  );
+}
+
+function destinationDto(destinations: DestinationService, d: DestinationRecord, signingSecret?: string | null): Static<typeof DestinationSchema> {
+  const secrets = destinations.secrets(d);
+  return {
+    id: d.id,
+    name: d.name,
+    config: d.config as Static<typeof DestinationConfigSchema>,
+    enabled: d.enabled,
+    paused: d.pausedAt === null ? null : { at: new Date(d.pausedAt).toISOString(), reason: d.pauseReason },
+    consecutiveFailures: d.consecutiveFailures,
+    hasBearerToken: secrets.bearerToken !== undefined,
+    hasSigningSecret: secrets.signingSecret !== undefined,
+    createdAt: new Date(d.createdAt).toISOString(),
+    updatedAt: new Date(d.updatedAt).toISOString(),
+    ...(signingSecret ? { signingSecret } : {}),
+  };
 }

@@ -40,6 +40,30 @@ const ClickSchema = Type.Object({
 
 const ConfigInput = Type.Partial(LinkConfigSchema);
 
+const Params = Type.Object({ id: LinkId });
+
+const CreateLinkBody = Type.Object(
+  {
+    id: Type.Optional({ ...LinkId, description: 'The path of the link (/c/ID); random if omitted' }),
+    name: Type.Optional(NameText),
+    offerId: IdText,
+    partner: Type.Optional(Nullable(Partner)),
+    config: ConfigInput,
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const UpdateLinkBody = Type.Object(
+  { name: Type.Optional(NameText), partner: Type.Optional(Nullable(Partner)), config: Type.Optional(ConfigInput), enabled: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+const LinkListQuery = Type.Object({ ...ListQuery.properties, offer: Type.Optional(IdText), partner: Type.Optional(Partner) });
+
+const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
+const ClickListQuery = Type.Object({ ...ListQuery.properties, from: Type.Optional(Time), to: Type.Optional(Time), link: Type.Optional(LinkId), user: Type.Optional(IdText) });
+
 export interface LinkRouteDeps {
   links: LinkService;
   publicUrl: (request: { protocol: string; host: string }) => string;
@@ -47,41 +71,16 @@ export interface LinkRouteDeps {
 
 /** `/admin/api/links` and `/admin/api/clicks`: tracking links and what became of them. */
 export function linkRoutes(app: App, deps: LinkRouteDeps): void {
-  const { links } = deps;
-  const dto = (l: LinkRecord, origin: string): Static<typeof LinkSchema> => ({
-    id: l.id,
-    name: l.name,
-    offerId: l.offerId,
-    partner: l.partner,
-    config: l.config as Static<typeof LinkConfigSchema>,
-    enabled: l.enabled,
-    url: `${origin}/c/${encodeURIComponent(l.id)}`,
-    createdAt: new Date(l.createdAt).toISOString(),
-    updatedAt: new Date(l.updatedAt).toISOString(),
-  });
-  const Params = Type.Object({ id: LinkId });
+  trackingLinkRoutes(app, deps);
+  clickRoutes(app, deps.links);
+}
 
+/** Create, list, read, change and delete tracking links; each answers the URL to give out. */
+function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
+  const { links } = deps;
   app.post(
     '/links',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Create a tracking link for an offer, optionally a partner’s',
-        body: Type.Object(
-          {
-            id: Type.Optional({ ...LinkId, description: 'The path of the link (/c/ID); random if omitted' }),
-            name: Type.Optional(NameText),
-            offerId: IdText,
-            partner: Type.Optional(Nullable(Partner)),
-            config: ConfigInput,
-            enabled: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: LinkSchema, ...errors },
-      },
-    },
+    { schema: { tags, security, summary: 'Create a tracking link for an offer, optionally a partner’s', body: CreateLinkBody, response: { 201: LinkSchema, ...errors } } },
     async (request, reply) => {
       const { body } = request;
       const link = await links.create({
@@ -92,31 +91,23 @@ export function linkRoutes(app: App, deps: LinkRouteDeps): void {
         ...(body.partner === undefined ? {} : { partner: body.partner }),
         ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
       });
-      return reply.code(201).send(dto(link, deps.publicUrl(request)));
+      return reply.code(201).send(linkDto(link, deps.publicUrl(request)));
     },
   );
 
   app.get(
     '/links',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'List tracking links',
-        querystring: Type.Object({ ...ListQuery.properties, offer: Type.Optional(IdText), partner: Type.Optional(Partner) }),
-        response: { 200: PageSchema(LinkSchema), ...errors },
-      },
-    },
+    { schema: { tags, security, summary: 'List tracking links', querystring: LinkListQuery, response: { 200: PageSchema(LinkSchema), ...errors } } },
     async (request) => {
       const { limit, cursor, offer, partner } = request.query;
       const page = await links.list({ limit, ...(cursor === undefined ? {} : { cursor }), ...(offer === undefined ? {} : { offerId: offer }), ...(partner === undefined ? {} : { partner }) });
       const origin = deps.publicUrl(request);
-      return pageDto(page, (l) => dto(l, origin));
+      return pageDto(page, (l) => linkDto(l, origin));
     },
   );
 
   app.get('/links/:id', { schema: { tags, security, summary: 'A tracking link', params: Params, response: { 200: LinkSchema, ...errors } } }, async (request) =>
-    dto(await links.get(request.params.id), deps.publicUrl(request)),
+    linkDto(await links.get(request.params.id), deps.publicUrl(request)),
   );
 
   app.patch(
@@ -127,10 +118,7 @@ export function linkRoutes(app: App, deps: LinkRouteDeps): void {
         security,
         summary: 'Change a link: its name, partner, config (replaced as a whole) or enabled flag',
         params: Params,
-        body: Type.Object(
-          { name: Type.Optional(NameText), partner: Type.Optional(Nullable(Partner)), config: Type.Optional(ConfigInput), enabled: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
+        body: UpdateLinkBody,
         response: { 200: LinkSchema, ...errors },
       },
     },
@@ -142,7 +130,7 @@ export function linkRoutes(app: App, deps: LinkRouteDeps): void {
         ...(config === undefined ? {} : { config }),
         ...(enabled === undefined ? {} : { enabled }),
       });
-      return dto(link, deps.publicUrl(request));
+      return linkDto(link, deps.publicUrl(request));
     },
   );
 
@@ -154,19 +142,13 @@ export function linkRoutes(app: App, deps: LinkRouteDeps): void {
       return reply.code(204).send(null);
     },
   );
+}
 
-  const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
+/** The clicks recorded on the links, newest first. */
+function clickRoutes(app: App, links: LinkService): void {
   app.get(
     '/clicks',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Clicks, newest first',
-        querystring: Type.Object({ ...ListQuery.properties, from: Type.Optional(Time), to: Type.Optional(Time), link: Type.Optional(LinkId), user: Type.Optional(IdText) }),
-        response: { 200: PageSchema(ClickSchema), ...errors },
-      },
-    },
+    { schema: { tags, security, summary: 'Clicks, newest first', querystring: ClickListQuery, response: { 200: PageSchema(ClickSchema), ...errors } } },
     async (request) => {
       const { limit, cursor, from, to, link, user } = request.query;
       const page = await links.clicks({
@@ -181,5 +163,18 @@ export function linkRoutes(app: App, deps: LinkRouteDeps): void {
     },
   );
 }
+
+/** A link as the API answers it, with the URL to give out on `origin`. */
+const linkDto = (l: LinkRecord, origin: string): Static<typeof LinkSchema> => ({
+  id: l.id,
+  name: l.name,
+  offerId: l.offerId,
+  partner: l.partner,
+  config: l.config as Static<typeof LinkConfigSchema>,
+  enabled: l.enabled,
+  url: `${origin}/c/${encodeURIComponent(l.id)}`,
+  createdAt: new Date(l.createdAt).toISOString(),
+  updatedAt: new Date(l.updatedAt).toISOString(),
+});
 
 const clickDto = (c: ClickRecord): Static<typeof ClickSchema> => ({ ...c, createdAt: new Date(c.createdAt).toISOString() });

@@ -27,26 +27,42 @@ const SourceWithSecretSchema = Type.Object({
   secret: Type.Optional(Type.String({ description: 'The source secret; shown only when created or rotated' })),
 }, { title: 'SourceWithSecret' });
 
+const CreateSourceBody = Type.Object(
+  {
+    slug: Slug,
+    name: Type.Optional(NameText),
+    preset: Type.String({ description: `One of ${Object.keys(PRESETS).join(', ')}` }),
+    overrides: Type.Optional(SourceOverridesSchema),
+    secret: Type.Optional(Secret),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const UpdateSourceBody = Type.Object(
+  {
+    name: Type.Optional(NameText),
+    preset: Type.Optional(Type.String()),
+    overrides: Type.Optional(SourceOverridesSchema),
+    enabled: Type.Optional(Type.Boolean()),
+    rotateSecret: Type.Optional(Type.Union([Type.Boolean(), Secret])),
+  },
+  { additionalProperties: false },
+);
+
+const Params = Type.Object({ slug: Slug });
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['sources'];
 const security = [{ adminToken: [] }];
 
+export interface SourceRouteDeps {
+  sources: SourceService;
+  publicUrl: (request: { protocol: string; host: string }) => string;
+}
+
 /** `/admin/api/sources`: inbound partners, their presets, mappings, authentication and rules. */
-export function sourceRoutes(app: App, deps: { sources: SourceService; publicUrl: (request: { protocol: string; host: string }) => string }): void {
-  const dto = (source: SourceRecord, base: string, secret?: string | null): Static<typeof SourceWithSecretSchema> => ({
-    slug: source.slug,
-    name: source.name,
-    preset: source.preset,
-    enabled: source.enabled,
-    overrides: source.overrides,
-    definition: deps.sources.definition(source),
-    hasSecret: source.secretCiphertext !== null,
-    inboundUrl: `${base}/postbacks/${source.slug}`,
-    createdAt: new Date(source.createdAt).toISOString(),
-    updatedAt: new Date(source.updatedAt).toISOString(),
-    ...(secret === undefined || secret === null ? {} : { secret }),
-  });
-  const Params = Type.Object({ slug: Slug });
+export function sourceRoutes(app: App, deps: SourceRouteDeps): void {
+  const dto = (source: SourceRecord, base: string, secret?: string | null) => sourceDto(deps.sources, source, base, secret);
 
   app.get('/presets', { schema: { tags, security, summary: 'The built-in source presets and their definitions', response: { 200: Type.Record(Type.String(), SourceDefinitionSchema) } } }, () => PRESETS);
 
@@ -57,17 +73,7 @@ export function sourceRoutes(app: App, deps: { sources: SourceService; publicUrl
         tags,
         security,
         summary: 'Create a source; the secret (generated if the authentication needs one) is shown once',
-        body: Type.Object(
-          {
-            slug: Slug,
-            name: Type.Optional(NameText),
-            preset: Type.String({ description: `One of ${Object.keys(PRESETS).join(', ')}` }),
-            overrides: Type.Optional(SourceOverridesSchema),
-            secret: Type.Optional(Secret),
-            enabled: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
+        body: CreateSourceBody,
         response: { 201: SourceWithSecretSchema, ...errors },
       },
     },
@@ -97,16 +103,7 @@ export function sourceRoutes(app: App, deps: { sources: SourceService; publicUrl
         security,
         summary: 'Change a source; rotateSecret: true generates a new secret (shown once)',
         params: Params,
-        body: Type.Object(
-          {
-            name: Type.Optional(NameText),
-            preset: Type.Optional(Type.String()),
-            overrides: Type.Optional(SourceOverridesSchema),
-            enabled: Type.Optional(Type.Boolean()),
-            rotateSecret: Type.Optional(Type.Union([Type.Boolean(), Secret])),
-          },
-          { additionalProperties: false },
-        ),
+        body: UpdateSourceBody,
         response: { 200: SourceWithSecretSchema, ...errors },
       },
     },
@@ -123,4 +120,21 @@ export function sourceRoutes(app: App, deps: { sources: SourceService; publicUrl
       return reply.status(204).send(null);
     },
   );
+}
+
+/** A source as the API answers it: its effective definition, the inbound URL on `base`, and a secret only when just made. */
+function sourceDto(sources: SourceService, source: SourceRecord, base: string, secret?: string | null): Static<typeof SourceWithSecretSchema> {
+  return {
+    slug: source.slug,
+    name: source.name,
+    preset: source.preset,
+    enabled: source.enabled,
+    overrides: source.overrides,
+    definition: sources.definition(source),
+    hasSecret: source.secretCiphertext !== null,
+    inboundUrl: `${base}/postbacks/${source.slug}`,
+    createdAt: new Date(source.createdAt).toISOString(),
+    updatedAt: new Date(source.updatedAt).toISOString(),
+    ...(secret === undefined || secret === null ? {} : { secret }),
+  };
 }
