@@ -1,13 +1,15 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { checkToken, errorText, getToken, setToken, setUnauthorizedListener } from './api';
+import { Notice } from './components/ui';
 import { Link, navigate, useLocation } from './router';
 import { Overview } from './pages/Overview';
-import { Sources } from './pages/Sources';
-import { Events, EventDetail } from './pages/Events';
-import { Destinations } from './pages/Destinations';
+import { SourcesPage } from './pages/sources/SourcesPage';
+import { EventsPage } from './pages/events/EventsPage';
+import { EventDetail } from './pages/events/EventDetail';
+import { DestinationsPage } from './pages/destinations/DestinationsPage';
 import { History } from './pages/History';
 import { Users } from './pages/Users';
-import { Catalog } from './pages/Catalog';
+import { CatalogPage } from './pages/catalog/CatalogPage';
 import { Reports } from './pages/Reports';
 import { Fraud } from './pages/Fraud';
 
@@ -87,11 +89,7 @@ function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: () 
           </span>{' '}
           Postback Hub
         </h1>
-        {notice && (
-          <p className="state info" role="status">
-            {notice}
-          </p>
-        )}
+        <Notice>{notice}</Notice>
         <label htmlFor="admin-token">Admin token</label>
         <input
           id="admin-token"
@@ -188,17 +186,17 @@ function Page({ path }: { path: string }) {
     case undefined:
       return <Overview />;
     case 'sources':
-      return <Sources />;
+      return <SourcesPage />;
     case 'events':
-      return parts[1] ? <EventDetail id={decodeURIComponent(parts[1])} /> : <Events />;
+      return parts[1] ? <EventDetail id={decodeURIComponent(parts[1])} /> : <EventsPage />;
     case 'destinations':
-      return <Destinations />;
+      return <DestinationsPage />;
     case 'history':
       return <History />;
     case 'users':
       return <Users />;
     case 'catalog':
-      return <Catalog />;
+      return <CatalogPage />;
     case 'reports':
       return <Reports />;
     case 'fraud':

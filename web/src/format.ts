@@ -75,3 +75,11 @@ export function pretty(text: string | null): string {
     return text;
   }
 }
+
+/** An outbound request as text: the request line, its headers, then the body (pretty when JSON). */
+export function requestText(request: { method: string; url: string; headers: Record<string, string>; body: string | null }): string {
+  const headers = Object.entries(request.headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+  return `${request.method} ${request.url}\n${headers}${request.body ? `\n\n${pretty(request.body)}` : ''}`;
+}

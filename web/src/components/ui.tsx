@@ -32,6 +32,16 @@ export function ErrorBox({ error, onRetry }: { error: string | null; onRetry?: (
   );
 }
 
+/** A passing message (what an action did); nothing when there is none. */
+export function Notice({ children }: { children: ReactNode }) {
+  if (children === null || children === undefined || children === false || children === '') return null;
+  return (
+    <p className="state info" role="status">
+      {children}
+    </p>
+  );
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="state empty">{children}</div>;
 }
@@ -142,6 +152,22 @@ export function Dialog({ title, open, onClose, children, wide }: { title: string
       </header>
       {open && children}
     </dialog>
+  );
+}
+
+/** A dialog form's buttons: extra ones (children) on the left, then Cancel and the submit button. */
+export function FormActions({ busy, label, busyLabel, onCancel, cancel = 'Cancel', children }: { busy: boolean; label: string; busyLabel: string; onCancel: () => void; cancel?: string; children?: ReactNode }) {
+  return (
+    <div className="actions">
+      {children}
+      <span className="spacer" />
+      <button type="button" onClick={onCancel}>
+        {cancel}
+      </button>
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? busyLabel : label}
+      </button>
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, type FraudAction, type FraudPolicy } from '../api';
-import { ErrorBox, Field, KeyValues, Loading, PageHeader } from '../components/ui';
+import { ErrorBox, Field, KeyValues, Loading, Notice, PageHeader } from '../components/ui';
 import { integer } from '../format';
 import { useAction, useApi } from '../hooks';
 import { Link } from '../router';
@@ -87,11 +87,7 @@ export function Fraud() {
           />
           <section className="panel in-force" aria-labelledby="in-force-title">
             <h2 id="in-force-title">In force</h2>
-            {saved && (
-              <p className="state info" role="status">
-                Saved at {saved.at.toLocaleTimeString()}. These are the values the hub keeps.
-              </p>
-            )}
+            {saved && <Notice>Saved at {saved.at.toLocaleTimeString()}. These are the values the hub keeps.</Notice>}
             <KeyValues
               rows={[
                 ['Attribution window', `${integer(policy.attributionWindowDays)} day${policy.attributionWindowDays === 1 ? '' : 's'} after the click`],

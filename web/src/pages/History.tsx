@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { api, download, qs, type DeliveryRow, type Replayed } from '../api';
 import { DataTable } from '../components/DataTable';
 import { DateRange, rangeQuery } from '../components/DateRange';
-import { Badge, Empty, ErrorBox, Field, Loading, PageHeader, Pager, Time } from '../components/ui';
+import { Badge, Empty, ErrorBox, Field, Loading, Notice, PageHeader, Pager, Time } from '../components/ui';
 import { money } from '../format';
 import { useAction, usePaged } from '../hooks';
 import { Link, useQueryState } from '../router';
@@ -11,19 +11,78 @@ import { AttemptsDialog, useDestinationNames } from './Deliveries';
 
 const column = createColumnHelper<DeliveryRow>();
 
-/**
- * MomentScience's postback history: when, offer, advertiser, payout, state and HTTP code; a date
- * range with shortcuts, refresh, CSV download, and replay of one or all that failed.
- */
-export function History() {
-  const [query, setQuery] = useQueryState();
-  const filter = { from: query.get('from') ?? '', to: query.get('to') ?? '', destination: query.get('destination') ?? '', state: query.get('state') ?? '' };
-  const set = (next: Partial<typeof filter>) => setQuery({ ...filter, ...next });
-  const apiFilter = { ...rangeQuery(filter), destination: filter.destination, state: filter.state };
-  const [refreshed, setRefreshed] = useState(0);
-  const list = usePaged<DeliveryRow>(`/deliveries${qs({ limit: 50, ...apiFilter })}`, refreshed);
-  const names = useDestinationNames();
-  const [open, setOpen] = useState<DeliveryRow | null>(null);
+/** The table's columns; the actions open a delivery's attempts and replay a failed one. */
+function historyColumns({ names, busy, onAttempts, onReplay }: { names: Record<string, string>; busy: boolean; onAttempts: (row: DeliveryRow) => void; onReplay: (row: DeliveryRow) => void }) {
+  return [
+    column.accessor('createdAt', { header: 'Time', cell: (c) => <Time iso={c.getValue()} /> }),
+    column.accessor('destinationId', { header: 'Destination', cell: (c) => names[c.getValue()] ?? <span className="mono">{c.getValue()}</span> }),
+    column.accessor('eventType', { header: 'Event', cell: (c) => <Link to={`/events/${c.row.original.eventId}`}>{c.getValue()}</Link> }),
+    column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
+    column.accessor('advertiser', { header: 'Advertiser', cell: (c) => c.getValue() ?? '—' }),
+    column.accessor('payout', { header: 'Payout', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
+    column.accessor('state', { header: 'State', cell: (c) => <Badge value={c.getValue()} /> }),
+    column.accessor('lastStatus', { header: 'HTTP code', cell: (c) => <span className="num">{c.getValue() ?? '—'}</span> }),
+    column.accessor('attempts', { header: 'Attempts', cell: (c) => <span className="num">{c.getValue()}</span> }),
+    column.display({
+      id: 'actions',
+      header: 'Actions',
+      cell: (c) => (
+        <div className="row-actions">
+          <button type="button" className="small" onClick={() => onAttempts(c.row.original)}>
+            Attempts
+          </button>
+          {c.row.original.state === 'failed' && (
+            <button type="button" className="small" onClick={() => onReplay(c.row.original)} disabled={busy}>
+              Replay
+            </button>
+          )}
+        </div>
+      ),
+    }),
+  ];
+}
+
+type HistoryFilter = { from: string; to: string; destination: string; state: string };
+
+/** The filters as the deliveries list and its CSV export take them. */
+const apiQuery = (filter: HistoryFilter) => ({ ...rangeQuery(filter), destination: filter.destination, state: filter.state });
+
+/** The date range, the destination and the delivery state, applied as they change. */
+function HistoryFilters({ filter, names, set }: { filter: HistoryFilter; names: Record<string, string>; set: (next: Partial<HistoryFilter>) => void }) {
+  return (
+    <div className="filters">
+      <DateRange value={{ from: filter.from, to: filter.to }} onChange={(range) => set(range)} />
+      <div className="filter-fields">
+        <Field label="Destination">
+          {(id) => (
+            <select id={id} value={filter.destination} onChange={(e) => set({ destination: e.target.value })}>
+              <option value="">all</option>
+              {Object.entries(names).map(([id, name]) => (
+                <option key={id} value={id}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="State">
+          {(id) => (
+            <select id={id} value={filter.state} onChange={(e) => set({ state: e.target.value })}>
+              <option value="">any</option>
+              <option value="pending">pending</option>
+              <option value="delivering">delivering</option>
+              <option value="succeeded">succeeded</option>
+              <option value="failed">failed</option>
+            </select>
+          )}
+        </Field>
+      </div>
+    </div>
+  );
+}
+
+/** Replaying one delivery or every failed one in the filters, and the CSV download; what each did in words. */
+function useHistoryActions(filter: HistoryFilter, names: Record<string, string>, reload: () => void) {
   const action = useAction();
   const [message, setMessage] = useState<string | null>(null);
 
@@ -31,7 +90,7 @@ export function History() {
     const done = await action.run(() => api<Replayed>(`/deliveries/${encodeURIComponent(row.id)}/replay`, { method: 'POST' }));
     if (done) {
       setMessage(done.replayed === 1 ? 'The delivery is queued again.' : 'Nothing replayed: it is being sent right now.');
-      list.reload();
+      reload();
     }
   };
   const replayFailed = async () => {
@@ -40,42 +99,32 @@ export function History() {
     const done = await action.run(() => api<Replayed>('/deliveries/replay', { body: { ...rangeQuery(filter), ...(filter.destination ? { destination: filter.destination } : {}), state: 'failed' } }));
     if (done) {
       setMessage(`${done.replayed} failed deliver${done.replayed === 1 ? 'y' : 'ies'} queued again.`);
-      list.reload();
+      reload();
     }
   };
   const csv = async () => {
     setMessage(null);
-    await action.run(() => download(`/deliveries/export.csv${qs(apiFilter)}`, `postback-history-${new Date().toISOString().slice(0, 10)}.csv`));
+    await action.run(() => download(`/deliveries/export.csv${qs(apiQuery(filter))}`, `postback-history-${new Date().toISOString().slice(0, 10)}.csv`));
   };
+  return { action, message, setMessage, replayOne, replayFailed, csv };
+}
+
+/**
+ * MomentScience's postback history: when, offer, advertiser, payout, state and HTTP code; a date
+ * range with shortcuts, refresh, CSV download, and replay of one or all that failed.
+ */
+export function History() {
+  const [query, setQuery] = useQueryState();
+  const filter: HistoryFilter = { from: query.get('from') ?? '', to: query.get('to') ?? '', destination: query.get('destination') ?? '', state: query.get('state') ?? '' };
+  const set = (next: Partial<typeof filter>) => setQuery({ ...filter, ...next });
+  const [refreshed, setRefreshed] = useState(0);
+  const list = usePaged<DeliveryRow>(`/deliveries${qs({ limit: 50, ...apiQuery(filter) })}`, refreshed);
+  const names = useDestinationNames();
+  const [open, setOpen] = useState<DeliveryRow | null>(null);
+  const { action, message, setMessage, replayOne, replayFailed, csv } = useHistoryActions(filter, names, list.reload);
 
   const columns = useMemo(
-    () => [
-      column.accessor('createdAt', { header: 'Time', cell: (c) => <Time iso={c.getValue()} /> }),
-      column.accessor('destinationId', { header: 'Destination', cell: (c) => names[c.getValue()] ?? <span className="mono">{c.getValue()}</span> }),
-      column.accessor('eventType', { header: 'Event', cell: (c) => <Link to={`/events/${c.row.original.eventId}`}>{c.getValue()}</Link> }),
-      column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
-      column.accessor('advertiser', { header: 'Advertiser', cell: (c) => c.getValue() ?? '—' }),
-      column.accessor('payout', { header: 'Payout', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
-      column.accessor('state', { header: 'State', cell: (c) => <Badge value={c.getValue()} /> }),
-      column.accessor('lastStatus', { header: 'HTTP code', cell: (c) => <span className="num">{c.getValue() ?? '—'}</span> }),
-      column.accessor('attempts', { header: 'Attempts', cell: (c) => <span className="num">{c.getValue()}</span> }),
-      column.display({
-        id: 'actions',
-        header: 'Actions',
-        cell: (c) => (
-          <div className="row-actions">
-            <button type="button" className="small" onClick={() => setOpen(c.row.original)}>
-              Attempts
-            </button>
-            {c.row.original.state === 'failed' && (
-              <button type="button" className="small" onClick={() => void replayOne(c.row.original)} disabled={action.busy}>
-                Replay
-              </button>
-            )}
-          </div>
-        ),
-      }),
-    ],
+    () => historyColumns({ names, busy: action.busy, onAttempts: setOpen, onReplay: (row) => void replayOne(row) }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [names, action.busy],
   );
@@ -101,39 +150,8 @@ export function History() {
         </button>
       </PageHeader>
       <p className="lead">Every postback sent to a partner, newest first. The CSV holds everything that matches the filters, not just this page.</p>
-      <div className="filters">
-        <DateRange value={{ from: filter.from, to: filter.to }} onChange={(range) => set(range)} />
-        <div className="filter-fields">
-          <Field label="Destination">
-            {(id) => (
-              <select id={id} value={filter.destination} onChange={(e) => set({ destination: e.target.value })}>
-                <option value="">all</option>
-                {Object.entries(names).map(([id, name]) => (
-                  <option key={id} value={id}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="State">
-            {(id) => (
-              <select id={id} value={filter.state} onChange={(e) => set({ state: e.target.value })}>
-                <option value="">any</option>
-                <option value="pending">pending</option>
-                <option value="delivering">delivering</option>
-                <option value="succeeded">succeeded</option>
-                <option value="failed">failed</option>
-              </select>
-            )}
-          </Field>
-        </div>
-      </div>
-      {message && (
-        <p className="state info" role="status">
-          {message}
-        </p>
-      )}
+      <HistoryFilters filter={filter} names={names} set={set} />
+      <Notice>{message}</Notice>
       <ErrorBox error={action.error ?? list.error} onRetry={list.reload} />
       {list.loading && list.data === undefined ? (
         <Loading what="Loading the history" />
@@ -152,9 +170,7 @@ export function History() {
         <AttemptsDialog
           delivery={open}
           onClose={() => setOpen(null)}
-          onReplayed={() => {
-            list.reload();
-          }}
+          onReplayed={list.reload}
         />
       )}
     </div>

@@ -10,7 +10,9 @@ import { Link, useQueryState } from '../router';
 
 const column = createColumnHelper<ReportRow>();
 
-const DIMENSIONS: Array<{ value: ReportDimension; label: string; header: string; none: string }> = [
+type Dimension = { value: ReportDimension; label: string; header: string; none: string };
+
+const DIMENSIONS: Dimension[] = [
   { value: 'offer', label: 'Offer', header: 'Offer', none: 'no offer' },
   { value: 'partner', label: 'Partner', header: 'Partner', none: 'no partner' },
   { value: 'day', label: 'Day (UTC)', header: 'Day (UTC)', none: '—' },
@@ -21,6 +23,51 @@ const revenueText = (revenue: Record<string, string>) => {
   const currencies = Object.keys(revenue).sort();
   return currencies.length === 0 ? '—' : currencies.map((c) => money(revenue[c], c)).join(' · ');
 };
+
+/** The report's columns: the key links to its events (except days); revenue sorts by the `primary` currency. */
+function reportColumns(dimension: Dimension, from: string, to: string, primary: string | undefined) {
+  const byRevenue = (a: Row<ReportRow>, b: Row<ReportRow>) => {
+    const d = decimalToMicros(a.original.revenue[primary ?? ''] ?? '0') - decimalToMicros(b.original.revenue[primary ?? ''] ?? '0');
+    return d < 0n ? -1 : d > 0n ? 1 : 0;
+  };
+  const events = (key: string) => `/events${qs({ [dimension.value]: key, from, to })}`;
+  return [
+    column.accessor('key', {
+      header: dimension.header,
+      enableSorting: true,
+      cell: (c) => {
+        const key = c.getValue();
+        if (key === null) return <span className="muted">{dimension.none}</span>;
+        if (dimension.value === 'day') return <span className="mono nowrap">{key}</span>;
+        return (
+          <Link to={events(key)} className="mono nowrap" aria-label={`${key}: its events`}>
+            {key}
+          </Link>
+        );
+      },
+    }),
+    column.accessor('clicks', { header: 'Clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+    column.accessor('conversions', { header: 'Conversions', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+    column.accessor('attributedConversions', { header: 'From clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+    column.accessor('conversionRate', { header: 'Conversion rate', enableSorting: true, cell: (c) => <span className="num">{percent(c.getValue())}</span> }),
+    column.accessor('revenue', { header: 'Revenue', enableSorting: true, sortingFn: byRevenue, cell: (c) => <span className="num">{revenueText(c.getValue())}</span> }),
+    column.accessor('coins', { header: 'Coins', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+  ];
+}
+
+/** The whole report's sums; the conversion rate counts only conversions that came from a click. */
+function totalsOf(rows: ReportRow[]) {
+  const clicks = rows.reduce((n, r) => n + r.clicks, 0);
+  const conversions = rows.reduce((n, r) => n + r.conversions, 0);
+  const attributed = rows.reduce((n, r) => n + r.attributedConversions, 0);
+  return {
+    clicks,
+    conversions,
+    rate: clicks === 0 ? null : attributed / clicks,
+    revenue: sumByCurrency(rows.map((r) => r.revenue)),
+    coins: rows.reduce((n, r) => n + r.coins, 0),
+  };
+}
 
 /**
  * Clicks, conversions, conversion rate, revenue and coins by offer, partner or UTC day, over a
@@ -44,50 +91,11 @@ export function Reports() {
   const report = useApi<Report>(path);
   const rows = useMemo(() => report.data?.rows ?? [], [report.data]);
 
-  const totals = useMemo(() => {
-    const clicks = rows.reduce((n, r) => n + r.clicks, 0);
-    const conversions = rows.reduce((n, r) => n + r.conversions, 0);
-    const attributed = rows.reduce((n, r) => n + r.attributedConversions, 0);
-    return {
-      clicks,
-      conversions,
-      rate: clicks === 0 ? null : attributed / clicks,
-      revenue: sumByCurrency(rows.map((r) => r.revenue)),
-      coins: rows.reduce((n, r) => n + r.coins, 0),
-    };
-  }, [rows]);
+  const totals = useMemo(() => totalsOf(rows), [rows]);
 
   // Revenue sorts by the first currency (alphabetically) of the whole report.
   const primary = Object.keys(totals.revenue).sort()[0];
-  const columns = useMemo(() => {
-    const byRevenue = (a: Row<ReportRow>, b: Row<ReportRow>) => {
-      const d = decimalToMicros(a.original.revenue[primary ?? ''] ?? '0') - decimalToMicros(b.original.revenue[primary ?? ''] ?? '0');
-      return d < 0n ? -1 : d > 0n ? 1 : 0;
-    };
-    const events = (key: string) => `/events${qs({ [dimension.value]: key, from: filter.from, to: filter.to })}`;
-    return [
-      column.accessor('key', {
-        header: dimension.header,
-        enableSorting: true,
-        cell: (c) => {
-          const key = c.getValue();
-          if (key === null) return <span className="muted">{dimension.none}</span>;
-          if (dimension.value === 'day') return <span className="mono nowrap">{key}</span>;
-          return (
-            <Link to={events(key)} className="mono nowrap" aria-label={`${key}: its events`}>
-              {key}
-            </Link>
-          );
-        },
-      }),
-      column.accessor('clicks', { header: 'Clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
-      column.accessor('conversions', { header: 'Conversions', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
-      column.accessor('attributedConversions', { header: 'From clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
-      column.accessor('conversionRate', { header: 'Conversion rate', enableSorting: true, cell: (c) => <span className="num">{percent(c.getValue())}</span> }),
-      column.accessor('revenue', { header: 'Revenue', enableSorting: true, sortingFn: byRevenue, cell: (c) => <span className="num">{revenueText(c.getValue())}</span> }),
-      column.accessor('coins', { header: 'Coins', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
-    ];
-  }, [dimension, filter.from, filter.to, primary]);
+  const columns = useMemo(() => reportColumns(dimension, filter.from, filter.to, primary), [dimension, filter.from, filter.to, primary]);
 
   return (
     <div>
@@ -127,13 +135,7 @@ export function Reports() {
             {filter.from === '' ? 'Since the beginning' : `From ${localTime(report.data.from)}`} {filter.to === '' ? 'up to now' : `to ${localTime(report.data.to)}`}, by{' '}
             {dimension.label.toLowerCase()}: {rows.length} row{rows.length === 1 ? '' : 's'}.
           </p>
-          <section className="cards" aria-label="Totals">
-            <Total title="Clicks" value={integer(totals.clicks)} />
-            <Total title="Conversions" value={integer(totals.conversions)} />
-            <Total title="Conversion rate" value={percent(totals.rate)} />
-            <Total title="Revenue" value={revenueText(totals.revenue)} />
-            <Total title="Coins credited" value={integer(totals.coins)} />
-          </section>
+          <TotalCards totals={totals} />
           <DataTable
             caption={`Report by ${dimension.label.toLowerCase()}`}
             data={rows}
@@ -144,6 +146,18 @@ export function Reports() {
         </>
       )}
     </div>
+  );
+}
+
+function TotalCards({ totals }: { totals: ReturnType<typeof totalsOf> }) {
+  return (
+    <section className="cards" aria-label="Totals">
+      <Total title="Clicks" value={integer(totals.clicks)} />
+      <Total title="Conversions" value={integer(totals.conversions)} />
+      <Total title="Conversion rate" value={percent(totals.rate)} />
+      <Total title="Revenue" value={revenueText(totals.revenue)} />
+      <Total title="Coins credited" value={integer(totals.coins)} />
+    </section>
   );
 }
 

@@ -1,0 +1,122 @@
+import type { Destination, DestinationConfig } from '../../api';
+
+// The destination form's fields as typed (text), and the API body they make.
+
+export type RetryKind = DestinationConfig['retry']['kind'];
+export type SigningKind = 'none' | 'standard-webhooks' | 'hmac-header';
+type HmacSigning = Extract<NonNullable<DestinationConfig['signing']>, { kind: 'hmac-header' }>;
+
+export interface DestinationDraft {
+  name: string;
+  url: string;
+  method: 'GET' | 'POST';
+  body: string;
+  headers: string;
+  eventTypes: string;
+  sources: string;
+  offers: string;
+  partners: string;
+  retryKind: RetryKind;
+  linear: { interval: string; resends: string };
+  schedule: string;
+  exponential: { base: string; cap: string; attempts: string };
+  success: DestinationConfig['success'];
+  timeout: string;
+  signing: SigningKind;
+  hmac: { header: string; algorithm: HmacSigning['algorithm'] };
+  bearer: string;
+  removeBearer: boolean;
+  enabled: boolean;
+  rotate: boolean;
+}
+
+export type UpdateDraft = (patch: Partial<DestinationDraft>) => void;
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+const seconds = (text: string) => Math.round(Number(text) * 1000);
+
+/** The form's fields for a destination, or a new one's defaults. */
+export function draftOf(destination: Destination | null): DestinationDraft {
+  const c = destination?.config;
+  return {
+    name: destination?.name ?? '',
+    url: c?.url ?? '',
+    method: c?.method ?? 'GET',
+    body: c?.body ?? '',
+    headers: c?.headers ? JSON.stringify(c.headers, null, 2) : '',
+    eventTypes: c?.match.eventTypes?.join(', ') ?? '',
+    sources: c?.match.sources?.join(', ') ?? '',
+    offers: c?.match.offers?.join(', ') ?? '',
+    partners: c?.match.partners?.join(', ') ?? '',
+    retryKind: c?.retry.kind ?? 'exponential',
+    linear: c?.retry.kind === 'linear' ? { interval: String(c.retry.intervalMs / 1000), resends: String(c.retry.resends) } : { interval: '60', resends: '5' },
+    schedule: c?.retry.kind === 'schedule' ? c.retry.delaysMs.map((d) => d / 1000).join(', ') : '0, 60, 90, 120, 150',
+    exponential: c?.retry.kind === 'exponential' ? { base: String(c.retry.baseMs / 1000), cap: String(c.retry.capMs / 1000), attempts: String(c.retry.maxAttempts) } : { base: '10', cap: '3600', attempts: '10' },
+    success: c?.success ?? { kind: '2xx' },
+    timeout: String((c?.timeoutMs ?? 10_000) / 1000),
+    signing: c?.signing?.kind ?? 'none',
+    hmac: c?.signing?.kind === 'hmac-header' ? { header: c.signing.header, algorithm: c.signing.algorithm } : { header: 'X-Signature', algorithm: 'sha256' },
+    bearer: '',
+    removeBearer: false,
+    enabled: destination?.enabled ?? true,
+    rotate: false,
+  };
+}
+
+function retryOf(draft: DestinationDraft): DestinationConfig['retry'] {
+  const { linear, exponential } = draft;
+  if (draft.retryKind === 'linear') return { kind: 'linear', intervalMs: seconds(linear.interval), resends: Number(linear.resends) };
+  if (draft.retryKind === 'schedule') return { kind: 'schedule', delaysMs: list(draft.schedule).map(seconds) };
+  return { kind: 'exponential', baseMs: seconds(exponential.base), capMs: seconds(exponential.cap), maxAttempts: Number(exponential.attempts), jitter: true };
+}
+
+function matchOf(draft: DestinationDraft): DestinationConfig['match'] {
+  return {
+    ...(list(draft.eventTypes).length ? { eventTypes: list(draft.eventTypes) } : {}),
+    ...(list(draft.sources).length ? { sources: list(draft.sources) } : {}),
+    ...(list(draft.offers).length ? { offers: list(draft.offers) } : {}),
+    ...(list(draft.partners).length ? { partners: list(draft.partners) } : {}),
+  };
+}
+
+function signingOf(draft: DestinationDraft): { signing?: DestinationConfig['signing'] } {
+  if (draft.signing === 'none') return {};
+  return { signing: draft.signing === 'standard-webhooks' ? { kind: 'standard-webhooks' } : { kind: 'hmac-header', header: draft.hmac.header, algorithm: draft.hmac.algorithm } };
+}
+
+/** The body to create or update the destination with, or why the fields cannot make one. */
+export function payloadOf(draft: DestinationDraft, destination: Destination | null): { error: string } | { payload: Record<string, unknown> } {
+  let parsedHeaders: Record<string, string> | undefined;
+  if (draft.headers.trim() !== '') {
+    try {
+      parsedHeaders = JSON.parse(draft.headers) as Record<string, string>;
+    } catch {
+      return { error: 'Headers must be a JSON object such as {"X-Partner": "hub"}.' };
+    }
+  }
+  const config: Partial<DestinationConfig> & { url: string } = {
+    url: draft.url.trim(),
+    method: draft.method,
+    ...(draft.method === 'POST' && draft.body.trim() !== '' ? { body: draft.body } : {}),
+    ...(parsedHeaders ? { headers: parsedHeaders } : {}),
+    match: matchOf(draft),
+    retry: retryOf(draft),
+    success: draft.success,
+    timeoutMs: seconds(draft.timeout),
+    ...signingOf(draft),
+  };
+  return {
+    payload: {
+      name: draft.name.trim(),
+      config,
+      enabled: draft.enabled,
+      ...(draft.bearer !== '' ? { bearerToken: draft.bearer } : destination !== null && draft.removeBearer ? { bearerToken: null } : {}),
+      ...(destination !== null && draft.rotate ? { rotateSigningSecret: true } : {}),
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { createColumnHelper } from '@tanstack/react-table';
+import type { HubEvent } from '../../api';
+import { Badge, Time } from '../../components/ui';
+import { integer, money } from '../../format';
+import { Link } from '../../router';
+
+const column = createColumnHelper<HubEvent>();
+
+/** The review state and the checks that raised it, compact, for a table cell. */
+function ReviewSummary({ event }: { event: HubEvent }) {
+  if (event.review === null && event.flags.length === 0) return null;
+  return (
+    <span className="review-cell">
+      {event.review && <Badge value={event.review} />}
+      {event.flags.length > 0 && (
+        <span className="flag-list" title={event.flags.map((f) => `${f.check} (${f.action}): ${f.detail}`).join('\n')}>
+          {event.flags.map((f) => f.check).join(', ')}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** Why an event was rejected, or that it repeats an earlier one. */
+function ReasonCell({ event }: { event: HubEvent }) {
+  if (event.reason === null) return event.duplicateOf ? <span className="muted">repeat of an earlier postback</span> : '';
+  return (
+    <span>
+      <strong className="mono">{event.reason}</strong>
+      {event.detail && <span className="reason-detail"> — {event.detail}</span>}
+    </span>
+  );
+}
+
+/** The events table's columns (they depend on nothing: the page keeps one list of them). */
+export const EVENT_COLUMNS = [
+  column.accessor('receivedAt', { header: 'Received', cell: (c) => <Time iso={c.getValue()} /> }),
+  column.accessor('source', { header: 'Source', cell: (c) => <span className="mono">{c.getValue()}</span> }),
+  column.accessor('type', { header: 'Type' }),
+  column.accessor('outcome', { header: 'Outcome', cell: (c) => <Badge value={c.getValue()} /> }),
+  column.accessor('reason', { header: 'Reason', cell: (c) => <ReasonCell event={c.row.original} /> }),
+  column.accessor('userId', { header: 'User', cell: (c) => (c.getValue() ? <Link to={`/users?id=${encodeURIComponent(c.getValue()!)}`}>{c.getValue()}</Link> : '—') }),
+  column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
+  column.accessor('partner', { header: 'Partner', cell: (c) => c.getValue() ?? '—' }),
+  column.accessor('review', { header: 'Review', cell: (c) => <ReviewSummary event={c.row.original} /> }),
+  column.accessor('coins', { header: 'Coins', cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
+  column.accessor('amount', { header: 'Amount', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
+  column.display({
+    id: 'open',
+    header: 'Details',
+    cell: (c) => (
+      <Link to={`/events/${c.row.original.id}`} aria-label={`Details of the ${c.row.original.outcome} event from ${c.row.original.source} at ${c.row.original.receivedAt}`}>
+        Details
+      </Link>
+    ),
+  }),
+];
