@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIN_LEASE_MS } from '../src/features/delivery/lease.js';
 import { STORE_KINDS, createTestDatabase, type TestDatabase } from './helpers/stores.js';
 import { HUB_START_MS, startHubProcess, type HubProcess } from './helpers/process.js';
 
@@ -76,9 +77,9 @@ describe.each(STORE_KINDS)('delivery lifecycle on %s', (kind) => {
 
   it('killed with SIGKILL while delivering, reaches every receiver at least once after restart, repeats with the same delivery id', async () => {
     db = await createTestDatabase(kind);
-    // The lease outlasts a send (at most the destination's 5 s timeout) many times over, even on
-    // a busy machine; short enough that the restarted hub soon claims what the killed one held.
-    const lease = { DELIVERY_LEASE_MS: '30000' };
+    // The shortest lease allowed (70 s), so that the restarted hub soon claims what the killed
+    // one held; it outlasts a send (at most the destination's 5 s timeout) many times over.
+    const lease = { DELIVERY_LEASE_MS: String(MIN_LEASE_MS) };
     let hub: HubProcess | undefined;
     // Killed by the receiver itself, at the 30th request: whatever the machine's speed, most
     // deliveries are still to send, and some are in flight.
@@ -102,14 +103,15 @@ describe.each(STORE_KINDS)('delivery lifecycle on %s', (kind) => {
       hub = await startHubProcess(env(db, lease));
       processes.push(hub);
       const ids = await deliveryIds(hub.url, secret, eventIds);
-      await until(() => ids.every((id) => receiver.seen.has(id)), 120_000);
+      // What the killed hub held waits out its lease first.
+      await until(() => ids.every((id) => receiver.seen.has(id)), MIN_LEASE_MS + 90_000);
       expect(ids.filter((id) => !receiver.seen.has(id))).toEqual([]);
       // Nothing but these deliveries' ids ever arrived: a repeat is the same delivery, same id.
       expect([...receiver.seen.keys()].every((key) => ids.includes(key))).toBe(true);
     } finally {
       await receiver.close();
     }
-  }, 2 * HUB_START_MS + 150_000);
+  }, 2 * HUB_START_MS + MIN_LEASE_MS + 150_000);
 
   it.runIf(kind === 'postgres')('two worker processes drain one queue without sending any delivery twice', async () => {
     db = await createTestDatabase(kind);

@@ -303,8 +303,10 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     for (let i = 0; i < 3; i++) await emit('slow-lane');
     const sent = () => receiver.received.filter((r) => r.url === '/slow').length;
     // Claimed now (the claim reads the clock as the pass starts); one is sent at once, the other
-    // two wait for the limiter, and meanwhile their 90 s lease nearly runs out.
+    // two wait for the limiter (a second), and meanwhile their 90 s lease nearly runs out.
+    const first = receiver.nextRequest();
     const pass = runWorker();
+    await first;
     now += 89_500;
     await pass;
     expect(sent()).toBe(1);

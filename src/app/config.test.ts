@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKER_HEALTH_PORT: 'health' })).toThrow(new ConfigError('WORKER_HEALTH_PORT', 'expected a whole number, got "health"'));
   });
 
+  it('refuses a DELIVERY_LEASE_MS shorter than the longest destination timeout plus time to record the attempt', () => {
+    expect(loadConfig({ DELIVERY_LEASE_MS: '70000' }).deliveryLeaseMs).toBe(70_000);
+    expect(() => loadConfig({ DELIVERY_LEASE_MS: '69999' })).toThrow(
+      new ConfigError('DELIVERY_LEASE_MS', 'must be between 70000 and 3600000: a lease must outlast the longest destination timeout (60 s) plus time to record the attempt; got 69999'),
+    );
+  });
+
   it('reads sqlite: paths and postgres:// URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toEqual({ kind: 'sqlite', file: '/tmp/x.db' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', PG_POOL_SIZE: '4' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 4 });

@@ -2,6 +2,8 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import type { DatabaseConfig } from '../db/open.js';
 import { isAllowEntry } from '../features/delivery/addresses.js';
+import { MIN_LEASE_MS } from '../features/delivery/lease.js';
+import { MAX_DESTINATION_TIMEOUT_MS } from '../features/destinations/definition.js';
 
 export type { DatabaseConfig };
 
@@ -32,7 +34,7 @@ export interface Config {
   trustProxy: boolean;
   /** Private addresses destinations may reach anyway (CIDRs), e.g. 127.0.0.1/32 for local development. */
   outboundAllow: string[];
-  /** How long a worker holds a claimed delivery; must outlast the longest destination timeout (60 s). */
+  /** How long a worker holds a claimed delivery; at least MIN_LEASE_MS, to outlast the longest destination timeout (60 s) and the attempt's recording. */
   deliveryLeaseMs: number;
   /** Attempts, finished deliveries and raw request bodies older than this are pruned; 0 keeps them. */
   retentionDays: number;
@@ -58,12 +60,13 @@ function text(env: Env, name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** `why`: the reason for the bounds, told with them. */
+function integer(env: Env, name: string, fallback: number, min: number, max: number, why?: string): number {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}${why === undefined ? ',' : `: ${why};`} got ${value}`);
   return value;
 }
 
@@ -120,9 +123,10 @@ export function loadConfig(env: Env = process.env): Config {
   for (const cidr of outboundAllow) {
     if (!isAllowEntry(cidr)) throw new ConfigError('OUTBOUND_ALLOW', `"${cidr}" is not an IP address or CIDR block`);
   }
+  const leaseWhy = `a lease must outlast the longest destination timeout (${MAX_DESTINATION_TIMEOUT_MS / 1000} s) plus time to record the attempt`;
   return {
     outboundAllow,
-    deliveryLeaseMs: integer(env, 'DELIVERY_LEASE_MS', 90_000, 1000, 3_600_000),
+    deliveryLeaseMs: integer(env, 'DELIVERY_LEASE_MS', 90_000, MIN_LEASE_MS, 3_600_000, leaseWhy),
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 0, 36_500),
     secretKey,
     publicUrl,

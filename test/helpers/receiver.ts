@@ -17,13 +17,16 @@ export async function startReceiver(options: { host?: string } = {}) {
   const received: Received[] = [];
   const load = { current: 0, peak: 0 };
   const replies: Reply[] = [];
+  const waiting: Array<(request: Received) => void> = [];
   const sockets = new Set<Socket>();
   let defaultReply: Reply = { status: 200, body: 'OK' };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
-      received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
+      const got = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() };
+      received.push(got);
+      for (const resolve of waiting.splice(0)) resolve(got);
       const reply = replies.shift() ?? defaultReply;
       if ('hang' in reply) return;
       if ('reset' in reply) return request.socket.destroy();
@@ -53,6 +56,8 @@ export async function startReceiver(options: { host?: string } = {}) {
       return connections;
     },
     reply: (...next: Reply[]) => replies.push(...next),
+    /** The next request to arrive, as it arrives (before it is answered). */
+    nextRequest: () => new Promise<Received>((resolve) => waiting.push(resolve)),
     /** What every request gets when nothing was programmed. */
     setDefault: (reply: Reply) => (defaultReply = reply),
     load,

@@ -6,6 +6,7 @@ import { GroupCommit } from '../../lib/group-commit.js';
 import { newId } from '../../lib/ids.js';
 import type { DestinationService } from '../destinations/destinations-service.js';
 import { afterSend, attempt, deliveryRequest, orphaned, outcomeOf, requestSecrets, sampleFacts, sentAttempt, withoutSecrets, type OpenedSecrets } from './attempts.js';
+import { fitsInLease } from './lease.js';
 import { DestinationLimiter } from './limiter.js';
 import type { Sender } from './sender.js';
 import type { AttemptRecord, AttemptResult, ClaimedDelivery } from './delivery-types.js';
@@ -19,7 +20,7 @@ export interface WorkerDeps {
   sender: Sender;
   clock: Clock;
   random?: () => number;
-  /** How long a claim is held: longer than any HTTP timeout (at most 60 s), or a slow attempt could be sent twice at once. */
+  /** How long a claim is held: at least MIN_LEASE_MS (`lease.ts`), or a slow attempt could be sent twice at once. */
   leaseMs?: number;
   /** Deliveries claimed at once; the loop keeps up to three batches claimed and not yet recorded. */
   batchSize?: number;
@@ -221,15 +222,13 @@ export class DeliveryWorker {
     }
     const { request } = built;
     const limiter = this.limiter(destination.id, config);
-    if (!limiter.tryAcquire()) {
-      await limiter.acquire();
-      // A limit can hold a claimed delivery a long time. If its lease could run out during the
-      // request, another worker could claim and send it at the same moment: leave it, and it
-      // is claimed again once the lease has expired.
-      if (this.deps.clock.now() + config.timeoutMs > delivery.updatedAt + this.leaseMs) {
-        limiter.release();
-        return;
-      }
+    if (!limiter.tryAcquire()) await limiter.acquire();
+    // Whatever held it since the claim (a slow destination read, a limiter's turn, a stalled
+    // event loop): if its lease could run out during the request, another worker could claim
+    // and send it at the same moment. Leave it; it is claimed again once the lease has expired.
+    if (!fitsInLease(this.deps.clock.now(), config.timeoutMs, delivery.updatedAt + this.leaseMs)) {
+      limiter.release();
+      return;
     }
     let result;
     try {

@@ -8,6 +8,9 @@ import type { EventRecord } from '../conversions/events-types.js';
 
 const Ms = (min: number, max: number) => Type.Integer({ minimum: min, maximum: max });
 
+/** The longest `timeoutMs` a destination may set: a delivery lease must outlast it (`delivery/lease.ts`). */
+export const MAX_DESTINATION_TIMEOUT_MS = 60_000;
+
 export const RetryPolicySchema = Type.Union([
   Type.Object({ kind: Type.Literal('linear'), intervalMs: Ms(1000, 86_400_000), resends: Type.Integer({ minimum: 0, maximum: 100 }) }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('schedule'), delaysMs: Type.Array(Ms(0, 86_400_000), { minItems: 1, maxItems: 100 }) }, { additionalProperties: false }),
@@ -53,7 +56,7 @@ export const DestinationConfigSchema = Type.Object(
     unknownMacros: Type.Union([Type.Literal('empty'), Type.Literal('keep'), Type.Literal('error')]),
     retry: RetryPolicySchema,
     success: SuccessRuleSchema,
-    timeoutMs: Ms(100, 60_000),
+    timeoutMs: Ms(100, MAX_DESTINATION_TIMEOUT_MS),
     followRedirects: Type.Boolean(),
     signing: Type.Optional(SigningSchema),
     /** Pause after this many consecutive failed attempts (and on 410 Gone); 0: never for failures. */
