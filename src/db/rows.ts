@@ -5,5 +5,9 @@ export function allColumns<Row>() {
 
 /** Rows read as values (`SqlExecutor.values`) as the row objects of their `columns`, for the mappers. */
 export function rowReader<Row>(columns: ReadonlyArray<keyof Row & string>): (values: readonly unknown[]) => Row {
-  return (values) => Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Row;
+  return (values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
+    return row as Row;
+  };
 }

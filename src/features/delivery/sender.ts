@@ -36,6 +36,94 @@ function originOf(target: buildConnector.Options): string {
   return `${target.protocol}//${target.host ?? target.hostname}`;
 }
 
+/**
+ * One attempt as an undici dispatch handler (undici's documented `Dispatcher.dispatch` API):
+ * the status, Retry-After and at most an excerpt of the body, with no response stream, async
+ * iterator or AbortSignal per request. `request()` costs those on every delivery; the paired
+ * measurement that keeps this handler is in docs/performance.md.
+ */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private status = 0;
+  private retryAfter: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+  private expired = false;
+
+  constructor(
+    private readonly origin: string,
+    private readonly started: number,
+    private readonly timeoutMs: number,
+    private readonly done: (result: SendResult) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // It waited for a connection past its deadline.
+    if (this.expired) controller.abort(timeoutError());
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    const retryAfter = headers['retry-after'];
+    this.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    // Read at most an excerpt: a partner's error page must not fill the memory.
+    if (this.size >= EXCERPT_BYTES) {
+      this.answer();
+      controller.abort(new Error('excerpt read'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.answer();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  fail(error: unknown): void {
+    // A refused connection to another origin than the destination's is a redirect hop's.
+    const message =
+      error instanceof RefusedAddressError
+        ? `refused: ${error.origin === this.origin ? '' : `redirect to ${error.origin} — `}${error.message}`
+        : describe(error, this.timeoutMs);
+    this.settle({ ok: false, error: message, latencyMs: this.elapsed() });
+  }
+
+  /** The whole attempt's deadline passed: queue, connect, headers and body together. */
+  expire(): void {
+    this.expired = true;
+    this.controller?.abort(timeoutError());
+  }
+
+  private answer(): void {
+    // concat's length cuts the last chunk at the excerpt's end.
+    const excerpt = Buffer.concat(this.chunks, Math.min(this.size, EXCERPT_BYTES)).toString('utf8');
+    this.settle({ ok: true, status: this.status, retryAfter: this.retryAfter, excerpt, latencyMs: this.elapsed() });
+  }
+
+  private settle(result: SendResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(result);
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+}
+
+function timeoutError(): Error {
+  return Object.assign(new Error('timeout'), { name: 'TimeoutError' });
+}
+
 /** How names are resolved: dns.lookup, or a test's own answers. */
 export type ResolveAll = (hostname: string, options: dns.LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
 
@@ -84,57 +172,44 @@ export function createSender(options: { allowCidrs: readonly string[]; resolve?:
   const redirecting = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
 
   return {
-    async send(request, { timeoutMs, followRedirects }) {
+    send(request, { timeoutMs, followRedirects }) {
       const started = performance.now();
-      const latencyMs = () => Math.round(performance.now() - started);
       let url: URL;
       try {
         url = new URL(request.url);
       } catch {
-        return { ok: false, error: `invalid URL: ${request.url}`, latencyMs: 0 };
+        return Promise.resolve({ ok: false, error: `invalid URL: ${request.url}`, latencyMs: 0 });
       }
+      const { origin } = url;
       const dispatcher: Dispatcher = followRedirects ? redirecting : agent;
-      // One deadline for the whole attempt: waiting for a connection, headers and body together.
-      const abort = new AbortController();
-      const deadline = setTimeout(() => abort.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
-      try {
-        const response = await dispatcher.request({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          method: request.method,
-          headers: request.headers,
-          body: request.body ?? null,
-          signal: abort.signal,
+      return new Promise<SendResult>((resolve) => {
+        // One timer for the whole attempt (queue, connect, headers and body together); Node's
+        // timers of one duration share a list, so a timer per attempt is cheap.
+        const handler = new AttemptHandler(origin, started, timeoutMs, (result) => {
+          clearTimeout(deadline);
+          resolve(result);
         });
-        const retryAfter = response.headers['retry-after'];
-        const excerpt = await readExcerpt(response.body);
-        return { ok: true, status: response.statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, excerpt, latencyMs: latencyMs() };
-      } catch (error) {
-        // A refused connection to another origin than the destination's is a redirect hop's.
-        const message =
-          error instanceof RefusedAddressError
-            ? `refused: ${error.origin === url.origin ? '' : `redirect to ${error.origin} — `}${error.message}`
-            : describe(error, timeoutMs);
-        return { ok: false, error: message, latencyMs: latencyMs() };
-      } finally {
-        clearTimeout(deadline);
-      }
+        const deadline = setTimeout(() => handler.expire(), timeoutMs);
+        try {
+          dispatcher.dispatch(
+            {
+              origin,
+              path: `${url.pathname}${url.search}`,
+              method: request.method,
+              headers: request.headers,
+              body: request.body ?? null,
+              headersTimeout: timeoutMs,
+              bodyTimeout: timeoutMs,
+            },
+            handler,
+          );
+        } catch (error) {
+          handler.fail(error);
+        }
+      });
     },
     close: () => agent.close(),
   };
-}
-
-/** At most the first EXCERPT_BYTES of a body: a partner's error page must not fill the memory. */
-async function readExcerpt(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop early destroys the body, and with it the rest of the response.
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= EXCERPT_BYTES) break;
-  }
-  return Buffer.concat(chunks, Math.min(size, EXCERPT_BYTES)).toString('utf8');
 }
 
 function describe(error: unknown, timeoutMs: number): string {
