@@ -151,6 +151,13 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     expect((await hub.admin('/links', { body: { offerId: 'survey', config: { target: 'ftp://a.example/' } } })).body).toMatchObject({ field: 'config.target' });
   });
 
+  it('refuses to delete a link whose click was answered a moment ago, its write still waiting for company', async () => {
+    const created = await link({ offerId: 'survey', config: { target: 'https://survey.example/?c={click_id}' } });
+    expect((await click(`/c/${created.id}`)).status).toBe(302);
+    // At once: the click's write waits up to 10 ms behind the redirect; the deletion waits for it.
+    expect((await hub.admin(`/links/${created.id}`, { method: 'DELETE' })).status).toBe(409);
+  });
+
   it("attributes by user and offer as soon as the offer's first link exists, and screens by a policy as soon as it is set", async () => {
     const offer = `fresh-${randomUUID().slice(0, 8)}`;
     expect((await hub.admin('/offers', { body: { id: offer } })).status).toBe(201);

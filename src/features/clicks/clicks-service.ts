@@ -30,15 +30,16 @@ export class ClickService {
   private retrying = 0;
 
   constructor(
-    private readonly links: Pick<LinkService, 'resolve' | 'cached'>,
+    private readonly links: Pick<LinkService, 'resolve' | 'cached'> & Partial<Pick<LinkService, 'settleClicksWith'>>,
     store: Pick<ClicksDal, 'recordClicks'>,
     private readonly clock: Clock,
     private readonly onWriteFailed: (error: unknown, click: ClickRecord) => void = () => {},
   ) {
     // Nobody waits for a click's write (the redirect went out before it), so clicks wait up to
     // 10 ms for company: fewer, larger transactions. A conversion looking for its click, and a
-    // shutdown, end the wait (drain).
+    // shutdown, and a link's deletion end the wait (drain).
     this.batcher = new GroupCommit((clicks) => store.recordClicks(clicks), { maxBatch: 1000, delayMs: CLICK_BATCH_DELAY_MS });
+    links.settleClicksWith?.(() => this.drain());
   }
 
   /**

@@ -37,6 +37,7 @@ export class LinkService {
   /** Per link id; null: known not to exist. */
   private readonly links: TtlCache<string, LoadedLink | null>;
   private readonly offersWithLinks: TtlCache<string, boolean>;
+  private settleClicks: () => Promise<void> = () => Promise.resolve();
 
   constructor(
     private readonly store: LinkStore,
@@ -106,7 +107,16 @@ export class LinkService {
     return link;
   }
 
+  /**
+   * The click log writes behind the redirect: a deletion first waits for the clicks this
+   * process has handed out, so that a link with clicks is never deleted.
+   */
+  settleClicksWith(settle: () => Promise<void>): void {
+    this.settleClicks = settle;
+  }
+
   async delete(id: string): Promise<void> {
+    await this.settleClicks();
     const outcome = await this.write(id, () => this.store.deleteLink(id));
     if (outcome === 'not_found') throw new NotFoundError(`No link "${id}"`, 'id');
     if (outcome === 'has_clicks') throw new ConflictError(`Link "${id}" has clicks; disable it instead`, 'id', 'link_has_clicks');
