@@ -16,8 +16,8 @@ export type ClickOutcome = { kind: 'redirect'; location: string; clickId: string
  * so that the clicks index grows at its end like the hub's UUIDv7 keys.
  */
 export function newClickId(now: number): string {
-  // One call into the random source per 256 ids: one per click was a tenth of the click path's
-  // CPU (docs/performance.md).
+  // One call into the random source per 256 ids rather than one per click: that call costs more
+  // than everything else an id needs (docs/performance.md has the paired measurement).
   if (randomOffset + 12 > randomPool.length) {
     randomFillSync(randomPool);
     randomOffset = 0;
