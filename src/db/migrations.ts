@@ -8,7 +8,25 @@ export type Dialect = 'sqlite' | 'postgres';
  * so that several processes starting at once apply each change exactly once. Never edit a
  * released entry: add the next number.
  */
-const MIGRATIONS: ReadonlyArray<{ name: string; up: Record<Dialect, string[]> }> = [
+/** The only column types that differ between the dialects. */
+export interface ColumnTypes {
+  /** Milliseconds, coins, micro-units. */
+  time: 'INTEGER' | 'BIGINT';
+  json: 'TEXT' | 'JSONB';
+}
+
+const COLUMN_TYPES: Record<Dialect, ColumnTypes> = {
+  sqlite: { time: 'INTEGER', json: 'TEXT' },
+  postgres: { time: 'BIGINT', json: 'JSONB' },
+};
+
+/**
+ * A migration's statements: written once, from the dialect's column types (every migration from
+ * 0004 on), or as the two texts the first three were released with.
+ */
+type Statements = ((types: ColumnTypes) => string[]) | Record<Dialect, string[]>;
+
+const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
   {
     name: '0001_initial',
     up: {
@@ -133,7 +151,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Record<Dialect, string[]> }>
   {
     // Tracking links, their clicks, and what attribution and fraud screening add to events.
     name: '0004_clicks',
-    up: { sqlite: clicksSchema({ time: 'INTEGER', json: 'TEXT' }), postgres: clicksSchema({ time: 'BIGINT', json: 'JSONB' }) },
+    up: clicksSchema,
   },
   {
     // A link's clicks, newest first (the dashboard's list of them), and whether it has any
@@ -141,7 +159,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Record<Dialect, string[]> }>
     // transaction. Entries land at the end of each link's range, so it costs the click path's
     // write little.
     name: '0005_clicks_link',
-    up: { sqlite: ['CREATE INDEX clicks_link ON clicks (link_id, id)'], postgres: ['CREATE INDEX clicks_link ON clicks (link_id, id)'] },
+    up: () => ['CREATE INDEX clicks_link ON clicks (link_id, id)'],
   },
 ];
 
@@ -152,7 +170,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         name,
         {
           async up(db: Kysely<unknown>) {
-            for (const statement of up[dialect]) await sql.raw(statement).execute(db);
+            for (const statement of typeof up === 'function' ? up(COLUMN_TYPES[dialect]) : up[dialect]) await sql.raw(statement).execute(db);
           },
         },
       ]);
@@ -161,8 +179,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
   };
 }
 
-/** From 0004 on, the dialects differ only in two type names: written once. */
-function clicksSchema({ time, json }: { time: string; json: string }): string[] {
+function clicksSchema({ time, json }: ColumnTypes): string[] {
   return [
     `CREATE TABLE links (
        id TEXT PRIMARY KEY, name TEXT, offer_id TEXT NOT NULL REFERENCES offers (id), partner TEXT,
