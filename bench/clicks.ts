@@ -11,15 +11,16 @@ const ROUNDS = 3;
 
 const TARGET = 'https://gg3.xyz/quests/complete-50-quests?click_id={click_id}&provider={partner}';
 
-interface Drive {
+export interface Drive {
   rps: number;
+  p50: number;
   p99: number;
   non3xx: number;
   ids: string[];
 }
 
 /** Runs autocannon on distinct click URLs; returns req/s, p99 and the click ids in the answers. */
-async function drive(url: string, settings: BenchSettings, seconds: number): Promise<Drive> {
+export async function drive(url: string, settings: BenchSettings, seconds: number): Promise<Drive> {
   let next = 0;
   const ids: string[] = [];
   let non3xx = 0;
@@ -47,10 +48,10 @@ async function drive(url: string, settings: BenchSettings, seconds: number): Pro
       },
     ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, non3xx, ids };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non3xx, ids };
 }
 
-async function startRedirectBaseline(): Promise<{ url: string; pid: number; stop: () => void }> {
+export async function startRedirectBaseline(): Promise<{ url: string; pid: number; stop: () => void }> {
   const port = await freePort();
   const source = `
     const http = require('node:http');
@@ -84,6 +85,7 @@ export function clickSubject(kind: 'sqlite' | 'postgres', settings: BenchSetting
   const handedOut: string[] = [];
   let non3xx = 0;
   return {
+    appPid: () => hub?.pid,
     async start() {
       target = await newTarget(kind, postgresUrl);
       hub = await startHub(target.env, cli);
@@ -97,7 +99,7 @@ export function clickSubject(kind: 'sqlite' | 'postgres', settings: BenchSetting
       const run = await drive(running.url, settings, seconds);
       handedOut.push(...run.ids);
       non3xx += run.non3xx;
-      return { rate: run.rps, cpu: cpu(run.ids.length + run.non3xx), run };
+      return { rate: run.rps, cpu: cpu(run.ids.length + run.non3xx), latency: { p50: run.p50, p99: run.p99 }, run };
     },
     async finish() {
       await hub!.stop(); // a clean stop: every click handed out must be written

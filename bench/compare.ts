@@ -2,7 +2,9 @@
 // one and a git ref's, in alternating rounds (current, ref, current, ref, …). Both hubs are up
 // for the whole scenario, each on its own store, and only one is under load at a time; each
 // round of the current build is paired with the ref's round right after it, so the machine's
-// drift between pairs cancels out of each pair's ratio.
+// drift between pairs cancels out of each pair's ratio. `alternate` does the same for any
+// number of sides (bench/peers/: the hub and the plain apps written instead of it).
+import { processRss } from './cpu.js';
 import { median } from './lib.js';
 import type { Round, Subject } from './subject.js';
 
@@ -24,30 +26,63 @@ function hubCpu(round: Round): number {
   return (round.cpu.hub ?? NaN) + (round.cpu.PostgreSQL ?? 0);
 }
 
-const whole = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : 'n/a');
-const ratio = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
-const ratios = (values: number[]) => `${ratio(median(values))} (pairs ${values.map(ratio).join(', ')})`;
+export const whole = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : 'n/a');
+export const ratio = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+export const ratios = (values: number[]) => `${ratio(median(values))} (pairs ${values.map(ratio).join(', ')})`;
 
-export async function compareScenario(scenario: Compared, sides: readonly [Side, Side], pairs: number, seconds: number, print: (text: string) => void): Promise<void> {
-  const [current, ref] = sides;
-  const subjects = sides.map((side) => scenario.subject(side.cli));
-  const figure = (side: Side, round: Round) => `${side.label} ${whole(round.rate)} ${scenario.rate}, ${whole(hubCpu(round))} µs CPU/${scenario.event}`;
+/** Every side's rounds, in order, and each side's resident memory after them (null: not read). */
+export interface Alternation {
+  rounds: Round[][];
+  rss: Array<number | null>;
+}
+
+/**
+ * Any number of sides, each up for the whole scenario: started in order, then `pairs` times one
+ * round of each in turn (so a pair is a set of rounds, one per side, taken back to back). Tells
+ * `pair` each pair as it ends and `done` the whole, then stops each side cleanly: gives each
+ * side's check lines. Every side is cleaned up at the end, on failure too.
+ */
+export async function alternate(
+  subjects: readonly Subject[],
+  pairs: number,
+  seconds: number,
+  report: { pair(index: number, rounds: Round[]): void; done(result: Alternation): void },
+): Promise<string[][]> {
   try {
     for (const subject of subjects) await subject.start();
-    const rounds: [Round[], Round[]] = [[], []];
+    const rounds: Round[][] = subjects.map(() => []);
     for (let pair = 0; pair < pairs; pair++) {
-      for (const [k, subject] of subjects.entries()) rounds[k as 0 | 1].push(await subject.round(pair, seconds));
-      const [a, b] = [rounds[0][pair]!, rounds[1][pair]!];
-      print(`${scenario.name} pair ${pair + 1}: ${figure(current, a)}; ${figure(ref, b)}; ${current.label}/${ref.label} ${ratio(a.rate / b.rate)}, CPU ${ratio(hubCpu(a) / hubCpu(b))}`);
+      for (const [k, subject] of subjects.entries()) rounds[k]!.push(await subject.round(pair, seconds));
+      report.pair(pair, rounds.map((side) => side[pair]!));
     }
-    const [a, b] = rounds;
-    const side = (s: Side, r: Round[]) => `${s.label} ${whole(median(r.map((x) => x.rate)))} ${scenario.rate}, ${whole(median(r.map(hubCpu)))} µs CPU/${scenario.event}`;
-    print(
-      `${scenario.name}: ${side(current, a)}; ${side(ref, b)} (medians of ${pairs} round${pairs === 1 ? '' : 's'} each); ${current.label}/${ref.label}: ` +
-        `throughput ${ratios(a.map((r, i) => r.rate / b[i]!.rate))}, CPU per ${scenario.event} ${ratios(a.map((r, i) => hubCpu(r) / hubCpu(b[i]!)))}`,
-    );
-    for (const [k, subject] of subjects.entries()) for (const text of await subject.finish()) print(`  ${sides[k]!.label}: ${text.trimStart()}`);
+    report.done({ rounds, rss: subjects.map((subject) => rssOf(subject.appPid())) });
+    const checks: string[][] = [];
+    for (const subject of subjects) checks.push(await subject.finish());
+    return checks;
   } finally {
     for (const subject of subjects) await subject.cleanup();
   }
+}
+
+const rssOf = (pid: number | undefined) => (pid === undefined ? null : processRss(pid));
+
+export async function compareScenario(scenario: Compared, sides: readonly [Side, Side], pairs: number, seconds: number, print: (text: string) => void): Promise<void> {
+  const [current, ref] = sides;
+  const figure = (side: Side, round: Round) => `${side.label} ${whole(round.rate)} ${scenario.rate}, ${whole(hubCpu(round))} µs CPU/${scenario.event}`;
+  const side = (s: Side, r: Round[]) => `${s.label} ${whole(median(r.map((x) => x.rate)))} ${scenario.rate}, ${whole(median(r.map(hubCpu)))} µs CPU/${scenario.event}`;
+  const checks = await alternate(
+    sides.map((s) => scenario.subject(s.cli)),
+    pairs,
+    seconds,
+    {
+      pair: (pair, [a, b]) =>
+        print(`${scenario.name} pair ${pair + 1}: ${figure(current, a!)}; ${figure(ref, b!)}; ${current.label}/${ref.label} ${ratio(a!.rate / b!.rate)}, CPU ${ratio(hubCpu(a!) / hubCpu(b!))}`),
+      done: ({ rounds: [a, b] }) =>
+        print(
+          `${scenario.name}: ${side(current, a!)}; ${side(ref, b!)} (medians of ${pairs} round${pairs === 1 ? '' : 's'} each); ${current.label}/${ref.label}: ` +
+            `throughput ${ratios(a!.map((r, i) => r.rate / b![i]!.rate))}, CPU per ${scenario.event} ${ratios(a!.map((r, i) => hubCpu(r) / hubCpu(b![i]!)))}`,
+        ),
+    },
+  );
+  for (const [k, lines] of checks.entries()) for (const text of lines) print(`  ${sides[k]!.label}: ${text.trimStart()}`);
 }

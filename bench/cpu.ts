@@ -1,5 +1,5 @@
 // CPU time from /proc (Linux only): user + system, so the kernel's share (the sockets, the
-// disk) counts. Each reader answers null where /proc is not there to read.
+// disk) counts; and resident memory. Each reader answers null where /proc is not there to read.
 import fs from 'node:fs';
 import { median } from './lib.js';
 
@@ -24,6 +24,12 @@ function read(file: string): string | null {
 export function processCpu(pid: number): number | null {
   const line = read(`/proc/${pid}/stat`);
   return line === null ? null : statMicros(line);
+}
+
+/** Resident memory of a process (VmRSS), in bytes: every thread's, the SQLite writer's included. */
+export function processRss(pid: number): number | null {
+  const kilobytes = /^VmRSS:\s+(\d+) kB/m.exec(read(`/proc/${pid}/status`) ?? '')?.[1];
+  return kilobytes === undefined ? null : Number(kilobytes) * 1024;
 }
 
 /** CPU used so far by each thread of a process, by thread id. */

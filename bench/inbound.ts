@@ -3,7 +3,7 @@
 import { adminPost, line, load, startBaseline, WARM_UP_SECONDS, type BenchSettings } from './lib.js';
 import { loadedHub, type HubRequest, type LoadedHub } from './subject.js';
 
-const USERS = 2000;
+export const USERS = 2000;
 
 /** The hub built at `cli`, on a fresh store, seeded and warmed up for the scenario's load. */
 export function inboundSubject(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string, cli: string): LoadedHub {

@@ -57,7 +57,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
+export async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
@@ -114,7 +114,8 @@ export async function startBaseline(): Promise<Running> {
   return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** Asks a child to stop (SIGTERM; SIGKILL after 15 s) and waits for its exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   // A child killed by a signal has a signalCode and no exitCode; either way its exit has been seen.
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -136,6 +137,7 @@ export async function adminPost(url: string, route: string, body: unknown): Prom
 
 export interface LoadResult {
   rps: number;
+  p50: number;
   p99: number;
   total: number;
   non2xx: number;
@@ -186,6 +188,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   });
   return {
     rps: result.requests.average,
+    p50: result.latency.p50,
     p99: result.latency.p99,
     total: result.requests.total,
     non2xx: result.non2xx,

@@ -15,13 +15,13 @@ import { newTarget, type Target } from './targets.js';
  * and the hub's V8 helper threads, compiling, used ~36 µs per delivery; the next drains 40,
  * then 6-20. See WARM_UP_SECONDS in lib.ts.
  */
-const WARM_UP = Number(process.env.BENCH_WARM_UP_DELIVERIES ?? 30_000);
-const BACKLOG = 10_000;
+export const WARM_UP = Number(process.env.BENCH_WARM_UP_DELIVERIES ?? 30_000);
+export const BACKLOG = 10_000;
 const ROUNDS = 3;
 const CONCURRENCY = 32;
 
 /** A bare receiver in its own process: counts requests, and the delay since {timestamp}. */
-interface Receiver {
+export interface Receiver {
   url: string;
   pid: number;
   count: () => Promise<number>;
@@ -81,6 +81,8 @@ function percentile(values: number[], p: number): number {
 export interface OutboundSubject extends Subject {
   /** The hub's receiver, for a bare client to be measured against. */
   receiver(): Receiver;
+  /** After `finish`: whether every delivery succeeded with exactly one attempt, as a line to print. */
+  checkDeliveries(): Promise<string>;
   /** Delays from an event's record to its first attempt, at a steady 1,000 events/s for 3 s. */
   steadyDelays(): Promise<number[]>;
 }
@@ -116,6 +118,14 @@ export function outboundSubject(kind: 'sqlite' | 'postgres', postgresUrl: string
 
   return {
     receiver: () => receiver!,
+    appPid: () => hub?.pid,
+    async checkDeliveries() {
+      const count = async (sql: string) => Number((await target!.column(sql))[0]);
+      const deliveries = await count('SELECT count(*) FROM deliveries');
+      const unfinished = await count("SELECT count(*) FROM deliveries WHERE state <> 'succeeded'");
+      const notOnce = await count('SELECT count(*) FROM deliveries d WHERE (SELECT count(*) FROM delivery_attempts a WHERE a.delivery_id = d.id) <> 1');
+      return `  checked: ${deliveries} deliveries, ${unfinished} not succeeded, ${notOnce} not attempted exactly once`;
+    },
     async start() {
       target = await newTarget(kind, postgresUrl);
       receiver = await startReceiver();

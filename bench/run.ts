@@ -1,7 +1,9 @@
 // npm run bench: every scenario prints the hub's figure, a bare baseline measured in the same
 // run, and their ratio. npm run bench -- --against <git ref>: every scenario on the current
 // build and on the ref's, in alternating rounds (compare.ts). Either way, scenario prefixes may
-// follow to run only those. Targets 127.0.0.1 only; each scenario is bounded in time.
+// follow to run only those. npm run bench -- peers: the hub against the plain apps written
+// instead of it (bench/peers/), only when named. Targets 127.0.0.1 only; each scenario is
+// bounded in time.
 import { parseArgs } from 'node:util';
 import { RefTree } from './against.js';
 import { clickScenario, clickSubject } from './clicks.js';
@@ -10,6 +12,11 @@ import { inboundHmacScenario, inboundHmacSubject } from './inbound-hmac.js';
 import { inboundScenario, inboundSubject } from './inbound.js';
 import { CLI, signalChildren, WARM_UP_SECONDS, type BenchSettings } from './lib.js';
 import { outboundScenario, outboundSubject } from './outbound.js';
+import { clickPostgresPeers } from './peers/click-postgres.js';
+import { inboundPostgresPeers } from './peers/inbound-postgres.js';
+import { inboundSqlitePeers } from './peers/inbound-sqlite.js';
+import { outboundPostgresPeers } from './peers/outbound-postgres.js';
+import type { PeerScenario } from './peers/report.js';
 import { postgresReachable, removeTargetDirs } from './targets.js';
 
 interface Scenario extends Compared {
@@ -49,11 +56,19 @@ const scenarios: Scenario[] = [
   ...stores.map(outbound),
   ...stores.map(clicks),
 ];
+const postgres = stores.length === 2;
+const peers: PeerScenario[] = [
+  ...(postgres ? [inboundPostgresPeers(settings, postgresUrl)] : []),
+  inboundSqlitePeers(settings, postgresUrl),
+  ...(postgres ? [outboundPostgresPeers(postgresUrl), clickPostgresPeers(settings, postgresUrl)] : []),
+];
+// Minutes of their own each: run when named (`peers`, `peers-inbound`, …), not by default.
+const wantedPeers = only.length === 0 ? [] : peers.filter((s) => wanted(s.name));
 
-/** Runs each wanted scenario; a failure is printed and the others still run. */
-async function runAll(run: (scenario: Scenario) => Promise<void>): Promise<boolean> {
+/** Runs each scenario; a failure is printed and the others still run. */
+async function runAll<S extends { name: string }>(list: S[], run: (scenario: S) => Promise<void>): Promise<boolean> {
   let failed = false;
-  for (const scenario of scenarios.filter((s) => wanted(s.name))) {
+  for (const scenario of list) {
     try {
       await run(scenario);
     } catch (error) {
@@ -81,7 +96,15 @@ if (values.against === undefined) {
   onInterrupt();
   console.log(`postback-hub bench: ${load}, ${settings.seconds} s per run after ${WARM_UP_SECONDS} s of warm-up, node ${process.version}`);
   if (unreachable !== undefined) console.log(unreachable);
-  process.exitCode = (await runAll(async (scenario) => void (await scenario.plain()).forEach((text) => console.log(text)))) ? 1 : 0;
+  const plainFailed = await runAll(scenarios.filter((s) => wanted(s.name)), async (scenario) => void (await scenario.plain()).forEach((text) => console.log(text)));
+  if (wantedPeers.length > 0) {
+    console.log(
+      `peers: the hub first, then each plain app, in alternating rounds, ${pairs} round${pairs === 1 ? '' : 's'} each (${settings.seconds} s of load, or a drain of 10,000); ` +
+        "CPU per event of each process from /proc (PostgreSQL: every postgres process on the machine); a side's CPU and the ratios leave out the load generator and the receiver",
+    );
+  }
+  const peersFailed = await runAll(wantedPeers, (scenario) => scenario.run(pairs, settings.seconds, (text) => console.log(text)));
+  process.exitCode = plainFailed || peersFailed ? 1 : 0;
 } else {
   process.exitCode = (await compareWith(values.against)) ? 1 : 0;
 }
@@ -104,7 +127,7 @@ async function compareWith(ref: string): Promise<boolean> {
         `${pairs} pairs of rounds (current first in each); CPU per event is the hub process's (+ every postgres process's), from /proc; node ${process.version}`,
     );
     if (unreachable !== undefined) console.log(unreachable);
-    return await runAll((scenario) => compareScenario(scenario, sides, pairs, settings.seconds, (text) => console.log(text)));
+    return await runAll(scenarios.filter((s) => wanted(s.name)), (scenario) => compareScenario(scenario, sides, pairs, settings.seconds, (text) => console.log(text)));
   } catch (error) {
     console.log(`--against ${ref}: failed: ${error instanceof Error ? error.message : String(error)}`);
     return true;

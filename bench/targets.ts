@@ -24,13 +24,14 @@ const CHECK_SQL = {
 /** Every target's directory not yet cleaned up, so that an interrupted run can remove them. */
 const dirs = new Set<string>();
 
-function newDir(): string {
+/** A new temporary directory, removed by `removeTargetDirs` if the run is interrupted. */
+export function newDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postback-hub-bench-'));
   dirs.add(dir);
   return dir;
 }
 
-function removeDir(dir: string): void {
+export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
   dirs.delete(dir);
 }
