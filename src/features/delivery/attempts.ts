@@ -112,7 +112,25 @@ export function facts(event: EventRecord): EventFacts {
     }
   }
   if (typeof event.metadata.data === 'object' && event.metadata.data !== null) payload = { ...payload, ...(event.metadata.data as Record<string, unknown>) };
-  return { ...event, payload };
+  // The fields macros read, not the whole record: no copy of the raw request or the flags per delivery.
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    externalId: event.externalId,
+    userId: event.userId,
+    offerId: event.offerId,
+    clickId: event.clickId,
+    partner: event.partner,
+    partnerClickId: event.partnerClickId,
+    level: event.level,
+    coins: event.coins,
+    amountMicros: event.amountMicros,
+    currency: event.currency,
+    receivedAt: event.receivedAt,
+    metadata: event.metadata,
+    payload,
+  };
 }
 
 /** The test endpoint's event: what the destination matches on, and plausible values for every macro. */
