@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UniqueViolationError } from '../src/lib/errors.js';
 import { newId } from '../src/lib/ids.js';
 import { openDatabase } from '../src/db/open.js';
@@ -85,6 +86,73 @@ describe.each(STORE_KINDS)('grouped write channel on %s', (kind) => {
     expect((await users.listLedger('a', { limit: 10 })).items.map((e) => e.delta)).toEqual([10]);
   });
 
+  it('records the postbacks of one group together, each with its own outcome', async () => {
+    const users = usersDal(hubDb);
+    const events = eventsDal(hubDb);
+    for (let u = 0; u < 10; u++) await users.createUser({ id: `u${u}`, appId: null, deviceId: null, createdAt: T0 });
+    commits.length = 0;
+
+    // 40 postbacks, each user credited four times; the last two: a repeat, and a user nobody has.
+    const commands = Array.from({ length: 40 }, (_, i) => levelCommand(`u${i % 10}`, Math.floor(i / 10) + 1, i % 3 === 0 ? 0 : 5));
+    const all = [...commands, levelCommand('u3', 1, 5), levelCommand('nobody', 1, 5)];
+    const results = await Promise.all(all.map((command) => events.recordEvent(command)));
+
+    expect(commits).toEqual([{ size: 42, ok: true }]);
+    expect(results.slice(0, 40).every((r) => r.outcome === 'accepted')).toBe(true);
+    expect(results[40]).toMatchObject({ outcome: 'duplicate', duplicateOf: commands[3]!.event.id });
+    expect(results[41]).toMatchObject({ outcome: 'rejected', reason: 'unknown_user' });
+    for (let u = 0; u < 10; u++) {
+      const credited = commands.filter((c) => c.event.userId === `u${u}`).reduce((sum, c) => sum + c.credit!.coins, 0);
+      expect((await users.getUser(`u${u}`))?.coins).toBe(credited);
+      expect((await users.listLedger(`u${u}`, { limit: 10 })).items.reduce((sum, e) => sum + e.delta, 0)).toBe(credited);
+    }
+    // Every result names its user with a balance that includes its own credit.
+    for (const [i, r] of results.slice(0, 40).entries()) {
+      expect(r.outcome === 'accepted' && r.user?.id).toBe(`u${i % 10}`);
+      expect(r.outcome === 'accepted' && (r.user?.coins ?? -1) >= r.coins).toBe(true);
+    }
+  });
+
+  it("keeps one call's failure its own when it breaks what the group runs together", async () => {
+    const events = eventsDal(hubDb);
+    const users = usersDal(hubDb);
+    for (const id of ['a', 'b']) await users.createUser({ id, appId: null, deviceId: null, createdAt: T0 });
+    const first = levelCommand('a', 1, 10);
+    await events.recordEvent(first);
+    commits.length = 0;
+    // A second event under the first one's id: its insert breaks the batch statement.
+    const clash = levelCommand('b', 1, 10);
+    clash.event.id = first.event.id;
+    const outcomes = await Promise.all([levelCommand('a', 2, 1), clash, levelCommand('b', 2, 2)].map((c) => events.recordEvent(c).then((r) => r.outcome, (error: unknown) => error)));
+    expect(outcomes[0]).toBe('accepted');
+    expect(outcomes[1]).toBeInstanceOf(UniqueViolationError);
+    expect(outcomes[2]).toBe('accepted');
+    expect(commits.at(-1)).toEqual({ size: 3, ok: true });
+    expect((await users.getUser('a'))?.coins).toBe(11);
+    expect((await users.getUser('b'))?.coins).toBe(2);
+  });
+
+  it.runIf(kind === 'postgres')('sends a fixed number of statements for a group, however many postbacks it carries', async () => {
+    const users = usersDal(hubDb);
+    const events = eventsDal(hubDb);
+    for (let u = 0; u < 20; u++) await users.createUser({ id: `s${u}`, appId: null, deviceId: null, createdAt: T0 });
+    // Every statement the pool's connections send, counted on its way out (and sent as usual).
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    let statements: string[];
+    try {
+      commits.length = 0;
+      await Promise.all(Array.from({ length: 60 }, (_, i) => events.recordEvent(levelCommand(`s${i % 20}`, Math.floor(i / 20) + 1, i % 2 === 0 ? 0 : 7))));
+      statements = sent.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text));
+    } finally {
+      sent.mockRestore();
+    }
+    expect(commits).toEqual([{ size: 60, ok: true }]);
+    // BEGIN, the events, the credits and balances, COMMIT.
+    expect(statements.length).toBe(4);
+    expect(statements[0]).toBe('BEGIN');
+    expect(statements.at(-1)).toBe('COMMIT');
+  });
+
   it('commits what was submitted before close, and refuses calls after it', async () => {
     const users = usersDal(hubDb);
     const before = users.createUser({ id: 'before-close', appId: null, deviceId: null, createdAt: T0 });
@@ -98,13 +166,16 @@ describe.each(STORE_KINDS)('grouped write channel on %s', (kind) => {
 });
 
 describe.each(STORE_KINDS)('write channel defaults on %s', (kind) => {
-  it('groups calls on SQLite always, on PostgreSQL only when asked', async () => {
+  it('groups calls on both unless PostgreSQL is told not to', async () => {
     const db = await createTestDatabase(kind);
     const hubDb = await open(kind, db);
+    const ungrouped = kind === 'postgres' ? await open(kind, db, { groupCommit: false }) : null;
     try {
-      expect(hubDb.capabilities.groupCommit).toBe(kind === 'sqlite');
+      expect(hubDb.capabilities.groupCommit).toBe(true);
+      expect(ungrouped?.capabilities.groupCommit).toBe(kind === 'postgres' ? false : undefined);
       expect(hubDb.capabilities.sharedByProcesses).toBe(kind === 'postgres');
     } finally {
+      await ungrouped?.close();
       await hubDb.close();
       await db.cleanup();
     }

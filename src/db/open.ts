@@ -16,8 +16,9 @@ export interface OpenOptions<R extends Registry> {
   /** Observe each group commit (SQLite; PostgreSQL with `groupCommit`). */
   onCommit?: CommitObserver;
   /**
-   * PostgreSQL: concurrent procedure calls share one transaction, each in its own savepoint,
-   * as on SQLite (which always groups). Off by default: each call is its own transaction.
+   * PostgreSQL: concurrent procedure calls share one transaction (as on SQLite, which always
+   * groups), those of a procedure that runs `together` as one. On unless set to false: then
+   * each call is a transaction of its own.
    */
   groupCommit?: boolean;
   /** SQLite only: this process alone may use the file (a serving hub: see sqlite/lock.ts). */
@@ -35,7 +36,7 @@ export function openDatabase<R extends Registry>(config: DatabaseConfig, options
       });
     case 'postgres':
       return openPostgres({ url: config.url, poolSize: config.poolSize, ...(options.schema ? { schema: options.schema } : {}) }, options.procedures, {
-        ...(options.groupCommit ? { groupCommit: true } : {}),
+        groupCommit: options.groupCommit ?? true,
         ...(options.onCommit ? { onCommit: options.onCommit } : {}),
       });
   }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { GroupCommit, type Outcome } from '../../lib/group-commit.js';
-import { eachInSavepoint, type ArgsOf, type CommitObserver, type Registry, type ResultOf, type WriteChannel } from '../procedure.js';
+import { eachInSavepoint, runGroup, type ArgsOf, type Call, type CommitObserver, type Registry, type ResultOf, type WriteChannel } from '../procedure.js';
 import { mapPostgresError } from './errors.js';
 import { postgresExecutor } from './executor.js';
 
@@ -20,11 +20,6 @@ export interface PostgresChannelOptions {
 const GROUP_MAX_BATCH = 500;
 /** Grouped transactions under way at once, per pool: one commits while the next runs. */
 const GROUP_IN_FLIGHT = 2;
-
-interface Call {
-  procedure: Registry[string];
-  args: unknown;
-}
 
 /**
  * By default every procedure is an ordinary transaction on a pooled connection: PostgreSQL
@@ -82,15 +77,26 @@ export class PostgresWriteChannel<R extends Registry> implements WriteChannel<R>
     return new GroupCommit((calls) => this.commitGroup(calls, pool), { maxBatch: GROUP_MAX_BATCH, maxInFlight: GROUP_IN_FLIGHT, closedError });
   }
 
-  /** One transaction for the batch, a savepoint per call: each call's own outcome. */
+  /**
+   * One transaction for the batch: the calls of a procedure that runs `together` as one, the
+   * others each in a savepoint. Should a together run fail on anything but the store being
+   * unavailable, the batch runs again, each call in its own savepoint, so that one call's
+   * failure is its own (and the others' 200s are not held hostage by it).
+   */
   private async commitGroup(calls: Call[], pool: pg.Pool): Promise<Array<Outcome<unknown>>> {
     const startedAt = performance.now();
     let committed = false;
     try {
-      const outcomes = await this.transaction((client) => {
-        const executor = postgresExecutor(client);
-        return eachInSavepoint((sql) => client.query(sql), calls, (call) => call.procedure.run(executor, call.args));
-      }, pool, true);
+      let outcomes: Array<Outcome<unknown>>;
+      try {
+        outcomes = await this.transaction((client) => runGroup((sql) => client.query(sql), postgresExecutor(client), calls), pool, true);
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) throw error;
+        outcomes = await this.transaction((client) => {
+          const executor = postgresExecutor(client);
+          return eachInSavepoint((sql) => client.query(sql), calls, (call) => call.procedure.run(executor, call.args));
+        }, pool, true);
+      }
       committed = true;
       return outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: mapPostgresError(outcome.error) }));
     } finally {

@@ -1,7 +1,7 @@
 // What an event credits, decided and written inside its recording transaction: a reversal's
 // negative credit, the daily cap, the credit a held event keeps aside for the review, and the
 // ledger entry with the balance it moves.
-import type { SqlExecutor } from '../../db/executor.js';
+import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
 import type { UsersTable } from '../../db/schema.js';
 import { userFromRow } from '../ledger/users-dal.js';
 import type { NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
@@ -71,6 +71,54 @@ export async function creditAccepted(db: SqlExecutor, command: RecordEventComman
   if (credited === null && command.noUserInResult === true) return { outcome: 'accepted', eventId: event.id, coins, user: null };
   const user = credited !== null ? await appendLedger(db, event.userId, event.id, credited, event.receivedAt) : await getUserRow(db, event.userId);
   return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+}
+
+/**
+ * `creditAccepted` for many inserted events at once, over a network: every ledger entry, every
+ * balance and every user row the results carry in one statement. A user credited twice in the
+ * batch is moved once by the sum, and each of those results carries the balance after both.
+ */
+export async function creditAcceptedTogether(db: SqlExecutor, accepted: ReadonlyArray<{ command: RecordEventCommand; credit: Credit }>): Promise<RecordEventResult[]> {
+  const rows: unknown[][] = [];
+  for (const { command, credit } of accepted) {
+    const { event } = command;
+    const credited = credit !== null && credit.coins !== 0 ? credit : null;
+    if (credited !== null) rows.push([credited.ledgerEntryId, event.userId, event.id, credited.coins, credited.kind, event.receivedAt]);
+    else if (event.userId !== null && command.noUserInResult !== true) rows.push([null, event.userId, event.id, 0, null, event.receivedAt]);
+  }
+  const users = new Map<string, UsersTable>();
+  if (rows.length > 0) {
+    for (const row of await db.query<UsersTable>(creditsStatement(db), [jsonRecords(CREDIT_COLUMNS, rows)])) users.set(row.id, row);
+  }
+  return accepted.map(({ command: { event, noUserInResult }, credit }) => {
+    const coins = credit?.coins ?? 0;
+    if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
+    const wanted = (credit !== null && credit.coins !== 0) || noUserInResult !== true;
+    const user = wanted ? users.get(event.userId) : undefined;
+    return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+  });
+}
+
+const CREDIT_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['user_id', 'text'],
+  ['event_id', 'text'],
+  ['delta', 'bigint'],
+  ['kind', 'text'],
+  ['at', 'bigint'],
+];
+
+let creditsText: string | undefined;
+
+/** The ledger entries, the balances they move (once per user) and the rows of every user named: one statement (a data-modifying WITH). */
+function creditsStatement(db: SqlExecutor): string {
+  creditsText ??= `WITH c AS (SELECT * FROM ${db.recordsFromJson(CREDIT_COLUMNS)}),
+  l AS (INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at) SELECT id, user_id, event_id, delta, kind, at FROM c WHERE delta <> 0),
+  s AS (SELECT user_id, SUM(delta) AS delta, MAX(at) AS at FROM c WHERE delta <> 0 GROUP BY user_id),
+  b AS (UPDATE users SET coins = users.coins + s.delta, updated_at = s.at FROM s WHERE users.id = s.user_id RETURNING users.*)
+  SELECT * FROM b
+  UNION ALL SELECT * FROM users WHERE id IN (SELECT user_id FROM c WHERE delta = 0) AND id NOT IN (SELECT id FROM b)`;
+  return creditsText;
 }
 
 /** A ledger entry and the balance it changes, together; returns the user's row after it. */

@@ -1,7 +1,7 @@
 import { procedure } from '../../db/procedure.js';
 import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
 import { EVENT_COLUMNS } from './events-dal.js';
-import { creditAccepted, dailyCapped, reversalCredit, screen, screeningFlags } from './event-credit.js';
+import { creditAccepted, creditAcceptedTogether, dailyCapped, reversalCredit, screen, screeningFlags } from './event-credit.js';
 import type { EventVerdict, MissingReference, NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
 import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
 
@@ -12,25 +12,48 @@ import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
  * read-then-insert, so concurrent identical postbacks cannot both be accepted: the loser's
  * insert does nothing and it is recorded as a duplicate of the winner.
  */
-export const recordEvent = procedure(async (db, command: RecordEventCommand): Promise<RecordEventResult> => {
-  const { result, queued } = await recordOne(db, command);
-  if (queued) await announceDeliveries(db);
-  return result;
-});
+export const recordEvent = procedure(
+  async (db, command: RecordEventCommand): Promise<RecordEventResult> => {
+    const { result, queued } = await recordOne(db, command);
+    if (queued) await announceDeliveries(db);
+    return result;
+  },
+  // Concurrent postbacks in one group commit: recorded as one batch.
+  { together: (db, commands) => recordMany(db, commands) },
+);
 
 /** Several events in the caller's transaction, in order: all recorded, or (on an error) none. */
-export const recordEvents = procedure(async (db, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> => {
-  if (commands.length > 1 && !db.inProcess && commands.every(recordableTogether)) return recordTogether(db, commands);
-  const results: RecordEventResult[] = [];
+export const recordEvents = procedure(async (db, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> => recordMany(db, commands), {
+  together: async (db, batches) => {
+    const results = await recordMany(db, batches.flat());
+    let next = 0;
+    return batches.map((batch) => results.slice(next, (next += batch.length)));
+  },
+});
+
+/**
+ * Events in order, as one after the other. Over a network, those that need nothing read before
+ * their insert go in together (`recordTogether`): a fixed number of statements, however many.
+ */
+async function recordMany(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+  const results = new Array<RecordEventResult>(commands.length);
+  const together = db.inProcess ? [] : [...commands.keys()].filter((i) => recordableTogether(commands[i]!));
   let queued = false;
-  for (const command of commands) {
+  if (together.length > 1) {
+    const batch = await recordTogether(db, together.map((i) => commands[i]!));
+    for (const [k, i] of together.entries()) results[i] = batch.results[k]!;
+    queued = batch.queued;
+  }
+  // The rest after the batch: one event's key is never in both (what decides it is the source's).
+  for (const [i, command] of commands.entries()) {
+    if (results[i] !== undefined) continue;
     const one = await recordOne(db, command);
-    results.push(one.result);
+    results[i] = one.result;
     queued ||= one.queued;
   }
   if (queued) await announceDeliveries(db);
   return results;
-});
+}
 
 /**
  * A batch whose events need nothing read before their insert (no reversal, daily cap or cap
@@ -49,10 +72,12 @@ function recordableTogether(command: RecordEventCommand): boolean {
 
 /**
  * The statement inserts in the batch's order and skips a taken key, so the first of two
- * events with the same key wins, as one after the other. Whatever it did not insert is then
- * looked at one by one, as `recordOne` does: a missing required row, or a duplicate.
+ * events with the same key wins, as one after the other; the credits of those inserted are a
+ * second statement. Whatever it did not insert is then looked at one by one, as `recordOne`
+ * does: a missing required row, or a duplicate. `queued`: deliveries the statement did not
+ * announce itself.
  */
-async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<RecordEventResult[]> {
+async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCommand[]): Promise<{ results: RecordEventResult[]; queued: boolean }> {
   const screened = commands.map((command) => screen(command, command.credit, command.screening?.flags ?? []));
   const events = commands.map(({ event, requires, ensureUser }, i) => {
     const { credit, review } = screened[i]!;
@@ -67,21 +92,20 @@ async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCom
   });
   const deliveries = commands.flatMap(({ event }, i) => screened[i]!.deliveries.map((d) => [d.id, event.id, d.destinationId, event.receivedAt]));
   const inserted = new Set((await db.query<{ id: string }>(batchStatement(db), [jsonRecords(BATCH_EVENT_COLUMNS, events), jsonRecords(BATCH_DELIVERY_COLUMNS, deliveries)])).map((row) => row.id));
-  const results: RecordEventResult[] = [];
+  const accepted = [...commands.keys()].filter((i) => inserted.has(commands[i]!.event.id));
+  const credited = await creditAcceptedTogether(db, accepted.map((i) => ({ command: commands[i]!, credit: screened[i]!.credit })));
+  const results = new Array<RecordEventResult>(commands.length);
+  for (const [k, i] of accepted.entries()) results[i] = credited[k]!;
   // What the statement queued it announced itself where SQL can notify; only a second try's
   // deliveries are left.
   let queued = db.notifyingSelect(DELIVERIES_CHANNEL) === null && deliveries.length > 0;
   for (const [i, command] of commands.entries()) {
-    if (inserted.has(command.event.id)) {
-      results.push(await creditAccepted(db, command, screened[i]!.credit));
-    } else {
-      const one = await notInserted(db, command, command.event.externalId, 1);
-      results.push(one.result);
-      queued ||= one.queued;
-    }
+    if (results[i] !== undefined) continue;
+    const one = await notInserted(db, command, command.event.externalId, 1);
+    results[i] = one.result;
+    queued ||= one.queued;
   }
-  if (queued) await announceDeliveries(db);
-  return results;
+  return { results, queued };
 }
 
 /** One event; `queued` says it queued deliveries (workers are told once per transaction). */
