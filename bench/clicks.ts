@@ -97,7 +97,7 @@ export function clickSubject(kind: 'sqlite' | 'postgres', settings: BenchSetting
       const running = hub!;
       const cpu = cpuPerRequest({ ...hubProcesses(running.pid, kind), 'load generator': () => processCpu(process.pid) });
       const run = await drive(running.url, settings, seconds);
-      handedOut.push(...run.ids);
+      for (const id of run.ids) handedOut.push(id);
       non3xx += run.non3xx;
       return { rate: run.rps, cpu: cpu(run.ids.length + run.non3xx), latency: { p50: run.p50, p99: run.p99 }, run };
     },

@@ -83,13 +83,13 @@ export function loadedServer(options: LoadedServerOptions): LoadedHub {
     async start() {
       server = await options.start();
       nextRequest = await options.seed(server);
-      acked.push(...(await drive(server, WARM_UP_SECONDS, 0)).acked);
+      for (const i of (await drive(server, WARM_UP_SECONDS, 0)).acked) acked.push(i);
     },
     async round(index, seconds) {
       const running = server!;
       const cpu = cpuPerRequest(options.processes(running));
       const result = await drive(running, seconds, (index + 1) * 10_000_000);
-      acked.push(...result.acked);
+      for (const i of result.acked) acked.push(i);
       answers.non2xx += result.non2xx;
       answers.errors += result.errors;
       return { rate: result.rps, cpu: cpu(result.total), latency: { p50: result.p50, p99: result.p99 }, result };
