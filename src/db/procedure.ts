@@ -3,8 +3,8 @@ import type { SqlExecutor } from './executor.js';
 
 /**
  * A transactional procedure: one write of a feature's, written once for both dialects, which
- * the write channel runs inside a transaction it owns (SQLite: a savepoint inside the writer
- * thread's group commit; PostgreSQL: a transaction on a pooled connection). On SQLite its
+ * the write channel runs inside a transaction it owns (a group commit's: on SQLite in the writer
+ * thread, on PostgreSQL on a pooled connection). On SQLite its
  * arguments and result cross a thread boundary as JSON: plain JSON values only (no Date, Buffer
  * or bigint).
  *

@@ -6,9 +6,8 @@ import type { EventVerdict, MissingReference, NewEvent, RecordEventCommand, Reco
 import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
 
 /**
- * The recording transaction, written once for both dialects and run by each adapter inside a
- * transaction it owns (SQLite: a savepoint inside a group commit; PostgreSQL: its own
- * transaction). De-duplication rests on the unique index (source, dedupe_key), not on a
+ * The recording transaction, written once for both dialects and run by the write channel
+ * inside a group commit's transaction (concurrent postbacks on PostgreSQL: `together`). De-duplication rests on the unique index (source, dedupe_key), not on a
  * read-then-insert, so concurrent identical postbacks cannot both be accepted: the loser's
  * insert does nothing and it is recorded as a duplicate of the winner.
  */
