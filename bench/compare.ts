@@ -30,11 +30,18 @@ export const whole = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) 
 export const ratio = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 export const ratios = (values: number[]) => `${ratio(median(values))} (pairs ${values.map(ratio).join(', ')})`;
 
-/** Every side's rounds, in order, and each side's resident memory after them (null: not read). */
+/**
+ * Every side's rounds, in order, and each side's resident memory right after them and after
+ * `QUIET_SECONDS` without load (null: not read).
+ */
 export interface Alternation {
   rounds: Round[][];
   rss: Array<number | null>;
+  rssQuiet: Array<number | null>;
 }
+
+/** Seconds without load before the second memory reading: does a side give back what the load took? */
+export const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 15);
 
 /**
  * Any number of sides, each up for the whole scenario: started in order, then `pairs` times one
@@ -46,7 +53,8 @@ export async function alternate(
   subjects: readonly Subject[],
   pairs: number,
   seconds: number,
-  report: { pair(index: number, rounds: Round[]): void; done(result: Alternation): void },
+  /** `quiet`: read each side's memory again after QUIET_SECONDS without load. */
+  report: { pair(index: number, rounds: Round[]): void; done(result: Alternation): void; quiet?: boolean },
 ): Promise<string[][]> {
   try {
     for (const subject of subjects) await subject.start();
@@ -55,7 +63,9 @@ export async function alternate(
       for (const [k, subject] of subjects.entries()) rounds[k]!.push(await subject.round(pair, seconds));
       report.pair(pair, rounds.map((side) => side[pair]!));
     }
-    report.done({ rounds, rss: subjects.map((subject) => rssOf(subject.appPid())) });
+    const rss = subjects.map((subject) => rssOf(subject.appPid()));
+    const rssQuiet = report.quiet === true ? await quietRss(subjects) : subjects.map(() => null);
+    report.done({ rounds, rss, rssQuiet });
     const checks: string[][] = [];
     for (const subject of subjects) checks.push(await subject.finish());
     return checks;
@@ -65,6 +75,11 @@ export async function alternate(
 }
 
 const rssOf = (pid: number | undefined) => (pid === undefined ? null : processRss(pid));
+
+async function quietRss(subjects: readonly Subject[]): Promise<Array<number | null>> {
+  await new Promise((resolve) => setTimeout(resolve, QUIET_SECONDS * 1000));
+  return subjects.map((subject) => rssOf(subject.appPid()));
+}
 
 export async function compareScenario(scenario: Compared, sides: readonly [Side, Side], pairs: number, seconds: number, print: (text: string) => void): Promise<void> {
   const [current, ref] = sides;

@@ -16,6 +16,7 @@ import { clickPostgresPeers } from './peers/click-postgres.js';
 import { inboundPostgresPeers } from './peers/inbound-postgres.js';
 import { inboundSqlitePeers } from './peers/inbound-sqlite.js';
 import { outboundPostgresPeers } from './peers/outbound-postgres.js';
+import { idleRssPeers } from './peers/idle-rss.js';
 import type { PeerScenario } from './peers/report.js';
 import { postgresReachable, removeTargetDirs } from './targets.js';
 
@@ -61,6 +62,7 @@ const peers: PeerScenario[] = [
   ...(postgres ? [inboundPostgresPeers(settings, postgresUrl)] : []),
   inboundSqlitePeers(settings, postgresUrl),
   ...(postgres ? [outboundPostgresPeers(postgresUrl), clickPostgresPeers(settings, postgresUrl)] : []),
+  idleRssPeers(stores, postgresUrl),
 ];
 // Minutes of their own each: run when named (`peers`, `peers-inbound`, …), not by default.
 const wantedPeers = only.length === 0 ? [] : peers.filter((s) => wanted(s.name));

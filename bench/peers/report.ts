@@ -4,7 +4,7 @@
 // ends, then each side's medians (throughput, latency, CPU per event of each process, the app
 // process's RSS after the rounds), the ratios hub/peer (median of the pairs, and each pair),
 // and each side's check of what it stored.
-import { alternate, ratio, ratios, whole } from '../compare.js';
+import { alternate, QUIET_SECONDS, ratio, ratios, whole, type Alternation } from '../compare.js';
 import { median } from '../lib.js';
 import type { Round, Subject } from '../subject.js';
 
@@ -69,12 +69,16 @@ function pairLine(name: string, units: Units, sides: readonly PeerSide[], pair: 
   return `${name} pair ${pair + 1}: ${sides.map((side, k) => figure(side, rounds[k]!)).join('; ')}; ${against.join('; ')}`;
 }
 
-function summary(name: string, units: Units, sides: readonly PeerSide[], rounds: Round[][], rss: Array<number | null>): string[] {
+function summary(name: string, units: Units, sides: readonly PeerSide[], { rounds, rss, rssQuiet }: Alternation): string[] {
   const pairs = rounds[0]!.length;
-  const lines = [`${name}: medians of ${pairs} round${pairs === 1 ? '' : 's'} per side; CPU per ${units.event} from /proc; RSS of the app process after the rounds`];
+  const lines = [
+    `${name}: medians of ${pairs} round${pairs === 1 ? '' : 's'} per side; CPU per ${units.event} from /proc; RSS of the app process after the rounds, then ${QUIET_SECONDS} s later`,
+  ];
   for (const [k, side] of sides.entries()) {
     const own = rounds[k]!;
-    lines.push(`  ${side.label}: ${whole(median(own.map((r) => r.rate)))} ${units.rate}, ${latencyText(own)}; CPU per ${units.event}: ${cpuText(own)}; RSS ${mb(rss[k]!)}`);
+    lines.push(
+      `  ${side.label}: ${whole(median(own.map((r) => r.rate)))} ${units.rate}, ${latencyText(own)}; CPU per ${units.event}: ${cpuText(own)}; RSS ${mb(rss[k]!)}, ${mb(rssQuiet[k]!)} later`,
+    );
   }
   const hub = rounds[0]!;
   for (const [k, side] of sides.slice(1).entries()) {
@@ -100,7 +104,8 @@ export function peersScenario(name: string, units: Units, sides: () => PeerSide[
         seconds,
         {
           pair: (pair, rounds) => print(pairLine(name, units, list, pair, rounds)),
-          done: ({ rounds, rss }) => summary(name, units, list, rounds, rss).forEach((text) => print(text)),
+          done: (result) => summary(name, units, list, result).forEach((text) => print(text)),
+          quiet: true,
         },
       );
       for (const [k, lines] of checks.entries()) for (const text of lines) print(`  ${list[k]!.label}: ${text.trimStart()}`);
