@@ -31,8 +31,8 @@ export const ratio = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 export const ratios = (values: number[]) => `${ratio(median(values))} (pairs ${values.map(ratio).join(', ')})`;
 
 /** Every side's rounds, in order, and each side's resident memory after them (null: not read). */
-export interface Alternation {
-  rounds: Round[][];
+export interface Alternation<R extends Round = Round> {
+  rounds: R[][];
   rss: Array<number | null>;
 }
 
@@ -42,15 +42,15 @@ export interface Alternation {
  * `pair` each pair as it ends and `done` the whole, then stops each side cleanly: gives each
  * side's check lines. Every side is cleaned up at the end, on failure too.
  */
-export async function alternate(
-  subjects: readonly Subject[],
+export async function alternate<R extends Round = Round>(
+  subjects: ReadonlyArray<Subject<R>>,
   pairs: number,
   seconds: number,
-  report: { pair(index: number, rounds: Round[]): void; done(result: Alternation): void },
+  report: { pair(index: number, rounds: R[]): void; done(result: Alternation<R>): void },
 ): Promise<string[][]> {
   try {
     for (const subject of subjects) await subject.start();
-    const rounds: Round[][] = subjects.map(() => []);
+    const rounds: R[][] = subjects.map(() => []);
     for (let pair = 0; pair < pairs; pair++) {
       for (const [k, subject] of subjects.entries()) rounds[k]!.push(await subject.round(pair, seconds));
       report.pair(pair, rounds.map((side) => side[pair]!));

@@ -16,6 +16,7 @@ import { clickPostgresPeers } from './peers/click-postgres.js';
 import { inboundPostgresPeers } from './peers/inbound-postgres.js';
 import { inboundSqlitePeers } from './peers/inbound-sqlite.js';
 import { outboundPostgresPeers } from './peers/outbound-postgres.js';
+import { processesPostgresPeers } from './peers/processes.js';
 import type { PeerScenario } from './peers/report.js';
 import { postgresReachable, removeTargetDirs } from './targets.js';
 
@@ -60,7 +61,7 @@ const postgres = stores.length === 2;
 const peers: PeerScenario[] = [
   ...(postgres ? [inboundPostgresPeers(settings, postgresUrl)] : []),
   inboundSqlitePeers(settings, postgresUrl),
-  ...(postgres ? [outboundPostgresPeers(postgresUrl), clickPostgresPeers(settings, postgresUrl)] : []),
+  ...(postgres ? [outboundPostgresPeers(postgresUrl), clickPostgresPeers(settings, postgresUrl), processesPostgresPeers(settings, postgresUrl)] : []),
 ];
 // Minutes of their own each: run when named (`peers`, `peers-inbound`, …), not by default.
 const wantedPeers = only.length === 0 ? [] : peers.filter((s) => wanted(s.name));
