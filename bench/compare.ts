@@ -34,8 +34,8 @@ export const ratios = (values: number[]) => `${ratio(median(values))} (pairs ${v
  * Every side's rounds, in order, and each side's resident memory right after them and after
  * `QUIET_SECONDS` without load (null: not read).
  */
-export interface Alternation {
-  rounds: Round[][];
+export interface Alternation<R extends Round = Round> {
+  rounds: R[][];
   rss: Array<number | null>;
   rssQuiet: Array<number | null>;
 }
@@ -49,16 +49,16 @@ export const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 15);
  * `pair` each pair as it ends and `done` the whole, then stops each side cleanly: gives each
  * side's check lines. Every side is cleaned up at the end, on failure too.
  */
-export async function alternate(
-  subjects: readonly Subject[],
+export async function alternate<R extends Round = Round>(
+  subjects: ReadonlyArray<Subject<R>>,
   pairs: number,
   seconds: number,
   /** `quiet`: read each side's memory again after QUIET_SECONDS without load. */
-  report: { pair(index: number, rounds: Round[]): void; done(result: Alternation): void; quiet?: boolean },
+  report: { pair(index: number, rounds: R[]): void; done(result: Alternation<R>): void; quiet?: boolean },
 ): Promise<string[][]> {
   try {
     for (const subject of subjects) await subject.start();
-    const rounds: Round[][] = subjects.map(() => []);
+    const rounds: R[][] = subjects.map(() => []);
     for (let pair = 0; pair < pairs; pair++) {
       for (const [k, subject] of subjects.entries()) rounds[k]!.push(await subject.round(pair, seconds));
       report.pair(pair, rounds.map((side) => side[pair]!));

@@ -6,10 +6,15 @@ import { median } from './lib.js';
 /** µs per clock tick (USER_HZ, 100 on Linux). */
 const TICK_US = 1e6 / 100;
 
-/** utime + stime of a /proc stat line, in µs. The command name may hold spaces, so fields count from its closing parenthesis. */
-function statMicros(line: string): number {
+/**
+ * utime + stime of a /proc stat line, in µs; with `reaped`, also cutime + cstime, the CPU of its
+ * children that have exited and been waited for. The command name may hold spaces, so fields
+ * count from its closing parenthesis.
+ */
+function statMicros(line: string, reaped = false): number {
   const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) * TICK_US;
 }
 
 function read(file: string): string | null {
@@ -48,7 +53,13 @@ export function threadCpu(pid: number): Map<string, number> {
   return threads;
 }
 
-/** CPU used so far by every process named `postgres` on the machine (the server, its backends and its background workers). */
+/**
+ * CPU used so far by every process named `postgres` on the machine (the server, its backends
+ * and its background workers), and by those that have exited: a backend whose client
+ * disconnected takes its CPU with it, but the server (postmaster) reaps it and its cutime and
+ * cstime take that CPU over. Without them the sum fell when backends exited during a round
+ * (a client's connections closing: a pool's idle ones, another program's), at times below zero.
+ */
 export function postgresCpu(): number | null {
   let entries: string[];
   try {
@@ -60,7 +71,7 @@ export function postgresCpu(): number | null {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const line = read(`/proc/${entry}/stat`);
-    if (line !== null && line.includes(' (postgres) ')) total += statMicros(line);
+    if (line !== null && line.includes(' (postgres) ')) total += statMicros(line, true);
   }
   return total;
 }

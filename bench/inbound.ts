@@ -5,33 +5,50 @@ import { loadedHub, type HubRequest, type LoadedHub } from './subject.js';
 
 export const USERS = 2000;
 
+/** The inbound load on a seeded hub: the i-th request, and the key (`uid:gid:level`) its postback is stored under. */
+export interface LevelPostbacks {
+  request: (i: number) => HubRequest;
+  key: (i: number) => string;
+}
+
+/**
+ * Seeds a running hub (an app, an offer, USERS users, an API secret) through its admin API.
+ * Request i: user i mod USERS, level i div USERS + 1 — never the same postback twice.
+ */
+export async function seedLevelPostbacks(url: string): Promise<LevelPostbacks> {
+  const users: string[] = [];
+  await adminPost(url, '/apps', { pid: 'cashgiraffe' });
+  await adminPost(url, '/offers', { id: 'my_game' });
+  for (let i = 0; i < USERS; i += 100) {
+    const batch = await Promise.all(Array.from({ length: 100 }, () => adminPost(url, '/users', {})));
+    users.push(...batch.map((u: { id: string }) => u.id));
+  }
+  const { secret } = await adminPost(url, '/api-secrets', { name: 'bench' });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
+  return {
+    request: (i) => ({
+      path: '/api/postback',
+      headers,
+      body: JSON.stringify({ pid: 'cashgiraffe', uid: users[i % USERS], gid: 'my_game', level_number: Math.floor(i / USERS) + 1 }),
+    }),
+    key: (i) => `${users[i % USERS]}:my_game:${Math.floor(i / USERS) + 1}`,
+  };
+}
+
 /** The hub built at `cli`, on a fresh store, seeded and warmed up for the scenario's load. */
 export function inboundSubject(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string, cli: string): LoadedHub {
-  const users: string[] = [];
-  // Request i: user i mod USERS, level i div USERS + 1 — never the same postback twice.
-  const key = (i: number) => `${users[i % USERS]}:my_game:${Math.floor(i / USERS) + 1}`;
+  let postbacks: LevelPostbacks | undefined;
   return loadedHub(cli, settings, postgresUrl, {
     kind,
     method: 'POST',
     env: kind === 'postgres' ? { PG_POOL_SIZE: '32' } : {},
     async seed(url) {
-      await adminPost(url, '/apps', { pid: 'cashgiraffe' });
-      await adminPost(url, '/offers', { id: 'my_game' });
-      for (let i = 0; i < USERS; i += 100) {
-        const batch = await Promise.all(Array.from({ length: 100 }, () => adminPost(url, '/users', {})));
-        users.push(...batch.map((u: { id: string }) => u.id));
-      }
-      const { secret } = await adminPost(url, '/api-secrets', { name: 'bench' });
-      const headers = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
-      return (i) => ({
-        path: '/api/postback',
-        headers,
-        body: JSON.stringify({ pid: 'cashgiraffe', uid: users[i % USERS], gid: 'my_game', level_number: Math.floor(i / USERS) + 1 }),
-      });
+      postbacks = await seedLevelPostbacks(url);
+      return postbacks.request;
     },
     async check(target, acked, answers) {
       const { accepted, duplicates, badBalances } = await target.inspect();
-      const missing = acked.filter((i) => !accepted.has(key(i))).length;
+      const missing = acked.filter((i) => !accepted.has(postbacks!.key(i))).length;
       return [
         `  checked: ${acked.length} acknowledged, ${missing} missing, ${accepted.size} stored, ${duplicates} duplicates, ` +
           `${badBalances} balances off their ledger, ${answers.non2xx} non-2xx, ${answers.errors} errors`,

@@ -77,17 +77,30 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** The real hub, built, as its own process; the same configuration a user would run. `cli`: another build's (bench --against). */
-export async function startHub(env: Record<string, string>, cli: string = CLI): Promise<Running> {
+/** The hub's commands that keep running: `serve` (HTTP and deliveries), `api` (HTTP only), `worker` (deliveries only). */
+export type HubCommand = 'serve' | 'api' | 'worker';
+
+/**
+ * The real hub, built, as its own process; the same configuration a user would run. `cli`:
+ * another build's (bench --against). A `worker` serves no API: its `url` is that of its probes
+ * (WORKER_HEALTH_PORT), and it is up once they say ready.
+ */
+export async function startHub(env: Record<string, string>, cli: string = CLI, command: HubCommand = 'serve'): Promise<Running> {
   const port = await freePort();
   // BENCH_HUB_NODE_ARGS: node flags for the hub alone, e.g. `--cpu-prof` to see where its time goes.
   const nodeArgs = process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawnChild(process.execPath, [...nodeArgs, cli, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, ...env },
+  const listen = command === 'worker' ? { WORKER_HEALTH_PORT: String(port) } : { PORT: String(port) };
+  const child = spawnChild(process.execPath, [...nodeArgs, cli, command], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...listen, ADMIN_TOKEN, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${url}/readyz`, child);
+  try {
+    await waitUntilUp(`${url}/readyz`, child);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
   return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
@@ -144,6 +157,8 @@ export interface LoadResult {
   errors: number;
   /** Indices of the requests answered 200, as given to `nextRequest`. */
   acked: number[];
+  /** Answers other than 2xx by status (`loadAcross` only). */
+  statuses?: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -159,6 +174,29 @@ export interface LoadOptions {
   nextRequest: (i: number) => { path: string; body?: string; headers: Record<string, string> };
 }
 
+type RequestOf = LoadOptions['nextRequest'];
+
+/** Autocannon's requests for distinct requests: `take` gives each new one's index; `acked` collects the indices answered 200. */
+function distinctRequests(method: 'GET' | 'POST', nextRequest: RequestOf, take: () => number, acked: number[]): autocannon.Request[] {
+  return [
+    {
+      method,
+      // Per connection, the indices of requests sent and not yet answered, in order (HTTP/1.1
+      // answers in order even when pipelined).
+      setupRequest: (request, context: object) => {
+        const i = take();
+        ((context as { sent?: number[] }).sent ??= []).push(i);
+        const r = nextRequest(i);
+        return { ...request, path: r.path, headers: r.headers, ...(r.body === undefined ? {} : { body: r.body }) };
+      },
+      onResponse: (status, _body, context: object) => {
+        const i = (context as { sent: number[] }).sent.shift()!;
+        if (status === 200) acked.push(i);
+      },
+    },
+  ];
+}
+
 /** Drives `url` with distinct requests and records which ones were answered 200. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
   let next = options.firstIndex ?? 0;
@@ -168,23 +206,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     duration: options.seconds,
     pipelining: options.pipelining ?? 1,
-    requests: [
-      {
-        method: options.method,
-        // Per connection, the indices of requests sent and not yet answered, in order (HTTP/1.1
-        // answers in order even when pipelined).
-        setupRequest: (request, context: object) => {
-          const i = next++;
-          ((context as { sent?: number[] }).sent ??= []).push(i);
-          const r = options.nextRequest(i);
-          return { ...request, path: r.path, headers: r.headers, ...(r.body === undefined ? {} : { body: r.body }) };
-        },
-        onResponse: (status, _body, context: object) => {
-          const i = (context as { sent: number[] }).sent.shift()!;
-          if (status === 200) acked.push(i);
-        },
-      },
-    ],
+    requests: distinctRequests(options.method, options.nextRequest, () => next++, acked),
   });
   return {
     rps: result.requests.average,
@@ -194,6 +216,55 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     acked,
+  };
+}
+
+export interface SplitLoadOptions extends Omit<LoadOptions, 'url' | 'firstIndex'> {
+  /** The servers sharing the load: the connections split as evenly as they go. */
+  urls: string[];
+  /** Each new request's index, whichever server it goes to (so that none repeats). */
+  take: () => number;
+}
+
+/** What autocannon gives for one instance run with `skipAggregateResult`. */
+interface InstanceResult {
+  totalCompletedRequests: number;
+  duration: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats: Record<string, { count: number }>;
+}
+
+/** Not in @types/autocannon: merges the instances' latency histograms. */
+const { aggregateResult } = autocannon as unknown as { aggregateResult: (results: unknown[], opts: { url: string; connections: number }) => autocannon.Result };
+
+/** `load` across several servers at once, one autocannon instance each: throughput summed, latency percentiles over all. */
+export async function loadAcross(options: SplitLoadOptions): Promise<LoadResult> {
+  const { urls, connections } = options;
+  const acked: number[] = [];
+  const requests = distinctRequests(options.method, options.nextRequest, options.take, acked);
+  const share = (k: number) => Math.floor(connections / urls.length) + (k < connections % urls.length ? 1 : 0);
+  const raw = await Promise.all(
+    urls.map((url, k) =>
+      autocannon({ url, connections: share(k), duration: options.seconds, pipelining: options.pipelining ?? 1, requests, skipAggregateResult: true }),
+    ),
+  );
+  const runs = raw as unknown as InstanceResult[];
+  const { latency } = aggregateResult(raw, { url: urls[0]!, connections });
+  const statuses: Record<string, number> = {};
+  for (const [status, { count }] of runs.flatMap((r) => Object.entries(r.statusCodeStats))) {
+    if (!status.startsWith('2')) statuses[status] = (statuses[status] ?? 0) + count;
+  }
+  return {
+    rps: runs.reduce((sum, r) => sum + r.totalCompletedRequests / r.duration, 0),
+    p50: latency.p50,
+    p99: latency.p99,
+    total: runs.reduce((sum, r) => sum + r.totalCompletedRequests, 0),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+    acked,
+    statuses,
   };
 }
 

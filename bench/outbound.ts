@@ -20,28 +20,34 @@ export const BACKLOG = 10_000;
 const ROUNDS = 3;
 const CONCURRENCY = 32;
 
-/** A bare receiver in its own process: counts requests, and the delay since {timestamp}. */
+/** A bare receiver in its own process: counts requests, the delay since {timestamp} (`at`), and each `key` it was sent. */
 export interface Receiver {
   url: string;
   pid: number;
   count: () => Promise<number>;
+  /** How many times each `key` query parameter came (since the last reset). */
+  keys: () => Promise<Map<string, number>>;
   stats: () => Promise<{ count: number; delays: number[] }>;
   reset: () => Promise<void>;
   stop: () => void;
 }
 
-async function startReceiver(): Promise<Receiver> {
+export async function startReceiver(): Promise<Receiver> {
   const port = await freePort();
   const source = `
     const http = require('node:http');
-    let count = 0, delays = [];
+    let count = 0, delays = [], keys = new Map();
     http.createServer((req, res) => {
       if (req.url === '/stats') { res.end(JSON.stringify({ count, delays })); return; }
       if (req.url === '/count') { res.end(String(count)); return; }
-      if (req.url === '/reset') { count = 0; delays = []; res.end('ok'); return; }
+      if (req.url === '/keys') { res.end(JSON.stringify([...keys])); return; }
+      if (req.url === '/reset') { count = 0; delays = []; keys = new Map(); res.end('ok'); return; }
       count++;
-      const at = new URL(req.url, 'http://x').searchParams.get('at');
+      const query = new URL(req.url, 'http://x').searchParams;
+      const at = query.get('at');
       if (at) delays.push(Date.now() - Date.parse(at));
+      const key = query.get('key');
+      if (key) keys.set(key, (keys.get(key) || 0) + 1);
       req.resume(); req.on('end', () => res.end('OK'));
     }).listen(${port}, '127.0.0.1');`;
   const child = spawnChild(process.execPath, ['-e', source], { stdio: 'ignore' });
@@ -59,6 +65,7 @@ async function startReceiver(): Promise<Receiver> {
     pid: child.pid!,
     // Polled while a backlog drains: the count alone, so the receiver does not serialise every delay it holds each time.
     count: async () => Number(await (await fetch(`${url}/count`)).text()),
+    keys: async () => new Map((await (await fetch(`${url}/keys`)).json()) as Array<[string, number]>),
     stats: async () => (await (await fetch(`${url}/stats`)).json()) as { count: number; delays: number[] },
     reset: async () => void (await fetch(`${url}/reset`)),
     stop: () => child.kill(),

@@ -17,6 +17,7 @@ import { inboundPostgresPeers } from './peers/inbound-postgres.js';
 import { inboundSqlitePeers } from './peers/inbound-sqlite.js';
 import { outboundPostgresPeers } from './peers/outbound-postgres.js';
 import { idleRssPeers } from './peers/idle-rss.js';
+import { processesPostgresPeers } from './peers/processes.js';
 import type { PeerScenario } from './peers/report.js';
 import { postgresReachable, removeTargetDirs } from './targets.js';
 
@@ -61,7 +62,7 @@ const postgres = stores.length === 2;
 const peers: PeerScenario[] = [
   ...(postgres ? [inboundPostgresPeers(settings, postgresUrl)] : []),
   inboundSqlitePeers(settings, postgresUrl),
-  ...(postgres ? [outboundPostgresPeers(postgresUrl), clickPostgresPeers(settings, postgresUrl)] : []),
+  ...(postgres ? [outboundPostgresPeers(postgresUrl), clickPostgresPeers(settings, postgresUrl), processesPostgresPeers(settings, postgresUrl)] : []),
   idleRssPeers(stores, postgresUrl),
 ];
 // Minutes of their own each: run when named (`peers`, `peers-inbound`, …), not by default.

@@ -36,8 +36,8 @@ function ownCpu(round: Round): number {
   return own.length === 0 ? NaN : own.reduce((sum, [, us]) => sum + us, 0);
 }
 
-const ms = (n: number) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
-const mb = (bytes: number | null) => (bytes === null ? 'n/a' : `${Math.round(bytes / 2 ** 20)} MB`);
+export const ms = (n: number) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
+export const mb = (bytes: number | null) => (bytes === null ? 'n/a' : `${Math.round(bytes / 2 ** 20)} MB`);
 
 function latencyText(rounds: Round[]): string {
   const latencies = rounds.flatMap((r) => (r.latency === undefined ? [] : [r.latency]));
