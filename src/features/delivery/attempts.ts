@@ -40,7 +40,9 @@ export function requestSecrets(secrets: DestinationSecrets, now: number): Reques
 }
 
 export function withoutSecrets(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADER.test(name)));
+  const kept: Record<string, string> = {};
+  for (const name in headers) if (!SECRET_HEADER.test(name)) kept[name] = headers[name]!;
+  return kept;
 }
 
 export function attempt(

@@ -47,8 +47,9 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private signal: (() => void) | null = null;
   private pendingWake = false;
-  /** Attempts under way. */
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts under way, counted, each calling `settled` once: no promise chain and set entry per delivery. */
+  private inFlight = 0;
+  private allSettled: (() => void) | null = null;
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -123,7 +124,7 @@ export class DeliveryWorker {
    */
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.inFlight.size > 2 * this.batchSize) {
+      if (this.inFlight > 2 * this.batchSize) {
         await this.nextSignal(null);
         continue;
       }
@@ -142,7 +143,7 @@ export class DeliveryWorker {
       await this.nextSignal(this.pollMs);
       this.pendingWake = false;
     }
-    await Promise.all(this.inFlight);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.allSettled = resolve));
     await this.completions.idle();
   }
 
@@ -151,14 +152,19 @@ export class DeliveryWorker {
    * could not be read: the store failed), its lease runs out and it is sent again.
    */
   private track(delivery: ClaimedDelivery): void {
-    const attempt = this.deliver(delivery)
-      .catch((error: unknown) => this.deps.onError?.(error, delivery.id))
-      .finally(() => {
-        this.inFlight.delete(attempt);
-        if (this.inFlight.size <= 2 * this.batchSize) this.signal?.();
-      });
-    this.inFlight.add(attempt);
+    this.inFlight++;
+    this.deliver(delivery).then(this.settled, (error: unknown) => {
+      this.deps.onError?.(error, delivery.id);
+      this.settled();
+    });
   }
+
+  /** An attempt ended: room for more claims, and a stop may be waiting for the last one. */
+  private readonly settled = (): void => {
+    this.inFlight--;
+    if (this.inFlight <= 2 * this.batchSize) this.signal?.();
+    if (this.inFlight === 0) this.allSettled?.();
+  };
 
   /** Waits for a wake-up, a finished attempt, or (if given) the poll interval. */
   private nextSignal(timeoutMs: number | null): Promise<void> {
