@@ -31,8 +31,12 @@ export class PostgresWriteChannel<R extends Registry> implements WriteChannel<R>
   readonly groupsCalls: boolean;
   private closed = false;
   private closing: Promise<void> | null = null;
-  /** With `groupCommit`: one group commit per pool. */
-  private readonly groups: { shared: GroupCommit<Call, unknown>; outbox: GroupCommit<Call, unknown> } | null;
+  /**
+   * With `groupCommit`: the requests' calls. The outbox's (`lane: 'outbox'`) are batches already
+   * (a claim of many deliveries, the attempts that finished together): each runs as its own
+   * transaction on the outbox's connections, where `oneStatement` saves BEGIN and COMMIT.
+   */
+  private readonly group: GroupCommit<Call, unknown> | null;
 
   constructor(
     private readonly procedures: R,
@@ -42,14 +46,14 @@ export class PostgresWriteChannel<R extends Registry> implements WriteChannel<R>
     private readonly options: PostgresChannelOptions = {},
   ) {
     this.groupsCalls = options.groupCommit === true;
-    this.groups = this.groupsCalls ? { shared: this.groupOn(pool), outbox: this.groupOn(outboxPool) } : null;
+    this.group = this.groupsCalls ? this.groupOn(pool) : null;
   }
 
   run<N extends keyof R & string>(name: N, args: ArgsOf<R[N]>): Promise<ResultOf<R[N]>> {
     const procedure = this.procedures[name];
     if (procedure === undefined) return Promise.reject(new Error(`no procedure "${name}"`));
     const outbox = procedure.lane === 'outbox';
-    if (this.groups !== null) return (outbox ? this.groups.outbox : this.groups.shared).add({ procedure, args }) as Promise<ResultOf<R[N]>>;
+    if (this.group !== null && !outbox) return this.group.add({ procedure, args }) as Promise<ResultOf<R[N]>>;
     const wrap = !(procedure.oneStatement?.(args) ?? false);
     return this.transaction(async (client) => (await procedure.run(postgresExecutor(client), args)) as ResultOf<R[N]>, outbox ? this.outboxPool : this.pool, wrap);
   }
@@ -66,7 +70,7 @@ export class PostgresWriteChannel<R extends Registry> implements WriteChannel<R>
   /** Commits what was submitted, then ends the pools. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.groups !== null) await Promise.all([this.groups.shared.close(), this.groups.outbox.close()]);
+      await this.group?.close();
       this.closed = true;
       await Promise.all([this.pool.end(), this.outboxPool.end()]);
     })();
