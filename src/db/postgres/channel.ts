@@ -18,14 +18,15 @@ export interface PostgresChannelOptions {
 
 /** A grouped transaction holds one connection and its row locks: bounded, like SQLite's. */
 const GROUP_MAX_BATCH = 500;
-/** Grouped transactions under way at once, per pool: one commits while the next runs. */
+/** Grouped transactions under way at once: one commits while the next runs. */
 const GROUP_IN_FLIGHT = 2;
 
 /**
- * By default every procedure is an ordinary transaction on a pooled connection: PostgreSQL
- * already commits concurrent transactions together (its own group commit), and any number of
- * hub processes can share the database. With `groupCommit`, calls go through the same group
- * commit as SQLite's writer: what arrives while a batch runs shares the next transaction.
+ * With `groupCommit` (the hub's default), the requests' calls go through the same group commit
+ * as SQLite's writer: what arrives while a batch commits shares the next transaction, so a burst
+ * of postbacks costs a few statements and one commit instead of a transaction each. Without it,
+ * every call is an ordinary transaction on a pooled connection. Either way any number of hub
+ * processes can share the database.
  */
 export class PostgresWriteChannel<R extends Registry> implements WriteChannel<R> {
   readonly groupsCalls: boolean;
