@@ -8,8 +8,8 @@ import { postgresExecutor } from './executor.js';
 
 export interface PostgresChannelOptions {
   /**
-   * Concurrent calls share one transaction, each in its own savepoint (see `eachInSavepoint`).
-   * Off: every call is a transaction of its own.
+   * Concurrent calls (but the outbox's) share one transaction (`runGroup`). Off: every call is
+   * a transaction of its own.
    */
   groupCommit?: boolean;
   /** Told of each group commit (with `groupCommit`). */
