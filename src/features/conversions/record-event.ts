@@ -7,9 +7,10 @@ import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
 
 /**
  * The recording transaction, written once for both dialects and run by the write channel
- * inside a group commit's transaction (concurrent postbacks on PostgreSQL: `together`). De-duplication rests on the unique index (source, dedupe_key), not on a
- * read-then-insert, so concurrent identical postbacks cannot both be accepted: the loser's
- * insert does nothing and it is recorded as a duplicate of the winner.
+ * inside a group commit's transaction (concurrent postbacks on PostgreSQL: `together`).
+ * De-duplication rests on the unique index (source, dedupe_key), not on a read-then-insert, so
+ * concurrent identical postbacks cannot both be accepted: the loser's insert does nothing and it
+ * is recorded as a duplicate of the winner.
  */
 export const recordEvent = procedure(
   async (db, command: RecordEventCommand): Promise<RecordEventResult> => {
