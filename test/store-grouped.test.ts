@@ -132,7 +132,7 @@ describe.each(STORE_KINDS)('grouped write channel on %s', (kind) => {
     expect((await users.getUser('b'))?.coins).toBe(2);
   });
 
-  it.runIf(kind === 'postgres')('sends a fixed number of statements for a group, however many postbacks it carries', async () => {
+  it.runIf(kind === 'postgres')('sends a fixed number of statements for a group, however many postbacks and refusals it carries', async () => {
     const users = usersDal(hubDb);
     const events = eventsDal(hubDb);
     for (let u = 0; u < 20; u++) await users.createUser({ id: `s${u}`, appId: null, deviceId: null, createdAt: T0 });
@@ -141,16 +141,21 @@ describe.each(STORE_KINDS)('grouped write channel on %s', (kind) => {
     let statements: string[];
     try {
       commits.length = 0;
-      await Promise.all(Array.from({ length: 60 }, (_, i) => events.recordEvent(levelCommand(`s${i % 20}`, Math.floor(i / 20) + 1, i % 2 === 0 ? 0 : 7))));
+      await Promise.all([
+        ...Array.from({ length: 60 }, (_, i) => events.recordEvent(levelCommand(`s${i % 20}`, Math.floor(i / 20) + 1, i % 2 === 0 ? 0 : 7))),
+        ...Array.from({ length: 15 }, (_, i) => events.recordRejection(testEvent({ source: 'reward-levels', type: 'level', receivedAt: T0 + i }), 'invalid_secret', 'no such API secret')),
+      ]);
       statements = sent.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text));
     } finally {
       sent.mockRestore();
     }
-    expect(commits).toEqual([{ size: 60, ok: true }]);
-    // BEGIN, the events, the credits and balances, COMMIT.
-    expect(statements.length).toBe(4);
+    expect(commits).toEqual([{ size: 75, ok: true }]);
+    // BEGIN, the events, the credits and balances, the rejections, COMMIT.
+    expect(statements.length).toBe(5);
     expect(statements[0]).toBe('BEGIN');
     expect(statements.at(-1)).toBe('COMMIT');
+    const refused = await events.listEvents({ outcome: 'rejected', limit: 100 });
+    expect(refused.items.map((e) => [e.reason, e.detail, e.source])).toEqual(Array.from({ length: 15 }, () => ['invalid_secret', 'no such API secret', 'reward-levels']));
   });
 
   it('commits what was submitted before close, and refuses calls after it', async () => {

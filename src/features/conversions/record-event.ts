@@ -190,9 +190,25 @@ async function announceDeliveries(db: SqlExecutor): Promise<void> {
 }
 
 /** A request refused before it became an event (bad auth, bad body, …), recorded with its reason. */
-export const recordRejection = procedure(async (db, { event, reason, detail }: { event: NewEvent; reason: string; detail: string }): Promise<void> => {
-  await insertEvent(db, event, { outcome: 'rejected', reason, detail });
-});
+export const recordRejection = procedure(
+  async (db, { event, reason, detail }: Rejection): Promise<void> => {
+    await insertEvent(db, event, { outcome: 'rejected', reason, detail });
+  },
+  // A burst of refused requests (a partner's wrong secret, a scan) in one statement.
+  {
+    together: async (db, rejections) => {
+      const rows = rejections.map(({ event, reason, detail }) => eventParams(event, { outcome: 'rejected', reason, detail }));
+      await db.query(insertEventsStatement(db), [jsonRecords(EVENT_JSON_COLUMNS, rows)]);
+      return rejections.map(() => undefined);
+    },
+  },
+);
+
+interface Rejection {
+  event: NewEvent;
+  reason: string;
+  detail: string;
+}
 
 
 const MISSING_DETAIL: Record<MissingReference, (r: RecordEventCommand['requires']) => string> = {
@@ -331,9 +347,22 @@ const NUMERIC_EVENT_COLUMNS: Readonly<Record<string, 'integer' | 'bigint'>> = { 
 /** Sent as JSON text, as `eventParams` gives them. */
 const JSON_EVENT_COLUMNS = new Set(['metadata', 'raw', 'flags']);
 
+/** An event's row values (`eventParams`) as the JSON records `recordsFromJson` reads. */
+const EVENT_JSON_COLUMNS: JsonColumns = EVENT_COLUMNS.map((name): JsonColumns[number] => [name, NUMERIC_EVENT_COLUMNS[name] ?? 'text']);
+
+/** `EVENT_COLUMNS` as a SELECT list from such records: the JSON ones cast where the dialect stores JSON. */
+function eventSelectList(db: SqlExecutor): string {
+  return EVENT_COLUMNS.map((name) => (JSON_EVENT_COLUMNS.has(name) ? db.jsonColumn(name) : name)).join(', ');
+}
+
+/** Many events' rows, as they are: one statement (built per batch: either dialect may call it). */
+function insertEventsStatement(db: SqlExecutor): string {
+  return `INSERT INTO events (${EVENT_COLUMN_LIST}) SELECT ${eventSelectList(db)} FROM ${db.recordsFromJson(EVENT_JSON_COLUMNS)}`;
+}
+
 const BATCH_EVENT_COLUMNS: JsonColumns = [
   ['ord', 'integer'],
-  ...EVENT_COLUMNS.map((name): JsonColumns[number] => [name, NUMERIC_EVENT_COLUMNS[name] ?? 'text']),
+  ...EVENT_JSON_COLUMNS,
   ['ensure_user', 'integer'],
   ['requires_app', 'text'],
   ['requires_offer', 'text'],
@@ -358,7 +387,7 @@ function batchStatement(db: SqlExecutor): string {
     SELECT DISTINCT ON (user_id) user_id, NULL, NULL, 0, received_at, received_at FROM ev WHERE ensure_user = 1 ORDER BY user_id, ord
     ON CONFLICT (id) DO NOTHING),
   e AS (INSERT INTO events (${EVENT_COLUMN_LIST})
-    SELECT ${EVENT_COLUMNS.map((name) => (JSON_EVENT_COLUMNS.has(name) ? db.jsonColumn(name) : name)).join(', ')} FROM ev
+    SELECT ${eventSelectList(db)} FROM ev
     WHERE (requires_app IS NULL OR EXISTS (SELECT 1 FROM store_apps WHERE pid = requires_app))
       AND (requires_offer IS NULL OR EXISTS (SELECT 1 FROM offers WHERE offers.id = requires_offer))
       AND (requires_user IS NULL OR EXISTS (SELECT 1 FROM users WHERE users.id = requires_user))
