@@ -154,8 +154,11 @@ export class DeliveryWorker {
   private track(delivery: ClaimedDelivery): void {
     this.inFlight++;
     this.deliver(delivery).then(this.settled, (error: unknown) => {
-      this.deps.onError?.(error, delivery.id);
-      this.settled();
+      try {
+        this.deps.onError?.(error, delivery.id);
+      } finally {
+        this.settled();
+      }
     });
   }
 
