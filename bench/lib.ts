@@ -57,7 +57,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
+async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
@@ -94,9 +94,13 @@ export async function startHub(env: Record<string, string>, cli: string = CLI, c
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...listen, ADMIN_TOKEN, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}`;
+  return runningOnceUp(child, `http://127.0.0.1:${port}`, '/readyz');
+}
+
+/** A spawned server once `probe` answers at `url`; stopped (not left behind) if it never does. */
+export async function runningOnceUp(child: ChildProcess, url: string, probe: string): Promise<Running> {
   try {
-    await waitUntilUp(`${url}/readyz`, child);
+    await waitUntilUp(`${url}${probe}`, child);
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -122,9 +126,7 @@ export async function startBaseline(): Promise<Running> {
       });
     }).listen(${port}, '127.0.0.1');`;
   const child = spawnChild(process.execPath, ['-e', source], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilUp(url, child);
-  return { url, pid: child.pid!, stop: () => stopChild(child) };
+  return runningOnceUp(child, `http://127.0.0.1:${port}`, '');
 }
 
 /** Asks a child to stop (SIGTERM; SIGKILL after 15 s) and waits for its exit. */

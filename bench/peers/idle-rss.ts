@@ -5,11 +5,9 @@
 import { processRss } from '../cpu.js';
 import { startHub } from '../lib.js';
 import { newTarget } from '../targets.js';
-import type { PeerScenario } from './report.js';
+import { mb, type PeerScenario } from './report.js';
 
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
-
-const mb = (bytes: number | null) => (bytes === null ? 'n/a' : `${Math.round(bytes / 1048576)} MB`);
 
 export function idleRssPeers(kinds: ReadonlyArray<'sqlite' | 'postgres'>, postgresUrl: string): PeerScenario {
   return {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { freePort, ROOT, spawnChild, stopChild, waitUntilUp, type Running } from '../lib.js';
+import { freePort, ROOT, runningOnceUp, spawnChild, stopChild, type Running } from '../lib.js';
 import { newDir, removeDir } from '../targets.js';
 
 export type PeerApp = 'app-fastify-pg' | 'app-fastify-sqlite' | 'app-graphile';
@@ -47,14 +47,7 @@ function spawnApp(app: PeerApp, env: Record<string, string>, ipc: boolean): Chil
 export async function startHttpPeer(app: PeerApp, env: Record<string, string>): Promise<Running> {
   const port = await freePort();
   const child = spawnApp(app, { ...env, HOST: '127.0.0.1', PORT: String(port) }, false);
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilUp(`${url}/healthz`, child);
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-  return { url, pid: child.pid!, stop: () => stopChild(child) };
+  return runningOnceUp(child, `http://127.0.0.1:${port}`, '/healthz');
 }
 
 /** A peer app driven by messages: each `ask` sends one and resolves with the app's answer. */
