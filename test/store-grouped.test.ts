@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UniqueViolationError } from '../src/lib/errors.js';
+import { StoreUnavailableError, UniqueViolationError } from '../src/lib/errors.js';
 import { newId } from '../src/lib/ids.js';
 import { openDatabase } from '../src/db/open.js';
 import { catalogDal } from '../src/features/catalog/catalog-dal.js';
@@ -156,6 +156,26 @@ describe.each(STORE_KINDS)('grouped write channel on %s', (kind) => {
     expect(statements.at(-1)).toBe('COMMIT');
     const refused = await events.listEvents({ outcome: 'rejected', limit: 100 });
     expect(refused.items.map((e) => [e.reason, e.detail, e.source])).toEqual(Array.from({ length: 15 }, () => ['invalid_secret', 'no such API secret', 'reward-levels']));
+  });
+
+  it.runIf(kind === 'postgres')('fails every call of a group whose connection is lost before its commit, and records none of them', async () => {
+    const users = usersDal(hubDb);
+    const events = eventsDal(hubDb);
+    for (const id of ['x', 'y']) await users.createUser({ id, appId: null, deviceId: null, createdAt: T0 });
+    commits.length = 0;
+    // The postbacks run together first; then, in the same transaction, a call that ends its own
+    // connection: the batch never commits.
+    const outcomes = await Promise.all([
+      events.recordEvent(levelCommand('x', 1, 10)).then(() => 'stored', (error: unknown) => error),
+      events.recordEvent(levelCommand('y', 1, 20)).then(() => 'stored', (error: unknown) => error),
+      hubDb.execute([hubDb.raw('SELECT pg_terminate_backend(pg_backend_pid())', [])]).then(() => 'stored', (error: unknown) => error),
+    ]);
+    for (const outcome of outcomes) expect(outcome).toBeInstanceOf(StoreUnavailableError);
+    expect(commits).toEqual([{ size: 3, ok: false }]);
+    expect((await events.listEvents({ limit: 10 })).items).toEqual([]);
+    expect((await users.getUser('x'))?.coins).toBe(0);
+    // The pool replaces the lost connection: the next group commits.
+    await expect(events.recordEvent(levelCommand('x', 1, 10))).resolves.toMatchObject({ outcome: 'accepted', coins: 10 });
   });
 
   it('commits what was submitted before close, and refuses calls after it', async () => {
