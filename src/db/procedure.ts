@@ -98,7 +98,11 @@ export async function runGroup(exec: (sql: string) => Promise<unknown>, tx: SqlE
   const byProcedure = new Map<Registry[string], number[]>();
   for (const [i, call] of calls.entries()) {
     if (call.procedure.together === undefined) alone.push(i);
-    else byProcedure.set(call.procedure, [...(byProcedure.get(call.procedure) ?? []), i]);
+    else {
+      const indices = byProcedure.get(call.procedure);
+      if (indices === undefined) byProcedure.set(call.procedure, [i]);
+      else indices.push(i);
+    }
   }
   for (const [procedure, indices] of byProcedure) {
     const args = indices.map((i) => calls[i]!.args);
