@@ -36,7 +36,7 @@ describe.each(STORE_KINDS)('stats on %s', (kind) => {
         event: event({ receivedAt: at, externalId, userId: 'u-1', amountMicros, currency }),
         requires: {},
         ensureUser: true,
-        credit: { ledgerEntryId: newId(), coins, kind: 'reward' },
+        credit: { ledgerEntryId: newId(), micros: coins * 1_000_000, kind: 'reward' },
         deliveries: Array.from({ length: deliveries }, () => ({ id: newId(), destinationId: 'dest-1' })),
       });
     // Minute 0: three accepted (USD 2.10 + 0.000001, EUR 1.000002 − 0.000002: whole units and

@@ -17,7 +17,7 @@ function levelCommand(userId: string, level: number, coins: number): RecordEvent
   return {
     event: testEvent({ source: 'reward-levels', type: 'level', receivedAt: T0, userId, offerId: 'my_game', level, externalId: `${userId}:my_game:${level}` }),
     requires: { offerId: 'my_game', userId },
-    credit: { ledgerEntryId: newId(), coins, kind: 'milestone' },
+    credit: { ledgerEntryId: newId(), micros: coins * 1_000_000, kind: 'milestone' },
   };
 }
 
@@ -102,7 +102,7 @@ describe.each(STORE_KINDS)('grouped write channel on %s', (kind) => {
     expect(results[40]).toMatchObject({ outcome: 'duplicate', duplicateOf: commands[3]!.event.id });
     expect(results[41]).toMatchObject({ outcome: 'rejected', reason: 'unknown_user' });
     for (let u = 0; u < 10; u++) {
-      const credited = commands.filter((c) => c.event.userId === `u${u}`).reduce((sum, c) => sum + c.credit!.coins, 0);
+      const credited = commands.filter((c) => c.event.userId === `u${u}`).reduce((sum, c) => sum + c.credit!.micros / 1_000_000, 0);
       expect((await users.getUser(`u${u}`))?.coins).toBe(credited);
       expect((await users.listLedger(`u${u}`, { limit: 10 })).items.reduce((sum, e) => sum + e.delta, 0)).toBe(credited);
     }

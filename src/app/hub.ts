@@ -1,3 +1,4 @@
+import { FEED_CHANNEL } from '../features/reward-app/feed-sql.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { openDatabase } from '../db/open.js';
 import { startRetention } from '../features/retention/retention.js';
@@ -177,6 +178,8 @@ function lifecycle(parts: LifecycleParts): Pick<Hub, 'start' | 'close'> {
         stops.push(services.deliveries.onQueued(() => worker.wake()));
         worker.start();
       }
+      // Long-polls of the credit feed wake when an entry is committed, here or in another process.
+      if (servers.app !== null) stops.push(db.listen(FEED_CHANNEL, () => services.rewardApp.wake()));
       if (config.retentionDays > 0) timers.push(startRetention(db, parts.clock, config.retentionDays, log));
       // Other processes change sources too: their credential names are re-read now and then.
       if (db.capabilities.sharedByProcesses) timers.push(refreshCredentialNames(services, log));

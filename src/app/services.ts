@@ -37,6 +37,10 @@ export interface Log {
   warn(object: object, message: string): void;
 }
 
+import { AppKeyService, appKeysDal } from '../features/reward-app/app-keys.js';
+import { rewardAppDal } from '../features/reward-app/reward-app-dal.js';
+import { RewardAppService } from '../features/reward-app/reward-app-service.js';
+
 export interface ServiceOptions {
   clock: Clock;
   metrics: Metrics;
@@ -65,6 +69,8 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     clicks: clicksDal(db),
     stats: statsDal(db),
     settings: settingsDal(db),
+    appKeys: appKeysDal(db),
+    rewardApp: rewardAppDal(db),
   };
 
   const redactor = new Redactor();
@@ -126,6 +132,8 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     catalog: new CatalogService(dal.catalog, clock),
     apiSecrets: new ApiSecretService(dal.apiSecrets, clock, () => secrets.forget()),
     stats: new StatsService(dal.stats, clock),
+    appKeys: new AppKeyService(dal.appKeys, dal.catalog, clock, (error) => log.warn({ err: error }, "an app key's last use could not be noted")),
+    rewardApp: new RewardAppService({ db, store: dal.rewardApp, users: dal.users, clock }),
   };
 }
 

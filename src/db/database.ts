@@ -14,6 +14,16 @@ export interface Capabilities {
   readonly sharedByProcesses: boolean;
   /** Concurrent procedure calls share one transaction and one commit (see WriteChannel.groupsCalls). */
   readonly groupCommit: boolean;
+  /**
+   * A condition on a column holding the writing transaction's id (a `txid` column,
+   * db/migrations.ts) that holds for rows no later commit can come before: read in (tx, seq)
+   * order with it, a reader never sees a row appear behind one it has already passed.
+   * PostgreSQL: the transaction ended before every one still running; SQLite, with one writer
+   * committing in order: always.
+   */
+  readonly settled: (txColumn: string) => string;
+  /** `column` is one of the JSON array of strings bound as the one parameter (as SqlExecutor.inJsonList), for reads. */
+  readonly inJsonList: (column: string) => string;
 }
 
 /** What a dialect supplies; the Database puts the same face on both. */

@@ -13,11 +13,18 @@ export interface ColumnTypes {
   /** Milliseconds, coins, micro-units. */
   time: 'INTEGER' | 'BIGINT';
   json: 'TEXT' | 'JSONB';
+  /** An integer key the database numbers itself, in insertion order. */
+  serial: string;
+  /**
+   * The writing transaction's id (PostgreSQL: a feed is read in commit order through it; on
+   * SQLite, with one writer, insertion order is commit order and it is always 0).
+   */
+  txid: string;
 }
 
 const COLUMN_TYPES: Record<Dialect, ColumnTypes> = {
-  sqlite: { time: 'INTEGER', json: 'TEXT' },
-  postgres: { time: 'BIGINT', json: 'JSONB' },
+  sqlite: { time: 'INTEGER', json: 'TEXT', serial: 'INTEGER PRIMARY KEY AUTOINCREMENT', txid: 'INTEGER NOT NULL DEFAULT 0' },
+  postgres: { time: 'BIGINT', json: 'JSONB', serial: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', txid: 'xid8 NOT NULL DEFAULT pg_current_xact_id()' },
 };
 
 /**
@@ -161,6 +168,12 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
     name: '0005_clicks_link',
     up: () => ['CREATE INDEX clicks_link ON clicks (link_id, id)'],
   },
+  {
+    // The reward app's side: its keys, the credit feed, the fractions of coins carried per user
+    // and source, an event's exact reward, a manual adjustment's reason.
+    name: '0006_reward_app',
+    up: rewardAppSchema,
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -200,5 +213,26 @@ function clicksSchema({ time, json }: ColumnTypes): string[] {
     `ALTER TABLE events ADD COLUMN review TEXT`,
     `CREATE INDEX events_offer ON events (offer_id, received_at)`,
     `CREATE INDEX events_review ON events (review, id)`,
+  ];
+}
+
+function rewardAppSchema({ time, json, serial, txid }: ColumnTypes): string[] {
+  return [
+    `CREATE TABLE app_keys (
+       id TEXT PRIMARY KEY, app_pid TEXT NOT NULL REFERENCES store_apps (pid), name TEXT,
+       key_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL, scopes ${json} NOT NULL,
+       created_at ${time} NOT NULL, last_used_at ${time}, revoked_at ${time})`,
+    `CREATE INDEX app_keys_app ON app_keys (app_pid, id)`,
+    `CREATE TABLE reward_carry (
+       user_id TEXT NOT NULL REFERENCES users (id), source TEXT NOT NULL, micros ${time} NOT NULL,
+       updated_at ${time} NOT NULL, PRIMARY KEY (user_id, source))`,
+    `CREATE TABLE credit_feed (
+       seq ${serial}, tx ${txid}, app_pid TEXT NOT NULL, entry_id TEXT NOT NULL REFERENCES ledger_entries (id),
+       user_id TEXT NOT NULL, acked_at ${time})`,
+    `CREATE INDEX credit_feed_waiting ON credit_feed (app_pid, tx, seq) WHERE acked_at IS NULL`,
+    `CREATE INDEX credit_feed_entry ON credit_feed (entry_id)`,
+    `CREATE INDEX users_app ON users (app_id, id)`,
+    `ALTER TABLE events ADD COLUMN reward_micros ${time}`,
+    `ALTER TABLE ledger_entries ADD COLUMN note TEXT`,
   ];
 }

@@ -18,6 +18,42 @@ export interface Tables {
   links: LinksTable;
   clicks: ClicksTable;
   settings: SettingsTable;
+  app_keys: AppKeysTable;
+  reward_carry: RewardCarryTable;
+  credit_feed: CreditFeedTable;
+}
+
+/** A reward app's API keys: only their hashes are stored. */
+export interface AppKeysTable {
+  id: string;
+  app_pid: string;
+  name: string | null;
+  key_hash: string;
+  prefix: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** The fraction of a coin (micro-coins, 0 to 999,999) a user's rewards from a source have left over. */
+export interface RewardCarryTable {
+  user_id: string;
+  source: string;
+  micros: number;
+  updated_at: number;
+}
+
+/** The credit feed: a row per ledger entry of an app's user, until the app acknowledges it. */
+export interface CreditFeedTable {
+  seq: number;
+  /** The writing transaction (PostgreSQL xid8, read as text); 0 on SQLite. */
+  tx: string | number;
+  app_pid: string;
+  entry_id: string;
+  user_id: string;
+  acked_at: number | null;
 }
 
 export interface LinksTable {
@@ -171,6 +207,8 @@ export interface EventsTable {
   /** JSON array of fraud-check findings, or null when none. */
   flags: string | null;
   review: string | null;
+  /** The exact reward in micro-coins (signed: a reversal's is negative); null before 0006. */
+  reward_micros: number | null;
 }
 
 export interface LedgerEntriesTable {
@@ -180,6 +218,8 @@ export interface LedgerEntriesTable {
   delta: number;
   kind: string;
   created_at: number;
+  /** A manual adjustment's reason. */
+  note: string | null;
 }
 
 /** JSON columns come back as text from SQLite and as parsed values from PostgreSQL. */

@@ -4,6 +4,8 @@ import { recordClicks } from './clicks/clicks-sql.js';
 import { recordEvent, recordEvents, recordRejection } from './conversions/record-event.js';
 import { reviewEvent } from './conversions/review-event.js';
 import { claimDeliveries, completeAttempts } from './delivery/deliveries-sql.js';
+import { adjustBalance } from './ledger/adjust.js';
+import { ackFeed } from './reward-app/feed-sql.js';
 
 /**
  * Every transactional procedure, by name: the one list both dialects' write channels run (the
@@ -18,6 +20,8 @@ export const procedures = {
   claimDeliveries,
   completeAttempts,
   recordClicks,
+  adjustBalance,
+  ackFeed,
 } satisfies Registry;
 
 export type Procedures = typeof procedures;

@@ -107,3 +107,11 @@ export class StartupError extends Error {
     this.name = 'StartupError';
   }
 }
+
+/** Authenticated, but the credentials do not allow this (an app key without the scope). */
+export class ForbiddenError extends AppError {
+  readonly statusCode = 403;
+  constructor(message: string, field?: string) {
+    super('forbidden', message, field);
+  }
+}

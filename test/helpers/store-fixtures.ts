@@ -14,7 +14,7 @@ export function levelCommand(userId: string, level: number, coins: number, extra
   return {
     event: event({ userId, offerId: 'my_game', appPid: 'cashgiraffe', level, externalId: `${userId}:my_game:${level}`, ...extra }),
     requires: { appPid: 'cashgiraffe', offerId: 'my_game', userId },
-    credit: coins > 0 ? { ledgerEntryId: newId(), coins, kind: 'milestone' } : null,
+    credit: coins > 0 ? { ledgerEntryId: newId(), micros: coins * 1_000_000, kind: 'milestone' } : null,
   };
 }
 

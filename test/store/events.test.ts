@@ -144,13 +144,13 @@ describe.each(STORE_KINDS)('store reversals and new users on %s', (kind) => {
   const offerwallEvent = (externalId: string, userId = 'wall-user') => event({ source: 'wall', type: 'conversion', externalId, userId });
 
   it('creates a user on their first postback when asked to', async () => {
-    const result = await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: { ledgerEntryId: newId(), coins: 40, kind: 'reward' }, ensureUser: true });
+    const result = await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: { ledgerEntryId: newId(), micros: 40_000_000, kind: 'reward' }, ensureUser: true });
     expect(result).toMatchObject({ outcome: 'accepted', coins: 40, user: { id: 'wall-user', coins: 40 } });
     // A caller that answers without the balance gets no user read, unless it credited.
     const uncredited = await store.recordEvent({ event: offerwallEvent('tx-2', 'new-user'), requires: {}, credit: null, ensureUser: true, noUserInResult: true });
     expect(uncredited).toMatchObject({ outcome: 'accepted', coins: 0, user: null });
     expect(await store.getUser('new-user')).toMatchObject({ id: 'new-user', coins: 0 });
-    const credited = await store.recordEvent({ event: offerwallEvent('tx-3'), requires: {}, credit: { ledgerEntryId: newId(), coins: 2, kind: 'reward' }, ensureUser: true, noUserInResult: true });
+    const credited = await store.recordEvent({ event: offerwallEvent('tx-3'), requires: {}, credit: { ledgerEntryId: newId(), micros: 2_000_000, kind: 'reward' }, ensureUser: true, noUserInResult: true });
     expect(credited).toMatchObject({ user: { id: 'wall-user', coins: 42 } });
   });
 
@@ -163,13 +163,13 @@ describe.each(STORE_KINDS)('store reversals and new users on %s', (kind) => {
   });
 
   it('takes back exactly what the original credited, once, and may go negative', async () => {
-    await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: { ledgerEntryId: newId(), coins: 40, kind: 'reward' }, ensureUser: true });
+    await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: { ledgerEntryId: newId(), micros: 40_000_000, kind: 'reward' }, ensureUser: true });
     await store.recordEvent({ event: offerwallEvent('tx-2'), requires: {}, credit: null, ensureUser: true });
     // Spend some coins elsewhere so the balance goes below zero.
-    await store.recordEvent({ event: offerwallEvent('tx-3'), requires: {}, credit: { ledgerEntryId: newId(), coins: -30, kind: 'adjustment' } });
+    await store.recordEvent({ event: offerwallEvent('tx-3'), requires: {}, credit: { ledgerEntryId: newId(), micros: -30_000_000, kind: 'adjustment' } });
 
     const reversal = offerwallEvent('tx-1');
-    const first = await store.recordEvent({ event: reversal, requires: {}, credit: { ledgerEntryId: newId(), coins: 999, kind: 'ignored' }, reversalOf: 'tx-1' });
+    const first = await store.recordEvent({ event: reversal, requires: {}, credit: { ledgerEntryId: newId(), micros: 999_000_000, kind: 'ignored' }, reversalOf: 'tx-1' });
     expect(first).toMatchObject({ outcome: 'accepted', coins: -40, user: { coins: -30 } });
     const again = await store.recordEvent({ event: offerwallEvent('tx-1'), requires: {}, credit: null, reversalOf: 'tx-1' });
     expect(again).toMatchObject({ outcome: 'duplicate', duplicateOf: first.eventId });
@@ -186,7 +186,7 @@ describe.each(STORE_KINDS)('store reversals and new users on %s', (kind) => {
       store.recordEvent({
         event: { ...offerwallEvent(id), receivedAt: at },
         requires: {},
-        credit: { ledgerEntryId: newId(), coins, kind: 'reward' },
+        credit: { ledgerEntryId: newId(), micros: coins * 1_000_000, kind: 'reward' },
         ensureUser: true,
         dailyCap: { coins: 100, since: day },
       });
@@ -200,7 +200,7 @@ describe.each(STORE_KINDS)('store reversals and new users on %s', (kind) => {
   });
 
   it('refuses to reverse what was never accepted, or another user\'s postback', async () => {
-    await store.recordEvent({ event: offerwallEvent('tx-1', 'alice'), requires: {}, credit: { ledgerEntryId: newId(), coins: 5, kind: 'reward' }, ensureUser: true });
+    await store.recordEvent({ event: offerwallEvent('tx-1', 'alice'), requires: {}, credit: { ledgerEntryId: newId(), micros: 5_000_000, kind: 'reward' }, ensureUser: true });
     expect(await store.recordEvent({ event: offerwallEvent('tx-404', 'alice'), requires: {}, credit: null, reversalOf: 'tx-404' })).toMatchObject({
       outcome: 'rejected',
       reason: 'original_not_found',

@@ -84,7 +84,7 @@ describe.each(STORE_KINDS)('store outbox on %s', (kind) => {
     const earlier = await store.recordEvent(command('seen-before', []));
     const hold = [{ check: 'fast_conversion' as const, action: 'hold' as const, detail: 'converted 2 s after the click' }];
     const flag = [{ check: 'clicks_per_ip' as const, action: 'flag' as const, detail: '9 clicks from one IP' }];
-    const credit = (coins: number) => ({ ledgerEntryId: newId(), coins, kind: 'conversion' });
+    const credit = (coins: number) => ({ ledgerEntryId: newId(), micros: coins * 1_000_000, kind: 'conversion' });
     const batch: RecordEventCommand[] = [
       command('first', [{ id: 'del-first', destinationId: 'dest-1' }]),
       command('seen-before', [{ id: 'del-seen', destinationId: 'dest-1' }]),
@@ -110,7 +110,7 @@ describe.each(STORE_KINDS)('store outbox on %s', (kind) => {
     ]);
     expect(await store.getEvent(noOffer!)).toMatchObject({ outcome: 'rejected', reason: 'unknown_offer', detail: 'game "no-such-offer" is not in the reward games catalog' });
     expect(await store.getEvent(firstAgain!)).toMatchObject({ outcome: 'duplicate', duplicateOf: first });
-    expect(await store.getEvent(held!)).toMatchObject({ outcome: 'accepted', coins: 0, review: 'held', flags: hold, metadata: { heldCredit: { coins: 5, kind: 'conversion' } } });
+    expect(await store.getEvent(held!)).toMatchObject({ outcome: 'accepted', coins: 0, review: 'held', flags: hold, metadata: { heldCredit: { micros: 5_000_000, kind: 'conversion' } } });
     expect(await store.getEvent(flagged!)).toMatchObject({ outcome: 'accepted', review: 'flagged', flags: flag });
     expect(await store.getEvent(credited!)).toMatchObject({ outcome: 'accepted', coins: 7, userId: 'p2', offerId: 'game-1' });
     expect((await store.listLedger('p2', { limit: 10 })).items.map((e) => [e.eventId, e.delta])).toEqual([[credited, 7]]);

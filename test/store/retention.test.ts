@@ -26,7 +26,7 @@ describe.each(STORE_KINDS)('store retention on %s', (kind) => {
       await store.recordEvent({
         event: event({ source: 'wall', externalId: `old-${i}`, userId: 'u', receivedAt: T0, raw }),
         requires: {},
-        credit: { ledgerEntryId: newId(), coins: 10, kind: 'reward' },
+        credit: { ledgerEntryId: newId(), micros: 10_000_000, kind: 'reward' },
         ensureUser: true,
         deliveries: [{ id, destinationId: 'd' }],
       });

@@ -1,3 +1,4 @@
+import { postgresInJsonList } from '../executor.js';
 import { Kysely, PostgresDialect } from 'kysely';
 import { Database } from '../database.js';
 import { toPgPlaceholders } from '../executor.js';
@@ -35,7 +36,7 @@ export async function openPostgres<R extends Registry>(options: PoolOptions, pro
   }
   const channel = new PostgresWriteChannel({ ...procedures, ...builtins }, pool, createPool({ ...options, poolSize: OUTBOX_POOL_SIZE }), channelOptions);
   return new Database<R>({
-    capabilities: { sharedByProcesses: true },
+    capabilities: { inJsonList: postgresInJsonList, sharedByProcesses: true, settled: (tx) => `${tx} < pg_snapshot_xmin(pg_current_snapshot())` },
     kysely,
     channel,
     mapError: mapPostgresError,

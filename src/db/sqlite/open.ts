@@ -1,3 +1,4 @@
+import { sqliteInJsonList } from '../executor.js';
 import fs from 'node:fs';
 import { Kysely, SqliteDialect } from 'kysely';
 import { StartupError } from '../../lib/errors.js';
@@ -52,7 +53,7 @@ export async function openSqliteDatabase<R extends Registry>(file: string, optio
   const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: openSqlite(file, 'reader') }) });
   const database = new Database<R>({
     // One process holds the file (see lock.ts).
-    capabilities: { sharedByProcesses: false },
+    capabilities: { inJsonList: sqliteInJsonList, sharedByProcesses: false, settled: () => '1 = 1' },
     kysely,
     channel,
     mapError: mapSqliteError,

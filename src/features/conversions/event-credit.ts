@@ -7,6 +7,8 @@ import { userFromRow } from '../ledger/users-dal.js';
 import type { NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
 import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from './fraud.js';
 import { applyDailyCap } from './reward-rules.js';
+import { carry, fractionOf, MICROS_PER_COIN, wholeCoins } from '../ledger/carry.js';
+import { FEED_CHANNEL } from '../reward-app/feed-sql.js';
 
 type Credit = RecordEventCommand['credit'];
 
@@ -16,19 +18,20 @@ type Credit = RecordEventCommand['credit'];
  */
 export async function reversalCredit(db: SqlExecutor, command: RecordEventCommand, reversalOf: string): Promise<{ ok: true; dedupeKey: string; credit: Credit } | { ok: false; detail: string }> {
   const { event } = command;
-  const [original] = await db.query<{ id: string; coins: number; user_id: string | null }>(
-    "SELECT id, coins, user_id FROM events WHERE source = ? AND dedupe_key = ? AND outcome = 'accepted'",
+  const [original] = await db.query<{ id: string; coins: number; reward_micros: number | null; user_id: string | null }>(
+    "SELECT id, coins, reward_micros, user_id FROM events WHERE source = ? AND dedupe_key = ? AND outcome = 'accepted'",
     [event.source, reversalOf],
   );
   if (original === undefined || original.user_id !== event.userId) {
     return { ok: false, detail: original === undefined ? `no accepted postback "${reversalOf}" to reverse` : `postback "${reversalOf}" belongs to another user` };
   }
-  event.metadata = { ...event.metadata, reverses: original.id };
+  event.metadata = { ...event.metadata, reverses: original.id, reversesExternalId: reversalOf };
   return {
     ok: true,
     // Its own key, so the same reversal twice is a duplicate and takes back only once.
     dedupeKey: `reversal:${reversalOf}`,
-    credit: { ledgerEntryId: command.credit?.ledgerEntryId ?? event.id, coins: -Number(original.coins), kind: 'reversal' },
+    // The exact reward that stands (before 0006 only whole coins were kept).
+    credit: { ledgerEntryId: command.credit?.ledgerEntryId ?? event.id, micros: -(original.reward_micros === null ? Number(original.coins) * MICROS_PER_COIN : Number(original.reward_micros)), kind: 'reversal' },
   };
 }
 
@@ -36,14 +39,14 @@ export async function reversalCredit(db: SqlExecutor, command: RecordEventComman
 export async function dailyCapped(db: SqlExecutor, command: RecordEventCommand, credit: Credit): Promise<Credit> {
   const { event, dailyCap } = command;
   // Only a credit is capped; a reversal's take-back never is.
-  if (!(dailyCap !== undefined && credit !== null && credit.coins > 0)) return credit;
+  if (!(dailyCap !== undefined && credit !== null && credit.micros > 0)) return credit;
   const [row] = await db.query<{ credited: number }>(
     "SELECT COALESCE(SUM(coins), 0) AS credited FROM events WHERE user_id = ? AND source = ? AND outcome = 'accepted' AND coins > 0 AND received_at >= ?",
     [event.userId, event.source, dailyCap.since],
   );
-  const capped = applyDailyCap(credit.coins, dailyCap.coins, Number(row?.credited ?? 0));
+  const capped = applyDailyCap(credit.micros, dailyCap.coins, Number(row?.credited ?? 0));
   if (capped.note !== null) event.metadata = { ...event.metadata, rewardNote: capped.note };
-  return capped.coins === 0 ? null : { ...credit, coins: capped.coins };
+  return capped.micros === 0 ? null : { ...credit, micros: capped.micros };
 }
 
 /** The screening's findings: the caller's, and the caps' counted now, inside the transaction. */
@@ -51,51 +54,141 @@ export async function screeningFlags(db: SqlExecutor, command: RecordEventComman
   const { event, screening } = command;
   const flags = screening?.flags ?? [];
   if (screening?.caps == null || event.userId === null) return flags;
-  return [...flags, ...capFlags(screening.caps, await conversionCounts(db, event, screening.since), (credit?.coins ?? 0) > 0)];
+  return [...flags, ...capFlags(screening.caps, await conversionCounts(db, event, screening.since), (credit?.micros ?? 0) > 0)];
 }
 
 /** What screening decided: a held event keeps its credit and deliveries aside for the review. */
 export function screen(command: RecordEventCommand, credit: Credit, flags: readonly FraudFlag[]) {
   const review = reviewOf(flags);
   if (review !== 'held') return { credit, deliveries: command.deliveries ?? [], review };
-  if (credit !== null) command.event.metadata = { ...command.event.metadata, heldCredit: { coins: credit.coins, kind: credit.kind } };
+  if (credit !== null) command.event.metadata = { ...command.event.metadata, heldCredit: { micros: credit.micros, kind: credit.kind } };
   return { credit: null, deliveries: [], review };
 }
 
-/** The event was inserted: its credit, and the result (with the user's row where it is wanted). */
+/**
+ * The event was inserted (with `wholeCoins` of its reward as its coins): its credit, the
+ * fraction carried, and the result (with the user's row where it is wanted).
+ */
 export async function creditAccepted(db: SqlExecutor, command: RecordEventCommand, credit: Credit): Promise<RecordEventResult> {
   const { event } = command;
-  const coins = credit?.coins ?? 0;
-  if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
-  const credited = credit !== null && credit.coins !== 0 ? credit : null;
-  if (credited === null && command.noUserInResult === true) return { outcome: 'accepted', eventId: event.id, coins, user: null };
-  const user = credited !== null ? await appendLedger(db, event.userId, event.id, credited, event.receivedAt) : await getUserRow(db, event.userId);
+  if (event.userId === null || credit === null || credit.micros === 0) {
+    if (event.userId === null || command.noUserInResult === true) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
+    const user = await getUserRow(db, event.userId);
+    return { outcome: 'accepted', eventId: event.id, coins: 0, user: user === undefined ? null : userFromRow(user) };
+  }
+  const [coins = 0] = await creditCoins(db, [{ userId: event.userId, eventId: event.id, source: event.source, micros: credit.micros, at: event.receivedAt }]);
+  if (coins === 0 && command.noUserInResult === true) return { outcome: 'accepted', eventId: event.id, coins, user: null };
+  const user = coins !== 0 ? await appendLedger(db, event.userId, event.id, { ...credit, coins }, event.receivedAt) : await getUserRow(db, event.userId);
   return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+}
+
+interface ExactCredit {
+  userId: string;
+  /** The event inserted with `wholeCoins(micros)` as its coins, corrected if the carry changes them. */
+  eventId?: string;
+  source: string;
+  /** The exact reward, signed (micro-coins). */
+  micros: number;
+  at: number;
+}
+
+/**
+ * The whole coins each exact reward credits now, in order, each user's fraction per source
+ * carried (ledger/carry.ts): one statement for every reward with a fraction, none when every
+ * reward is whole. An event whose coins differ from the whole coins it was inserted with
+ * (`wholeCoins`: the carry completed a coin, or a take-back borrowed one) is corrected.
+ */
+export async function creditCoins(db: SqlExecutor, credits: readonly ExactCredit[]): Promise<number[]> {
+  const added = new Map<string, { userId: string; source: string; micros: number; at: number; remainder: number }>();
+  for (const c of credits) {
+    const fraction = fractionOf(c.micros);
+    if (fraction === 0) continue;
+    const key = `${c.userId}\u0000${c.source}`;
+    const pair = added.get(key);
+    if (pair === undefined) added.set(key, { userId: c.userId, source: c.source, micros: fraction, at: c.at, remainder: 0 });
+    else Object.assign(pair, { micros: (pair.micros + fraction) % MICROS_PER_COIN, at: Math.max(pair.at, c.at) });
+  }
+  if (added.size === 0) return credits.map((c) => wholeCoins(c.micros));
+  const pairs = [...added.values()];
+  const rows = await db.query<{ user_id: string; source: string; micros: number }>(carryStatement(db), [jsonRecords(CARRY_COLUMNS, pairs.map((p) => [p.userId, p.source, p.micros, p.at]))]);
+  // What was carried before this transaction: the remainder now, less what was added.
+  for (const row of rows) {
+    const pair = added.get(`${row.user_id}\u0000${row.source}`)!;
+    pair.remainder = fractionOf(Number(row.micros) - pair.micros);
+  }
+  const corrected: unknown[][] = [];
+  const coins = credits.map((c) => {
+    const pair = added.get(`${c.userId}\u0000${c.source}`);
+    if (pair === undefined) return wholeCoins(c.micros);
+    const step = carry(pair.remainder, c.micros);
+    pair.remainder = step.remainder;
+    if (c.eventId !== undefined && step.coins !== wholeCoins(c.micros)) corrected.push([c.eventId, step.coins]);
+    return step.coins;
+  });
+  if (corrected.length > 0) await db.query(`UPDATE events SET coins = v.coins FROM ${db.recordsFromJson(CORRECTED_COLUMNS)} WHERE events.id = v.id`, [jsonRecords(CORRECTED_COLUMNS, corrected)]);
+  return coins;
+}
+
+const CARRY_COLUMNS: JsonColumns = [
+  ['user_id', 'text'],
+  ['source', 'text'],
+  ['micros', 'bigint'],
+  ['at', 'bigint'],
+];
+
+const CORRECTED_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['coins', 'bigint'],
+];
+
+let carryText: string | undefined;
+
+/** Adds each pair's fraction to what it carries (modulo one coin) and returns the new remainders. */
+function carryStatement(db: SqlExecutor): string {
+  // SQLite parses INSERT … SELECT … ON CONFLICT only with a WHERE.
+  carryText ??= `INSERT INTO reward_carry (user_id, source, micros, updated_at)
+  SELECT user_id, source, micros, at FROM ${db.recordsFromJson(CARRY_COLUMNS)} WHERE true
+  ON CONFLICT (user_id, source) DO UPDATE SET micros = (reward_carry.micros + excluded.micros) % ${MICROS_PER_COIN}, updated_at = excluded.updated_at
+  RETURNING user_id, source, micros`;
+  return carryText;
 }
 
 /**
  * `creditAccepted` for many inserted events at once, over a network: every ledger entry, every
- * balance and every user row the results carry in one statement. A user credited twice in the
- * batch is moved once by the sum, and each of those results carries the balance after both.
+ * balance, every feed row and every user row the results carry in one statement (and the carry
+ * in one more when a reward has a fraction). A user credited twice in the batch is moved once
+ * by the sum, and each of those results carries the balance after both.
  */
 export async function creditAcceptedTogether(db: SqlExecutor, accepted: ReadonlyArray<{ command: RecordEventCommand; credit: Credit }>): Promise<RecordEventResult[]> {
+  const exact: ExactCredit[] = [];
+  for (const { command, credit } of accepted) {
+    const { event } = command;
+    if (credit !== null && credit.micros !== 0 && event.userId !== null) exact.push({ userId: event.userId, eventId: event.id, source: event.source, micros: credit.micros, at: event.receivedAt });
+  }
+  const coins = new Map<string, number>();
+  if (exact.length > 0) (await creditCoins(db, exact)).forEach((n, i) => coins.set(exact[i]!.eventId!, n));
   const rows: unknown[][] = [];
   for (const { command, credit } of accepted) {
     const { event } = command;
-    const credited = credit !== null && credit.coins !== 0 ? credit : null;
-    if (credited !== null) rows.push([credited.ledgerEntryId, event.userId, event.id, credited.coins, credited.kind, event.receivedAt]);
+    const credited = coins.get(event.id) ?? 0;
+    if (credit !== null && credited !== 0) rows.push([credit.ledgerEntryId, event.userId, event.id, credited, credit.kind, event.receivedAt]);
     else if (event.userId !== null && command.noUserInResult !== true) rows.push([null, event.userId, event.id, 0, null, event.receivedAt]);
   }
   const users = new Map<string, UsersTable>();
   if (rows.length > 0) {
-    for (const row of await db.query<UsersTable>(creditsStatement(db), [jsonRecords(CREDIT_COLUMNS, rows)])) users.set(row.id, row);
+    let fed = false;
+    for (const row of await db.query<UsersTable & { fed: number }>(creditsStatement(db), [jsonRecords(CREDIT_COLUMNS, rows)])) {
+      users.set(row.id, row);
+      fed ||= Number(row.fed) > 0;
+    }
+    if (fed) await db.notify(FEED_CHANNEL);
   }
-  return accepted.map(({ command: { event, noUserInResult }, credit }) => {
-    const coins = credit?.coins ?? 0;
+  return accepted.map(({ command: { event, noUserInResult } }) => {
+    const credited = coins.get(event.id) ?? 0;
     if (event.userId === null) return { outcome: 'accepted', eventId: event.id, coins: 0, user: null };
-    const wanted = (credit !== null && credit.coins !== 0) || noUserInResult !== true;
+    const wanted = credited !== 0 || noUserInResult !== true;
     const user = wanted ? users.get(event.userId) : undefined;
-    return { outcome: 'accepted', eventId: event.id, coins, user: user === undefined ? null : userFromRow(user) };
+    return { outcome: 'accepted', eventId: event.id, coins: credited, user: user === undefined ? null : userFromRow(user) };
   });
 }
 
@@ -110,27 +203,46 @@ const CREDIT_COLUMNS: JsonColumns = [
 
 let creditsText: string | undefined;
 
-/** The ledger entries, the balances they move (once per user) and the rows of every user named: one statement (a data-modifying WITH). */
+/**
+ * The ledger entries, the balances they move (once per user), the feed rows of users who belong
+ * to an app, and the rows of every user named: one statement (a data-modifying WITH).
+ */
 function creditsStatement(db: SqlExecutor): string {
   creditsText ??= `WITH c AS (SELECT * FROM ${db.recordsFromJson(CREDIT_COLUMNS)}),
   l AS (INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at) SELECT id, user_id, event_id, delta, kind, at FROM c WHERE delta <> 0),
   s AS (SELECT user_id, SUM(delta) AS delta, MAX(at) AS at FROM c WHERE delta <> 0 GROUP BY user_id),
-  b AS (UPDATE users SET coins = users.coins + s.delta, updated_at = s.at FROM s WHERE users.id = s.user_id RETURNING users.*)
-  SELECT * FROM b
-  UNION ALL SELECT * FROM users WHERE id IN (SELECT user_id FROM c WHERE delta = 0) AND id NOT IN (SELECT id FROM b)`;
+  b AS (UPDATE users SET coins = users.coins + s.delta, updated_at = s.at FROM s WHERE users.id = s.user_id RETURNING users.*),
+  f AS (INSERT INTO credit_feed (app_pid, entry_id, user_id) SELECT b.app_id, c.id, c.user_id FROM c JOIN b ON b.id = c.user_id WHERE c.delta <> 0 AND b.app_id IS NOT NULL RETURNING 1)
+  SELECT b.*, (SELECT COUNT(*) FROM f) AS fed FROM b
+  UNION ALL SELECT users.*, 0 AS fed FROM users WHERE id IN (SELECT user_id FROM c WHERE delta = 0) AND id NOT IN (SELECT id FROM b)`;
   return creditsText;
 }
 
-/** A ledger entry and the balance it changes, together; returns the user's row after it. */
+/**
+ * A ledger entry, the balance it changes and, for a user of an app, the entry's place in the
+ * app's credit feed, together; returns the user's row after it.
+ */
 export async function appendLedger(
   db: SqlExecutor,
   userId: string,
-  eventId: string,
-  credit: { ledgerEntryId: string; coins: number; kind: string },
+  eventId: string | null,
+  credit: { ledgerEntryId: string; coins: number; kind: string; note?: string },
   at: number,
 ): Promise<UsersTable | undefined> {
-  await db.query('INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)', [credit.ledgerEntryId, userId, eventId, credit.coins, credit.kind, at]);
+  await db.query('INSERT INTO ledger_entries (id, user_id, event_id, delta, kind, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    credit.ledgerEntryId,
+    userId,
+    eventId,
+    credit.coins,
+    credit.kind,
+    at,
+    credit.note ?? null,
+  ]);
   const [row] = await db.query<UsersTable>('UPDATE users SET coins = coins + ?, updated_at = ? WHERE id = ? RETURNING *', [credit.coins, at, userId]);
+  if (row?.app_id != null) {
+    await db.query('INSERT INTO credit_feed (app_pid, entry_id, user_id) VALUES (?, ?, ?)', [row.app_id, credit.ledgerEntryId, userId]);
+    await db.notify(FEED_CHANNEL);
+  }
   return row;
 }
 

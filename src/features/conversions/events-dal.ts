@@ -11,6 +11,7 @@ import { type Page, page } from '../../db/paging.js';
 export const EVENT_COLUMNS = allColumns<EventsTable>()([
   'id', 'source', 'type', 'outcome', 'reason', 'detail', 'external_id', 'dedupe_key', 'duplicate_of', 'user_id', 'offer_id', 'app_pid', 'level',
   'coins', 'amount_micros', 'currency', 'click_id', 'metadata', 'raw', 'received_at', 'partner', 'link_id', 'partner_click_id', 'flags', 'review',
+  'reward_micros',
 ]);
 
 export function eventFromRow(row: EventsTable): EventRecord {
@@ -39,6 +40,7 @@ export function eventFromRow(row: EventsTable): EventRecord {
     partnerClickId: row.partner_click_id,
     flags: row.flags === null ? [] : parseJson<FraudFlag[]>(row.flags),
     review: row.review as ReviewState | null,
+    rewardMicros: row.reward_micros === null ? null : Number(row.reward_micros),
   };
 }
 

@@ -47,13 +47,19 @@ export interface EventRecord {
   reason: string | null;
   detail: string | null;
   duplicateOf: string | null;
+  /** Coins this event moved the user's balance by (a reversal's are negative). */
   coins: number;
+  /**
+   * The exact reward credited, in micro-coins (signed); whole coins are credited as the user's
+   * fractions from this source add up (ledger/carry.ts). Null when nothing was credited yet.
+   */
+  rewardMicros: number | null;
   flags: FraudFlag[];
   review: ReviewState | null;
 }
 
 /** What the store decides about an event, inside the recording transaction. */
-export type EventVerdict = Pick<EventRecord, 'outcome' | 'reason' | 'detail' | 'duplicateOf' | 'coins' | 'flags' | 'review'>;
+export type EventVerdict = Pick<EventRecord, 'outcome' | 'reason' | 'detail' | 'duplicateOf' | 'coins' | 'rewardMicros' | 'flags' | 'review'>;
 
 /** What the intake knows about an event before the store decides its outcome. */
 export type NewEvent = Omit<EventRecord, keyof EventVerdict>;
@@ -66,12 +72,23 @@ export type MissingReference = 'unknown_app' | 'unknown_offer' | 'unknown_user';
 /** Why the store itself refused an event. */
 export type StoreRejection = MissingReference | 'original_not_found';
 
+/** An exact reward and the ledger entry it makes (if it comes to a whole coin or more). */
+export interface Credit {
+  ledgerEntryId: string;
+  /** Micro-coins: 1 coin = 1,000,000. */
+  micros: number;
+  kind: string;
+}
+
 export interface RecordEventCommand {
   event: NewEvent;
   /** Rows that must exist for the event to be accepted; checked in this order. */
   requires: { appPid?: string; offerId?: string; userId?: string };
-  /** Coins appended to the ledger of `event.userId` if (and only if) the event is accepted. */
-  credit: { ledgerEntryId: string; coins: number; kind: string } | null;
+  /**
+   * The exact reward (micro-coins) credited to `event.userId` if (and only if) the event is
+   * accepted: its whole coins, and its fraction carried with the user's others from this source.
+   */
+  credit: Credit | null;
   /** Create `event.userId` if it does not exist yet (sources whose users the hub learns from postbacks). */
   ensureUser?: boolean;
   /** The caller answers without the user's balance: `user` is null unless coins were credited, saving a read. */

@@ -4,6 +4,7 @@ import { EVENT_COLUMNS } from './events-dal.js';
 import { creditAccepted, creditAcceptedTogether, dailyCapped, reversalCredit, screen, screeningFlags } from './event-credit.js';
 import type { EventVerdict, MissingReference, NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
 import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
+import { wholeCoins } from '../ledger/carry.js';
 
 /**
  * The recording transaction, written once for both dialects and run by the write channel
@@ -83,7 +84,7 @@ async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCom
     const { credit, review } = screened[i]!;
     return [
       i,
-      ...eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, coins: credit?.coins ?? 0, flags: commands[i]!.screening?.flags ?? [], review }),
+      ...eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, flags: commands[i]!.screening?.flags ?? [], review, ...rewardOf(event, credit) }),
       ensureUser === true && event.userId !== null ? 1 : 0,
       requires.appPid ?? null,
       requires.offerId ?? null,
@@ -133,10 +134,9 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
   const screened = screen(command, credit, flags);
   credit = screened.credit;
   const { deliveries, review } = screened;
-  const coins = credit?.coins ?? 0;
   // The happy path is one statement: insert if every required row exists and the key is new.
   // Only when nothing was inserted do we look at why.
-  const insertParams = [...eventParams(event, { outcome: 'accepted', dedupeKey, coins, flags, review }), ...referenceParams(requires)];
+  const insertParams = [...eventParams(event, { outcome: 'accepted', dedupeKey, flags, review, ...rewardOf(event, credit) }), ...referenceParams(requires)];
   const inserted = together
     ? await db.query<{ id: string }>(insertTogether(db, ensureUser, deliveries.length > 0), [
         ...(ensureUser ? ensureUserParams(event) : []),
@@ -305,6 +305,15 @@ function insertTogether(db: SqlExecutor, ensureUser: boolean, withDeliveries: bo
   return statement;
 }
 
+/**
+ * An accepted event's reward as inserted: the exact credit and its whole coins, which the carry
+ * may still correct (event-credit.ts `creditCoins`). A held event's, or one without a user, is none.
+ */
+function rewardOf(event: NewEvent, credit: RecordEventCommand['credit']): { coins: number; rewardMicros: number | null } {
+  if (credit === null || event.userId === null) return { coins: 0, rewardMicros: null };
+  return { coins: wholeCoins(credit.micros), rewardMicros: credit.micros };
+}
+
 /** The store's verdict as written: what is not given is null (no coins, no flags). */
 type Outcome = Pick<EventVerdict, 'outcome'> & Partial<EventVerdict> & { dedupeKey?: string | null };
 
@@ -336,6 +345,7 @@ function eventParams(e: NewEvent, o: Outcome): unknown[] {
     e.partnerClickId,
     o.flags === undefined || o.flags.length === 0 ? null : JSON.stringify(o.flags),
     o.review ?? null,
+    o.rewardMicros ?? null,
   ];
 }
 
@@ -343,7 +353,7 @@ async function insertEvent(db: SqlExecutor, event: NewEvent, outcome: Outcome): 
   await db.query(INSERT_EVENT, eventParams(event, outcome));
 }
 
-const NUMERIC_EVENT_COLUMNS: Readonly<Record<string, 'integer' | 'bigint'>> = { level: 'integer', coins: 'bigint', amount_micros: 'bigint', received_at: 'bigint' };
+const NUMERIC_EVENT_COLUMNS: Readonly<Record<string, 'integer' | 'bigint'>> = { level: 'integer', coins: 'bigint', amount_micros: 'bigint', received_at: 'bigint', reward_micros: 'bigint' };
 /** Sent as JSON text, as `eventParams` gives them. */
 const JSON_EVENT_COLUMNS = new Set(['metadata', 'raw', 'flags']);
 

@@ -1,4 +1,5 @@
-import { appendLedger } from './event-credit.js';
+import { appendLedger, creditCoins } from './event-credit.js';
+import { MICROS_PER_COIN } from '../ledger/carry.js';
 import { insertDeliveries } from './record-event.js';
 import { eventFromRow } from './events-dal.js';
 import type { EventsTable } from '../../db/schema.js';
@@ -28,21 +29,30 @@ export const reviewEvent = procedure(async (db, { id, decision, now }: { id: str
   const event = eventFromRow(row);
 
   if (decision.approve) {
-    const held = event.metadata.heldCredit as { coins: number; kind: string } | undefined;
-    if (held === undefined || held.coins === 0 || event.userId === null) {
-      await insertDeliveries(db, event.id, now, decision.deliveries);
-      return event;
+    const held = event.metadata.heldCredit as { micros?: number; coins?: number; kind: string } | undefined;
+    const micros = held === undefined ? 0 : (held.micros ?? (held.coins ?? 0) * MICROS_PER_COIN);
+    if (held !== undefined && micros !== 0 && event.userId !== null) {
+      const [coins = 0] = await creditCoins(db, [{ userId: event.userId, source: event.source, micros, at: now }]);
+      if (coins !== 0) await appendLedger(db, event.userId, event.id, { ledgerEntryId: decision.ledgerEntryId, coins, kind: held.kind }, now);
+      await db.query('UPDATE events SET coins = ?, reward_micros = ? WHERE id = ?', [coins, micros, id]);
+      event.coins = coins;
+      event.rewardMicros = micros;
     }
-    await appendLedger(db, event.userId, event.id, { ledgerEntryId: decision.ledgerEntryId, coins: held.coins, kind: held.kind }, now);
-    await db.query('UPDATE events SET coins = ? WHERE id = ?', [held.coins, id]);
     await insertDeliveries(db, event.id, now, decision.deliveries);
-    return { ...event, coins: held.coins };
+    return event;
   }
 
-  const [credited] = await db.query<{ net: number }>('SELECT COALESCE(SUM(delta), 0) AS net FROM ledger_entries WHERE event_id = ?', [id]);
-  const net = Number(credited?.net ?? 0);
-  if (net !== 0 && event.userId !== null) {
-    await appendLedger(db, event.userId, event.id, { ledgerEntryId: decision.ledgerEntryId, coins: -net, kind: 'reversal' }, now);
+  // Rejected after it was credited (flagged, or approved): its exact reward is taken back, and
+  // nothing of it stands (a later reversal postback takes back nothing more). Recorded before
+  // 0006 (no exact reward): what its ledger entries credited.
+  if (event.userId !== null && row.reward_micros !== null && Number(row.reward_micros) !== 0) {
+    const [coins = 0] = await creditCoins(db, [{ userId: event.userId, source: event.source, micros: -Number(row.reward_micros), at: now }]);
+    if (coins !== 0) await appendLedger(db, event.userId, event.id, { ledgerEntryId: decision.ledgerEntryId, coins, kind: 'reversal' }, now);
+  } else if (event.userId !== null && row.reward_micros === null) {
+    const [credited] = await db.query<{ net: number }>('SELECT COALESCE(SUM(delta), 0) AS net FROM ledger_entries WHERE event_id = ?', [id]);
+    const net = Number(credited?.net ?? 0);
+    if (net !== 0) await appendLedger(db, event.userId, event.id, { ledgerEntryId: decision.ledgerEntryId, coins: -net, kind: 'reversal' }, now);
   }
-  return event;
+  await db.query('UPDATE events SET reward_micros = 0 WHERE id = ?', [id]);
+  return { ...event, rewardMicros: 0 };
 });

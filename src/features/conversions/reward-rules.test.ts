@@ -16,8 +16,8 @@ const input = (overrides: Partial<RewardInput> = {}): RewardInput => ({
 describe('reward rules', () => {
   it('pays milestones from the table', () => {
     const rule = { kind: 'milestones', table: LEVEL_POSTBACK_MILESTONES } as const;
-    expect(computeReward(rule, {}, input({ level: 35 }))).toEqual({ coins: 15, note: null });
-    expect(computeReward(rule, {}, input({ level: 36 }))).toEqual({ coins: 0, note: null });
+    expect(computeReward(rule, {}, input({ level: 35 }))).toEqual({ micros: 15_000_000, note: null, explanation: 'level 35 milestone: 15 coins' });
+    expect(computeReward(rule, {}, input({ level: 36 })).micros).toBe(0);
   });
 
   describe('revenue share with a safety buffer', () => {
@@ -25,49 +25,55 @@ describe('reward rules', () => {
     const rule = { kind: 'revenue-share', coinsPerUsd: 1000, shareBps: 5000, bufferBps: 2000 } as const;
 
     it('shares booked revenue exactly', () => {
-      expect(computeReward(rule, {}, input({ revenueUsdMicros: parseMicros('2.10') }))).toEqual({ coins: 840, note: null });
+      expect(computeReward(rule, {}, input({ revenueUsdMicros: parseMicros('2.10') }))).toEqual({
+        micros: 840_000_000,
+        note: null,
+        explanation: '2.10 USD × 1,000 coins per USD × 50% share × (1 − 20% buffer) = 840 coins',
+      });
     });
 
-    it("rounds Gamezop's tiny estimate down, never up", () => {
-      // 0.000012 USD × 1_000_000 coins/USD × 0.5 × 0.8 = 4.8 → 4.
+    it("keeps Gamezop's tiny estimate exact to the micro-coin, for the carry to add up", () => {
+      // 0.000012 USD × 1_000_000 coins/USD × 0.5 × 0.8 = 4.8 coins; at 1000 coins/USD 0.0048.
       const generous = { ...rule, coinsPerUsd: 1_000_000 };
-      expect(computeReward(generous, {}, input({ revenueUsdMicros: parseMicros('0.000012') }))).toEqual({ coins: 4, note: null });
-      expect(computeReward(rule, {}, input({ revenueUsdMicros: parseMicros('0.000012') })).coins).toBe(0);
+      expect(computeReward(generous, {}, input({ revenueUsdMicros: parseMicros('0.000012') })).micros).toBe(4_800_000);
+      expect(computeReward(rule, {}, input({ revenueUsdMicros: parseMicros('0.000012') })).micros).toBe(4_800);
+      // Below a micro-coin it rounds down, never up.
+      expect(computeReward({ ...rule, coinsPerUsd: 1 }, {}, input({ revenueUsdMicros: 3 })).micros).toBe(1);
     });
 
     it('says why there is nothing to share', () => {
-      expect(computeReward(rule, {}, input())).toEqual({ coins: 0, note: 'no revenue in USD to share' });
+      expect(computeReward(rule, {}, input())).toEqual({ micros: 0, note: 'no revenue in USD to share', explanation: null });
     });
 
     it('stays exact for large amounts', () => {
-      // 999,999,999.999999 USD at 1000 coins/USD, 100% share, no buffer.
+      // 999,999.999999 USD at 1000 coins/USD, 100% share, no buffer.
       const all = { kind: 'revenue-share', coinsPerUsd: 1000, shareBps: 10_000, bufferBps: 0 } as const;
-      expect(computeReward(all, {}, input({ revenueUsdMicros: 999_999_999_999_999 })).coins).toBe(999_999_999_999);
+      expect(computeReward(all, {}, input({ revenueUsdMicros: 999_999_999_999 })).micros).toBe(999_999_999_999_000);
     });
   });
 
   it('pays a fixed amount, per offer before per event type', () => {
     const rule = { kind: 'fixed', coins: 10, byEventType: { registration: 50 }, byOffer: { o1: 99 } } as const;
-    expect(computeReward(rule, {}, input()).coins).toBe(10);
-    expect(computeReward(rule, {}, input({ eventType: 'registration' })).coins).toBe(50);
-    expect(computeReward(rule, {}, input({ eventType: 'registration', offerId: 'o1' })).coins).toBe(99);
+    expect(computeReward(rule, {}, input()).micros).toBe(10_000_000);
+    expect(computeReward(rule, {}, input({ eventType: 'registration' })).micros).toBe(50_000_000);
+    expect(computeReward(rule, {}, input({ eventType: 'registration', offerId: 'o1' })).micros).toBe(99_000_000);
   });
 
   it("takes the partner's stated reward", () => {
-    expect(computeReward({ kind: 'partner-amount' }, {}, input({ partnerCoins: 120 }))).toEqual({ coins: 120, note: null });
-    expect(computeReward({ kind: 'partner-amount' }, {}, input())).toEqual({ coins: 0, note: 'the partner sent no reward amount' });
+    expect(computeReward({ kind: 'partner-amount' }, {}, input({ partnerCoins: 120 })).micros).toBe(120_000_000);
+    expect(computeReward({ kind: 'partner-amount' }, {}, input())).toEqual({ micros: 0, note: 'the partner sent no reward amount', explanation: null });
   });
 
-  it('multiplies boosted events (loyaltyboost) and rounds down', () => {
+  it('multiplies boosted events (loyaltyboost) exactly', () => {
     const rule = { kind: 'fixed', coins: 15 } as const;
-    expect(computeReward(rule, { boostBps: 15_000 }, input({ boosted: true })).coins).toBe(22);
-    expect(computeReward(rule, { boostBps: 15_000 }, input({ boosted: false })).coins).toBe(15);
+    expect(computeReward(rule, { boostBps: 15_000 }, input({ boosted: true }))).toEqual({ micros: 22_500_000, note: null, explanation: 'fixed reward: 15 coins × 150% boost = 22.5 coins' });
+    expect(computeReward(rule, { boostBps: 15_000 }, input({ boosted: false })).micros).toBe(15_000_000);
   });
 
   it('cuts at the daily cap and says so', () => {
-    expect(applyDailyCap(30, 100, 80)).toEqual({ coins: 20, note: 'daily cap of 100 coins reached: 30 cut to 20' });
-    expect(applyDailyCap(30, 100, 100).coins).toBe(0);
-    expect(applyDailyCap(30, 100, 0)).toEqual({ coins: 30, note: null });
+    expect(applyDailyCap(30_500_000, 100, 80)).toEqual({ micros: 20_000_000, note: 'daily cap of 100 coins reached: 30.5 cut to 20' });
+    expect(applyDailyCap(30_000_000, 100, 100).micros).toBe(0);
+    expect(applyDailyCap(960_000, 100, 99)).toEqual({ micros: 960_000, note: null });
   });
 });
 
@@ -87,9 +93,9 @@ describe('toUsdMicros', () => {
   it('never credits more than one event may, whatever the revenue, rate and boost', () => {
     const rule = { kind: 'revenue-share', coinsPerUsd: 1_000_000_000, shareBps: 10_000, bufferBps: 0 } as const;
     const huge = computeReward(rule, { boostBps: 1_000_000 }, input({ revenueUsdMicros: 999_999_999_999_999, boosted: true }));
-    expect(huge).toEqual({ coins: MAX_EVENT_COINS, note: expect.stringContaining('cut') });
-    expect(Number.isSafeInteger(huge.coins)).toBe(true);
-    expect(computeReward(rule, {}, input({ revenueUsdMicros: 1_000_000 }))).toEqual({ coins: 1_000_000_000, note: null });
-    expect(computeReward(rule, {}, input({ revenueUsdMicros: 2_000_000_000 })).coins).toBe(MAX_EVENT_COINS);
+    expect(huge).toMatchObject({ micros: MAX_EVENT_COINS * 1_000_000, note: expect.stringContaining('cut') });
+    expect(Number.isSafeInteger(huge.micros)).toBe(true);
+    expect(computeReward(rule, {}, input({ revenueUsdMicros: 1_000_000 })).micros).toBe(1_000_000_000 * 1_000_000);
+    expect(computeReward(rule, {}, input({ revenueUsdMicros: 2_000_000_000 })).micros).toBe(MAX_EVENT_COINS * 1_000_000);
   });
 });

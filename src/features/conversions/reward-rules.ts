@@ -1,10 +1,11 @@
 import { milestoneCoins, type MilestoneTable } from '../level-postbacks/milestones.js';
-import { MICROS_PER_UNIT } from '../../lib/money.js';
+import { formatMicros, MICROS_PER_UNIT } from '../../lib/money.js';
+import { formatCoins, MICROS_PER_COIN } from '../ledger/carry.js';
 
 /**
  * How an accepted event turns into coins. Pure and integer-only: money arrives as micro-units,
- * percentages as basis points (1% = 100 bp), and every division rounds **down**, so the hub
- * never credits a fraction of a coin it was not paid for.
+ * percentages as basis points (1% = 100 bp), rewards leave as micro-coins, and every division
+ * rounds **down**, so the hub never credits more than it was paid for.
  */
 export type RewardRule =
   /** Level postbacks: coins on every n-th level by bracket. */
@@ -39,55 +40,81 @@ export interface RewardInput {
   boosted: boolean;
 }
 
-export type RewardResult = { coins: number; note: string | null };
+/**
+ * The exact reward in micro-coins (1 coin = 1,000,000), rounded down only below a micro-coin;
+ * whole coins are credited as the user's fractions add up (ledger/carry.ts). `explanation`: the
+ * rule and its numbers in words, kept with the event for the user's ledger and trace.
+ */
+export type RewardResult = { micros: number; note: string | null; explanation: string | null };
 
 const BPS = 10_000n;
+const MICROS = BigInt(MICROS_PER_COIN);
 
 /**
- * The most coins one event credits: a trillion, so the largest revenue a partner can send at
- * 1,000 coins per USD still fits. A huge revenue times a rate and a boost would otherwise leave
- * the integers (past 2^53) for floats in the ledger.
+ * The most coins one event credits: a billion, so that its exact reward in micro-coins is still
+ * a safe integer. A huge revenue times a rate and a boost would otherwise leave the integers.
  */
-export const MAX_EVENT_COINS = 1_000_000_000_000;
+export const MAX_EVENT_COINS = 1_000_000_000;
 
 /** Base reward and boost. The daily cap needs today's credits, so the store applies it (applyDailyCap). */
 export function computeReward(rule: RewardRule, modifiers: Pick<RewardModifiers, 'boostBps'>, input: RewardInput): RewardResult {
-  const base = baseCoins(rule, input);
-  if (base.coins <= 0 || !input.boosted || modifiers.boostBps === undefined) return capped(base);
-  return capped({ coins: Number((BigInt(base.coins) * BigInt(modifiers.boostBps)) / BPS), note: base.note });
+  const base = baseMicros(rule, input);
+  if (base.micros <= 0n || !input.boosted || modifiers.boostBps === undefined) return capped(base);
+  const micros = (base.micros * BigInt(modifiers.boostBps)) / BPS;
+  return capped({ ...base, micros, explanation: `${base.explanation} × ${formatBps(modifiers.boostBps)} boost = ${formatCoins(micros)} coins` });
 }
 
-function capped(result: RewardResult): RewardResult {
-  if (result.coins <= MAX_EVENT_COINS) return result;
-  return { coins: MAX_EVENT_COINS, note: `the reward came to more than ${MAX_EVENT_COINS} coins, the most one event credits: cut to it` };
+function capped(result: { micros: bigint; note: string | null; explanation: string | null }): RewardResult {
+  const max = BigInt(MAX_EVENT_COINS) * MICROS;
+  if (result.micros <= max) return { ...result, micros: Number(result.micros) };
+  return { micros: Number(max), note: `the reward came to more than ${MAX_EVENT_COINS} coins, the most one event credits: cut to it`, explanation: result.explanation };
 }
 
-/** At most `cap` coins a day: what is left of it after `creditedToday`. */
-export function applyDailyCap(coins: number, cap: number, creditedToday: number): RewardResult {
-  const room = Math.max(0, cap - creditedToday);
-  if (coins <= room) return { coins, note: null };
-  return { coins: room, note: `daily cap of ${cap} coins reached: ${coins} cut to ${room}` };
+/** At most `cap` coins a day: what is left of it after `creditedToday` (whole coins), in micro-coins. */
+export function applyDailyCap(micros: number, cap: number, creditedToday: number): { micros: number; note: string | null } {
+  const room = Math.max(0, cap - creditedToday) * MICROS_PER_COIN;
+  if (micros <= room) return { micros, note: null };
+  return { micros: room, note: `daily cap of ${cap} coins reached: ${formatCoins(micros)} cut to ${formatCoins(room)}` };
 }
 
-function baseCoins(rule: RewardRule, input: RewardInput): RewardResult {
+function baseMicros(rule: RewardRule, input: RewardInput): { micros: bigint; note: string | null; explanation: string | null } {
+  const whole = (coins: number, explanation: string) => ({ micros: BigInt(coins) * MICROS, note: null, explanation });
   switch (rule.kind) {
-    case 'milestones':
-      return { coins: input.level === null ? 0 : milestoneCoins(input.level, rule.table), note: null };
+    case 'milestones': {
+      const coins = input.level === null ? 0 : milestoneCoins(input.level, rule.table);
+      return whole(coins, input.level === null ? 'no level, no milestone' : `level ${input.level} milestone: ${coins} coins`);
+    }
     case 'revenue-share': {
-      if (input.revenueUsdMicros === null) return { coins: 0, note: 'no revenue in USD to share' };
-      if (input.revenueUsdMicros <= 0) return { coins: 0, note: null };
-      const numerator = BigInt(input.revenueUsdMicros) * BigInt(rule.coinsPerUsd) * BigInt(rule.shareBps) * (BPS - BigInt(rule.bufferBps));
-      return { coins: Number(numerator / (BigInt(MICROS_PER_UNIT) * BPS * BPS)), note: null };
+      if (input.revenueUsdMicros === null) return { micros: 0n, note: 'no revenue in USD to share', explanation: null };
+      if (input.revenueUsdMicros <= 0) return { micros: 0n, note: null, explanation: null };
+      // revenue (USD micros) × coins per USD is micro-coins already.
+      const micros = (BigInt(input.revenueUsdMicros) * BigInt(rule.coinsPerUsd) * BigInt(rule.shareBps) * (BPS - BigInt(rule.bufferBps))) / (BPS * BPS);
+      const buffer = rule.bufferBps === 0 ? '' : ` × (1 − ${formatBps(rule.bufferBps)} buffer)`;
+      return {
+        micros,
+        note: null,
+        explanation: `${formatMicros(input.revenueUsdMicros)} USD × ${rule.coinsPerUsd.toLocaleString('en-US')} coins per USD × ${formatBps(rule.shareBps)} share${buffer} = ${formatCoins(micros)} coins`,
+      };
     }
     case 'fixed': {
       const byOffer = input.offerId === null ? undefined : rule.byOffer?.[input.offerId];
-      return { coins: byOffer ?? rule.byEventType?.[input.eventType] ?? rule.coins, note: null };
+      if (byOffer !== undefined) return whole(byOffer, `fixed reward for offer ${input.offerId}: ${byOffer} coins`);
+      const byType = rule.byEventType?.[input.eventType];
+      if (byType !== undefined) return whole(byType, `fixed reward for a ${input.eventType}: ${byType} coins`);
+      return whole(rule.coins, `fixed reward: ${rule.coins} coins`);
     }
     case 'partner-amount':
-      return input.partnerCoins === null ? { coins: 0, note: 'the partner sent no reward amount' } : { coins: input.partnerCoins, note: null };
+      return input.partnerCoins === null
+        ? { micros: 0n, note: 'the partner sent no reward amount', explanation: null }
+        : whole(input.partnerCoins, `the partner's stated reward: ${input.partnerCoins} coins`);
     case 'none':
-      return { coins: 0, note: null };
+      return { micros: 0n, note: null, explanation: null };
   }
+}
+
+/** Basis points as a percentage: 2000 → "20%", 15000 → "150%", 125 → "1.25%". */
+function formatBps(bps: number): string {
+  return `${(bps / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}%`;
 }
 
 /**

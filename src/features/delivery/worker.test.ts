@@ -38,6 +38,7 @@ const delivery = (id: string, destinationId: string, now: number, destinationUpd
     detail: null,
     duplicateOf: null,
     coins: 0,
+    rewardMicros: null,
     partner: null,
     linkId: null,
     partnerClickId: null,

@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../lib/errors.js';
+import { MICROS_PER_COIN } from '../ledger/carry.js';
 import { newId } from '../../lib/ids.js';
 import { bearerToken } from '../../lib/secrets.js';
 import type { ApiSecretVerifier } from '../api-secrets/api-secrets-service.js';
@@ -106,11 +107,12 @@ export class LevelPostbackIntake {
     const coins = milestoneCoins(level);
     Object.assign(event, { userId: uid, offerId: gid, appPid: pid, level, externalId: `${uid}:${gid}:${level}` });
     if (postback.reason !== undefined) event.metadata.reason = postback.reason;
+    if (coins > 0) event.metadata.reward = `level ${level} milestone: ${coins} coins`;
 
     const command: RecordEventCommand = {
       event,
       requires: { appPid: pid, offerId: gid, userId: uid },
-      credit: coins > 0 ? { ledgerEntryId: newId(), coins, kind: 'milestone' } : null,
+      credit: coins > 0 ? { ledgerEntryId: newId(), micros: coins * MICROS_PER_COIN, kind: 'milestone' } : null,
     };
     const result = await this.deps.store.recordEvent(this.deps.prepare === undefined ? command : await this.deps.prepare(command));
     return answer(postback, coins, result);

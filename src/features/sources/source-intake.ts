@@ -13,7 +13,7 @@ import { newInboundEvent } from '../conversions/new-event.js';
 import { headerValue, isJsonContentType, type InboundRequest, type Redactor } from '../conversions/raw-request.js';
 import type { LoadedSource, SourceService } from './sources-service.js';
 import type { PostbackOutcome } from '../level-postbacks/level-postbacks-intake.js';
-import type { NewEvent, RecordEventCommand, RecordEventResult } from '../conversions/events-types.js';
+import type { Credit, NewEvent, RecordEventCommand, RecordEventResult } from '../conversions/events-types.js';
 import type { EventsDal } from '../conversions/events-dal.js';
 
 export interface SourceRequest extends InboundRequest {
@@ -147,8 +147,8 @@ function answer(definition: SourceDefinition, mapped: MappedPostback, result: Re
   return { outcome: result.outcome, answer: { status: jsonStatus(definition.answer, result.outcome) ?? 200, json } };
 }
 
-function reward(definition: SourceDefinition, mapped: MappedPostback, input: InboundInput, event: NewEvent): { ledgerEntryId: string; coins: number; kind: string } | null {
-  if (mapped.reversalOf !== null) return { ledgerEntryId: newId(), coins: 0, kind: 'reversal' };
+function reward(definition: SourceDefinition, mapped: MappedPostback, input: InboundInput, event: NewEvent): Credit | null {
+  if (mapped.reversalOf !== null) return { ledgerEntryId: newId(), micros: 0, kind: 'reversal' };
   const modifiers = definition.modifiers ?? {};
   const boosted = modifiers.boostWhen !== undefined && lookup(input, modifiers.boostWhen.path) === modifiers.boostWhen.equals;
   let revenueUsdMicros: number | null = null;
@@ -157,7 +157,7 @@ function reward(definition: SourceDefinition, mapped: MappedPostback, input: Inb
     revenueUsdMicros = toUsdMicros(mapped.amountMicros, mapped.currency, rates);
     if (revenueUsdMicros === null) event.metadata.rewardNote = `no USD rate for ${mapped.currency}: recorded without a revenue-based reward`;
   }
-  const { coins, note } = computeReward(definition.reward, modifiers, {
+  const { micros, note, explanation } = computeReward(definition.reward, modifiers, {
     eventType: mapped.eventType,
     offerId: mapped.offerId,
     level: mapped.level,
@@ -167,7 +167,8 @@ function reward(definition: SourceDefinition, mapped: MappedPostback, input: Inb
   });
   if (boosted) event.metadata.boosted = true;
   if (note !== null) event.metadata.rewardNote ??= note;
-  return coins === 0 ? null : { ledgerEntryId: newId(), coins, kind: 'reward' };
+  if (explanation !== null) event.metadata.reward = explanation;
+  return micros === 0 ? null : { ledgerEntryId: newId(), micros, kind: 'reward' };
 }
 
 function parseInput(request: SourceRequest): InboundInput {
