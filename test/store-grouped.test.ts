@@ -6,6 +6,7 @@ import { openDatabase } from '../src/db/open.js';
 import { catalogDal } from '../src/features/catalog/catalog-dal.js';
 import { eventsDal } from '../src/features/conversions/events-dal.js';
 import type { RecordEventCommand } from '../src/features/conversions/events-types.js';
+import { rewardAppDal } from '../src/features/reward-app/reward-app-dal.js';
 import { usersDal } from '../src/features/ledger/users-dal.js';
 import { PROCEDURES_MODULE, procedures, type HubDb } from '../src/features/procedures.js';
 import { testEvent } from './helpers/events.js';
@@ -83,7 +84,7 @@ describe.each(STORE_KINDS)('grouped write channel on %s', (kind) => {
     expect(await users.getUser('half-done')).toBeNull();
     for (let i = 0; i < 5; i++) expect(await users.getUser(`new-${i}`)).not.toBeNull();
     expect((await users.getUser('b'))?.coins).toBe(20);
-    expect((await users.listLedger('a', { limit: 10 })).items.map((e) => e.delta)).toEqual([10]);
+    expect((await rewardAppDal(hubDb).ledger('a', { limit: 10 })).items.map((e) => e.delta)).toEqual([10]);
   });
 
   it('records the postbacks of one group together, each with its own outcome', async () => {
@@ -104,7 +105,7 @@ describe.each(STORE_KINDS)('grouped write channel on %s', (kind) => {
     for (let u = 0; u < 10; u++) {
       const credited = commands.filter((c) => c.event.userId === `u${u}`).reduce((sum, c) => sum + c.credit!.micros / 1_000_000, 0);
       expect((await users.getUser(`u${u}`))?.coins).toBe(credited);
-      expect((await users.listLedger(`u${u}`, { limit: 10 })).items.reduce((sum, e) => sum + e.delta, 0)).toBe(credited);
+      expect((await rewardAppDal(hubDb).ledger(`u${u}`, { limit: 10 })).items.reduce((sum, e) => sum + e.delta, 0)).toBe(credited);
     }
     // Every result names its user with a balance that includes its own credit.
     for (const [i, r] of results.slice(0, 40).entries()) {

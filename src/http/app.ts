@@ -1,3 +1,4 @@
+import { rewardAppRoutes } from './routes/reward-app.js';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -156,6 +157,7 @@ async function registerOpenApi(app: App, version: string): Promise<void> {
           metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
           partnerBearer: { type: 'http', scheme: 'bearer', description: 'A partner API secret' },
           partnerSecretHeader: { type: 'apiKey', in: 'header', name: 'X-Reward-Api-Secret', description: 'A partner API secret' },
+          appKey: { type: 'http', scheme: 'bearer', description: "An app key (pbk_…): the reward app's own API, for one store app's users, within its scopes" },
         },
       },
     },
@@ -213,9 +215,12 @@ async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
       links: services.links,
       conversions: services.conversions,
       stats: services.stats,
+      appKeys: services.appKeys,
+      rewardApp: services.rewardApp,
     }),
     { prefix: '/admin/api' },
   );
+  await app.register(rewardAppRoutes({ appKeys: services.appKeys, rewardApp: services.rewardApp }), { prefix: '/app/v1' });
   // The web dashboard (web/): its two admin endpoints, and its built files at /admin.
   await app.register(dashboardApiRoutes({ authenticate, stats: services.stats, tester: services.sourceTester, origin }), { prefix: '/admin/api' });
   await app.register(dashboardRoutes());

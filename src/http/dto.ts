@@ -1,6 +1,11 @@
 import type { Static } from 'typebox';
 import { formatMicros } from '../lib/money.js';
-import type { LedgerEntryRecord, UserRecord } from '../features/ledger/ledger-types.js';
+import type { UserRecord } from '../features/ledger/ledger-types.js';
+import { formatCoins } from '../features/ledger/carry.js';
+import { partnerName } from '../features/ledger/reasons.js';
+import type { AppKeyRecord } from '../features/reward-app/app-keys.js';
+import type { ToldEntry } from '../features/reward-app/reward-app-service.js';
+import type { Trace } from '../features/reward-app/trace.js';
 import type { AppRecord, OfferRecord } from '../features/catalog/catalog-types.js';
 import type { ApiSecretRecord } from '../features/api-secrets/api-secrets-types.js';
 import type { EventRecord } from '../features/conversions/events-types.js';
@@ -22,7 +27,51 @@ export const apiSecretDto = (s: ApiSecretRecord) => ({
   createdAt: iso(s.createdAt),
   revokedAt: s.revokedAt === null ? null : iso(s.revokedAt),
 });
-export const ledgerEntryDto = (e: LedgerEntryRecord) => ({ id: e.id, userId: e.userId, eventId: e.eventId, delta: e.delta, kind: e.kind, createdAt: iso(e.createdAt) });
+/** A ledger entry with its reason (features/ledger/reasons.ts). */
+export const ledgerEntryDto = (e: ToldEntry) => ({
+  id: e.id,
+  userId: e.userId,
+  eventId: e.eventId,
+  delta: e.delta,
+  kind: e.kind,
+  reason: e.reason,
+  exactReward: e.rewardMicros === null || e.rewardMicros === 0 || e.kind === 'adjustment' ? null : formatCoins(e.rewardMicros),
+  source: e.source,
+  offerId: e.offerId,
+  note: e.note,
+  createdAt: iso(e.createdAt),
+});
+
+export const feedEntryDto = (e: ToldEntry & { position: string }) => ({ ...ledgerEntryDto(e), position: e.position });
+
+export const appKeyDto = (k: AppKeyRecord) => ({
+  id: k.id,
+  appPid: k.appPid,
+  name: k.name,
+  prefix: k.prefix,
+  scopes: k.scopes,
+  createdAt: iso(k.createdAt),
+  lastUsedAt: k.lastUsedAt === null ? null : iso(k.lastUsedAt),
+  revokedAt: k.revokedAt === null ? null : iso(k.revokedAt),
+});
+
+export function balanceDto(b: { user: UserRecord; carried: ReadonlyArray<{ source: string; sourceName: string | null; micros: number }> }) {
+  return {
+    userId: b.user.id,
+    coins: b.user.coins,
+    carried: b.carried.map((c) => ({ source: c.source, partner: partnerName(c.source, c.sourceName), fraction: formatCoins(c.micros) })),
+    updatedAt: iso(b.user.updatedAt),
+  };
+}
+
+export function traceDto(t: Trace & { user: UserRecord }) {
+  return {
+    userId: t.user.id,
+    coins: t.user.coins,
+    status: t.status,
+    steps: t.steps.map((step) => ({ ...step, at: iso(step.at) })),
+  };
+}
 
 /** The one mapping of an event to its public JSON; the return type holds it to the API's schema. */
 export function eventDto(e: EventRecord): Static<typeof EventSchema> {

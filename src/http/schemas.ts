@@ -41,11 +41,16 @@ export const ApiSecretCreatedSchema = Type.Object({
 }, { title: 'ApiSecretCreated' });
 
 export const LedgerEntrySchema = Type.Object({
-  id: Type.String(),
+  id: Type.String({ description: 'Stable: the same id in the ledger, the credit feed and the trace' }),
   userId: Type.String(),
   eventId: Nullable(Type.String()),
-  delta: Type.Integer(),
-  kind: Type.String(),
+  delta: Type.Integer({ description: 'Whole coins: positive for a credit, negative for a reversal or a debit' }),
+  kind: Type.String({ description: 'reward, milestone, reversal or adjustment (the kinds a rule names are passed through)' }),
+  reason: Type.String({ description: 'What it was for, in plain words: the offer or game, the partner, the level, the rule and its numbers, what a reversal took back' }),
+  exactReward: Nullable(Type.String({ description: "The event's exact reward in coins (a decimal string, e.g. \"0.96\"): whole coins are credited as a user's fractions from a source add up" })),
+  source: Nullable(Type.String({ description: 'The source (partner) of the event it came from' })),
+  offerId: Nullable(Type.String()),
+  note: Nullable(Type.String({ description: "A manual adjustment's reason" })),
   createdAt: Time,
 }, { title: 'LedgerEntry' });
 
@@ -121,6 +126,71 @@ export const AttemptSchema = Type.Object({
   responseExcerpt: Nullable(Type.String()),
   error: Nullable(Type.String()),
 }, { title: 'Attempt' });
+
+export const AppKeyScopeSchema = Type.Union(
+  [Type.Literal('balances:read'), Type.Literal('feed:read'), Type.Literal('feed:ack'), Type.Literal('traces:read')],
+  { description: "balances:read (balances and ledgers), feed:read, feed:ack (the credit feed), traces:read (\"where is my reward?\")" },
+);
+
+export const AppKeySchema = Type.Object({
+  id: Type.String(),
+  appPid: Type.String(),
+  name: Nullable(Type.String()),
+  prefix: Type.String({ description: 'The first characters of the key, to tell keys apart' }),
+  scopes: Type.Array(AppKeyScopeSchema),
+  createdAt: Time,
+  lastUsedAt: Nullable(Time),
+  revokedAt: Nullable(Time),
+}, { title: 'AppKey' });
+
+export const AppKeyCreatedSchema = Type.Object({
+  ...AppKeySchema.properties,
+  key: Type.String({ description: 'The key itself. Shown only in this response: store it now.' }),
+}, { title: 'AppKeyCreated' });
+
+export const BalanceSchema = Type.Object({
+  userId: Type.String(),
+  coins: Type.Integer({ description: 'The balance in whole coins: the sum of the ledger entries' }),
+  carried: Type.Array(
+    Type.Object({ source: Type.String(), partner: Type.String(), fraction: Type.String({ description: 'Decimal coins below one, e.g. "0.96"' }) }),
+    { description: 'The fraction of a coin each source has left over, credited as soon as it adds up to a whole coin' },
+  ),
+  updatedAt: Time,
+}, { title: 'Balance' });
+
+export const FeedEntrySchema = Type.Object({
+  ...LedgerEntrySchema.properties,
+  position: Type.String({ description: 'Where this entry is in the feed: pass as `cursor` to read after it, or as `upTo` to acknowledge up to it' }),
+}, { title: 'FeedEntry' });
+
+export const TraceSchema = Type.Object({
+  userId: Type.String(),
+  coins: Type.Integer({ description: "The user's balance now" }),
+  status: Type.Object({
+    state: Type.Union(
+      [Type.Literal('credited'), Type.Literal('waiting'), Type.Literal('held'), Type.Literal('rejected'), Type.Literal('reversed'), Type.Literal('no_reward'), Type.Literal('nothing_yet')],
+      { description: 'credited; waiting (for the partner); held (for review); rejected; reversed; no_reward (recorded, the rule gives nothing); nothing_yet' },
+    ),
+    message: Type.String({ description: 'One sentence an app can show its user' }),
+  }),
+  steps: Type.Array(
+    Type.Object({
+      at: Time,
+      kind: Type.Union([Type.Literal('click'), Type.Literal('postback'), Type.Literal('credit'), Type.Literal('reversal'), Type.Literal('adjustment'), Type.Literal('review')]),
+      text: Type.String(),
+      clickId: Type.Optional(Type.String()),
+      eventId: Type.Optional(Type.String()),
+      entryId: Type.Optional(Type.String()),
+    }),
+    { description: 'Oldest first: clicks, postbacks and what became of them, the rule, ledger entries, review decisions, reversals' },
+  ),
+}, { title: 'Trace' });
+
+export const TraceQuery = Type.Object({
+  offer: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'One offer or game' })),
+  transaction: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The partner's transaction id (the postback's external id)" })),
+  source: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'One partner (source slug)' })),
+});
 
 export function PageSchema<T extends TSchema>(item: T) {
   return Type.Object({

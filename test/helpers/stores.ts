@@ -12,6 +12,7 @@ import { eventsDal } from '../../src/features/conversions/events-dal.js';
 import { deliveriesDal } from '../../src/features/delivery/deliveries-dal.js';
 import { destinationsDal } from '../../src/features/destinations/destinations-dal.js';
 import { usersDal } from '../../src/features/ledger/users-dal.js';
+import { rewardAppDal } from '../../src/features/reward-app/reward-app-dal.js';
 import { PROCEDURES_MODULE, procedures, type HubDb } from '../../src/features/procedures.js';
 import { prune } from '../../src/features/retention/retention.js';
 import { sourcesDal } from '../../src/features/sources/sources-dal.js';
@@ -96,6 +97,7 @@ function testStore(hubDb: HubDb) {
     ...clicksDal(hubDb),
     ...statsDal(hubDb),
     ...settingsDal(hubDb),
+    listLedger: (userId: string, options: { limit: number; cursor?: string }) => rewardAppDal(hubDb).ledger(userId, options),
     prune: (before: number, batch: number) => prune(hubDb, before, batch),
     ping: () => hubDb.probe(),
     close: () => hubDb.close(),

@@ -37,7 +37,7 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
         user: { id: 'u', appId: 'app-1', deviceId: 'dev-1', coins: 25, createdAt: T0, updatedAt: T0 },
       });
       const ledger = await store.listLedger('u', { limit: 10 });
-      expect(ledger.items).toEqual([
+      expect(ledger.items).toMatchObject([
         { id: command.credit!.ledgerEntryId, userId: 'u', eventId: command.event.id, delta: 25, kind: 'milestone', createdAt: T0 },
       ]);
       expect(await store.getEvent(command.event.id)).toMatchObject({ outcome: 'accepted', coins: 25, level: 10, duplicateOf: null });

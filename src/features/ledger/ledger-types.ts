@@ -6,12 +6,3 @@ export interface UserRecord {
   createdAt: number;
   updatedAt: number;
 }
-
-export interface LedgerEntryRecord {
-  id: string;
-  userId: string;
-  eventId: string | null;
-  delta: number;
-  kind: string;
-  createdAt: number;
-}

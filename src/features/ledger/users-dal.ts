@@ -1,8 +1,8 @@
-import type { LedgerEntriesTable, UsersTable } from '../../db/schema.js';
-import type { LedgerEntryRecord, UserRecord } from './ledger-types.js';
+import type { UsersTable } from '../../db/schema.js';
+import type { UserRecord } from './ledger-types.js';
 import type { HubDb } from '../procedures.js';
 import { crud } from '../../db/crud.js';
-import { type ListOptions, type Page, page } from '../../db/paging.js';
+import type { ListOptions } from '../../db/paging.js';
 export function userFromRow(row: UsersTable): UserRecord {
   return {
     id: row.id,
@@ -14,16 +14,6 @@ export function userFromRow(row: UsersTable): UserRecord {
   };
 }
 
-export function ledgerEntryFromRow(row: LedgerEntriesTable): LedgerEntryRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    eventId: row.event_id,
-    delta: Number(row.delta),
-    kind: row.kind,
-    createdAt: Number(row.created_at),
-  };
-}
 
 /** Users and their ledgers. A balance moves only with a ledger entry (record-event.ts). */
 export function usersDal(db: HubDb) {
@@ -43,9 +33,6 @@ export function usersDal(db: HubDb) {
     },
     /** 'has_ledger' when the user has ledger entries: a ledger is never rewritten. */
     deleteUser: (id: string) => users.remove(id, { table: 'ledger_entries', column: 'user_id', outcome: 'has_ledger' }),
-    listLedger(userId: string, options: ListOptions): Promise<Page<LedgerEntryRecord>> {
-      return db.read((k) => page(k.selectFrom('ledger_entries').selectAll().where('user_id', '=', userId), 'id', 'desc', options, ledgerEntryFromRow));
-    },
   };
 }
 

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError, UniqueViolationError } from '../../lib/errors.js';
 import { isUuid } from '../../lib/ids.js';
-import type { LedgerEntryRecord, UserRecord } from './ledger-types.js';
+import type { UserRecord } from './ledger-types.js';
 import type { ListOptions, Page } from '../../db/paging.js';
 import type { UsersDal } from './users-dal.js';
 
 /** Users of the operator's reward app and their coin balances. */
 export class UserService {
   constructor(
-    private readonly store: Pick<UsersDal, 'createUser' | 'getUser' | 'listUsers' | 'updateUser' | 'deleteUser' | 'listLedger'>,
+    private readonly store: Pick<UsersDal, 'createUser' | 'getUser' | 'listUsers' | 'updateUser' | 'deleteUser'>,
     private readonly clock: Clock,
   ) {}
 
@@ -44,11 +44,6 @@ export class UserService {
     const outcome = await this.store.deleteUser(normaliseId(id));
     if (outcome === 'not_found') throw new NotFoundError(`No user with id "${id}"`, 'id');
     if (outcome === 'has_ledger') throw new ConflictError(`User "${id}" has ledger entries; a ledger is never rewritten`, 'id', 'user_has_ledger');
-  }
-
-  async ledger(id: string, options: ListOptions): Promise<Page<LedgerEntryRecord>> {
-    await this.get(id);
-    return this.store.listLedger(normaliseId(id), options);
   }
 }
 

@@ -61,9 +61,13 @@ export function rewardAppDal(db: HubDb) {
     async traceEvents(userId: string, filter: TraceFilter): Promise<TraceEvent[]> {
       const where = ['e.user_id = ?'];
       const params: unknown[] = [userId];
-      if (filter.offerId !== undefined) (where.push('e.offer_id = ?'), params.push(filter.offerId));
-      if (filter.source !== undefined) (where.push('e.source = ?'), params.push(filter.source));
-      if (filter.transactionId !== undefined) (where.push('(e.external_id = ? OR e.dedupe_key = ?)'), params.push(filter.transactionId, `reversal:${filter.transactionId}`));
+      const also = (condition: string, ...values: unknown[]) => {
+        where.push(condition);
+        params.push(...values);
+      };
+      if (filter.offerId !== undefined) also('e.offer_id = ?', filter.offerId);
+      if (filter.source !== undefined) also('e.source = ?', filter.source);
+      if (filter.transactionId !== undefined) also('(e.external_id = ? OR e.dedupe_key = ?)', filter.transactionId, `reversal:${filter.transactionId}`);
       const found = await rows<TraceEventRow>(`${TRACE_EVENT_SELECT} WHERE ${where.join(' AND ')} ORDER BY e.received_at DESC, e.id DESC LIMIT ${TRACE_LIMIT}`, params);
       const ids = new Set(found.map((row) => row.id));
       // Reversals name the transaction they reverse in their key, not the offer.

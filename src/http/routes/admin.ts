@@ -10,10 +10,13 @@ import type { DestinationService } from '../../features/destinations/destination
 import type { UserService } from '../../features/ledger/users-service.js';
 import type { SourceService } from '../../features/sources/sources-service.js';
 import type { StatsService } from '../../features/stats/stats-service.js';
-import { apiSecretDto, appDto, ledgerEntryDto, offerDto, pageDto, userDto } from '../dto.js';
-import { ApiSecretCreatedSchema, ApiSecretSchema, AppSchema, ErrorSchema, IdText, LedgerEntrySchema, ListQuery, NameText, OfferSchema, PageSchema, UserSchema } from '../schemas.js';
+import { apiSecretDto, appDto, offerDto, pageDto, userDto } from '../dto.js';
+import { ApiSecretCreatedSchema, ApiSecretSchema, AppSchema, ErrorSchema, IdText, ListQuery, NameText, OfferSchema, PageSchema, UserSchema } from '../schemas.js';
 import type { App } from '../types.js';
 import { attributionRoutes } from './admin-attribution.js';
+import { rewardAppAdminRoutes } from './admin-reward-app.js';
+import type { AppKeyService } from '../../features/reward-app/app-keys.js';
+import type { RewardAppService } from '../../features/reward-app/reward-app-service.js';
 import { deliveryRoutes } from './admin-deliveries.js';
 import { destinationRoutes } from './admin-destinations.js';
 import { eventRoutes } from './admin-events.js';
@@ -34,6 +37,8 @@ export interface AdminDeps {
   links: LinkService;
   conversions: Pick<ConversionService, 'policy' | 'setPolicy' | 'review' | 'events' | 'event'>;
   stats: Pick<StatsService, 'report'>;
+  appKeys: AppKeyService;
+  rewardApp: RewardAppService;
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -53,6 +58,7 @@ export function adminRoutes(deps: AdminDeps) {
     deliveryRoutes(app, deps.deliveries);
     linkRoutes(app, { links: deps.links, publicUrl: deps.publicUrl });
     attributionRoutes(app, { conversions: deps.conversions, stats: deps.stats });
+    rewardAppAdminRoutes(app, deps);
     return Promise.resolve();
   };
 }
@@ -104,13 +110,6 @@ function usersRoutes(app: App, users: UserService): void {
       await users.delete(request.params.id);
       return reply.status(204).send(null);
     },
-  );
-  app.get(
-    '/users/:id/ledger',
-    {
-      schema: { tags, security, summary: "A user's ledger, newest first", params: Params, querystring: ListQuery, response: { 200: PageSchema(LedgerEntrySchema), ...errors } },
-    },
-    async (request) => pageDto(await users.ledger(request.params.id, request.query), ledgerEntryDto),
   );
 }
 
