@@ -96,6 +96,33 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
     return items;
   }
 
+  it('documents every route of the reward app API and its admin side in the OpenAPI document', async () => {
+    const doc: any = await (await fetch(`${hub.url}/docs/json`)).json();
+    const routes: Array<[string, string, string]> = [
+      ['get', '/app/v1/users/{id}', 'appKey'],
+      ['get', '/app/v1/users/{id}/ledger', 'appKey'],
+      ['get', '/app/v1/users/{id}/trace', 'appKey'],
+      ['get', '/app/v1/feed', 'appKey'],
+      ['post', '/app/v1/feed/ack', 'appKey'],
+      ['post', '/admin/api/apps/{pid}/keys', 'adminToken'],
+      ['get', '/admin/api/apps/{pid}/keys', 'adminToken'],
+      ['delete', '/admin/api/apps/{pid}/keys/{id}', 'adminToken'],
+      ['get', '/admin/api/users/{id}/balance', 'adminToken'],
+      ['get', '/admin/api/users/{id}/ledger', 'adminToken'],
+      ['get', '/admin/api/users/{id}/trace', 'adminToken'],
+      ['post', '/admin/api/users/{id}/adjustments', 'adminToken'],
+    ];
+    for (const [method, path, scheme] of routes) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(operation.summary.length, `${method} ${path}`).toBeGreaterThan(10);
+      expect(operation.security).toEqual([{ [scheme]: [] }]);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining([method === 'post' && !path.endsWith('/ack') ? '201' : '200', '400', '401', '404']));
+    }
+    expect(doc.components.securitySchemes.appKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['AppKey', 'AppKeyCreated', 'Balance', 'FeedEntry', 'LedgerEntry', 'Trace']));
+  });
+
   describe('app keys', () => {
     it('are shown once, listed with their last use, scoped, for one app, and revocable', async () => {
       const user = await newUser();
@@ -349,6 +376,11 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
       expect(await hub.admin(`/users/${small}/adjustments`, { body: { coins: 0, reason: 'nothing' } })).toMatchObject({ status: 400, body: { field: 'coins' } });
       expect(await hub.admin(`/users/${small}/adjustments`, { body: { coins: -50, reason: 'Taken back: duplicate of #4411' } })).toMatchObject({ status: 201, body: { user: { coins: 0 } } });
       expect(await hub.admin(`/users/no-such-user/adjustments`, { body: { coins: 5, reason: 'x' } })).toMatchObject({ status: 404, body: { field: 'id' } });
+      // Only an adjustment, no postback: said so.
+      const bonus = await newUser();
+      await hub.admin(`/users/${bonus}/adjustments`, { body: { coins: 20, reason: 'Welcome bonus' } });
+      expect((await trace(bonus)).status).toEqual({ state: 'adjusted', message: `adjusted by hand: +20 coins on ${new Date(now).toISOString()} (Welcome bonus); no click and no postback yet` });
+      await drainFeed();
     });
   });
 });

@@ -188,6 +188,8 @@ function lifecycle(parts: LifecycleParts): Pick<Hub, 'start' | 'close'> {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
         for (const stop of stops) stop();
+        // A long-poll of the credit feed would hold the drain for up to its wait.
+        services.rewardApp.stop();
         if (servers.app !== null) await drain(servers.app, DRAIN_DEADLINE_MS);
         if (servers.ops !== null) await drain(servers.ops, DRAIN_DEADLINE_MS);
         await worker.stop();

@@ -231,6 +231,7 @@ function rewardAppSchema({ time, json, serial, txid }: ColumnTypes): string[] {
        user_id TEXT NOT NULL, acked_at ${time})`,
     `CREATE INDEX credit_feed_waiting ON credit_feed (app_pid, tx, seq) WHERE acked_at IS NULL`,
     `CREATE INDEX credit_feed_entry ON credit_feed (entry_id)`,
+    `CREATE INDEX credit_feed_acked ON credit_feed (acked_at) WHERE acked_at IS NOT NULL`,
     `CREATE INDEX users_app ON users (app_id, id)`,
     `ALTER TABLE events ADD COLUMN reward_micros ${time}`,
     `ALTER TABLE ledger_entries ADD COLUMN note TEXT`,

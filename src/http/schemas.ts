@@ -168,8 +168,8 @@ export const TraceSchema = Type.Object({
   coins: Type.Integer({ description: "The user's balance now" }),
   status: Type.Object({
     state: Type.Union(
-      [Type.Literal('credited'), Type.Literal('waiting'), Type.Literal('held'), Type.Literal('rejected'), Type.Literal('reversed'), Type.Literal('no_reward'), Type.Literal('nothing_yet')],
-      { description: 'credited; waiting (for the partner); held (for review); rejected; reversed; no_reward (recorded, the rule gives nothing); nothing_yet' },
+      [Type.Literal('credited'), Type.Literal('waiting'), Type.Literal('held'), Type.Literal('rejected'), Type.Literal('reversed'), Type.Literal('no_reward'), Type.Literal('adjusted'), Type.Literal('nothing_yet')],
+      { description: 'credited; waiting (for the partner); held (for review); rejected; reversed; no_reward (recorded, the rule gives nothing); adjusted (by hand, no postback); nothing_yet' },
     ),
     message: Type.String({ description: 'One sentence an app can show its user' }),
   }),

@@ -13,6 +13,7 @@ import { deliveriesDal } from '../../src/features/delivery/deliveries-dal.js';
 import { destinationsDal } from '../../src/features/destinations/destinations-dal.js';
 import { usersDal } from '../../src/features/ledger/users-dal.js';
 import { rewardAppDal } from '../../src/features/reward-app/reward-app-dal.js';
+import type { Acknowledgement } from '../../src/features/reward-app/feed-sql.js';
 import { PROCEDURES_MODULE, procedures, type HubDb } from '../../src/features/procedures.js';
 import { prune } from '../../src/features/retention/retention.js';
 import { sourcesDal } from '../../src/features/sources/sources-dal.js';
@@ -98,6 +99,8 @@ function testStore(hubDb: HubDb) {
     ...statsDal(hubDb),
     ...settingsDal(hubDb),
     listLedger: (userId: string, options: { limit: number; cursor?: string }) => rewardAppDal(hubDb).ledger(userId, options),
+    readFeed: (appPid: string, limit: number) => rewardAppDal(hubDb).feed(appPid, null, limit),
+    ackFeed: (ack: Acknowledgement) => hubDb.run('ackFeed', ack),
     prune: (before: number, batch: number) => prune(hubDb, before, batch),
     ping: () => hubDb.probe(),
     close: () => hubDb.close(),

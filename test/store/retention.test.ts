@@ -17,8 +17,10 @@ describe.each(STORE_KINDS)('store retention on %s', (kind) => {
     await db.cleanup();
   });
 
-  it('prunes old attempts, finished deliveries and raw bodies in batches, keeping ledgers and events', async () => {
+  it('prunes old attempts, finished deliveries, raw bodies and acknowledged feed entries in batches, keeping ledgers and events', async () => {
     const raw = { method: 'GET', path: '/p', query: {}, headers: {}, ip: '1.1.1.1', body: 'x', bodyTruncated: false };
+    // A user of a store app: each credit is also an entry of the app's feed.
+    await store.createUser({ id: 'u', appId: 'app-1', deviceId: null, createdAt: T0 });
     const old: string[] = [];
     for (let i = 0; i < 5; i++) {
       const id = newId();
@@ -48,6 +50,10 @@ describe.each(STORE_KINDS)('store retention on %s', (kind) => {
     for (const id of old.slice(0, 4)) await done(id, T0 + 1000);
     await done(recent, T0 + 10 * 86_400_000);
     // old[4] stays pending: never pruned, however old.
+    const feed = await store.readFeed('app-1', 10);
+    expect(feed).toHaveLength(5);
+    // Four acknowledged long ago, one not yet: that one stays, however old.
+    expect(await store.ackFeed({ appPid: 'app-1', at: T0 + 1000, ids: feed.slice(0, 4).map((e) => e.id) })).toEqual({ acknowledged: 4, already: 0, unknown: [] });
 
     const cutoff = T0 + 5 * 86_400_000;
     let touched = 0;
@@ -57,7 +63,8 @@ describe.each(STORE_KINDS)('store retention on %s', (kind) => {
       passes++;
     }
     expect(passes).toBeGreaterThan(1);
-    expect(touched).toBe(4 + 4 + 5); // attempts, deliveries, raw bodies
+    expect(touched).toBe(4 + 4 + 5 + 4); // attempts, deliveries, raw bodies, acknowledged feed entries
+    expect((await store.readFeed('app-1', 10)).map((e) => e.id)).toEqual([feed[4]!.id]);
     const events = (await store.listEvents({ limit: 100, source: 'wall' })).items;
     expect(events).toHaveLength(6);
     expect(events.filter((e) => e.raw === null)).toHaveLength(5);

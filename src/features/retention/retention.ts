@@ -2,8 +2,8 @@ import type { Clock } from '../../lib/clock.js';
 import type { HubDb } from '../procedures.js';
 
 /**
- * Attempts, finished deliveries and raw request bodies older than the retention, a batch at a
- * time (no statement holds the write lock for long). Ledger entries and events' essential
+ * Attempts, finished deliveries, raw request bodies and acknowledged feed entries older than the
+ * retention, a batch at a time (no statement holds the write lock for long). Ledger entries and events' essential
  * fields stay. Answers how many rows it changed.
  */
 export async function prune(db: HubDb, before: number, batch: number): Promise<number> {
@@ -15,6 +15,7 @@ export async function prune(db: HubDb, before: number, batch: number): Promise<n
     .where('updated_at', '<', before)
     .limit(batch);
   const oldRaw = db.kysely.selectFrom('events').select('id').where('received_at', '<', before).where('raw', 'is not', null).limit(batch);
+  const acknowledged = db.kysely.selectFrom('credit_feed').select('seq').where('acked_at', '<', before).limit(batch);
   const results = await db.execute([
     db.kysely.deleteFrom('delivery_attempts').where('id', 'in', oldAttempts).returning('id').compile(),
     // A finished delivery goes once its attempts have (attempts are older than their delivery's end).
@@ -25,6 +26,8 @@ export async function prune(db: HubDb, before: number, batch: number): Promise<n
       .returning('id')
       .compile(),
     db.kysely.updateTable('events').set({ raw: null }).where('id', 'in', oldRaw).returning('id').compile(),
+    // The feed's acknowledged entries (the ledger keeps them).
+    db.kysely.deleteFrom('credit_feed').where('seq', 'in', acknowledged).returning('seq').compile(),
   ]);
   return results.reduce((sum, rows) => sum + rows.length, 0);
 }

@@ -31,6 +31,7 @@ const FEED_RECHECK_MS = 1000;
  */
 export class RewardAppService {
   private readonly waiting = new Set<() => void>();
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -89,7 +90,7 @@ export class RewardAppService {
     for (;;) {
       const items = await this.deps.store.feed(viewer.appPid, after, options.limit);
       const left = deadline - performance.now();
-      if (items.length > 0 || left <= 0 || options.signal?.aborted === true) {
+      if (items.length > 0 || left <= 0 || options.signal?.aborted === true || this.stopped) {
         return { items: items.map((item) => ({ ...item, reason: describeEntry(item) })), nextCursor: items.at(-1)?.position ?? options.cursor ?? null };
       }
       await this.nextEntries(Math.min(left, FEED_RECHECK_MS), options.signal);
@@ -113,6 +114,12 @@ export class RewardAppService {
     if (result === 'not_found') throw new NotFoundError(`No user with id "${id}"`, 'id');
     if (result === 'insufficient') throw new ConflictError(`A debit of ${-input.coins} coins would take the balance of ${user.coins} below zero`, 'coins', 'insufficient_balance');
     return { user: userFromRow(result), entryId };
+  }
+
+  /** The hub is closing: waiting long-polls answer now (with what there is), none waits again. */
+  stop(): void {
+    this.stopped = true;
+    this.wake();
   }
 
   /** Entries were added to a feed (this process or another): every waiting long-poll looks. */

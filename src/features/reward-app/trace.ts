@@ -38,7 +38,7 @@ export interface TraceEvent {
   receivedAt: number;
 }
 
-export type TraceState = 'credited' | 'waiting' | 'held' | 'rejected' | 'reversed' | 'no_reward' | 'nothing_yet';
+export type TraceState = 'credited' | 'waiting' | 'held' | 'rejected' | 'reversed' | 'no_reward' | 'adjusted' | 'nothing_yet';
 
 export interface TraceStep {
   at: number;
@@ -126,6 +126,10 @@ function status({ clicks, events, entries, typicalDelayMs, scope }: TraceInput):
     const rejected = events.filter((e) => e.outcome === 'rejected').at(-1);
     if (rejected !== undefined) return { state: 'rejected', message: `rejected: ${rejected.detail ?? rejected.reason ?? 'the postback was refused'}` };
     if (events.length > 0) return { state: 'rejected', message: 'rejected: every postback was a duplicate of one recorded for another user or offer' };
+    const adjustment = entries.filter((entry) => entry.kind === 'adjustment').at(-1);
+    if (adjustment !== undefined) {
+      return { state: 'adjusted', message: `adjusted by hand: ${adjustment.delta > 0 ? '+' : ''}${adjustment.delta} coins on ${iso(adjustment.createdAt)} (${adjustment.note ?? 'no reason given'}); no click and no postback yet` };
+    }
     return { state: 'nothing_yet', message: `nothing yet: no click and no postback for ${scope}` };
   }
   const reversal = reversals.get(latest.id);

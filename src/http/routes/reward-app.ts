@@ -2,16 +2,20 @@ import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { AppCaller, AppKeyScope, AppKeyService } from '../../features/reward-app/app-keys.js';
 import { MAX_FEED_WAIT_SECONDS, type RewardAppService } from '../../features/reward-app/reward-app-service.js';
-import { ForbiddenError } from '../../lib/errors.js';
+import type {} from '@fastify/rate-limit';
+import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../../lib/errors.js';
 import { bearerToken } from '../../lib/secrets.js';
 import { balanceDto, feedEntryDto, ledgerEntryDto, traceDto } from '../dto.js';
 import { BalanceSchema, ErrorSchema, FeedEntrySchema, IdText, LedgerEntrySchema, ListQuery, PageSchema, TraceQuery, TraceSchema } from '../schemas.js';
 import type { App } from '../types.js';
 
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema };
 const tags = ['reward app API'];
 const security = [{ appKey: [] }];
 const UserParams = Type.Object({ id: IdText });
+
+/** Failed app keys allowed per client address per minute. */
+export const APP_KEY_FAILURE_LIMIT = { max: 30, timeWindow: 60_000 };
 
 /**
  * `/app/v1`: the reward app's own API, over an app key (`Authorization: Bearer pbk_…`). A key
@@ -20,8 +24,18 @@ const UserParams = Type.Object({ id: IdText });
 export function rewardAppRoutes(deps: { appKeys: AppKeyService; rewardApp: RewardAppService }) {
   return async function (app: App): Promise<void> {
     const callers = new WeakMap<FastifyRequest, AppCaller>();
+    // As for the admin token (admin-auth.ts): only failures count, per client address. A key is
+    // 256 random bits, so this spares the store a scan's lookups rather than stopping a guess.
+    const failures = app.createRateLimit(APP_KEY_FAILURE_LIMIT);
     app.addHook('onRequest', async (request) => {
-      callers.set(request, await deps.appKeys.verify(bearerToken(request.headers.authorization)));
+      const status = await failures(request, { increment: false });
+      if (!status.isAllowed && status.isExceeded) throw new TooManyRequestsError(status.ttlInSeconds, `Too many failed app keys from this address; retry in ${status.ttlInSeconds} s`);
+      try {
+        callers.set(request, await deps.appKeys.verify(bearerToken(request.headers.authorization)));
+      } catch (error) {
+        if (error instanceof UnauthorizedError) await failures(request);
+        throw error;
+      }
     });
     const caller = (request: FastifyRequest): AppCaller => callers.get(request)!;
     const needs =
