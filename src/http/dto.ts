@@ -89,6 +89,7 @@ export function eventDto(e: EventRecord): Static<typeof EventSchema> {
     appPid: e.appPid,
     level: e.level,
     coins: e.coins,
+    exactReward: e.rewardMicros === null ? null : formatCoins(e.rewardMicros),
     amount: e.amountMicros === null ? null : formatMicros(e.amountMicros),
     currency: e.currency,
     clickId: e.clickId,

@@ -378,7 +378,9 @@ export interface paths {
                             offerId: string | null;
                             appPid: string | null;
                             level: number | null;
+                            /** @description Whole coins this event moved the user's balance by */
                             coins: number;
+                            exactReward: string | null;
                             amount: string | null;
                             currency: string | null;
                             clickId: string | null;
@@ -7099,7 +7101,9 @@ export interface components {
             offerId: string | null;
             appPid: string | null;
             level: number | null;
+            /** @description Whole coins this event moved the user's balance by */
             coins: number;
+            exactReward: string | null;
             amount: string | null;
             currency: string | null;
             clickId: string | null;

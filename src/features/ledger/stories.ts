@@ -1,4 +1,4 @@
-import { parseJson } from '../../db/schema.js';
+import { parseJson, type LedgerEntriesTable } from '../../db/schema.js';
 import type { EntryStory } from './reasons.js';
 
 /**
@@ -13,14 +13,8 @@ export const STORY_JOINS = `LEFT JOIN events e ON e.id = l.event_id
   LEFT JOIN offers o ON o.id = e.offer_id
   LEFT JOIN sources s ON s.slug = e.source`;
 
-export interface StoryRow {
-  id: string;
-  user_id: string;
-  event_id: string | null;
-  delta: number;
-  kind: string;
-  created_at: number;
-  note: string | null;
+/** A ledger entry's row, with the columns of its story. */
+export type StoryRow = LedgerEntriesTable & {
   source: string | null;
   source_name: string | null;
   event_type: string | null;
@@ -31,7 +25,7 @@ export interface StoryRow {
   partner: string | null;
   reward_micros: number | null;
   metadata: unknown;
-}
+};
 
 export function storyFromRow(row: StoryRow): EntryStory {
   return {
