@@ -19,8 +19,10 @@ export async function seedLevelPostbacks(url: string): Promise<LevelPostbacks> {
   const users: string[] = [];
   await adminPost(url, '/apps', { pid: 'cashgiraffe' });
   await adminPost(url, '/offers', { id: 'my_game' });
+  // BENCH_APP_USERS=1: the users belong to the store app, so each credit is also an entry of its credit feed.
+  const user = process.env.BENCH_APP_USERS === '1' ? { appId: 'cashgiraffe' } : {};
   for (let i = 0; i < USERS; i += 100) {
-    const batch = await Promise.all(Array.from({ length: 100 }, () => adminPost(url, '/users', {})));
+    const batch = await Promise.all(Array.from({ length: 100 }, () => adminPost(url, '/users', user)));
     users.push(...batch.map((u: { id: string }) => u.id));
   }
   const { secret } = await adminPost(url, '/api-secrets', { name: 'bench' });
