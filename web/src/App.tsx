@@ -8,7 +8,7 @@ import { EventsPage } from './pages/events/EventsPage';
 import { EventDetail } from './pages/events/EventDetail';
 import { DestinationsPage } from './pages/destinations/DestinationsPage';
 import { History } from './pages/History';
-import { Users } from './pages/Users';
+import { UsersPage } from './pages/users/UsersPage';
 import { CatalogPage } from './pages/catalog/CatalogPage';
 import { Reports } from './pages/Reports';
 import { Fraud } from './pages/Fraud';
@@ -194,7 +194,7 @@ function Page({ path }: { path: string }) {
     case 'history':
       return <History />;
     case 'users':
-      return <Users />;
+      return <UsersPage />;
     case 'catalog':
       return <CatalogPage />;
     case 'reports':

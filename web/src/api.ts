@@ -138,10 +138,22 @@ export type Page<T> = Omit<Ok<'/users', 'get'>, 'items'> & { items: T[] };
 
 export type User = Schemas['User'];
 export type LedgerEntry = Schemas['LedgerEntry'];
+/** A balance with the fraction of a coin each source carries toward the next whole coin. */
+export type Balance = Schemas['Balance'];
+export type CarriedFraction = Balance['carried'][number];
+/** "Where is my reward?": the status an app shows its user, and the steps that led to it. */
+export type Trace = Schemas['Trace'];
+export type TraceState = Trace['status']['state'];
+export type TraceStep = Trace['steps'][number];
+export type Adjusted = Ok<'/users/{id}/adjustments', 'post'>;
 export type StoreApp = Schemas['App'];
 export type Offer = Schemas['Offer'];
 export type ApiSecret = Schemas['ApiSecret'];
 export type ApiSecretCreated = Schemas['ApiSecretCreated'];
+/** A key of the reward app's own API (/app/v1), for one store app. */
+export type AppKey = Schemas['AppKey'];
+export type AppKeyCreated = Schemas['AppKeyCreated'];
+export type AppKeyScope = AppKey['scopes'][number];
 
 export type HubEvent = Schemas['Event'];
 export type FraudFlag = HubEvent['flags'][number];

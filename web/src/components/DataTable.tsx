@@ -1,5 +1,14 @@
-import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
+import { getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type ColumnDefTemplate, type SortingState } from '@tanstack/react-table';
 import { useState, type ReactNode } from 'react';
+
+/**
+ * A header or cell template, called as a function (so a cell must not call hooks). TanStack's
+ * flexRender mounts a function as a component, and columns written inline are new functions at
+ * every render: every cell would be remounted each time, and a focused button in a row lost.
+ */
+function render<P extends object>(template: ColumnDefTemplate<P> | undefined, props: P): ReactNode {
+  return typeof template === 'function' ? (template(props) as ReactNode) : (template ?? null);
+}
 
 /**
  * A table over TanStack Table: headers, cells, optional sorting of the page shown (the API
@@ -49,11 +58,11 @@ export function DataTable<T>({
                   <th key={header.id} scope="col" aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}>
                     {header.isPlaceholder ? null : sortable ? (
                       <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
-                        {flexRender(header.column.columnDef.header, header.getContext())}
+                        {render(header.column.columnDef.header, header.getContext())}
                         <span aria-hidden="true">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ' ↕'}</span>
                       </button>
                     ) : (
-                      flexRender(header.column.columnDef.header, header.getContext())
+                      render(header.column.columnDef.header, header.getContext())
                     )}
                   </th>
                 );
@@ -73,7 +82,7 @@ export function DataTable<T>({
               <tr key={row.id} className={rowClassName?.(row.original)}>
                 {row.getVisibleCells().map((cell) => (
                   <td key={cell.id} data-label={typeof cell.column.columnDef.header === 'string' ? cell.column.columnDef.header : undefined}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    {render(cell.column.columnDef.cell, cell.getContext())}
                   </td>
                 ))}
               </tr>

@@ -65,6 +65,10 @@ const TONES: Record<string, string> = {
   hold: 'warn',
   flag: 'info',
   off: 'neutral',
+  // "Where is my reward?"
+  credited: 'good',
+  waiting: 'info',
+  reversed: 'bad',
 };
 
 export function Badge({ value, label }: { value: string; label?: string }) {
@@ -124,15 +128,23 @@ export function SecretOnce({ label, secret, onDone }: { label: string; secret: s
   );
 }
 
-/** A modal on the native <dialog>: focus kept inside, Escape closes. */
+/** A modal on the native <dialog>: focus kept inside, Escape closes, focus back on what opened it. */
 export function Dialog({ title, open, onClose, children, wide }: { title: string; open: boolean; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog === null) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
+    if (dialog === null || !open) return;
+    const focused = document.activeElement;
+    const opener = focused instanceof HTMLElement && focused !== document.body && !dialog.contains(focused) ? focused : null;
+    if (!dialog.open) dialog.showModal();
+    return () => {
+      if (dialog.open) dialog.close();
+      // Most dialogs are unmounted to close, and a <dialog> removed from the page leaves focus on
+      // the body: a keyboard user would start again from the top.
+      const now = document.activeElement;
+      if (opener?.isConnected && (now === null || now === document.body || dialog.contains(now))) opener.focus();
+    };
   }, [open]);
   return (
     <dialog

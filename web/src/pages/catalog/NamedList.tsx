@@ -1,11 +1,23 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, type Offer, type StoreApp } from '../../api';
 import { DataTable } from '../../components/DataTable';
 import { Empty, ErrorBox, Field, Loading, Pager, Time } from '../../components/ui';
 import { useAction, usePaged } from '../../hooks';
 
-/** Apps and offers: an id and a name; add and remove. */
-export function NamedList({ kind, title, idLabel, onChange }: { kind: 'apps' | 'offers'; title: string; idLabel: 'pid' | 'id'; onChange: () => void }) {
+/** Apps and offers: an id and a name; add and remove (and what `rowActions` adds to a row). */
+export function NamedList({
+  kind,
+  title,
+  idLabel,
+  onChange,
+  rowActions,
+}: {
+  kind: 'apps' | 'offers';
+  title: string;
+  idLabel: 'pid' | 'id';
+  onChange: () => void;
+  rowActions?: (row: StoreApp & Offer) => ReactNode;
+}) {
   const list = usePaged<StoreApp & Offer>(`/${kind}?limit=50`);
   const [id, setId] = useState('');
   const [name, setName] = useState('');
@@ -56,9 +68,12 @@ export function NamedList({ kind, title, idLabel, onChange }: { kind: 'apps' | '
               id: 'remove',
               header: 'Actions',
               cell: (c) => (
-                <button type="button" className="small" onClick={() => void remove(keyOf(c.row.original))} aria-label={`Remove ${keyOf(c.row.original)}`}>
-                  Remove
-                </button>
+                <div className="row-actions nowrap">
+                  {rowActions?.(c.row.original)}
+                  <button type="button" className="small" onClick={() => void remove(keyOf(c.row.original))} aria-label={`Remove ${keyOf(c.row.original)}`}>
+                    Remove
+                  </button>
+                </div>
               ),
             },
           ]}
