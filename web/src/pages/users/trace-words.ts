@@ -8,6 +8,7 @@ export const STATE_WORDS: Record<TraceState, string> = {
   rejected: 'rejected',
   reversed: 'reversed',
   no_reward: 'no reward',
+  adjusted: 'adjusted by hand',
   nothing_yet: 'nothing yet',
 };
 
