@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FRAUD_POLICY } from '../src/features/conversions/fraud.js';
+import { when } from '../src/features/reward-app/trace.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
 import { STORE_KINDS } from './helpers/stores.js';
 import { HUB_START_MS } from './helpers/timing.js';
@@ -301,7 +302,7 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
       now += 11 * MINUTE;
       expect((await level(early, 10)).status).toBe(200);
       const done = await trace(early, '?offer=my_game');
-      expect(done.status).toEqual({ state: 'credited', message: `credited 25 coins on ${new Date(now).toISOString()}` });
+      expect(done.status).toEqual({ state: 'credited', message: `credited 25 coins on ${when(now)}` });
       expect(done.steps.map((s: any) => s.kind)).toEqual(['click', 'postback', 'credit']);
       expect(done.steps[0].text).toBe('Clicked “Word Blitz install” for “Word Blitz” (partner levels), sent to the Play Store with an install referrer for app cashgiraffe');
       expect(done.steps[1].text).toMatch(/^the level postback API reported level 10 of “Word Blitz” \(transaction .+\), from click .+: accepted; rule: level 10 milestone: 25 coins$/);
@@ -313,7 +314,7 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
       now += MINUTE;
       expect((await trace(waiting, '?offer=my_game')).status).toEqual({
         state: 'waiting',
-        message: `waiting for the partner: no postback yet since the click at ${new Date(now - MINUTE).toISOString()}; this offer's partner reports usually within 11 minutes (median of its click-to-postback times)`,
+        message: `waiting for the partner: no postback yet since the click at ${when(now - MINUTE)}; this offer's partner reports usually within 11 minutes (median of its click-to-postback times)`,
       });
       await drainFeed();
     });
@@ -340,7 +341,7 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
       now += MINUTE;
       await reverse(reversed, sessionId);
       const back = await trace(reversed, `?transaction=${sessionId}`);
-      expect(back.status).toEqual({ state: 'reversed', message: `reversed: Gamezop took back this conversion on ${new Date(now).toISOString()} (8 coins)` });
+      expect(back.status).toEqual({ state: 'reversed', message: `reversed: Gamezop took back this conversion on ${when(now)} (8 coins)` });
       expect(back.steps.map((s: any) => [s.kind, s.text])).toEqual([
         ['postback', `Gamezop reported session (transaction ${sessionId}): accepted; rule: 0.0001 USD × 100,000 coins per USD × 100% share × (1 − 20% buffer) = 8 coins`],
         ['credit', '+8 coins: Session from Gamezop: 0.0001 USD × 100,000 coins per USD × 100% share × (1 − 20% buffer) = 8 coins'],
@@ -362,7 +363,7 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
       expect((await hub.admin('/fraud-policy', { method: 'PUT', body: DEFAULT_FRAUD_POLICY })).status).toBe(200);
       const nothing = await newUser();
       await session(nothing, '0');
-      expect((await trace(nothing)).status).toEqual({ state: 'no_reward', message: `recorded on ${new Date(now).toISOString()}, with no reward` });
+      expect((await trace(nothing)).status).toEqual({ state: 'no_reward', message: `recorded on ${when(now)}, with no reward` });
 
       // A manual adjustment: its own kind, its reason, in the ledger, the trace and the feed.
       await drainFeed();
@@ -379,7 +380,7 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
       // Only an adjustment, no postback: said so.
       const bonus = await newUser();
       await hub.admin(`/users/${bonus}/adjustments`, { body: { coins: 20, reason: 'Welcome bonus' } });
-      expect((await trace(bonus)).status).toEqual({ state: 'adjusted', message: `adjusted by hand: +20 coins on ${new Date(now).toISOString()} (Welcome bonus); no click and no postback yet` });
+      expect((await trace(bonus)).status).toEqual({ state: 'adjusted', message: `adjusted by hand: +20 coins on ${when(now)} (Welcome bonus); no click and no postback yet` });
       await drainFeed();
     });
   });

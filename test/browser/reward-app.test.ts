@@ -105,7 +105,7 @@ describe.skipIf(!run)('the reward app in the dashboard', () => {
     const status = page.getByRole('status', { name: 'Status' });
     await status.waitFor();
     expect(await status.locator('.badge').textContent()).toBe('credited');
-    expect(await status.locator('p').textContent()).toMatch(/^credited 25 coins on \d{4}-\d\d-\d\dT/);
+    expect(await status.locator('p').textContent()).toMatch(/^credited 25 coins on \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
 
     await expect.poll(() => steps().count()).toBe(3);
     const [click, postback, credit] = await steps().allTextContents();

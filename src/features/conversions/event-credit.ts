@@ -99,6 +99,8 @@ interface ExactCredit {
  * (`wholeCoins`: the carry completed a coin, or a take-back borrowed one) is corrected.
  */
 export async function creditCoins(db: SqlExecutor, credits: readonly ExactCredit[]): Promise<number[]> {
+  // Every postback's path: whole rewards (most rules) need nothing carried, and nothing built.
+  if (credits.every((c) => c.micros % MICROS_PER_COIN === 0)) return credits.map((c) => c.micros / MICROS_PER_COIN);
   const added = new Map<string, { userId: string; source: string; micros: number; at: number; remainder: number }>();
   for (const c of credits) {
     const fraction = fractionOf(c.micros);
@@ -108,7 +110,6 @@ export async function creditCoins(db: SqlExecutor, credits: readonly ExactCredit
     if (pair === undefined) added.set(key, { userId: c.userId, source: c.source, micros: fraction, at: c.at, remainder: 0 });
     else Object.assign(pair, { micros: (pair.micros + fraction) % MICROS_PER_COIN, at: Math.max(pair.at, c.at) });
   }
-  if (added.size === 0) return credits.map((c) => wholeCoins(c.micros));
   const pairs = [...added.values()];
   const rows = await db.query<{ user_id: string; source: string; micros: number }>(carryStatement(db), [jsonRecords(CARRY_COLUMNS, pairs.map((p) => [p.userId, p.source, p.micros, p.at]))]);
   // What was carried before this transaction: the remainder now, less what was added.

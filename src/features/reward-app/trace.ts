@@ -120,7 +120,7 @@ function status({ clicks, events, entries, typicalDelayMs, scope }: TraceInput):
       typicalDelayMs === null
         ? 'no typical delay is known for this offer yet'
         : `this offer's partner reports usually within ${duration(typicalDelayMs)} (median of its click-to-postback times)`;
-    return { state: 'waiting', message: `waiting for the partner: no postback yet since the click at ${iso(latestClick.createdAt)}; ${usual}` };
+    return { state: 'waiting', message: `waiting for the partner: no postback yet since the click at ${when(latestClick.createdAt)}; ${usual}` };
   }
   if (latest === undefined) {
     const rejected = events.filter((e) => e.outcome === 'rejected').at(-1);
@@ -128,27 +128,28 @@ function status({ clicks, events, entries, typicalDelayMs, scope }: TraceInput):
     if (events.length > 0) return { state: 'rejected', message: 'rejected: every postback was a duplicate of one recorded for another user or offer' };
     const adjustment = entries.filter((entry) => entry.kind === 'adjustment').at(-1);
     if (adjustment !== undefined) {
-      return { state: 'adjusted', message: `adjusted by hand: ${adjustment.delta > 0 ? '+' : ''}${adjustment.delta} coins on ${iso(adjustment.createdAt)} (${adjustment.note ?? 'no reason given'}); no click and no postback yet` };
+      return { state: 'adjusted', message: `adjusted by hand: ${adjustment.delta > 0 ? '+' : ''}${adjustment.delta} coins on ${when(adjustment.createdAt)} (${adjustment.note ?? 'no reason given'}); no click and no postback yet` };
     }
     return { state: 'nothing_yet', message: `nothing yet: no click and no postback for ${scope}` };
   }
   const reversal = reversals.get(latest.id);
-  if (reversal !== undefined) return { state: 'reversed', message: `reversed: ${partnerName(latest.source, latest.sourceName)} took back this conversion on ${iso(reversal.receivedAt)} (${Math.abs(reversal.coins)} coins)` };
+  if (reversal !== undefined) return { state: 'reversed', message: `reversed: ${partnerName(latest.source, latest.sourceName)} took back this conversion on ${when(reversal.receivedAt)} (${Math.abs(reversal.coins)} coins)` };
   if (latest.review === 'held') return { state: 'held', message: `held for review: ${latest.flags.map((f) => f.detail).join('; ') || 'an operator checks it before it is credited'}` };
   if (latest.review === 'rejected') return { state: 'rejected', message: 'rejected in review: an operator decided not to credit this conversion' };
   const credited = entries.filter((entry) => entry.eventId === latest.id).reduce((sum, entry) => sum + entry.delta, 0);
   if (latest.rewardMicros === null || latest.rewardMicros === 0) {
     const note = typeof latest.metadata.rewardNote === 'string' ? `: ${latest.metadata.rewardNote}` : '';
-    return { state: 'no_reward', message: `recorded on ${iso(latest.receivedAt)}, with no reward${note}` };
+    return { state: 'no_reward', message: `recorded on ${when(latest.receivedAt)}, with no reward${note}` };
   }
   if (credited === 0) {
-    return { state: 'credited', message: `credited ${formatCoins(latest.rewardMicros)} coins on ${iso(latest.receivedAt)}: below a whole coin so far, carried until the fractions add up to one` };
+    return { state: 'credited', message: `credited ${formatCoins(latest.rewardMicros)} coins on ${when(latest.receivedAt)}: below a whole coin so far, carried until the fractions add up to one` };
   }
-  return { state: 'credited', message: `credited ${credited} coins on ${iso(latest.receivedAt)}` };
+  return { state: 'credited', message: `credited ${credited} coins on ${when(latest.receivedAt)}` };
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
+/** A time as a user reads it: "2026-12-03 08:33 UTC". */
+export function when(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** 40 seconds, 11 minutes, 3 hours, 2 days: rounded up, so "within" holds. */
