@@ -39,6 +39,7 @@ export interface Log {
 
 import { AppKeyService, appKeysDal } from '../features/reward-app/app-keys.js';
 import { rewardAppDal } from '../features/reward-app/reward-app-dal.js';
+import { GoalService, goalsDal } from '../features/goals/goals.js';
 import { RewardAppService } from '../features/reward-app/reward-app-service.js';
 
 export interface ServiceOptions {
@@ -70,6 +71,7 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     stats: statsDal(db),
     settings: settingsDal(db),
     appKeys: appKeysDal(db),
+    goals: goalsDal(db),
     rewardApp: rewardAppDal(db),
   };
 
@@ -98,7 +100,9 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     clock,
     settleClicks: () => clicks.drain(),
   });
-  const prepare = (command: RecordEventCommand) => conversions.prepare(command);
+  const goals = new GoalService(dal.goals, clock, (event) => destinations.deliveriesFor(event));
+  // Attributed and screened first: a goal's event carries the completing event's attribution.
+  const prepare = async (command: RecordEventCommand) => goals.prepare(await conversions.prepare(command));
   const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
     metrics.postbacks.inc({ source, outcome });
     metrics.postbackDuration.observe({ source }, seconds);
@@ -134,6 +138,7 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     stats: new StatsService(dal.stats, clock),
     appKeys: new AppKeyService(dal.appKeys, dal.catalog, clock, (error) => log.warn({ err: error }, "an app key's last use could not be noted")),
     rewardApp: new RewardAppService({ db, store: dal.rewardApp, users: dal.users, clock }),
+    goals,
   };
 }
 

@@ -174,6 +174,21 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
     name: '0006_reward_app',
     up: rewardAppSchema,
   },
+  {
+    // Goals and each user's progress toward them.
+    name: '0007_goals',
+    up: ({ time, json }) => [
+      `CREATE TABLE goals (
+         id TEXT PRIMARY KEY, name TEXT NOT NULL, config ${json} NOT NULL, enabled SMALLINT NOT NULL DEFAULT 1,
+         created_at ${time} NOT NULL, updated_at ${time} NOT NULL)`,
+      `CREATE TABLE goal_progress (
+         goal_id TEXT NOT NULL REFERENCES goals (id), user_id TEXT NOT NULL, met INTEGER NOT NULL,
+         count ${time} NOT NULL, window_start ${time} NOT NULL, completions INTEGER NOT NULL,
+         last_event TEXT, completed_by TEXT, updated_at ${time} NOT NULL,
+         PRIMARY KEY (goal_id, user_id))`,
+      `CREATE INDEX goal_progress_user ON goal_progress (user_id, goal_id)`,
+    ],
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -21,6 +21,31 @@ export interface Tables {
   app_keys: AppKeysTable;
   reward_carry: RewardCarryTable;
   credit_feed: CreditFeedTable;
+  goals: GoalsTable;
+  goal_progress: GoalProgressTable;
+}
+
+export interface GoalsTable {
+  id: string;
+  name: string;
+  /** GoalConfig as JSON (features/goals/definition.ts). */
+  config: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A user's progress toward a goal: conditions met (bits), events counted, completions. */
+export interface GoalProgressTable {
+  goal_id: string;
+  user_id: string;
+  met: number;
+  count: number;
+  window_start: number;
+  completions: number;
+  last_event: string | null;
+  completed_by: string | null;
+  updated_at: number;
 }
 
 /** A reward app's API keys: only their hashes are stored. */

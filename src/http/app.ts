@@ -217,6 +217,7 @@ async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
       stats: services.stats,
       appKeys: services.appKeys,
       rewardApp: services.rewardApp,
+      goals: services.goals,
     }),
     { prefix: '/admin/api' },
   );

@@ -2,7 +2,8 @@
 // negative credit, the daily cap, the credit a held event keeps aside for the review, and the
 // ledger entry with the balance it moves.
 import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
-import type { UsersTable } from '../../db/schema.js';
+import { parseJson, type EventsTable, type UsersTable } from '../../db/schema.js';
+import { goalFacts, type GoalFacts } from '../goals/definition.js';
 import { userFromRow } from '../ledger/users-dal.js';
 import type { NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
 import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from './fraud.js';
@@ -12,14 +13,26 @@ import { FEED_CHANNEL } from '../reward-app/feed-sql.js';
 
 type Credit = RecordEventCommand['credit'];
 
+/** What a reversal found of the event it reverses, for the goals it counted toward. */
+export interface ReversedEvent {
+  id: string;
+  userId: string | null;
+  receivedAt: number;
+  facts: GoalFacts;
+}
+
 /**
  * A reversal takes back what the accepted event it names credited, under a key of its own;
  * refused when there is no such event, or it is another user's.
  */
-export async function reversalCredit(db: SqlExecutor, command: RecordEventCommand, reversalOf: string): Promise<{ ok: true; dedupeKey: string; credit: Credit } | { ok: false; detail: string }> {
+export async function reversalCredit(
+  db: SqlExecutor,
+  command: RecordEventCommand,
+  reversalOf: string,
+): Promise<{ ok: true; dedupeKey: string; credit: Credit; original: ReversedEvent } | { ok: false; detail: string }> {
   const { event } = command;
-  const [original] = await db.query<{ id: string; coins: number; reward_micros: number | null; user_id: string | null }>(
-    "SELECT id, coins, reward_micros, user_id FROM events WHERE source = ? AND dedupe_key = ? AND outcome = 'accepted'",
+  const [original] = await db.query<Pick<EventsTable, 'id' | 'coins' | 'reward_micros' | 'user_id' | 'type' | 'offer_id' | 'source' | 'level' | 'metadata' | 'received_at'>>(
+    "SELECT id, coins, reward_micros, user_id, type, offer_id, source, level, metadata, received_at FROM events WHERE source = ? AND dedupe_key = ? AND outcome = 'accepted'",
     [event.source, reversalOf],
   );
   if (original === undefined || original.user_id !== event.userId) {
@@ -32,6 +45,12 @@ export async function reversalCredit(db: SqlExecutor, command: RecordEventComman
     dedupeKey: `reversal:${reversalOf}`,
     // The exact reward that stands (before 0006 only whole coins were kept).
     credit: { ledgerEntryId: command.credit?.ledgerEntryId ?? event.id, micros: -(original.reward_micros === null ? Number(original.coins) * MICROS_PER_COIN : Number(original.reward_micros)), kind: 'reversal' },
+    original: {
+      id: original.id,
+      userId: original.user_id,
+      receivedAt: Number(original.received_at),
+      facts: goalFacts({ type: original.type, offerId: original.offer_id, source: original.source, level: original.level === null ? null : Number(original.level), metadata: parseJson<Record<string, unknown>>(original.metadata) }),
+    },
   };
 }
 

@@ -1,4 +1,6 @@
 import type { CapRules, FraudFlag } from './fraud.js';
+import type { Goal } from '../goals/definition.js';
+import type { GoalAdvance } from '../goals/goal-sql.js';
 import type { UserRecord } from '../ledger/ledger-types.js';
 export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
 export const EVENT_OUTCOMES: readonly EventOutcome[] = ['accepted', 'duplicate', 'rejected'];
@@ -112,6 +114,13 @@ export interface RecordEventCommand {
    * credit and deliveries, which an approval adds later.
    */
   screening?: { flags: FraudFlag[]; caps: CapRules | null; since: number };
+  /**
+   * Goals this event advances (matched by the intake), each with its own event should this one
+   * complete it: progressed in this transaction, if the event is accepted and not held.
+   */
+  goals?: GoalAdvance[];
+  /** A reversal: the goals its original may have counted toward (matched on the original, inside the transaction). */
+  goalsToRetreat?: Array<Pick<Goal, 'id' | 'config' | 'enabled'>>;
 }
 
 export type RecordEventResult =

@@ -1,7 +1,8 @@
 import { procedure } from '../../db/procedure.js';
 import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
 import { EVENT_COLUMNS } from './events-dal.js';
-import { creditAccepted, creditAcceptedTogether, dailyCapped, reversalCredit, screen, screeningFlags } from './event-credit.js';
+import { creditAccepted, creditAcceptedTogether, dailyCapped, reversalCredit, screen, screeningFlags, type ReversedEvent } from './event-credit.js';
+import { advanceGoals, retreatGoals } from '../goals/goal-sql.js';
 import type { EventVerdict, MissingReference, NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
 import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
 import { wholeCoins } from '../ledger/carry.js';
@@ -67,6 +68,7 @@ function recordableTogether(command: RecordEventCommand): boolean {
     command.reversalOf === undefined &&
     command.dailyCap === undefined &&
     command.screening?.caps == null &&
+    (command.goals === undefined || command.goals.length === 0) &&
     !(command.ensureUser === true && command.event.userId !== null && command.requires.userId != null)
   );
 }
@@ -120,13 +122,14 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
   if (ensureUser && !together) await db.query(ENSURE_USER, ensureUserParams(event));
   let credit = command.credit;
   let dedupeKey = event.externalId;
+  let reversed: ReversedEvent | null = null;
   if (command.reversalOf !== undefined) {
     const reversal = await reversalCredit(db, command, command.reversalOf);
     if (!reversal.ok) {
       await insertEvent(db, event, { outcome: 'rejected', reason: 'original_not_found', detail: reversal.detail });
       return { result: { outcome: 'rejected', eventId: event.id, reason: 'original_not_found' }, queued: false };
     }
-    ({ dedupeKey, credit } = reversal);
+    ({ dedupeKey, credit, original: reversed } = reversal);
   }
   credit = await dailyCapped(db, command, credit);
   // Fraud screening: a held event keeps its credit and deliveries aside for the review.
@@ -146,7 +149,17 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
     : await db.query<{ id: string }>(INSERT_IF_REFERENCED, insertParams);
   if (inserted.length === 0) return notInserted(db, command, dedupeKey, attempt);
   if (!together) await insertDeliveries(db, event.id, event.receivedAt, deliveries, false);
-  return { result: await creditAccepted(db, command, credit), queued: deliveries.length > 0 };
+  const result = await creditAccepted(db, command, credit);
+  // A held event advances no goal: it may yet be rejected.
+  if (command.goals !== undefined && command.goals.length > 0 && review !== 'held' && event.userId !== null) await advanceGoals(db, event, command.goals);
+  if (reversed !== null && command.goalsToRetreat !== undefined) await retreatGoals(db, reversed, command.goalsToRetreat);
+  return { result, queued: deliveries.length > 0 };
+}
+
+/** An accepted event under its own key, unless the key is taken (then nothing): whether it was inserted. */
+export async function insertEventOnce(db: SqlExecutor, event: NewEvent, reward: { coins: number; rewardMicros: number | null }): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(`${INSERT_EVENT} ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id`, eventParams(event, { outcome: 'accepted', dedupeKey: event.externalId, ...reward }));
+  return rows.length > 0;
 }
 
 /** Nothing was inserted: a required row is missing, or the key is taken (a duplicate). */

@@ -50,6 +50,8 @@ export const DestinationConfigSchema = Type.Object(
         offers: Names,
         // Events attributed to these partners' traffic (through their tracking links).
         partners: Names,
+        // Completed goals (events of type `goal`) of these goal ids.
+        goals: Names,
       },
       { additionalProperties: false },
     ),
@@ -71,10 +73,12 @@ export const DestinationConfigSchema = Type.Object(
 export type DestinationConfig = Static<typeof DestinationConfigSchema>;
 
 /** The facts of an event a destination is matched against. */
-export type MatchableEvent = Pick<EventRecord, 'type' | 'source' | 'offerId' | 'partner'>;
+/** What a destination matches an event on; `goal`: a goal's own event names its goal. */
+export type MatchableEvent = Pick<EventRecord, 'type' | 'source' | 'offerId' | 'partner'> & { goal?: string | null };
 
 export function wants(config: Pick<DestinationConfig, 'match'>, event: MatchableEvent): boolean {
-  const { eventTypes, sources, offers, partners } = config.match;
+  const { eventTypes, sources, offers, partners, goals } = config.match;
+  if (goals !== undefined && (event.goal == null || !goals.includes(event.goal))) return false;
   if (eventTypes !== undefined && !eventTypes.includes(event.type)) return false;
   if (sources !== undefined && !sources.includes(event.source)) return false;
   if (offers !== undefined && (event.offerId === null || !offers.includes(event.offerId))) return false;

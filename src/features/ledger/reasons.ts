@@ -29,11 +29,13 @@ export function partnerName(source: string, sourceName: string | null): string {
   if (sourceName !== null && sourceName !== '') return sourceName;
   if (source === 'reward-levels') return 'the level postback API';
   if (source === 'platform') return 'the platform events API';
+  if (source === 'goals') return 'goals';
   return source;
 }
 
 export function describeEntry(entry: EntryStory): string {
   if (entry.kind === 'adjustment') return `Manual adjustment: ${entry.note ?? 'no reason given'}`;
+  if (entry.kind === 'goal') return `Goal “${String(entry.metadata?.goalName ?? entry.externalId)}” completed: a bonus of ${entry.delta} coins`;
   const from = entry.source === null ? '' : ` from ${partnerName(entry.source, entry.sourceName)}`;
   const what = subject(entry);
   const metadata = entry.metadata ?? {};

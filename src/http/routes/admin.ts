@@ -15,6 +15,8 @@ import { ApiSecretCreatedSchema, ApiSecretSchema, AppSchema, ErrorSchema, IdText
 import type { App } from '../types.js';
 import { attributionRoutes } from './admin-attribution.js';
 import { rewardAppAdminRoutes } from './admin-reward-app.js';
+import { goalRoutes } from './admin-goals.js';
+import type { GoalService } from '../../features/goals/goals.js';
 import type { AppKeyService } from '../../features/reward-app/app-keys.js';
 import type { RewardAppService } from '../../features/reward-app/reward-app-service.js';
 import { deliveryRoutes } from './admin-deliveries.js';
@@ -39,6 +41,7 @@ export interface AdminDeps {
   stats: Pick<StatsService, 'report'>;
   appKeys: AppKeyService;
   rewardApp: RewardAppService;
+  goals: GoalService;
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -59,6 +62,7 @@ export function adminRoutes(deps: AdminDeps) {
     linkRoutes(app, { links: deps.links, publicUrl: deps.publicUrl });
     attributionRoutes(app, { conversions: deps.conversions, stats: deps.stats });
     rewardAppAdminRoutes(app, deps);
+    goalRoutes(app, deps.goals);
     return Promise.resolve();
   };
 }

@@ -1,0 +1,169 @@
+// Goals inside the recording transaction: one statement per goal an event advances (an upsert
+// of the user's progress that also decides, on the row it locks, whether this event completes
+// the goal), and only on a completion the goal's own event, its deliveries and its bonus.
+import type { SqlExecutor } from '../../db/executor.js';
+import type { EventsTable } from '../../db/schema.js';
+import { parseJson } from '../../db/schema.js';
+import { appendLedger, creditCoins } from '../conversions/event-credit.js';
+import type { NewEvent } from '../conversions/events-types.js';
+import { insertDeliveries, insertEventOnce } from '../conversions/record-event.js';
+import { blankEvent } from '../conversions/new-event.js';
+import { MICROS_PER_COIN } from '../ledger/carry.js';
+import { fullMask, GOAL_EVENT_TYPE, GOALS_SOURCE, goalFacts, matches, type Goal, type GoalConfig, type GoalFacts } from './definition.js';
+
+/** What the intake decided an event does to a goal, and the goal's event should it complete. */
+export interface GoalAdvance {
+  goal: Pick<Goal, 'id' | 'name' | 'config'>;
+  /** A group's conditions this event meets (bits), or 0 for a count. */
+  bits: number;
+  /** The goal's own event, should this event complete it: its id, its ledger entry, its deliveries. */
+  completion: { eventId: string; ledgerEntryId: string; deliveries: Array<{ id: string; destinationId: string }> };
+}
+
+interface ProgressRow {
+  met: number;
+  count: number;
+  completions: number;
+  completed_by: string | null;
+  window_start: number;
+}
+
+/** The event (just recorded, accepted, not held) advances these goals; completes any it completes. Answers the goal events recorded. */
+export async function advanceGoals(db: SqlExecutor, event: NewEvent, advances: readonly GoalAdvance[]): Promise<string[]> {
+  const completed: string[] = [];
+  for (const advance of advances) {
+    const { goal } = advance;
+    const completesAtOnce = goal.config.kind === 'all' ? advance.bits === fullMask(goal.config) : goal.config.count === 1;
+    const [row] = await db.query<ProgressRow>(advanceStatement(goal.config), [
+      goal.id,
+      event.userId,
+      advance.bits,
+      event.receivedAt,
+      completesAtOnce ? 1 : 0,
+      event.id,
+      completesAtOnce ? event.id : null,
+      event.receivedAt,
+    ]);
+    if (row === undefined || row.completed_by !== event.id) continue;
+    if (await recordCompletion(db, event, advance, Number(row.completions), Number(row.window_start))) completed.push(advance.completion.eventId);
+  }
+  return completed;
+}
+
+/**
+ * The user's progress, and on the locked row whether this event completes the goal: a group
+ * when its last condition is met (once), a count at every `count`-th event when repeating, else
+ * once. A window that has expired starts progress again from this event. Numbers from the
+ * goal's validated config are written into the text: one statement per goal's shape.
+ */
+function advanceStatement(config: GoalConfig): string {
+  const window = config.windowSeconds === undefined ? null : integer(config.windowSeconds * 1000);
+  const expired = window === null ? '(1 = 0)' : `(excluded.updated_at > goal_progress.window_start + ${window})`;
+  if (config.kind === 'all') {
+    const open = 'goal_progress.completions = 0';
+    const met = `(CASE WHEN ${expired} THEN excluded.met ELSE (goal_progress.met | excluded.met) END)`;
+    const completes = `(CASE WHEN ${open} AND ${met} = ${integer(fullMask(config))} THEN 1 ELSE 0 END)`;
+    return upsert({
+      met: `CASE WHEN ${open} THEN ${met} ELSE goal_progress.met END`,
+      count: 'goal_progress.count + 1',
+      windowStart: `CASE WHEN ${open} AND ${expired} THEN excluded.window_start ELSE goal_progress.window_start END`,
+      completes,
+    });
+  }
+  const count = `(CASE WHEN ${expired} THEN 1 ELSE goal_progress.count + 1 END)`;
+  const again = config.repeat === true ? '(1 = 1)' : '(goal_progress.completions = 0)';
+  return upsert({
+    met: 'goal_progress.met',
+    count,
+    windowStart: `CASE WHEN ${expired} THEN excluded.window_start ELSE goal_progress.window_start END`,
+    completes: `(CASE WHEN ${count} % ${integer(config.count)} = 0 AND ${again} THEN 1 ELSE 0 END)`,
+  });
+}
+
+function upsert(set: { met: string; count: string; windowStart: string; completes: string }): string {
+  return `INSERT INTO goal_progress (goal_id, user_id, met, count, window_start, completions, last_event, completed_by, updated_at)
+  VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
+  ON CONFLICT (goal_id, user_id) DO UPDATE SET
+    met = ${set.met},
+    count = ${set.count},
+    window_start = ${set.windowStart},
+    completions = goal_progress.completions + ${set.completes},
+    completed_by = CASE WHEN ${set.completes} = 1 THEN excluded.last_event ELSE goal_progress.completed_by END,
+    last_event = excluded.last_event,
+    updated_at = excluded.updated_at
+  RETURNING met, count, completions, completed_by, window_start`;
+}
+
+function integer(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return String(n);
+}
+
+/**
+ * The goal's own event, once per completion (its key is the goal, the user and the completion's
+ * number, unique like any postback's), with the completing event's attribution (GG3's
+ * `{clickId}`), its deliveries and its bonus.
+ */
+async function recordCompletion(db: SqlExecutor, by: NewEvent, advance: GoalAdvance, completion: number, windowStart: number): Promise<boolean> {
+  const { goal, completion: made } = advance;
+  const key = `${goal.id}:${by.userId}:${completion}`;
+  const event: NewEvent = {
+    ...blankEvent(GOALS_SOURCE, GOAL_EVENT_TYPE, by.receivedAt),
+    id: made.eventId,
+    externalId: key,
+    userId: by.userId,
+    appPid: by.appPid,
+    clickId: by.clickId,
+    partner: by.partner,
+    linkId: by.linkId,
+    partnerClickId: by.partnerClickId,
+    metadata: { goal: goal.id, goalName: goal.name, completion, completedBy: await completedBy(db, by, goal.config, windowStart) },
+  };
+  const bonus = goal.config.bonusCoins ?? 0;
+  const inserted = await insertEventOnce(db, event, { coins: bonus, rewardMicros: bonus === 0 ? null : bonus * MICROS_PER_COIN });
+  if (!inserted) return false;
+  await insertDeliveries(db, event.id, event.receivedAt, made.deliveries);
+  if (bonus > 0 && by.userId !== null) {
+    await creditCoins(db, [{ userId: by.userId, source: GOALS_SOURCE, micros: bonus * MICROS_PER_COIN, at: event.receivedAt }]);
+    await appendLedger(db, by.userId, event.id, { ledgerEntryId: made.ledgerEntryId, coins: bonus, kind: 'goal' }, event.receivedAt);
+  }
+  return true;
+}
+
+/** The events that completed it: a group's latest event for each condition, a count's last events (at most 50). */
+async function completedBy(db: SqlExecutor, by: NewEvent, config: GoalConfig, since: number): Promise<string[]> {
+  const rows = await db.query<Pick<EventsTable, 'id' | 'type' | 'offer_id' | 'source' | 'level' | 'metadata'>>(
+    "SELECT id, type, offer_id, source, level, metadata FROM events WHERE user_id = ? AND outcome = 'accepted' AND received_at >= ? ORDER BY received_at DESC, id DESC LIMIT 1000",
+    [by.userId, since],
+  );
+  const facts = [{ id: by.id, ...goalFacts(by) }, ...rows.filter((row) => row.id !== by.id).map((row) => ({ id: row.id, ...factsFromRow(row) }))];
+  if (config.kind === 'count') return facts.filter((f) => matches(config.condition, f)).slice(0, Math.min(config.count, 50)).map((f) => f.id).reverse();
+  return config.conditions.map((condition) => facts.find((f) => matches(condition, f))?.id ?? null).filter((id): id is string => id !== null);
+}
+
+function factsFromRow(row: Pick<EventsTable, 'type' | 'offer_id' | 'source' | 'level' | 'metadata'>): GoalFacts {
+  return goalFacts({ type: row.type, offerId: row.offer_id, source: row.source, level: row.level === null ? null : Number(row.level), metadata: parseJson<Record<string, unknown>>(row.metadata) });
+}
+
+/**
+ * A reversal takes its original back out of every goal it counted toward that has not
+ * completed (a completed goal stays completed): a group's conditions it met are unmet again,
+ * a count is one less. Only if the original fell in the progress's current window.
+ */
+export async function retreatGoals(db: SqlExecutor, original: { id: string; userId: string | null; receivedAt: number; facts: GoalFacts }, goals: ReadonlyArray<Pick<Goal, 'id' | 'config' | 'enabled'>>): Promise<void> {
+  if (original.userId === null) return;
+  for (const goal of goals) {
+    if (goal.config.kind === 'all') {
+      let bits = 0;
+      goal.config.conditions.forEach((condition, i) => {
+        if (matches(condition, original.facts)) bits |= 1 << i;
+      });
+      if (bits === 0) continue;
+      await db.query(`UPDATE goal_progress SET met = met & ${integer(~bits & fullMask(goal.config))} WHERE goal_id = ? AND user_id = ? AND completions = 0 AND window_start <= ?`, [goal.id, original.userId, original.receivedAt]);
+    } else if (matches(goal.config.condition, original.facts)) {
+      // Repeating: only what counts toward the next completion (a count past the last one).
+      const open = goal.config.repeat === true ? `count % ${integer(goal.config.count)} <> 0` : 'completions = 0';
+      await db.query(`UPDATE goal_progress SET count = count - 1 WHERE goal_id = ? AND user_id = ? AND count > 0 AND ${open} AND window_start <= ?`, [goal.id, original.userId, original.receivedAt]);
+    }
+  }
+}
