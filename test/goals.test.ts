@@ -4,7 +4,8 @@
 // of connections), GGStrike (a count of 50, repeating at 100), a window that expires, a reversal
 // taken back out of a goal in progress, and each user's progress. The clock is held by the test.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
 import { startReceiver } from './helpers/receiver.js';
 import { STORE_KINDS } from './helpers/stores.js';
@@ -170,6 +171,28 @@ describe.each(STORE_KINDS)('goals on %s', (kind) => {
     await session('s4', { status: 'reversed' });
     expect(await progress(user, id)).toMatchObject({ count: 3, completions: 1 });
     expect(await goalEvents(user)).toHaveLength(1);
+  });
+
+  it.runIf(kind === 'postgres')('costs one statement more per goal an event advances, in its transaction', async () => {
+    await goal({ id: 'tick-count', name: 'Ticks', config: { kind: 'count', condition: { eventType: 'tick' }, count: 1000 } });
+    await goal({ id: 'tick-tock', name: 'Tick and tock', config: { kind: 'all', conditions: [{ eventType: 'tick' }, { eventType: 'tock' }] } });
+    const user = `cost-${randomUUID()}`;
+    // The statements of the one transaction that records an event (reads before it are not counted).
+    const written = async (type: string): Promise<string[]> => {
+      const sent = vi.spyOn(pg.Client.prototype, 'query');
+      try {
+        await emit(hub.url, { type, userId: user });
+        const texts = sent.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text));
+        return texts.slice(texts.indexOf('BEGIN'), texts.indexOf('COMMIT') + 1);
+      } finally {
+        sent.mockRestore();
+      }
+    };
+    await written('tick'); // the goals and destinations read once, the user created
+    const none = await written('other');
+    const two = await written('tick');
+    expect(two.length - none.length).toBe(2);
+    expect(two.filter((text) => text.startsWith('INSERT INTO goal_progress'))).toHaveLength(2);
   });
 
   it('refuses a goal that would match anything, and names the field', async () => {
