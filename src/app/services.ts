@@ -59,21 +59,8 @@ export interface ServiceOptions {
 export function buildServices(db: HubDb, options: ServiceOptions) {
   const { clock, metrics, log } = options;
   const box = SecretBox.fromText(options.secretKey);
-  const dal = {
-    users: usersDal(db),
-    catalog: catalogDal(db),
-    apiSecrets: apiSecretsDal(db),
-    sources: sourcesDal(db),
-    destinations: destinationsDal(db),
-    deliveries: deliveriesDal(db),
-    events: eventsDal(db),
-    clicks: clicksDal(db),
-    stats: statsDal(db),
-    settings: settingsDal(db),
-    appKeys: appKeysDal(db),
-    goals: goalsDal(db),
-    rewardApp: rewardAppDal(db),
-  };
+  const dal = dataAccess(db);
+
 
   const redactor = new Redactor();
   const sources = new SourceService(dal.sources, box, clock, redactor);
@@ -101,8 +88,7 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     settleClicks: () => clicks.drain(),
   });
   const goals = new GoalService(dal.goals, clock, (event) => destinations.deliveriesFor(event));
-  // Attributed and screened first: a goal's event carries the completing event's attribution.
-  const prepare = async (command: RecordEventCommand) => goals.prepare(await conversions.prepare(command));
+  const prepare = prepareWith(conversions, goals);
   const countPostback = (source: string, outcome: PostbackOutcome, seconds: number) => {
     metrics.postbacks.inc({ source, outcome });
     metrics.postbackDuration.observe({ source }, seconds);
@@ -143,3 +129,27 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** Every feature's data access over the one database. */
+function dataAccess(db: HubDb) {
+  return {
+    users: usersDal(db),
+    catalog: catalogDal(db),
+    apiSecrets: apiSecretsDal(db),
+    sources: sourcesDal(db),
+    destinations: destinationsDal(db),
+    deliveries: deliveriesDal(db),
+    events: eventsDal(db),
+    clicks: clicksDal(db),
+    stats: statsDal(db),
+    settings: settingsDal(db),
+    appKeys: appKeysDal(db),
+    goals: goalsDal(db),
+    rewardApp: rewardAppDal(db),
+  };
+}
+
+/** What every intake does to a command before recording it. Attributed and screened first: a goal's event carries the completing event's attribution. */
+function prepareWith(conversions: ConversionService, goals: GoalService): (command: RecordEventCommand) => Promise<RecordEventCommand> {
+  return async (command) => goals.prepare(await conversions.prepare(command));
+}

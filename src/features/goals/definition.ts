@@ -5,8 +5,6 @@
 // completed it.
 import { Type, type Static } from 'typebox';
 
-const Name = Type.String({ minLength: 1, maxLength: 128 });
-
 export const GoalConditionSchema = Type.Object(
   {
     eventType: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The event's type (a platform event's `type`, a postback's mapped type)" })),
@@ -82,7 +80,8 @@ export function matches(condition: GoalCondition, event: GoalFacts): boolean {
   if (condition.levelAtLeast !== undefined && (event.level === null || event.level < condition.levelAtLeast)) return false;
   for (const [key, value] of Object.entries(condition.data ?? {})) {
     const actual = event.data[key];
-    if (actual === undefined || actual === null || String(actual) !== value) return false;
+    // Data arrives as JSON: a quest id may be sent as 7 or "7".
+    if (!((typeof actual === 'string' || typeof actual === 'number' || typeof actual === 'boolean') && String(actual) === value)) return false;
   }
   return true;
 }

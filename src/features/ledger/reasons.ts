@@ -35,7 +35,7 @@ export function partnerName(source: string, sourceName: string | null): string {
 
 export function describeEntry(entry: EntryStory): string {
   if (entry.kind === 'adjustment') return `Manual adjustment: ${entry.note ?? 'no reason given'}`;
-  if (entry.kind === 'goal') return `Goal “${String(entry.metadata?.goalName ?? entry.externalId)}” completed: a bonus of ${entry.delta} coins`;
+  if (entry.kind === 'goal') return `Goal “${typeof entry.metadata?.goalName === 'string' ? entry.metadata.goalName : entry.externalId}” completed: a bonus of ${entry.delta} coins`;
   const from = entry.source === null ? '' : ` from ${partnerName(entry.source, entry.sourceName)}`;
   const what = subject(entry);
   const metadata = entry.metadata ?? {};

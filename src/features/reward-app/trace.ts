@@ -96,7 +96,7 @@ function steps({ clicks, events, entries }: TraceInput): TraceStep[] {
 function postbackText(e: TraceEvent): string {
   if (e.type === 'goal' && e.source === 'goals') {
     const by = Array.isArray(e.metadata.completedBy) ? ` by ${e.metadata.completedBy.length} event${e.metadata.completedBy.length === 1 ? '' : 's'}` : '';
-    return `Goal “${String(e.metadata.goalName ?? e.externalId)}” completed${by}${e.coins > 0 ? `: a bonus of ${e.coins} coins` : ''}`;
+    return `Goal “${typeof e.metadata.goalName === 'string' ? e.metadata.goalName : e.externalId}” completed${by}${e.coins > 0 ? `: a bonus of ${e.coins} coins` : ''}`;
   }
   const what = `${e.level !== null ? `level ${e.level}` : e.type}${e.offerId === null ? '' : ` of ${offerText(e.offerId, e.offerName)}`}`;
   const from = `${partnerName(e.source, e.sourceName)} reported ${what}${e.externalId === null ? '' : ` (transaction ${e.externalId})`}${e.clickId === null ? '' : `, from click ${e.clickId}`}`;
