@@ -200,4 +200,19 @@ describe.each(STORE_KINDS)('goals on %s', (kind) => {
     expect(await hub.admin('/goals', { body: { name: 'x', config: { kind: 'all', conditions: Array.from({ length: 11 }, () => ({ eventType: 'a' })) } } })).toMatchObject({ status: 400 });
     expect((await hub.admin('/goals/no-such-goal')).status).toBe(404);
   });
+
+  it('starts afresh when a goal is deleted and made again under its id', async () => {
+    const id = `again-${kind}`;
+    const config = { kind: 'count', condition: { eventType: 'welcome' }, count: 1, bonusCoins: 7 };
+    await goal({ id, name: 'Welcome', config });
+    const user = `again-${randomUUID()}`;
+    await emit(hub.url, { type: 'welcome', userId: user });
+    expect((await hub.admin(`/goals/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await progress(user, id)).toBeUndefined();
+    now += 1000;
+    await goal({ id, name: 'Welcome', config });
+    await emit(hub.url, { type: 'welcome', userId: user });
+    expect((await goalEvents(user)).map((e) => e.metadata.completion)).toEqual([1, 1]);
+    expect((await hub.admin(`/users/${user}`)).body.coins).toBe(14);
+  });
 });

@@ -13,7 +13,7 @@ import { fullMask, GOAL_EVENT_TYPE, GOALS_SOURCE, goalFacts, matches, type Goal,
 
 /** What the intake decided an event does to a goal, and the goal's event should it complete. */
 export interface GoalAdvance {
-  goal: Pick<Goal, 'id' | 'name' | 'config'>;
+  goal: Pick<Goal, 'id' | 'name' | 'config' | 'createdAt'>;
   /** A group's conditions this event meets (bits), or 0 for a count. */
   bits: number;
   /** The goal's own event, should this event complete it: its id, its ledger entry, its deliveries. */
@@ -106,7 +106,8 @@ function integer(n: number): string {
  */
 async function recordCompletion(db: SqlExecutor, by: NewEvent, advance: GoalAdvance, completion: number, windowStart: number): Promise<boolean> {
   const { goal, completion: made } = advance;
-  const key = `${goal.id}:${by.userId}:${completion}`;
+  // The goal's creation time in the key: a goal deleted and made again under its id starts afresh.
+  const key = `${goal.id}:${goal.createdAt}:${by.userId}:${completion}`;
   const event: NewEvent = {
     ...blankEvent(GOALS_SOURCE, GOAL_EVENT_TYPE, by.receivedAt),
     id: made.eventId,

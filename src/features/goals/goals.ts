@@ -156,7 +156,7 @@ export class GoalService {
       const step = advance(goal, facts);
       if (step === null) continue;
       advances.push({
-        goal: { id: goal.id, name: goal.name, config: goal.config },
+        goal: { id: goal.id, name: goal.name, config: goal.config, createdAt: goal.createdAt },
         bits: 'bits' in step ? step.bits : 0,
         completion: { eventId: newId(), ledgerEntryId: newId(), deliveries: await this.deliveriesFor(goalEventFacts(goal, command.event)) },
       });
