@@ -2,6 +2,7 @@
 // postbacks, against the same requests answered by a bare node:http server.
 import { adminPost, line, load, startBaseline, WARM_UP_SECONDS, type BenchSettings } from './lib.js';
 import { loadedHub, type HubRequest, type LoadedHub } from './subject.js';
+import type { Target } from './targets.js';
 
 export const USERS = 2000;
 
@@ -37,8 +38,14 @@ export async function seedLevelPostbacks(url: string): Promise<LevelPostbacks> {
   };
 }
 
+/** More set up on the seeded hub before its warm-up, and more checked after its clean stop. */
+export interface InboundExtras {
+  seed(hubUrl: string): Promise<void>;
+  check(target: Target): Promise<string[]>;
+}
+
 /** The hub built at `cli`, on a fresh store, seeded and warmed up for the scenario's load. */
-export function inboundSubject(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string, cli: string): LoadedHub {
+export function inboundSubject(kind: 'sqlite' | 'postgres', settings: BenchSettings, postgresUrl: string, cli: string, extras?: InboundExtras): LoadedHub {
   let postbacks: LevelPostbacks | undefined;
   return loadedHub(cli, settings, postgresUrl, {
     kind,
@@ -46,6 +53,7 @@ export function inboundSubject(kind: 'sqlite' | 'postgres', settings: BenchSetti
     env: kind === 'postgres' ? { PG_POOL_SIZE: '32' } : {},
     async seed(url) {
       postbacks = await seedLevelPostbacks(url);
+      await extras?.seed(url);
       return postbacks.request;
     },
     async check(target, acked, answers) {
@@ -54,6 +62,7 @@ export function inboundSubject(kind: 'sqlite' | 'postgres', settings: BenchSetti
       return [
         `  checked: ${acked.length} acknowledged, ${missing} missing, ${accepted.size} stored, ${duplicates} duplicates, ` +
           `${badBalances} balances off their ledger, ${answers.non2xx} non-2xx, ${answers.errors} errors`,
+        ...((await extras?.check(target)) ?? []),
       ];
     },
   });

@@ -2,12 +2,13 @@
 // run, and their ratio. npm run bench -- --against <git ref>: every scenario on the current
 // build and on the ref's, in alternating rounds (compare.ts). Either way, scenario prefixes may
 // follow to run only those. npm run bench -- peers: the hub against the plain apps written
-// instead of it (bench/peers/), only when named. Targets 127.0.0.1 only; each scenario is
-// bounded in time.
+// instead of it (bench/peers/), only when named; so is inbound-goals (10 goals against none).
+// Targets 127.0.0.1 only; each scenario is bounded in time.
 import { parseArgs } from 'node:util';
 import { RefTree } from './against.js';
 import { clickScenario, clickSubject } from './clicks.js';
 import { compareScenario, type Compared, type Side } from './compare.js';
+import { inboundGoalsScenario } from './inbound-goals.js';
 import { inboundHmacScenario, inboundHmacSubject } from './inbound-hmac.js';
 import { inboundScenario, inboundSubject } from './inbound.js';
 import { CLI, signalChildren, WARM_UP_SECONDS, type BenchSettings } from './lib.js';
@@ -65,8 +66,11 @@ const peers: PeerScenario[] = [
   ...(postgres ? [outboundPostgresPeers(postgresUrl), clickPostgresPeers(settings, postgresUrl), processesPostgresPeers(settings, postgresUrl)] : []),
   idleRssPeers(stores, postgresUrl),
 ];
-// Minutes of their own each: run when named (`peers`, `peers-inbound`, …), not by default.
-const wantedPeers = only.length === 0 ? [] : peers.filter((s) => wanted(s.name));
+const goals = stores.map((kind) => inboundGoalsScenario(kind, settings, postgresUrl));
+// Minutes of their own each: run when named (`peers`, `peers-inbound`, `inbound-goals`, …), not
+// by default, nor by a prefix that names a scenario run by default (`inbound`).
+const named = (list: PeerScenario[]) => list.filter((s) => only.some((o) => s.name.startsWith(o) && !scenarios.some((d) => d.name.startsWith(o))));
+const wantedPeers = named(peers);
 
 /** Runs each scenario; a failure is printed and the others still run. */
 async function runAll<S extends { name: string }>(list: S[], run: (scenario: S) => Promise<void>): Promise<boolean> {
@@ -106,7 +110,7 @@ if (values.against === undefined) {
         "CPU per event of each process from /proc (PostgreSQL: every postgres process on the machine); a side's CPU and the ratios leave out the load generator and the receiver",
     );
   }
-  const peersFailed = await runAll(wantedPeers, (scenario) => scenario.run(pairs, settings.seconds, (text) => console.log(text)));
+  const peersFailed = await runAll([...wantedPeers, ...named(goals)], (scenario) => scenario.run(pairs, settings.seconds, (text) => console.log(text)));
   process.exitCode = plainFailed || peersFailed ? 1 : 0;
 } else {
   process.exitCode = (await compareWith(values.against)) ? 1 : 0;

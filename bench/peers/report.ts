@@ -69,15 +69,15 @@ function pairLine(name: string, units: Units, sides: readonly PeerSide[], pair: 
   return `${name} pair ${pair + 1}: ${sides.map((side, k) => figure(side, rounds[k]!)).join('; ')}; ${against.join('; ')}`;
 }
 
-function summary(name: string, units: Units, sides: readonly PeerSide[], { rounds, rss, rssQuiet }: Alternation): string[] {
+function summary(name: string, units: Units, sides: readonly PeerSide[], { rounds, rss, rssQuiet }: Alternation, quiet: boolean): string[] {
   const pairs = rounds[0]!.length;
   const lines = [
-    `${name}: medians of ${pairs} round${pairs === 1 ? '' : 's'} per side; CPU per ${units.event} from /proc; RSS of the app process after the rounds, then ${QUIET_SECONDS} s later`,
+    `${name}: medians of ${pairs} round${pairs === 1 ? '' : 's'} per side; CPU per ${units.event} from /proc; RSS of the app process after the rounds${quiet ? `, then ${QUIET_SECONDS} s later` : ''}`,
   ];
   for (const [k, side] of sides.entries()) {
     const own = rounds[k]!;
     lines.push(
-      `  ${side.label}: ${whole(median(own.map((r) => r.rate)))} ${units.rate}, ${latencyText(own)}; CPU per ${units.event}: ${cpuText(own)}; RSS ${mb(rss[k]!)}, ${mb(rssQuiet[k]!)} later`,
+      `  ${side.label}: ${whole(median(own.map((r) => r.rate)))} ${units.rate}, ${latencyText(own)}; CPU per ${units.event}: ${cpuText(own)}; RSS ${mb(rss[k]!)}${quiet ? `, ${mb(rssQuiet[k]!)} later` : ''}`,
     );
   }
   const hub = rounds[0]!;
@@ -92,8 +92,11 @@ function summary(name: string, units: Units, sides: readonly PeerSide[], { round
   return lines;
 }
 
-/** A peers scenario: `sides()` makes the hub's side first, then each peer's. */
-export function peersScenario(name: string, units: Units, sides: () => PeerSide[]): PeerScenario {
+/**
+ * A peers scenario: `sides()` makes the hub's side first, then each peer's (or any sides the
+ * first is compared with). `quiet: false`: no second memory reading, no wait for it.
+ */
+export function peersScenario(name: string, units: Units, sides: () => PeerSide[], { quiet = true } = {}): PeerScenario {
   return {
     name,
     async run(pairs, seconds, print) {
@@ -104,8 +107,8 @@ export function peersScenario(name: string, units: Units, sides: () => PeerSide[
         seconds,
         {
           pair: (pair, rounds) => print(pairLine(name, units, list, pair, rounds)),
-          done: (result) => summary(name, units, list, result).forEach((text) => print(text)),
-          quiet: true,
+          done: (result) => summary(name, units, list, result, quiet).forEach((text) => print(text)),
+          quiet,
         },
       );
       for (const [k, lines] of checks.entries()) for (const text of lines) print(`  ${list[k]!.label}: ${text.trimStart()}`);
