@@ -68,7 +68,6 @@ function recordableTogether(command: RecordEventCommand): boolean {
     command.reversalOf === undefined &&
     command.dailyCap === undefined &&
     command.screening?.caps == null &&
-    (command.goals === undefined || command.goals.length === 0) &&
     !(command.ensureUser === true && command.event.userId !== null && command.requires.userId != null)
   );
 }
@@ -97,6 +96,9 @@ async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCom
   const inserted = new Set((await db.query<{ id: string }>(batchStatement(db), [jsonRecords(BATCH_EVENT_COLUMNS, events), jsonRecords(BATCH_DELIVERY_COLUMNS, deliveries)])).map((row) => row.id));
   const accepted = [...commands.keys()].filter((i) => inserted.has(commands[i]!.event.id));
   const credited = await creditAcceptedTogether(db, accepted.map((i) => ({ command: commands[i]!, credit: screened[i]!.credit })));
+  // A held event advances no goal: it may yet be rejected.
+  const advancing = accepted.filter((i) => commands[i]!.goals !== undefined && screened[i]!.review !== 'held');
+  if (advancing.length > 0) await advanceGoals(db, advancing.map((i) => ({ event: commands[i]!.event, advances: commands[i]!.goals! })));
   const results = new Array<RecordEventResult>(commands.length);
   for (const [k, i] of accepted.entries()) results[i] = credited[k]!;
   // What the statement queued it announced itself where SQL can notify; only a second try's
@@ -151,7 +153,7 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
   if (!together) await insertDeliveries(db, event.id, event.receivedAt, deliveries, false);
   const result = await creditAccepted(db, command, credit);
   // A held event advances no goal: it may yet be rejected.
-  if (command.goals !== undefined && command.goals.length > 0 && review !== 'held' && event.userId !== null) await advanceGoals(db, event, command.goals);
+  if (command.goals !== undefined && review !== 'held') await advanceGoals(db, [{ event, advances: command.goals }]);
   if (reversed !== null && command.goalsToRetreat !== undefined) await retreatGoals(db, reversed, command.goalsToRetreat);
   return { result, queued: deliveries.length > 0 };
 }

@@ -1,7 +1,7 @@
 // Goals inside the recording transaction: one statement per goal an event advances (an upsert
 // of the user's progress that also decides, on the row it locks, whether this event completes
 // the goal), and only on a completion the goal's own event, its deliveries and its bonus.
-import type { SqlExecutor } from '../../db/executor.js';
+import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
 import type { EventsTable } from '../../db/schema.js';
 import { parseJson } from '../../db/schema.js';
 import { appendLedger, creditCoins } from '../conversions/event-credit.js';
@@ -28,42 +28,73 @@ interface ProgressRow {
   window_start: number;
 }
 
-/** The event (just recorded, accepted, not held) advances these goals; completes any it completes. Answers the goal events recorded. */
-export async function advanceGoals(db: SqlExecutor, event: NewEvent, advances: readonly GoalAdvance[]): Promise<string[]> {
-  const completed: string[] = [];
-  for (const advance of advances) {
-    const { goal } = advance;
-    const completesAtOnce = goal.config.kind === 'all' ? advance.bits === fullMask(goal.config) : goal.config.count === 1;
-    const [row] = await db.query<ProgressRow>(advanceStatement(goal.config), [
-      goal.id,
-      event.userId,
-      advance.bits,
-      event.receivedAt,
-      completesAtOnce ? 1 : 0,
-      event.id,
-      completesAtOnce ? event.id : null,
-      event.receivedAt,
-    ]);
-    if (row === undefined || row.completed_by !== event.id) continue;
-    if (await recordCompletion(db, event, advance, Number(row.completions), Number(row.window_start))) completed.push(advance.completion.eventId);
+/**
+ * Recorded events (accepted, not held) advance their goals; any they complete is completed.
+ * One statement per goal for all the events that advance it (over a network a batch's events
+ * share it), in rounds when one user has several: each round holds a user at most once, in order.
+ */
+export async function advanceGoals(db: SqlExecutor, recorded: ReadonlyArray<{ event: NewEvent; advances: readonly GoalAdvance[] }>): Promise<void> {
+  const byGoal = new Map<string, Array<{ event: NewEvent & { userId: string }; advance: GoalAdvance }>>();
+  for (const { event, advances } of recorded) {
+    if (event.userId === null) continue;
+    for (const advance of advances) {
+      let pairs = byGoal.get(advance.goal.id);
+      if (pairs === undefined) byGoal.set(advance.goal.id, (pairs = []));
+      pairs.push({ event: event as NewEvent & { userId: string }, advance });
+    }
   }
-  return completed;
+  for (const pairs of byGoal.values()) {
+    const config = pairs[0]!.advance.goal.config;
+    for (let pending = pairs; pending.length > 0; ) {
+      const users = new Set<string>();
+      const round: typeof pairs = [];
+      const later: typeof pairs = [];
+      for (const pair of pending) {
+        if (users.has(pair.event.userId)) later.push(pair);
+        else (users.add(pair.event.userId), round.push(pair));
+      }
+      const rows = await db.query<ProgressRow & { user_id: string }>(advanceStatement(db, config), [jsonRecords(PROGRESS_COLUMNS, round.map(progressRow))]);
+      const progress = new Map(rows.map((row) => [row.user_id, row]));
+      for (const { event, advance } of round) {
+        const row = progress.get(event.userId);
+        if (row?.completed_by === event.id) await recordCompletion(db, event, advance, Number(row.completions), Number(row.window_start));
+      }
+      pending = later;
+    }
+  }
+}
+
+const PROGRESS_COLUMNS: JsonColumns = [
+  ['goal_id', 'text'],
+  ['user_id', 'text'],
+  ['met', 'integer'],
+  ['at', 'bigint'],
+  ['completions', 'integer'],
+  ['event_id', 'text'],
+  ['completed_by', 'text'],
+];
+
+/** An event's row for the progress statement: what it meets, and whether it completes the goal on its own (a first event). */
+function progressRow({ event, advance }: { event: NewEvent; advance: GoalAdvance }): unknown[] {
+  const { config } = advance.goal;
+  const completesAtOnce = config.kind === 'all' ? advance.bits === fullMask(config) : config.count === 1;
+  return [advance.goal.id, event.userId, advance.bits, event.receivedAt, completesAtOnce ? 1 : 0, event.id, completesAtOnce ? event.id : null];
 }
 
 /**
- * The user's progress, and on the locked row whether this event completes the goal: a group
+ * The users' progress, and on each locked row whether its event completes the goal: a group
  * when its last condition is met (once), a count at every `count`-th event when repeating, else
  * once. A window that has expired starts progress again from this event. Numbers from the
  * goal's validated config are written into the text: one statement per goal's shape.
  */
-function advanceStatement(config: GoalConfig): string {
+function advanceStatement(db: SqlExecutor, config: GoalConfig): string {
   const window = config.windowSeconds === undefined ? null : integer(config.windowSeconds * 1000);
   const expired = window === null ? '(1 = 0)' : `(excluded.updated_at > goal_progress.window_start + ${window})`;
   if (config.kind === 'all') {
     const open = 'goal_progress.completions = 0';
     const met = `(CASE WHEN ${expired} THEN excluded.met ELSE (goal_progress.met | excluded.met) END)`;
     const completes = `(CASE WHEN ${open} AND ${met} = ${integer(fullMask(config))} THEN 1 ELSE 0 END)`;
-    return upsert({
+    return upsert(db, {
       met: `CASE WHEN ${open} THEN ${met} ELSE goal_progress.met END`,
       count: 'goal_progress.count + 1',
       windowStart: `CASE WHEN ${open} AND ${expired} THEN excluded.window_start ELSE goal_progress.window_start END`,
@@ -72,7 +103,7 @@ function advanceStatement(config: GoalConfig): string {
   }
   const count = `(CASE WHEN ${expired} THEN 1 ELSE goal_progress.count + 1 END)`;
   const again = config.repeat === true ? '(1 = 1)' : '(goal_progress.completions = 0)';
-  return upsert({
+  return upsert(db, {
     met: 'goal_progress.met',
     count,
     windowStart: `CASE WHEN ${expired} THEN excluded.window_start ELSE goal_progress.window_start END`,
@@ -80,9 +111,10 @@ function advanceStatement(config: GoalConfig): string {
   });
 }
 
-function upsert(set: { met: string; count: string; windowStart: string; completes: string }): string {
+function upsert(db: SqlExecutor, set: { met: string; count: string; windowStart: string; completes: string }): string {
+  // SQLite parses INSERT … SELECT … ON CONFLICT only with a WHERE.
   return `INSERT INTO goal_progress (goal_id, user_id, met, count, window_start, completions, last_event, completed_by, updated_at)
-  VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
+  SELECT goal_id, user_id, met, 1, at, completions, event_id, completed_by, at FROM ${db.recordsFromJson(PROGRESS_COLUMNS)} WHERE true
   ON CONFLICT (goal_id, user_id) DO UPDATE SET
     met = ${set.met},
     count = ${set.count},
@@ -91,7 +123,7 @@ function upsert(set: { met: string; count: string; windowStart: string; complete
     completed_by = CASE WHEN ${set.completes} = 1 THEN excluded.last_event ELSE goal_progress.completed_by END,
     last_event = excluded.last_event,
     updated_at = excluded.updated_at
-  RETURNING met, count, completions, completed_by, window_start`;
+  RETURNING user_id, met, count, completions, completed_by, window_start`;
 }
 
 function integer(n: number): string {
