@@ -181,10 +181,12 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
       `CREATE TABLE goals (
          id TEXT PRIMARY KEY, name TEXT NOT NULL, config ${json} NOT NULL, enabled SMALLINT NOT NULL DEFAULT 1,
          created_at ${time} NOT NULL, updated_at ${time} NOT NULL)`,
+      // The goal's rule is kept on each row (as of its last event): one statement advances any goals.
       `CREATE TABLE goal_progress (
          goal_id TEXT NOT NULL REFERENCES goals (id), user_id TEXT NOT NULL, met INTEGER NOT NULL,
          count ${time} NOT NULL, window_start ${time} NOT NULL, completions INTEGER NOT NULL,
          last_event TEXT, completed_by TEXT, updated_at ${time} NOT NULL,
+         kind TEXT NOT NULL, full_mask INTEGER NOT NULL, target ${time} NOT NULL, repeat SMALLINT NOT NULL, window_ms ${time},
          PRIMARY KEY (goal_id, user_id))`,
       `CREATE INDEX goal_progress_user ON goal_progress (user_id, goal_id)`,
     ],

@@ -46,6 +46,12 @@ export interface GoalProgressTable {
   last_event: string | null;
   completed_by: string | null;
   updated_at: number;
+  /** The goal's rule as of the row's last event: 'all' or 'count', a group's full mask, a count's target, repeat (0/1), its window. */
+  kind: string;
+  full_mask: number;
+  target: number;
+  repeat: number;
+  window_ms: number | null;
 }
 
 /** A reward app's API keys: only their hashes are stored. */

@@ -29,38 +29,31 @@ interface ProgressRow {
 }
 
 /**
- * Recorded events (accepted, not held) advance their goals; any they complete is completed.
- * One statement per goal for all the events that advance it (over a network a batch's events
- * share it), in rounds when one user has several: each round holds a user at most once, in order.
+ * Recorded events (accepted, not held) advance their goals; any they complete is completed. One
+ * statement for every goal of every event (over a network a batch's events share it), in rounds
+ * when a user advances a goal more than once: a round holds each goal and user at most once, in order.
  */
 export async function advanceGoals(db: SqlExecutor, recorded: ReadonlyArray<{ event: NewEvent; advances: readonly GoalAdvance[] }>): Promise<void> {
-  const byGoal = new Map<string, Array<{ event: NewEvent & { userId: string }; advance: GoalAdvance }>>();
+  let pending: Array<{ event: NewEvent & { userId: string }; advance: GoalAdvance }> = [];
   for (const { event, advances } of recorded) {
-    if (event.userId === null) continue;
-    for (const advance of advances) {
-      let pairs = byGoal.get(advance.goal.id);
-      if (pairs === undefined) byGoal.set(advance.goal.id, (pairs = []));
-      pairs.push({ event: event as NewEvent & { userId: string }, advance });
-    }
+    if (event.userId !== null) for (const advance of advances) pending.push({ event: event as NewEvent & { userId: string }, advance });
   }
-  for (const pairs of byGoal.values()) {
-    const config = pairs[0]!.advance.goal.config;
-    for (let pending = pairs; pending.length > 0; ) {
-      const users = new Set<string>();
-      const round: typeof pairs = [];
-      const later: typeof pairs = [];
-      for (const pair of pending) {
-        if (users.has(pair.event.userId)) later.push(pair);
-        else (users.add(pair.event.userId), round.push(pair));
-      }
-      const rows = await db.query<ProgressRow & { user_id: string }>(advanceStatement(db, config), [jsonRecords(PROGRESS_COLUMNS, round.map(progressRow))]);
-      const progress = new Map(rows.map((row) => [row.user_id, row]));
-      for (const { event, advance } of round) {
-        const row = progress.get(event.userId);
-        if (row?.completed_by === event.id) await recordCompletion(db, event, advance, Number(row.completions), Number(row.window_start));
-      }
-      pending = later;
+  while (pending.length > 0) {
+    const keys = new Set<string>();
+    const round: typeof pending = [];
+    const later: typeof pending = [];
+    for (const pair of pending) {
+      const key = `${pair.advance.goal.id}\u0000${pair.event.userId}`;
+      if (keys.has(key)) later.push(pair);
+      else (keys.add(key), round.push(pair));
     }
+    const rows = await db.query<ProgressRow & { goal_id: string; user_id: string }>(advanceStatement(db), [jsonRecords(PROGRESS_COLUMNS, round.map(progressRow))]);
+    const progress = new Map(rows.map((row) => [`${row.goal_id}\u0000${row.user_id}`, row]));
+    for (const { event, advance } of round) {
+      const row = progress.get(`${advance.goal.id}\u0000${event.userId}`);
+      if (row?.completed_by === event.id) await recordCompletion(db, event, advance, Number(row.completions), Number(row.window_start));
+    }
+    pending = later;
   }
 }
 
@@ -72,58 +65,63 @@ const PROGRESS_COLUMNS: JsonColumns = [
   ['completions', 'integer'],
   ['event_id', 'text'],
   ['completed_by', 'text'],
+  ['kind', 'text'],
+  ['full_mask', 'integer'],
+  ['target', 'bigint'],
+  ['repeat', 'integer'],
+  ['window_ms', 'bigint'],
 ];
 
-/** An event's row for the progress statement: what it meets, and whether it completes the goal on its own (a first event). */
+/** An event's row for the progress statement: what it meets, the goal's rule, and whether it completes the goal on its own (a first event). */
 function progressRow({ event, advance }: { event: NewEvent; advance: GoalAdvance }): unknown[] {
   const { config } = advance.goal;
   const completesAtOnce = config.kind === 'all' ? advance.bits === fullMask(config) : config.count === 1;
-  return [advance.goal.id, event.userId, advance.bits, event.receivedAt, completesAtOnce ? 1 : 0, event.id, completesAtOnce ? event.id : null];
+  return [
+    advance.goal.id,
+    event.userId,
+    advance.bits,
+    event.receivedAt,
+    completesAtOnce ? 1 : 0,
+    event.id,
+    completesAtOnce ? event.id : null,
+    config.kind,
+    config.kind === 'all' ? fullMask(config) : 0,
+    config.kind === 'count' ? config.count : 0,
+    config.kind === 'count' && config.repeat === true ? 1 : 0,
+    config.windowSeconds === undefined ? null : config.windowSeconds * 1000,
+  ];
 }
+
+let advanceText: string | undefined;
 
 /**
  * The users' progress, and on each locked row whether its event completes the goal: a group
- * when its last condition is met (once), a count at every `count`-th event when repeating, else
- * once. A window that has expired starts progress again from this event. Numbers from the
- * goal's validated config are written into the text: one statement per goal's shape.
+ * when its last condition is met (once), a count at every `target`-th event when repeating,
+ * else once. A window that has expired starts progress again from this event. Each row carries
+ * its goal's rule (`excluded.*`), so one statement serves every goal.
  */
-function advanceStatement(db: SqlExecutor, config: GoalConfig): string {
-  const window = config.windowSeconds === undefined ? null : integer(config.windowSeconds * 1000);
-  const expired = window === null ? '(1 = 0)' : `(excluded.updated_at > goal_progress.window_start + ${window})`;
-  if (config.kind === 'all') {
-    const open = 'goal_progress.completions = 0';
-    const met = `(CASE WHEN ${expired} THEN excluded.met ELSE (goal_progress.met | excluded.met) END)`;
-    const completes = `(CASE WHEN ${open} AND ${met} = ${integer(fullMask(config))} THEN 1 ELSE 0 END)`;
-    return upsert(db, {
-      met: `CASE WHEN ${open} THEN ${met} ELSE goal_progress.met END`,
-      count: 'goal_progress.count + 1',
-      windowStart: `CASE WHEN ${open} AND ${expired} THEN excluded.window_start ELSE goal_progress.window_start END`,
-      completes,
-    });
-  }
+function advanceStatement(db: SqlExecutor): string {
+  const expired = '(excluded.window_ms IS NOT NULL AND excluded.updated_at > goal_progress.window_start + excluded.window_ms)';
+  const open = '(goal_progress.completions = 0)';
+  const met = `(CASE WHEN ${expired} THEN excluded.met ELSE (goal_progress.met | excluded.met) END)`;
   const count = `(CASE WHEN ${expired} THEN 1 ELSE goal_progress.count + 1 END)`;
-  const again = config.repeat === true ? '(1 = 1)' : '(goal_progress.completions = 0)';
-  return upsert(db, {
-    met: 'goal_progress.met',
-    count,
-    windowStart: `CASE WHEN ${expired} THEN excluded.window_start ELSE goal_progress.window_start END`,
-    completes: `(CASE WHEN ${count} % ${integer(config.count)} = 0 AND ${again} THEN 1 ELSE 0 END)`,
-  });
-}
-
-function upsert(db: SqlExecutor, set: { met: string; count: string; windowStart: string; completes: string }): string {
+  const completes = `(CASE WHEN excluded.kind = 'all'
+      THEN (CASE WHEN ${open} AND ${met} = excluded.full_mask THEN 1 ELSE 0 END)
+      ELSE (CASE WHEN ${count} % NULLIF(excluded.target, 0) = 0 AND (excluded.repeat = 1 OR ${open}) THEN 1 ELSE 0 END) END)`;
   // SQLite parses INSERT … SELECT … ON CONFLICT only with a WHERE.
-  return `INSERT INTO goal_progress (goal_id, user_id, met, count, window_start, completions, last_event, completed_by, updated_at)
-  SELECT goal_id, user_id, met, 1, at, completions, event_id, completed_by, at FROM ${db.recordsFromJson(PROGRESS_COLUMNS)} WHERE true
+  advanceText ??= `INSERT INTO goal_progress (goal_id, user_id, met, count, window_start, completions, last_event, completed_by, updated_at, kind, full_mask, target, repeat, window_ms)
+  SELECT goal_id, user_id, met, 1, at, completions, event_id, completed_by, at, kind, full_mask, target, repeat, window_ms FROM ${db.recordsFromJson(PROGRESS_COLUMNS)} WHERE true
   ON CONFLICT (goal_id, user_id) DO UPDATE SET
-    met = ${set.met},
-    count = ${set.count},
-    window_start = ${set.windowStart},
-    completions = goal_progress.completions + ${set.completes},
-    completed_by = CASE WHEN ${set.completes} = 1 THEN excluded.last_event ELSE goal_progress.completed_by END,
+    met = CASE WHEN excluded.kind = 'all' AND ${open} THEN ${met} ELSE goal_progress.met END,
+    count = CASE WHEN excluded.kind = 'count' THEN ${count} ELSE goal_progress.count + 1 END,
+    window_start = CASE WHEN (excluded.kind = 'count' OR ${open}) AND ${expired} THEN excluded.window_start ELSE goal_progress.window_start END,
+    completions = goal_progress.completions + ${completes},
+    completed_by = CASE WHEN ${completes} = 1 THEN excluded.last_event ELSE goal_progress.completed_by END,
     last_event = excluded.last_event,
-    updated_at = excluded.updated_at
-  RETURNING user_id, met, count, completions, completed_by, window_start`;
+    updated_at = excluded.updated_at,
+    kind = excluded.kind, full_mask = excluded.full_mask, target = excluded.target, repeat = excluded.repeat, window_ms = excluded.window_ms
+  RETURNING goal_id, user_id, met, count, completions, completed_by, window_start`;
+  return advanceText;
 }
 
 function integer(n: number): string {
