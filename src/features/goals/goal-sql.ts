@@ -44,8 +44,12 @@ export async function advanceGoals(db: SqlExecutor, recorded: ReadonlyArray<{ ev
     const later: typeof pending = [];
     for (const pair of pending) {
       const key = `${pair.advance.goal.id}\u0000${pair.event.userId}`;
-      if (keys.has(key)) later.push(pair);
-      else (keys.add(key), round.push(pair));
+      if (keys.has(key)) {
+        later.push(pair);
+      } else {
+        keys.add(key);
+        round.push(pair);
+      }
     }
     const rows = await db.query<ProgressRow & { goal_id: string; user_id: string }>(advanceStatement(db), [jsonRecords(PROGRESS_COLUMNS, round.map(progressRow))]);
     const progress = new Map(rows.map((row) => [`${row.goal_id}\u0000${row.user_id}`, row]));
