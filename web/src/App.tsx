@@ -9,6 +9,7 @@ import { EventDetail } from './pages/events/EventDetail';
 import { DestinationsPage } from './pages/destinations/DestinationsPage';
 import { History } from './pages/History';
 import { UsersPage } from './pages/users/UsersPage';
+import { GoalsPage } from './pages/goals/GoalsPage';
 import { CatalogPage } from './pages/catalog/CatalogPage';
 import { Reports } from './pages/Reports';
 import { Fraud } from './pages/Fraud';
@@ -22,6 +23,7 @@ const NAV = [
   { to: '/destinations', label: 'Destinations' },
   { to: '/history', label: 'Postback history' },
   { to: '/users', label: 'Users & ledger' },
+  { to: '/goals', label: 'Goals' },
   { to: '/catalog', label: 'Catalog' },
 ];
 
@@ -195,6 +197,8 @@ function Page({ path }: { path: string }) {
       return <History />;
     case 'users':
       return <UsersPage />;
+    case 'goals':
+      return <GoalsPage />;
     case 'catalog':
       return <CatalogPage />;
     case 'reports':

@@ -176,6 +176,13 @@ export type DeliveryRow = Schemas['DeliveryRow'];
 export type DeliveryDetail = Schemas['DeliveryDetail'];
 export type Replayed = Ok<'/deliveries/replay', 'post'>;
 
+/** A goal: all of a group of conditions (up to 10), or a count of matching events; its completion is an event of type `goal`. */
+export type Goal = Schemas['Goal'];
+export type GoalConfig = Schemas['GoalConfig'];
+export type GoalCondition = Schemas['GoalCondition'];
+/** A user's progress toward a goal: a group's conditions met or not (a count: null), the events counted, completions, the window's end. */
+export type GoalProgress = Schemas['GoalProgress'];
+
 export type TrackingLink = Schemas['Link'];
 export type Click = Schemas['Click'];
 

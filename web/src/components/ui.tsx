@@ -69,6 +69,10 @@ const TONES: Record<string, string> = {
   credited: 'good',
   waiting: 'info',
   reversed: 'bad',
+  // A user's goals.
+  completed: 'good',
+  in_progress: 'info',
+  not_started: 'neutral',
 };
 
 export function Badge({ value, label }: { value: string; label?: string }) {

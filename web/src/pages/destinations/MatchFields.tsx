@@ -1,7 +1,7 @@
 import { Field } from '../../components/ui';
 import type { DestinationDraft, UpdateDraft } from './destination-draft';
 
-/** Which events the destination wants: lists of types, sources, offers and partners. */
+/** Which events the destination wants: lists of types, sources, offers, partners and completed goals. */
 export function MatchFields({ draft, update }: { draft: DestinationDraft; update: UpdateDraft }) {
   return (
     <fieldset>
@@ -18,6 +18,9 @@ export function MatchFields({ draft, update }: { draft: DestinationDraft; update
         </Field>
         <Field label="Partners" hint="comma-separated, as on tracking links: events attributed to their traffic">
           {(id, d) => <input id={id} aria-describedby={d} value={draft.partners} onChange={(e) => update({ partners: e.target.value })} placeholder="gamezop" />}
+        </Field>
+        <Field label="Goals" hint="comma-separated goal ids, as on the Goals page: their completions">
+          {(id, d) => <input id={id} aria-describedby={d} value={draft.goals} onChange={(e) => update({ goals: e.target.value })} placeholder="mainquest-3" />}
         </Field>
       </div>
     </fieldset>

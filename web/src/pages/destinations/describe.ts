@@ -8,6 +8,7 @@ export function describeMatch(config: DestinationConfig): string {
     config.match.sources ? `from ${config.match.sources.join(', ')}` : null,
     config.match.offers ? `offers ${config.match.offers.join(', ')}` : null,
     config.match.partners ? `partners ${config.match.partners.join(', ')}` : null,
+    config.match.goals ? `completed goals ${config.match.goals.join(', ')}` : null,
   ].filter(Boolean);
   return parts.length === 0 ? 'every accepted event' : parts.join('; ');
 }

@@ -16,6 +16,7 @@ export interface DestinationDraft {
   sources: string;
   offers: string;
   partners: string;
+  goals: string;
   retryKind: RetryKind;
   linear: { interval: string; resends: string };
   schedule: string;
@@ -53,6 +54,7 @@ export function draftOf(destination: Destination | null): DestinationDraft {
     sources: c?.match.sources?.join(', ') ?? '',
     offers: c?.match.offers?.join(', ') ?? '',
     partners: c?.match.partners?.join(', ') ?? '',
+    goals: c?.match.goals?.join(', ') ?? '',
     retryKind: c?.retry.kind ?? 'exponential',
     linear: c?.retry.kind === 'linear' ? { interval: String(c.retry.intervalMs / 1000), resends: String(c.retry.resends) } : { interval: '60', resends: '5' },
     schedule: c?.retry.kind === 'schedule' ? c.retry.delaysMs.map((d) => d / 1000).join(', ') : '0, 60, 90, 120, 150',
@@ -81,6 +83,7 @@ function matchOf(draft: DestinationDraft): DestinationConfig['match'] {
     ...(list(draft.sources).length ? { sources: list(draft.sources) } : {}),
     ...(list(draft.offers).length ? { offers: list(draft.offers) } : {}),
     ...(list(draft.partners).length ? { partners: list(draft.partners) } : {}),
+    ...(list(draft.goals).length ? { goals: list(draft.goals) } : {}),
   };
 }
 

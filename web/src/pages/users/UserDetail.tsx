@@ -6,9 +6,10 @@ import { useApi } from '../../hooks';
 import { Link } from '../../router';
 import { ManualAdjustment } from './ManualAdjustment';
 import { RewardTrace } from './RewardTrace';
+import { UserGoals } from './UserGoals';
 import { UserLedger } from './UserLedger';
 
-/** One user: the balance with what each partner carries, "where is my reward?", the ledger, adjustments by hand. */
+/** One user: the balance with what each partner carries, "where is my reward?", goals, the ledger, adjustments by hand. */
 export function UserDetail({ id }: { id: string }) {
   const path = `/users/${encodeURIComponent(id)}`;
   // Bumped by an adjustment: the balance, the trace and the ledger are read again.
@@ -54,6 +55,7 @@ export function UserDetail({ id }: { id: string }) {
           ]}
         />
       </section>
+      <UserGoals userId={u.id} version={version} />
       <RewardTrace userId={u.id} version={version} />
       <UserLedger userId={u.id} version={version} />
     </>
