@@ -177,7 +177,7 @@ export const TraceSchema = Type.Object({
   steps: Type.Array(
     Type.Object({
       at: Time,
-      kind: Type.Union([Type.Literal('click'), Type.Literal('postback'), Type.Literal('credit'), Type.Literal('reversal'), Type.Literal('adjustment'), Type.Literal('review')]),
+      kind: Type.Union([Type.Literal('click'), Type.Literal('postback'), Type.Literal('goal'), Type.Literal('credit'), Type.Literal('reversal'), Type.Literal('adjustment'), Type.Literal('review')]),
       text: Type.String(),
       clickId: Type.Optional(Type.String()),
       eventId: Type.Optional(Type.String()),

@@ -8286,7 +8286,7 @@ export interface components {
             steps: {
                 /** Format: date-time */
                 at: string;
-                kind: "click" | "postback" | "credit" | "reversal" | "adjustment" | "review";
+                kind: "click" | "postback" | "goal" | "credit" | "reversal" | "adjustment" | "review";
                 text: string;
                 clickId?: string;
                 eventId?: string;

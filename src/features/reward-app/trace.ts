@@ -42,7 +42,7 @@ export type TraceState = 'credited' | 'waiting' | 'held' | 'rejected' | 'reverse
 
 export interface TraceStep {
   at: number;
-  kind: 'click' | 'postback' | 'credit' | 'reversal' | 'adjustment' | 'review';
+  kind: 'click' | 'postback' | 'goal' | 'credit' | 'reversal' | 'adjustment' | 'review';
   text: string;
   clickId?: string;
   eventId?: string;
@@ -75,7 +75,7 @@ function steps({ clicks, events, entries }: TraceInput): TraceStep[] {
     const target = c.referrerPid === null ? '' : `, sent to the Play Store with an install referrer for app ${c.referrerPid}`;
     out.push({ at: c.createdAt, kind: 'click', clickId: c.id, text: `Clicked ${c.linkName === null ? 'a tracking link' : `“${c.linkName}”`} for ${offerText(c.offerId, c.offerName)}${c.partner === null ? '' : ` (partner ${c.partner})`}${target}` });
   }
-  for (const e of events) out.push({ at: e.receivedAt, kind: 'postback', eventId: e.id, text: postbackText(e) });
+  for (const e of events) out.push({ at: e.receivedAt, kind: isGoal(e) ? 'goal' : 'postback', eventId: e.id, text: postbackText(e) });
   for (const e of events) {
     if (e.review === 'approved' || e.review === 'rejected') {
       // Decided when its credit (approved) or take-back (rejected) was written, if it made one.
@@ -94,7 +94,7 @@ function steps({ clicks, events, entries }: TraceInput): TraceStep[] {
 }
 
 function postbackText(e: TraceEvent): string {
-  if (e.type === 'goal' && e.source === 'goals') {
+  if (isGoal(e)) {
     const by = Array.isArray(e.metadata.completedBy) ? ` by ${e.metadata.completedBy.length} event${e.metadata.completedBy.length === 1 ? '' : 's'}` : '';
     return `Goal “${typeof e.metadata.goalName === 'string' ? e.metadata.goalName : e.externalId}” completed${by}${e.coins > 0 ? `: a bonus of ${e.coins} coins` : ''}`;
   }
@@ -106,6 +106,11 @@ function postbackText(e: TraceEvent): string {
   const note = typeof e.metadata.rewardNote === 'string' ? ` (${e.metadata.rewardNote})` : '';
   const held = e.review === 'held' || (e.review !== null && e.metadata.heldCredit !== undefined) ? `; held for review: ${e.flags.map((f) => f.detail).join('; ')}` : '';
   return `${from}: accepted${reward}${note}${held}`;
+}
+
+/** A completed goal's own event (goals/goal-sql.ts). */
+function isGoal(e: TraceEvent): boolean {
+  return e.type === 'goal' && e.source === 'goals';
 }
 
 function offerText(id: string, name: string | null): string {

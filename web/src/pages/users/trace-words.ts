@@ -18,6 +18,7 @@ type Tone = 'good' | 'bad' | 'warn' | 'info' | 'neutral';
 export const STEP_KINDS: Record<TraceStep['kind'], { label: string; tone: Tone }> = {
   click: { label: 'Click', tone: 'info' },
   postback: { label: 'Postback', tone: 'neutral' },
+  goal: { label: 'Goal', tone: 'good' },
   credit: { label: 'Credit', tone: 'good' },
   reversal: { label: 'Reversal', tone: 'bad' },
   adjustment: { label: 'Adjustment', tone: 'warn' },
