@@ -51,7 +51,13 @@ export async function advanceGoals(db: SqlExecutor, recorded: ReadonlyArray<{ ev
         round.push(pair);
       }
     }
-    const rows = await db.query<ProgressRow & { goal_id: string; user_id: string }>(advanceStatement(db), [jsonRecords(PROGRESS_COLUMNS, round.map(progressRow))]);
+    const rows: Array<ProgressRow & { goal_id: string; user_id: string }> = [];
+    if (db.inProcess) {
+      // In process a statement costs no round trip: each row bound as is beats one JSON to parse.
+      for (const pair of round) rows.push(...(await db.query<ProgressRow & { goal_id: string; user_id: string }>(advanceStatement(db, 'values'), progressRow(pair))));
+    } else {
+      rows.push(...(await db.query<ProgressRow & { goal_id: string; user_id: string }>(advanceStatement(db, 'json'), [jsonRecords(PROGRESS_COLUMNS, round.map(progressRow))])));
+    }
     const progress = new Map(rows.map((row) => [`${row.goal_id}\u0000${row.user_id}`, row]));
     for (const { event, advance } of round) {
       const row = progress.get(`${advance.goal.id}\u0000${event.userId}`);
@@ -96,7 +102,7 @@ function progressRow({ event, advance }: { event: NewEvent; advance: GoalAdvance
   ];
 }
 
-let advanceText: string | undefined;
+const advanceTexts = new Map<'values' | 'json', string>();
 
 /**
  * The users' progress, and on each locked row whether its event completes the goal: a group
@@ -104,7 +110,9 @@ let advanceText: string | undefined;
  * else once. A window that has expired starts progress again from this event. Each row carries
  * its goal's rule (`excluded.*`), so one statement serves every goal.
  */
-function advanceStatement(db: SqlExecutor): string {
+function advanceStatement(db: SqlExecutor, rows: 'values' | 'json'): string {
+  const known = advanceTexts.get(rows);
+  if (known !== undefined) return known;
   const expired = '(excluded.window_ms IS NOT NULL AND excluded.updated_at > goal_progress.window_start + excluded.window_ms)';
   const open = '(goal_progress.completions = 0)';
   const met = `(CASE WHEN ${expired} THEN excluded.met ELSE (goal_progress.met | excluded.met) END)`;
@@ -113,8 +121,12 @@ function advanceStatement(db: SqlExecutor): string {
       THEN (CASE WHEN ${open} AND ${met} = excluded.full_mask THEN 1 ELSE 0 END)
       ELSE (CASE WHEN ${count} % NULLIF(excluded.target, 0) = 0 AND (excluded.repeat = 1 OR ${open}) THEN 1 ELSE 0 END) END)`;
   // SQLite parses INSERT … SELECT … ON CONFLICT only with a WHERE.
-  advanceText ??= `INSERT INTO goal_progress (goal_id, user_id, met, count, window_start, completions, last_event, completed_by, updated_at, kind, full_mask, target, repeat, window_ms)
-  SELECT goal_id, user_id, met, 1, at, completions, event_id, completed_by, at, kind, full_mask, target, repeat, window_ms FROM ${db.recordsFromJson(PROGRESS_COLUMNS)} WHERE true
+  const source =
+    rows === 'values'
+      ? 'SELECT ? AS goal_id, ? AS user_id, ? AS met, ? AS at, ? AS completions, ? AS event_id, ? AS completed_by, ? AS kind, ? AS full_mask, ? AS target, ? AS repeat, ? AS window_ms'
+      : `SELECT * FROM ${db.recordsFromJson(PROGRESS_COLUMNS)}`;
+  const text = `INSERT INTO goal_progress (goal_id, user_id, met, count, window_start, completions, last_event, completed_by, updated_at, kind, full_mask, target, repeat, window_ms)
+  SELECT goal_id, user_id, met, 1, at, completions, event_id, completed_by, at, kind, full_mask, target, repeat, window_ms FROM (${source}) AS r WHERE true
   ON CONFLICT (goal_id, user_id) DO UPDATE SET
     met = CASE WHEN excluded.kind = 'all' AND ${open} THEN ${met} ELSE goal_progress.met END,
     count = CASE WHEN excluded.kind = 'count' THEN ${count} ELSE goal_progress.count + 1 END,
@@ -125,7 +137,8 @@ function advanceStatement(db: SqlExecutor): string {
     updated_at = excluded.updated_at,
     kind = excluded.kind, full_mask = excluded.full_mask, target = excluded.target, repeat = excluded.repeat, window_ms = excluded.window_ms
   RETURNING goal_id, user_id, met, count, completions, completed_by, window_start`;
-  return advanceText;
+  advanceTexts.set(rows, text);
+  return text;
 }
 
 function integer(n: number): string {
