@@ -198,6 +198,8 @@ describe.each(STORE_KINDS)('goals on %s', (kind) => {
   it('refuses a goal that would match anything, and names the field', async () => {
     expect(await hub.admin('/goals', { body: { name: 'x', config: { kind: 'count', condition: {}, count: 5 } } })).toMatchObject({ status: 400, body: { field: 'config.condition' } });
     expect(await hub.admin('/goals', { body: { name: 'x', config: { kind: 'all', conditions: Array.from({ length: 11 }, () => ({ eventType: 'a' })) } } })).toMatchObject({ status: 400 });
+    expect(await hub.admin('/goals', { body: { name: 'x', config: { kind: 'count', condition: { eventType: 'a' }, count: 0 } } })).toMatchObject({ status: 400, body: { field: 'config.count' } });
+    expect(await hub.admin('/goals', { body: { name: 'x', config: { kind: 'count', condition: { data: { '': 'q1' } }, count: 5 } } })).toMatchObject({ status: 400, body: { field: expect.stringContaining('config.condition.data') } });
     expect((await hub.admin('/goals/no-such-goal')).status).toBe(404);
   });
 

@@ -59,6 +59,20 @@ describe('validatorCompiler', () => {
     expect(body(null).error).toMatchObject({ field: 'body', message: 'body must be object' });
   });
 
+  it("names the field of the union's branch the value chose by its constant", () => {
+    const Config = Type.Object({
+      config: Type.Union([
+        Type.Object({ kind: Type.Literal('all'), conditions: Type.Array(Type.String(), { minItems: 1 }) }, { additionalProperties: false }),
+        Type.Object({ kind: Type.Literal('count'), condition: Type.String(), count: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      ]),
+    });
+    const body = compile(Config, 'body');
+    expect(body({ config: { kind: 'count', condition: 'x', count: 0 } }).error).toMatchObject({ field: 'config.count', message: 'config.count must be >= 1' });
+    expect(body({ config: { kind: 'count', count: 5 } }).error).toMatchObject({ field: 'config.condition' });
+    expect(body({ config: { kind: 'all' } }).error).toMatchObject({ field: 'config.conditions' });
+    expect(body({ config: { kind: 'all', conditions: ['a'] } })).toEqual({ value: { config: { kind: 'all', conditions: ['a'] } } });
+  });
+
   it('checks path parameters', () => {
     expect(compile(Type.Object({ id: Type.String() }), 'params')({ id: 'x', extra: 'y' })).toEqual({ value: { id: 'x', extra: 'y' } });
     expect(compile(Type.Object({ id: Type.String() }), 'params')({}).error).toMatchObject({ field: 'id', message: 'id is required' });

@@ -28,7 +28,8 @@ export function firstFieldProblem(errors: readonly TLocalizedValidationError[], 
   const whole = scope.under ?? scope.whole ?? 'body';
   // A property that `additionalProperties: false` refuses is reported twice, first as a bare
   // "schema is false" at the property; the additionalProperties error says what it means.
-  const error = errors.find((e) => e.keyword !== 'boolean') ?? errors[0];
+  const relevant = outsideUnchosenBranches(errors);
+  const error = relevant.find((e) => e.keyword !== 'boolean') ?? relevant[0] ?? errors[0];
   if (error === undefined) return { field: whole, message: 'is invalid' };
   const path = [...(scope.under === undefined ? [] : [scope.under]), ...pointerToPath(error.instancePath)];
   if (error.keyword === 'required') {
@@ -44,6 +45,18 @@ export function firstFieldProblem(errors: readonly TLocalizedValidationError[], 
 export function validationError(errors: readonly TLocalizedValidationError[], scope: FieldScope = {}): ValidationError {
   const { field, message } = firstFieldProblem(errors, scope);
   return new ValidationError(field, message);
+}
+
+/**
+ * A union told apart by a constant (`kind: 'count'`) reports every branch's errors, the first
+ * branch's first: without the errors of the branches whose constant the value does not have,
+ * the client hears about the branch it chose (`config.count must be >= 1`, not that a group's
+ * `config.conditions` is required).
+ */
+function outsideUnchosenBranches(errors: readonly TLocalizedValidationError[]): readonly TLocalizedValidationError[] {
+  const unchosen = errors.filter((e) => e.keyword === 'const').flatMap((e) => /^(.*\/anyOf\/\d+)\/properties\/[^/]+$/.exec(e.schemaPath)?.[1] ?? []);
+  if (unchosen.length === 0) return errors;
+  return errors.filter((e) => e.keyword !== 'anyOf' && !unchosen.some((branch) => e.schemaPath === branch || e.schemaPath.startsWith(`${branch}/`)));
 }
 
 function fieldName(path: readonly string[], whole: string): string {

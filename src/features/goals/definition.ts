@@ -12,8 +12,10 @@ export const GoalConditionSchema = Type.Object(
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only events from this source (`platform` for the platform events API, `reward-levels` for the level postback API)' })),
     levelAtLeast: Type.Optional(Type.Integer({ minimum: 1, description: 'Only events whose level is at least this' })),
     data: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ maxLength: 200 }), {
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), Type.String({ maxLength: 200 }), {
         maxProperties: 5,
+        // Keys the pattern refuses are refused, not let through unchecked.
+        additionalProperties: false,
         description: "Values the event's data must hold (a platform event's `data`, a source's kept fields), e.g. {\"questId\": \"q7\"}",
       }),
     ),
