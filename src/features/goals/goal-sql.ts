@@ -1,10 +1,10 @@
-// Goals inside the recording transaction: one statement per goal an event advances (an upsert
-// of the user's progress that also decides, on the row it locks, whether this event completes
+// Goals inside the recording transaction: the users' progress upserted (one statement for the
+// goals of the transaction's events, deciding on each row it locks whether its event completes
 // the goal), and only on a completion the goal's own event, its deliveries and its bonus.
 import { jsonRecords, type JsonColumns, type SqlExecutor } from '../../db/executor.js';
 import type { EventsTable } from '../../db/schema.js';
 import { parseJson } from '../../db/schema.js';
-import { appendLedger, creditCoins } from '../conversions/event-credit.js';
+import { appendLedger } from '../conversions/event-credit.js';
 import type { NewEvent } from '../conversions/events-types.js';
 import { insertDeliveries, insertEventOnce } from '../conversions/record-event.js';
 import { blankEvent } from '../conversions/new-event.js';
@@ -21,8 +21,8 @@ export interface GoalAdvance {
 }
 
 interface ProgressRow {
-  met: number;
-  count: number;
+  goal_id: string;
+  user_id: string;
   completions: number;
   completed_by: string | null;
   window_start: number;
@@ -51,12 +51,12 @@ export async function advanceGoals(db: SqlExecutor, recorded: ReadonlyArray<{ ev
         round.push(pair);
       }
     }
-    const rows: Array<ProgressRow & { goal_id: string; user_id: string }> = [];
+    const rows: ProgressRow[] = [];
     if (db.inProcess) {
       // In process a statement costs no round trip: each row bound as is beats one JSON to parse.
-      for (const pair of round) rows.push(...(await db.query<ProgressRow & { goal_id: string; user_id: string }>(advanceStatement(db, 'values'), progressRow(pair))));
+      for (const pair of round) rows.push(...(await db.query<ProgressRow>(advanceStatement(db, 'values'), progressRow(pair))));
     } else {
-      rows.push(...(await db.query<ProgressRow & { goal_id: string; user_id: string }>(advanceStatement(db, 'json'), [jsonRecords(PROGRESS_COLUMNS, round.map(progressRow))])));
+      rows.push(...(await db.query<ProgressRow>(advanceStatement(db, 'json'), [jsonRecords(PROGRESS_COLUMNS, round.map(progressRow))])));
     }
     const progress = new Map(rows.map((row) => [`${row.goal_id}\u0000${row.user_id}`, row]));
     for (const { event, advance } of round) {
@@ -136,7 +136,7 @@ function advanceStatement(db: SqlExecutor, rows: 'values' | 'json'): string {
     last_event = excluded.last_event,
     updated_at = excluded.updated_at,
     kind = excluded.kind, full_mask = excluded.full_mask, target = excluded.target, repeat = excluded.repeat, window_ms = excluded.window_ms
-  RETURNING goal_id, user_id, met, count, completions, completed_by, window_start`;
+  RETURNING goal_id, user_id, completions, completed_by, window_start`;
   advanceTexts.set(rows, text);
   return text;
 }
@@ -151,7 +151,7 @@ function integer(n: number): string {
  * number, unique like any postback's), with the completing event's attribution (GG3's
  * `{clickId}`), its deliveries and its bonus.
  */
-async function recordCompletion(db: SqlExecutor, by: NewEvent, advance: GoalAdvance, completion: number, windowStart: number): Promise<boolean> {
+async function recordCompletion(db: SqlExecutor, by: NewEvent, advance: GoalAdvance, completion: number, windowStart: number): Promise<void> {
   const { goal, completion: made } = advance;
   // The goal's creation time in the key: a goal deleted and made again under its id starts afresh.
   const key = `${goal.id}:${goal.createdAt}:${by.userId}:${completion}`;
@@ -169,13 +169,10 @@ async function recordCompletion(db: SqlExecutor, by: NewEvent, advance: GoalAdva
   };
   const bonus = goal.config.bonusCoins ?? 0;
   const inserted = await insertEventOnce(db, event, { coins: bonus, rewardMicros: bonus === 0 ? null : bonus * MICROS_PER_COIN });
-  if (!inserted) return false;
+  if (!inserted) return;
   await insertDeliveries(db, event.id, event.receivedAt, made.deliveries);
-  if (bonus > 0 && by.userId !== null) {
-    await creditCoins(db, [{ userId: by.userId, source: GOALS_SOURCE, micros: bonus * MICROS_PER_COIN, at: event.receivedAt }]);
-    await appendLedger(db, by.userId, event.id, { ledgerEntryId: made.ledgerEntryId, coins: bonus, kind: 'goal' }, event.receivedAt);
-  }
-  return true;
+  // Whole coins: nothing to carry.
+  if (bonus > 0 && by.userId !== null) await appendLedger(db, by.userId, event.id, { ledgerEntryId: made.ledgerEntryId, coins: bonus, kind: 'goal' }, event.receivedAt);
 }
 
 /** The events that completed it: a group's latest event for each condition, a count's last events (at most 50). */
