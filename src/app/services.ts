@@ -77,6 +77,12 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
       metrics.attemptDuration.observe(seconds);
     },
     onError: (error, deliveryId) => log.error({ err: error, deliveryId }, 'a delivery attempt could not run'),
+    onAttemptFailed: ({ deliveryId, destinationId, attempt, next }) =>
+      log.warn(
+        { deliveryId, destinationId, attempt: attempt.attempt, status: attempt.status, error: attempt.error, retry: next.state === 'pending' ? new Date(next.at).toISOString() : null },
+        next.state === 'pending' ? 'a delivery attempt failed; it will be retried' : 'a delivery attempt failed; the delivery has failed',
+      ),
+    onPaused: (destinationId, reason) => log.warn({ destinationId, reason }, 'a destination was paused: its deliveries wait until it is resumed'),
   });
   const links = new LinkService({ ...dal.clicks, getOffer: dal.catalog.getOffer, getApp: dal.catalog.getApp }, clock);
   const clicks = new ClickService(links, dal.clicks, clock, (error, click) => log.error({ err: error, clickId: click.id, linkId: click.linkId }, 'a click could not be recorded'));

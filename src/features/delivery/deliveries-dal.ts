@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { type DeliveriesTable, type DeliveryAttemptsTable, parseJson, type Tables } from '../../db/schema.js';
 import type { AttemptRecord, AttemptResult, ClaimedDelivery, ClaimOptions, DeliveryFilter, DeliveryRecord, DeliveryRow, DeliveryState } from './delivery-types.js';
 import type { HubDb } from '../procedures.js';
-import { claimedDeliveries, completionRows, DELIVERIES_CHANNEL } from './deliveries-sql.js';
+import { claimedDeliveries, completionRows, DELIVERIES_CHANNEL, type PausedDestination } from './deliveries-sql.js';
 import { type Page, page } from '../../db/paging.js';
 export function deliveryFromRow(row: DeliveriesTable): DeliveryRecord {
   return {
@@ -57,8 +57,9 @@ export function deliveriesDal(db: HubDb) {
       return claimedDeliveries(await db.run('claimDeliveries', { now, limit, leaseMs, ...(options === undefined ? {} : { options }) }));
     },
 
-    async completeAttempts(results: readonly AttemptResult[]): Promise<void> {
-      await db.run('completeAttempts', completionRows(results));
+    /** Records finished attempts; answers the destinations they paused. */
+    async completeAttempts(results: readonly AttemptResult[]): Promise<PausedDestination[]> {
+      return db.run('completeAttempts', completionRows(results));
     },
 
     getDelivery(id: string): Promise<DeliveryRecord | null> {

@@ -158,8 +158,14 @@ export const completeAttempts = procedure((db, rows: CompletionRows) => writeCom
   oneStatement: (rows) => completesInOneStatement(rows),
 });
 
-async function writeCompletions(db: SqlExecutor, { attempts, states, changes }: CompletionRows): Promise<void> {
-  if (attempts.length === 0) return;
+/** A destination this batch paused, and why. */
+export interface PausedDestination {
+  destinationId: string;
+  reason: string;
+}
+
+async function writeCompletions(db: SqlExecutor, { attempts, states, changes }: CompletionRows): Promise<PausedDestination[]> {
+  if (attempts.length === 0) return [];
   if (db.inProcess) {
     // In-process (SQLite) there is no round trip to save, and a prepared statement run per row
     // costs about half of what unpacking the rows from a JSON array does.
@@ -181,12 +187,17 @@ async function writeCompletions(db: SqlExecutor, { attempts, states, changes }: 
          ${RESET_FAILURES} AND ${db.inJsonList('id')}`,
         [...rows, JSON.stringify(changes.map((c) => c.destinationId))],
       );
-      return;
+      return [];
     }
     await db.query(insertAttempts, [rows[0]]);
     await db.query(updateStates, [rows[1]]);
   }
-  for (const change of changes) await applyDestinationChange(db, change);
+  const paused: PausedDestination[] = [];
+  for (const change of changes) {
+    const reason = await applyDestinationChange(db, change);
+    if (reason !== null) paused.push({ destinationId: change.destinationId, reason });
+  }
+  return paused;
 }
 
 /**
@@ -306,15 +317,16 @@ export function destinationChanges(results: readonly AttemptResult[]): Destinati
   return [...changes.values()];
 }
 
-async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Promise<void> {
+/** The reason, when this change paused the destination (null when it did not). */
+async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Promise<string | null> {
   if (onlyRestarts(c)) {
     await db.query(`${RESET_FAILURES} AND id = ?`, [c.destinationId]);
-    return;
+    return null;
   }
   // Paused, never dropped: its deliveries wait, and go out when an operator resumes it.
   // pauseAfterFailures 0: never paused for failures (a 410 still pauses).
   const reached = `(? > 0 AND (consecutive_failures + ? >= ? OR ? >= ?))`;
-  const [after] = await db.query<{ paused_at: number | string | null }>(
+  const [after] = await db.query<{ paused_at: number | string | null; pause_reason: string | null }>(
     `UPDATE destinations SET
        consecutive_failures = CASE WHEN ? = 1 THEN ? ELSE consecutive_failures + ? END,
        pause_reason = CASE WHEN paused_at IS NOT NULL THEN pause_reason
@@ -322,7 +334,7 @@ async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Pr
                            WHEN ${reached} THEN ? ELSE pause_reason END,
        paused_at = CASE WHEN paused_at IS NOT NULL THEN paused_at
                         WHEN CAST(? AS TEXT) IS NOT NULL OR ${reached} THEN ? ELSE NULL END
-     WHERE id = ? RETURNING paused_at`,
+     WHERE id = ? RETURNING paused_at, pause_reason`,
     [
       c.succeeded ? 1 : 0,
       c.failuresAfterLastSuccess,
@@ -352,5 +364,7 @@ async function applyDestinationChange(db: SqlExecutor, c: DestinationChange): Pr
   if (after?.paused_at != null && Number(after.paused_at) === c.now) {
     const park = parkDeliveries(c.destinationId, Number.MAX_SAFE_INTEGER);
     await db.query(park.sql, park.parameters);
+    return after.pause_reason ?? 'paused';
   }
+  return null;
 }

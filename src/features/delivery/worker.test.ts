@@ -57,7 +57,7 @@ describe('DeliveryWorker claims', () => {
           asked.push(options?.expired !== false);
           return Promise.resolve([]);
         },
-        completeAttempts: () => Promise.resolve(),
+        completeAttempts: () => Promise.resolve([]),
         getDestination: () => Promise.resolve(null),
       },
       destinations: { secrets: () => ({}) },
@@ -89,7 +89,7 @@ describe('DeliveryWorker claims', () => {
           // Two at once for "slow" (its limit), two more wait for its limiter: a batch (of 2) waiting.
           return Promise.resolve(['s1', 's2', 's3', 's4'].map((id) => delivery(id, 'slow', now)));
         },
-        completeAttempts: () => Promise.resolve(),
+        completeAttempts: () => Promise.resolve([]),
         getDestination: (id: string) => Promise.resolve(destinations.get(id) ?? null),
       },
       destinations: { secrets: () => ({}) },
@@ -128,7 +128,7 @@ describe('DeliveryWorker destinations', () => {
     const worker = new DeliveryWorker({
       store: {
         claimDueDeliveries: () => Promise.resolve(batch.splice(0)),
-        completeAttempts: () => Promise.resolve(),
+        completeAttempts: () => Promise.resolve([]),
         getDestination: (id: string) => {
           reads.push(id);
           return Promise.resolve({ ...destination(id), updatedAt: version });
@@ -168,7 +168,7 @@ describe('DeliveryWorker destinations', () => {
         claimDueDeliveries: () => Promise.resolve(batch.splice(0)),
         completeAttempts: (results: readonly AttemptResult[]) => {
           recorded.push(...results);
-          return Promise.resolve();
+          return Promise.resolve([]);
         },
         getDestination: (id: string) => Promise.resolve(destination(id)),
       },

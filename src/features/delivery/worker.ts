@@ -29,6 +29,10 @@ export interface WorkerDeps {
   onAttempt?: (destinationId: string, outcome: 'succeeded' | 'retry' | 'failed', seconds: number) => void;
   /** An attempt that could not run (the store failed, or a fault in the hub): for the log. */
   onError?: (error: unknown, deliveryId: string) => void;
+  /** An attempt the partner did not accept (recorded): for the log, before a partner notices. */
+  onAttemptFailed?: (result: AttemptResult) => void;
+  /** A destination paused by its failures (or a 410), once, when the pause is recorded. */
+  onPaused?: (destinationId: string, reason: string) => void;
 }
 
 const EXPIRED_CHECK_MS = 1000;
@@ -71,10 +75,12 @@ export class DeliveryWorker {
     this.pollMs = deps.pollMs ?? 500;
     this.random = deps.random ?? Math.random;
     this.completions = new GroupCommit(async (results) => {
-      await deps.store.completeAttempts(results);
+      const paused = await deps.store.completeAttempts(results);
       // Counted once recorded, for the whole batch: no callback per attempt.
-      const onAttempt = deps.onAttempt;
+      const { onAttempt, onAttemptFailed, onPaused } = deps;
       if (onAttempt !== undefined) for (const r of results) onAttempt(r.destinationId, outcomeOf(r), (r.attempt.latencyMs ?? 0) / 1000);
+      if (onAttemptFailed !== undefined) for (const r of results) if (r.next.state !== 'succeeded') onAttemptFailed(r);
+      if (onPaused !== undefined) for (const p of paused) onPaused(p.destinationId, p.reason);
     }, { maxBatch: 512 });
   }
 
