@@ -40,6 +40,7 @@ export interface Log {
 import { AppKeyService, appKeysDal } from '../features/reward-app/app-keys.js';
 import { rewardAppDal } from '../features/reward-app/reward-app-dal.js';
 import { GoalService, goalsDal } from '../features/goals/goals.js';
+import { AuditService, auditDal } from '../features/audit/audit.js';
 import { RewardAppService } from '../features/reward-app/reward-app-service.js';
 
 export interface ServiceOptions {
@@ -131,6 +132,7 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     appKeys: new AppKeyService(dal.appKeys, dal.catalog, clock, (error) => log.warn({ err: error }, "an app key's last use could not be noted")),
     rewardApp: new RewardAppService({ db, store: dal.rewardApp, users: dal.users, clock }),
     goals,
+    audit: new AuditService(dal.audit, clock),
   };
 }
 
@@ -151,6 +153,7 @@ function dataAccess(db: HubDb) {
     settings: settingsDal(db),
     appKeys: appKeysDal(db),
     goals: goalsDal(db),
+    audit: auditDal(db),
     rewardApp: rewardAppDal(db),
   };
 }

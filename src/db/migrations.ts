@@ -191,6 +191,17 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
       `CREATE INDEX goal_progress_user ON goal_progress (user_id, goal_id)`,
     ],
   },
+  {
+    // Every change made through the admin API: appended, never changed.
+    name: '0008_audit_log',
+    up: ({ time, json }) => [
+      `CREATE TABLE audit_log (
+         id TEXT PRIMARY KEY, at ${time} NOT NULL, actor TEXT NOT NULL, address TEXT, method TEXT NOT NULL,
+         route TEXT NOT NULL, resource TEXT NOT NULL, resource_id TEXT, status INTEGER NOT NULL, changes ${json} NOT NULL)`,
+      `CREATE INDEX audit_log_at ON audit_log (at)`,
+      `CREATE INDEX audit_log_resource ON audit_log (resource, resource_id)`,
+    ],
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

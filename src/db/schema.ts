@@ -23,6 +23,22 @@ export interface Tables {
   credit_feed: CreditFeedTable;
   goals: GoalsTable;
   goal_progress: GoalProgressTable;
+  audit_log: AuditLogTable;
+}
+
+/** A change made through the admin API: who, when, from where, what (secrets hidden). */
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor: string;
+  address: string | null;
+  method: string;
+  route: string;
+  resource: string;
+  resource_id: string | null;
+  status: number;
+  /** JSON: the fields changed, each with its value before and after (features/audit/changes.ts). */
+  changes: string;
 }
 
 export interface GoalsTable {

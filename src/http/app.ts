@@ -218,6 +218,7 @@ async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
       appKeys: services.appKeys,
       rewardApp: services.rewardApp,
       goals: services.goals,
+      audit: services.audit,
     }),
     { prefix: '/admin/api' },
   );

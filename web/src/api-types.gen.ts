@@ -6561,6 +6561,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log: every change made through the admin API (who, when, from where, what), newest first */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    cursor?: string;
+                    actor?: string;
+                    resource?: string;
+                    resourceId?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AuditEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/audit/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log as CSV (the same filters), newest first; formulas neutralised */
+        get: {
+            parameters: {
+                query?: {
+                    actor?: string;
+                    resource?: string;
+                    resourceId?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/app/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -7361,6 +7475,30 @@ export interface components {
             latencyMs: number | null;
             responseExcerpt: string | null;
             error: string | null;
+        };
+        /** AuditEntry */
+        AuditEntry: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Who made the change (today: the admin token) */
+            actor: string;
+            /** @description The client's address (X-Forwarded-For's with TRUST_PROXY) */
+            address: string | null;
+            method: string;
+            /** @description The admin route as declared, e.g. /destinations/:id/pause */
+            route: string;
+            /** @description destinations, sources, goals, fraud-policy, … */
+            resource: string;
+            resourceId: string | null;
+            status: number;
+            /** @description Each field changed, before and after; secrets shown as "[hidden]" */
+            changes: {
+                [key: string]: {
+                    before: unknown;
+                    after: unknown;
+                };
+            };
         };
         /** Balance */
         Balance: {

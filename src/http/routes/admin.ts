@@ -16,6 +16,9 @@ import type { App } from '../types.js';
 import { attributionRoutes } from './admin-attribution.js';
 import { rewardAppAdminRoutes } from './admin-reward-app.js';
 import { goalRoutes } from './admin-goals.js';
+import { auditRoutes } from './admin-audit.js';
+import { auditChanges } from '../audit-hook.js';
+import type { AuditService } from '../../features/audit/audit.js';
 import type { GoalService } from '../../features/goals/goals.js';
 import type { AppKeyService } from '../../features/reward-app/app-keys.js';
 import type { RewardAppService } from '../../features/reward-app/reward-app-service.js';
@@ -42,6 +45,7 @@ export interface AdminDeps {
   appKeys: AppKeyService;
   rewardApp: RewardAppService;
   goals: GoalService;
+  audit: AuditService;
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -51,6 +55,7 @@ const security = [{ adminToken: [] }];
 export function adminRoutes(deps: AdminDeps) {
   return async function (app: App): Promise<void> {
     app.addHook('onRequest', deps.authenticate);
+    auditChanges(app, deps.audit);
 
     usersRoutes(app, deps.users);
     catalogRoutes(app, deps.catalog);
@@ -63,6 +68,7 @@ export function adminRoutes(deps: AdminDeps) {
     attributionRoutes(app, { conversions: deps.conversions, stats: deps.stats });
     rewardAppAdminRoutes(app, deps);
     goalRoutes(app, deps.goals);
+    auditRoutes(app, deps.audit);
     return Promise.resolve();
   };
 }
