@@ -31,7 +31,7 @@ describe.each(STORE_KINDS)('the audit log on %s', (kind) => {
       method: 'POST',
       route: '/destinations',
       resource: 'destinations',
-      resourceId: null,
+      resourceId: id,
       status: 201,
       changes: { name: { before: null, after: 'GG3' }, hasBearerToken: { before: null, after: true } },
     });

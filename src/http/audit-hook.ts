@@ -29,6 +29,7 @@ export function auditChanges(app: App, audit: AuditService): void {
     const [resource = 'unknown'] = route.slice(PREFIX.length).split('/').filter((s) => s !== '');
     const params = request.params as Record<string, string>;
     const firstParam = /\/:([A-Za-z]+)/.exec(route)?.[1];
+    const after = answered(resource, payload);
     try {
       await audit.record({
         actor: 'admin token',
@@ -36,10 +37,11 @@ export function auditChanges(app: App, audit: AuditService): void {
         method: request.method,
         route: route.slice(PREFIX.length),
         resource,
-        resourceId: firstParam === undefined ? null : (params[firstParam] ?? null),
+        // A creation's id is in its answer.
+        resourceId: firstParam === undefined ? createdId(after) : (params[firstParam] ?? null),
         status: reply.statusCode,
         before: before.get(request) ?? null,
-        after: answered(resource, payload),
+        after,
       });
     } catch (error) {
       request.log.error({ err: error }, 'an admin change could not be written to the audit log');
@@ -74,4 +76,11 @@ function answered(resource: string, payload: unknown): unknown {
   const body = JSON.parse(payload) as Record<string, unknown>;
   if (resource === 'users' && typeof body.user === 'object' && body.user !== null) return { ...(body.user as Record<string, unknown>), entryId: body.entryId };
   return body;
+}
+
+function createdId(after: unknown): string | null {
+  if (typeof after !== 'object' || after === null) return null;
+  const { id, slug, pid } = after as Record<string, unknown>;
+  const found = [id, slug, pid].find((v) => typeof v === 'string');
+  return typeof found === 'string' ? found : null;
 }
