@@ -173,7 +173,7 @@ export function AuditLog() {
   return (
     <div>
       <PageHeader title="Audit log">
-        <button type="button" className="small" onClick={list.reload} disabled={list.loading}>
+        <button type="button" onClick={list.reload} disabled={list.loading}>
           Refresh
         </button>
         <button type="button" onClick={() => void csv()} disabled={action.busy}>
@@ -186,13 +186,15 @@ export function AuditLog() {
       {list.loading && list.data === undefined ? (
         <Loading what="Loading the audit log" />
       ) : (
-        <DataTable
-          caption="Audit log"
-          data={list.items}
-          columns={AUDIT_COLUMNS}
-          rowKey={(e) => e.id}
-          empty={<Empty>No change matches these filters. Widen the date range or clear the filters.</Empty>}
-        />
+        <div className="audit-table">
+          <DataTable
+            caption="Audit log"
+            data={list.items}
+            columns={AUDIT_COLUMNS}
+            rowKey={(e) => e.id}
+            empty={<Empty>No change matches these filters. Widen the date range or clear the filters.</Empty>}
+          />
+        </div>
       )}
       <Pager {...list} count={list.items.length} />
     </div>
