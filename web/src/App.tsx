@@ -13,6 +13,7 @@ import { GoalsPage } from './pages/goals/GoalsPage';
 import { CatalogPage } from './pages/catalog/CatalogPage';
 import { Reports } from './pages/Reports';
 import { Fraud } from './pages/Fraud';
+import { AuditLog } from './pages/AuditLog';
 
 const NAV = [
   { to: '/', label: 'Overview' },
@@ -25,6 +26,7 @@ const NAV = [
   { to: '/users', label: 'Users & ledger' },
   { to: '/goals', label: 'Goals' },
   { to: '/catalog', label: 'Catalog' },
+  { to: '/audit', label: 'Audit log' },
 ];
 
 export function App() {
@@ -205,6 +207,8 @@ function Page({ path }: { path: string }) {
       return <Reports />;
     case 'fraud':
       return <Fraud />;
+    case 'audit':
+      return <AuditLog />;
     default:
       return (
         <div>

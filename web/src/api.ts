@@ -193,3 +193,6 @@ export type Report = Schemas['Report'];
 export type ReportRow = Report['rows'][number];
 export type ReportDimension = Report['by'];
 export type Stats = Schemas['Stats'];
+
+export type AuditEntry = Schemas['AuditEntry'];
+export type AuditChange = AuditEntry['changes'][string];
