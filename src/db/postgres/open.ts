@@ -1,7 +1,6 @@
-import { postgresInJsonList } from '../executor.js';
 import { Kysely, PostgresDialect } from 'kysely';
 import { Database } from '../database.js';
-import { toPgPlaceholders } from '../executor.js';
+import { postgresInJsonList, toPgPlaceholders } from '../executor.js';
 import { migrateToLatest } from '../migrate.js';
 import { builtins, type Registry } from '../procedure.js';
 import type { Tables } from '../schema.js';

@@ -1,7 +1,7 @@
-import { sqliteInJsonList } from '../executor.js';
 import fs from 'node:fs';
 import { Kysely, SqliteDialect } from 'kysely';
 import { StartupError } from '../../lib/errors.js';
+import { sqliteInJsonList } from '../executor.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Tables } from '../schema.js';
 import { Database } from '../database.js';
