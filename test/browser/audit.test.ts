@@ -120,7 +120,7 @@ describe.skipIf(!run)('the audit log in the dashboard', () => {
     const createdText = (await created.textContent()) ?? '';
     expect(createdText).toContain('admin token');
     expect(createdText).toContain(`name: — → ${OLD_NAME}`);
-    // A creation's route names no id: the one created is shown, linked to the Destinations page.
+    // A creation's entry names the resource it created, linked to the Destinations page.
     expect(await created.getByRole('link', { name: destinationId }).getAttribute('href')).toBe('/admin/destinations');
 
     const renamed = rowOf('PATCH /destinations/:id');
@@ -145,8 +145,10 @@ describe.skipIf(!run)('the audit log in the dashboard', () => {
     await page.getByLabel('Resource', { exact: true }).fill('destinations');
     await page.getByLabel('Resource id').fill(destinationId);
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await expect.poll(() => rows().count()).toBe(1);
+    // Its creation and its rename: a creation's entry names the resource it created.
+    await expect.poll(() => rows().count()).toBe(2);
     expect(await rows().first().textContent()).toContain('PATCH /destinations/:id');
+    expect(await rows().nth(1).textContent()).toContain('POST /destinations');
 
     // The URL alone brings the filters back.
     await page.goto(`${hub.url}/admin/audit?resource=destinations`);
@@ -164,7 +166,7 @@ describe.skipIf(!run)('the audit log in the dashboard', () => {
     // Newest first: the rename, then the creation.
     expect(records[0]).toMatchObject({ actor: 'admin token', method: 'PATCH', route: '/destinations/:id', resource: 'destinations', 'resource id': destinationId, status: '200' });
     expect(JSON.parse(records[0]!.changes!)).toEqual({ name: { before: OLD_NAME, after: NEW_NAME } });
-    expect(records[1]).toMatchObject({ method: 'POST', route: '/destinations', resource: 'destinations', 'resource id': '' });
+    expect(records[1]).toMatchObject({ method: 'POST', route: '/destinations', resource: 'destinations', 'resource id': destinationId });
     expect(JSON.parse(records[1]!.changes!).name).toEqual({ before: null, after: OLD_NAME });
   });
 
