@@ -9,39 +9,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from '../helpers/hub.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, parseCsv } from '../helpers/browser.js';
 
 const run = browserAvailable();
 
-/** Quoted CSV → rows of cells (the hub's CSV quotes cells with commas, quotes or newlines). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
-}
 
 describe.skipIf(!run)('the dashboard in a browser', () => {
   let hub: TestHub;
