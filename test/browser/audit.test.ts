@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium, parseCsv } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, parseCsv, newPage, screenshot } from '../helpers/browser.js';
 
 const run = browserAvailable();
 const SHOTS = process.env.SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'postback-hub-audit-shots');
@@ -28,13 +28,7 @@ describe.skipIf(!run)('the audit log in the dashboard', () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     hub = await startTestHub('sqlite');
     browser = await launchChromium();
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    page = await newPage(browser, { acceptDownloads: true, viewport: { width: 1440, height: 900 } }, consoleErrors);
   }, 120_000);
 
   afterAll(async () => {
@@ -46,14 +40,7 @@ describe.skipIf(!run)('the audit log in the dashboard', () => {
   const nav = (name: string) => page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name, exact: true }).click();
   const rows = () => page.getByRole('region', { name: 'Audit log' }).locator('tbody tr');
   const rowOf = (route: string) => rows().filter({ hasText: route });
-  async function shoot(name: string, viewport: { width: number; height: number }): Promise<void> {
-    await page.setViewportSize(viewport);
-    // Nothing wider than the window: long changes wrap in their cell, a phone scrolls the table in its frame.
-    expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'), `${name} overflows`).toBeLessThanOrEqual(0);
-    const file = path.join(SHOTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    console.log(`screenshot: ${file}`);
-  }
+  const shoot = (name: string, viewport: { width: number; height: number }) => screenshot(page, SHOTS, name, viewport);
 
   it('creates and renames a destination in the Destinations page', async () => {
     await page.goto(`${hub.url}/admin/`);

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from '../helpers/hub.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium, parseCsv } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, parseCsv, newPage } from '../helpers/browser.js';
 
 const run = browserAvailable();
 
@@ -27,13 +27,8 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     hub = await startTestHub('sqlite');
     receiver = await startReceiver();
     browser = await launchChromium();
-    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    page = await newPage(browser, { acceptDownloads: true, viewport: { width: 1366, height: 900 } }, consoleErrors);
+    context = page.context();
   }, 120_000);
 
   afterAll(async () => {

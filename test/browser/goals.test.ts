@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot } from '../helpers/browser.js';
 
 const run = browserAvailable();
 const SHOTS = process.env.SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'postback-hub-goals-shots');
@@ -30,13 +30,7 @@ describe.skipIf(!run)('goals in the dashboard', () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     hub = await startTestHub('sqlite');
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    page = await newPage(browser, { viewport: { width: 1440, height: 900 } }, consoleErrors);
     secret = (await hub.admin('/api-secrets', { body: { name: 'GG3 studio' } })).body.secret;
   }, 120_000);
 
@@ -72,14 +66,7 @@ describe.skipIf(!run)('goals in the dashboard', () => {
     await section('Goals').waitFor();
   }
   const refreshGoals = () => section('Goals').getByRole('button', { name: 'Refresh' }).click();
-  async function shoot(name: string, viewport: { width: number; height: number }): Promise<void> {
-    await page.setViewportSize(viewport);
-    // Nothing wider than the window: a phone scrolls a wide table inside its frame, never the page.
-    expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'), `${name} overflows`).toBeLessThanOrEqual(0);
-    const file = path.join(SHOTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    console.log(`screenshot: ${file}`);
-  }
+  const shoot = (name: string, viewport: { width: number; height: number }) => screenshot(page, SHOTS, name, viewport);
 
   it('creates a group goal through the form, with the hub’s complaint under the condition it names', async () => {
     await page.goto(`${hub.url}/admin/`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot } from '../helpers/browser.js';
 
 const run = browserAvailable();
 const SHOTS = process.env.SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'postback-hub-reward-app-shots');
@@ -32,13 +32,7 @@ describe.skipIf(!run)('the reward app in the dashboard', () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     hub = await startTestHub('sqlite');
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    page = await newPage(browser, { viewport: { width: 1440, height: 900 } }, consoleErrors);
   }, 120_000);
 
   afterAll(async () => {
@@ -57,14 +51,7 @@ describe.skipIf(!run)('the reward app in the dashboard', () => {
       expect(d.message()).toMatch(expected);
       void d.accept();
     });
-  async function shoot(name: string, viewport: { width: number; height: number }): Promise<void> {
-    await page.setViewportSize(viewport);
-    // Nothing wider than the window: a phone scrolls a wide table inside its frame, never the page.
-    expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'), `${name} overflows`).toBeLessThanOrEqual(0);
-    const file = path.join(SHOTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    console.log(`screenshot: ${file}`);
-  }
+  const shoot = (name: string, viewport: { width: number; height: number }) => screenshot(page, SHOTS, name, viewport);
 
   it('clicks a Play Store link and credits a level postback, through the API', async () => {
     expect((await hub.admin('/apps', { body: { pid: PID, name: 'Word app' } })).status).toBe(201);

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's Chromium (`apt-get install chromium`); Playwright's own browser downloads are not used. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -58,4 +59,28 @@ export function parseCsv(text: string): string[][] {
   }
   if (cell !== '' || row.length > 0) rows.push([...row, cell]);
   return rows;
+}
+
+/** A new page whose console errors and uncaught exceptions go into `consoleErrors`, for the test to check. */
+export async function newPage(browser: Browser, options: BrowserContextOptions, consoleErrors: string[]): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  return page;
+}
+
+/**
+ * A full-page screenshot at a viewport into `dir` (its path printed, to be looked at), once
+ * nothing is wider than the window: a phone scrolls a wide table inside its frame, never the page.
+ */
+export async function screenshot(page: Page, dir: string, name: string, viewport: { width: number; height: number }): Promise<void> {
+  await page.setViewportSize(viewport);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'), `${name} overflows`).toBeLessThanOrEqual(0);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot: ${file}`);
 }
