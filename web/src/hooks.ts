@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, errorText, type Page } from './api';
 
 export interface Loaded<T> {
@@ -84,4 +84,24 @@ export function useAction() {
     }
   }, []);
   return { busy, error, setError, run };
+}
+
+/**
+ * A filter form's draft: edited freely, applied on submit (through `prepare`, e.g. trimmed) or at
+ * once with `applyNow` (a date range), and started again from the filter in force whenever that
+ * changes (the URL's query string: back, forward, a link).
+ */
+export function useFilterDraft<F>(applied: F, apply: (next: F) => void, prepare: (draft: F) => F = (draft) => draft) {
+  const [draft, setDraft] = useState(applied);
+  const appliedKey = JSON.stringify(applied);
+  useEffect(() => setDraft(JSON.parse(appliedKey) as F), [appliedKey]);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    apply(prepare(draft));
+  };
+  const applyNow = (next: F) => {
+    setDraft(next);
+    apply(next);
+  };
+  return { draft, setDraft, submit, applyNow };
 }

@@ -1,10 +1,9 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import { useEffect, useState, type FormEvent } from 'react';
 import { download, qs, type AuditChange, type AuditEntry } from '../api';
 import { DataTable } from '../components/DataTable';
 import { DateRange, rangeQuery, type Range } from '../components/DateRange';
 import { Empty, ErrorBox, Field, Loading, PageHeader, Pager, Time } from '../components/ui';
-import { useAction, usePaged } from '../hooks';
+import { useAction, useFilterDraft, usePaged } from '../hooks';
 import { Link, useQueryState } from '../router';
 
 /** The resources the admin API changes (the first segment of its routes), offered in the filter. */
@@ -117,22 +116,12 @@ const apiQuery = (filter: AuditFilter) => ({ ...rangeQuery(filter), resource: fi
 
 /** The filter form: edited as a draft, applied to the URL on submit (the date range at once). */
 function AuditFilters({ applied, apply }: { applied: AuditFilter; apply: (next: AuditFilter) => void }) {
-  const [draft, setDraft] = useState(applied);
-  const appliedKey = JSON.stringify(applied);
-  useEffect(() => setDraft(JSON.parse(appliedKey) as AuditFilter), [appliedKey]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    apply(draft);
-  };
+  const { draft, setDraft, submit, applyNow } = useFilterDraft(applied, apply);
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter the audit log">
       <DateRange
         value={{ from: draft.from, to: draft.to }}
-        onChange={(range: Range) => {
-          const next = { ...draft, ...range };
-          setDraft(next);
-          apply(next);
-        }}
+        onChange={(range: Range) => applyNow({ ...draft, ...range })}
       />
       <div className="filter-fields">
         <Field label="Resource">

@@ -1,8 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
 import type { Page, ReviewState, Source } from '../../api';
 import { DateRange, type Range } from '../../components/DateRange';
 import { Field } from '../../components/ui';
-import { useApi } from '../../hooks';
+import { useApi, useFilterDraft } from '../../hooks';
 import { useQueryState } from '../../router';
 
 /** The review filter's choices, as the API names them. */
@@ -26,23 +25,13 @@ export function useEventFilter(): { applied: EventFilter; apply: (next: EventFil
 
 /** The filter form: edited as a draft, applied to the URL on submit (the date range at once). */
 export function EventFilters({ applied, apply }: { applied: EventFilter; apply: (next: EventFilter) => void }) {
-  const [draft, setDraft] = useState(applied);
-  const appliedKey = JSON.stringify(applied);
-  useEffect(() => setDraft(JSON.parse(appliedKey) as EventFilter), [appliedKey]);
+  const { draft, setDraft, submit, applyNow } = useFilterDraft(applied, apply);
   const sources = useApi<Page<Source>>('/sources?limit=500');
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    apply(draft);
-  };
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter events">
       <DateRange
         value={{ from: draft.from, to: draft.to }}
-        onChange={(range: Range) => {
-          const next = { ...draft, ...range };
-          setDraft(next);
-          apply(next);
-        }}
+        onChange={(range: Range) => applyNow({ ...draft, ...range })}
       />
       <div className="filter-fields">
         <Field label="Source">

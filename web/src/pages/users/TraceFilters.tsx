@@ -1,5 +1,5 @@
-import { useEffect, useState, type FormEvent } from 'react';
 import { Field } from '../../components/ui';
+import { useFilterDraft } from '../../hooks';
 
 const EMPTY = { offer: '', transaction: '', source: '' };
 
@@ -12,13 +12,7 @@ export function traceFilterOf(query: URLSearchParams): TraceFilter {
 
 /** Narrows the trace to one offer (game), one transaction or one partner: edited as a draft, applied on submit. */
 export function TraceFilters({ applied, apply }: { applied: TraceFilter; apply: (next: TraceFilter) => void }) {
-  const [draft, setDraft] = useState(applied);
-  const appliedKey = JSON.stringify(applied);
-  useEffect(() => setDraft(JSON.parse(appliedKey) as TraceFilter), [appliedKey]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    apply({ offer: draft.offer.trim(), transaction: draft.transaction.trim(), source: draft.source.trim() });
-  };
+  const { draft, setDraft, submit } = useFilterDraft(applied, apply, (draft) => ({ offer: draft.offer.trim(), transaction: draft.transaction.trim(), source: draft.source.trim() }));
   const filtered = applied.offer !== '' || applied.transaction !== '' || applied.source !== '';
   return (
     <form className="filter-fields trace-filters" onSubmit={submit} aria-label="Filter the trace">
