@@ -34,3 +34,13 @@ export async function page<T extends keyof Tables, Row, Item>(
   const last = more ? (rows[options.limit - 1] as Record<string, unknown>) : undefined;
   return { items, nextCursor: last === undefined ? null : String(last[rowKey]) };
 }
+
+/** Every item of a keyset-paginated list, read `limit` at a time (a cache's load, an export). */
+export async function* everyItem<T>(list: (options: ListOptions) => Promise<Page<T>>, limit = 500): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const found = await list({ limit, ...(cursor === undefined ? {} : { cursor }) });
+    yield* found.items;
+    cursor = found.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+}

@@ -2,7 +2,7 @@ import type { Clock } from '../../lib/clock.js';
 import { csvLine } from '../../lib/csv.js';
 import { newId } from '../../lib/ids.js';
 import { parseJson, type AuditLogTable } from '../../db/schema.js';
-import { page, type ListOptions, type Page } from '../../db/paging.js';
+import { everyItem, page, type ListOptions, type Page } from '../../db/paging.js';
 import type { HubDb } from '../procedures.js';
 import { changesBetween, type Changes } from './changes.js';
 
@@ -99,11 +99,8 @@ export class AuditService {
   /** Every entry the filter matches, newest first, as CSV rows (a page at a time). */
   async *csv(filter: Omit<AuditFilter, 'limit' | 'cursor'>): AsyncGenerator<string> {
     yield csvLine(['time', 'actor', 'address', 'method', 'route', 'resource', 'resource id', 'status', 'changes']);
-    let cursor: string | undefined;
-    do {
-      const found = await this.store.list({ ...filter, limit: 500, ...(cursor === undefined ? {} : { cursor }) });
-      for (const e of found.items) yield csvLine([new Date(e.at).toISOString(), e.actor, e.address, e.method, e.route, e.resource, e.resourceId, e.status, JSON.stringify(e.changes)]);
-      cursor = found.nextCursor ?? undefined;
-    } while (cursor !== undefined);
+    for await (const e of everyItem((options) => this.store.list({ ...filter, ...options }))) {
+      yield csvLine([new Date(e.at).toISOString(), e.actor, e.address, e.method, e.route, e.resource, e.resourceId, e.status, JSON.stringify(e.changes)]);
+    }
   }
 }

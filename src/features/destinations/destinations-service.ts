@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import { newId } from '../../lib/ids.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import type { DestinationRecord } from './destinations-types.js';
-import type { ListOptions, Page } from '../../db/paging.js';
+import { everyItem, type ListOptions, type Page } from '../../db/paging.js';
 import type { DestinationsDal } from './destinations-dal.js';
 
 const configValidator = Compile(DestinationConfigSchema);
@@ -156,12 +156,7 @@ export class DestinationService {
   async deliveriesFor(event: MatchableEvent): Promise<Array<{ id: string; destinationId: string }>> {
     const enabled = await this.enabled.getOrLoad('enabled', async () => {
       const list: Array<{ id: string; config: DestinationConfig }> = [];
-      let cursor: string | undefined;
-      do {
-        const page = await this.store.listDestinations({ limit: 500, ...(cursor === undefined ? {} : { cursor }) });
-        for (const d of page.items) if (d.enabled) list.push({ id: d.id, config: d.config as DestinationConfig });
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
+      for await (const d of everyItem((options) => this.store.listDestinations(options))) if (d.enabled) list.push({ id: d.id, config: d.config as DestinationConfig });
       return list;
     });
     return enabled.filter((d) => wants(d.config, event)).map((d) => ({ id: newId(), destinationId: d.id }));

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } f
 import { newId } from '../../lib/ids.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import { crud } from '../../db/crud.js';
-import type { ListOptions, Page } from '../../db/paging.js';
+import { everyItem, type ListOptions, type Page } from '../../db/paging.js';
 import { parseJson, type GoalProgressTable, type GoalsTable } from '../../db/schema.js';
 import type { NewEvent, RecordEventCommand } from '../conversions/events-types.js';
 import type { MatchableEvent } from '../destinations/definition.js';
@@ -167,12 +167,7 @@ export class GoalService {
   private async enabledGoals(all: boolean): Promise<Goal[]> {
     const goals = await this.active.getOrLoad('goals', async () => {
       const list: Goal[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await this.store.listGoals({ limit: 500, ...(cursor === undefined ? {} : { cursor }) });
-        list.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
+      for await (const goal of everyItem((options) => this.store.listGoals(options))) list.push(goal);
       return list;
     });
     return all ? goals : goals.filter((goal) => goal.enabled);
