@@ -254,8 +254,10 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
       const user = await newUser();
       const started = performance.now();
       const waiting = appApi(keys.all, '/feed?wait=25');
-      // Let the request reach its wait before the credit lands (it answers at once otherwise).
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The credit lands once the request waits (it would answer at once otherwise).
+      const service = hub.hub.services.rewardApp;
+      for (const deadline = Date.now() + 20_000; service.waiting === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(service.waiting).toBe(1);
       await session(user, '0.000100'); // 8 coins
       const answer = await waiting;
       expect(answer.body.items).toMatchObject([{ userId: user, delta: 8 }]);

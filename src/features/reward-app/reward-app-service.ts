@@ -30,7 +30,7 @@ const FEED_RECHECK_MS = 1000;
  * manual adjustments.
  */
 export class RewardAppService {
-  private readonly waiting = new Set<() => void>();
+  private readonly waiters = new Set<() => void>();
   private stopped = false;
 
   constructor(
@@ -116,6 +116,11 @@ export class RewardAppService {
     return { user: userFromRow(result), entryId };
   }
 
+  /** Long-polls of the credit feed waiting now. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /** The hub is closing: waiting long-polls answer now (with what there is), none waits again. */
   stop(): void {
     this.stopped = true;
@@ -124,19 +129,19 @@ export class RewardAppService {
 
   /** Entries were added to a feed (this process or another): every waiting long-poll looks. */
   wake(): void {
-    for (const resolve of [...this.waiting]) resolve();
+    for (const resolve of [...this.waiters]) resolve();
   }
 
   private nextEntries(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.waiting.delete(done);
+        this.waiters.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.waiting.add(done);
+      this.waiters.add(done);
       signal?.addEventListener('abort', done);
     });
   }
