@@ -23,7 +23,7 @@ describe.each(STORE_KINDS)('admin API on %s', (kind) => {
     ])('refuses %s with 401', async (_case, headers) => {
       const response = await fetch(`${hub.url}/admin/api/users`, { headers });
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ ok: false, error: 'unauthorized', message: 'Missing or invalid admin token' });
+      expect(await response.json()).toEqual({ ok: false, error: 'unauthorized', message: 'Sign in, or send the admin token or an admin API key (Authorization: Bearer …)' });
     });
   });
 

@@ -70,9 +70,11 @@ describe('admin sign-in throttling, behind a trusted proxy', () => {
 
   it(`answers 429 with Retry-After once an address has failed more than ${max} times, without looking at its token`, async () => {
     const from = '203.0.113.2';
+    // No credentials at all is not a guess (a dashboard asking whether it is signed in): not counted.
+    for (let i = 0; i < 2 * max; i++) expect((await get(hub, '/users', undefined, from)).status).toBe(401);
     for (let i = 0; i < max; i++) {
-      const answer = await get(hub, '/users', i % 2 === 0 ? WRONG : undefined, from);
-      expect(answer).toMatchObject({ status: 401, body: { ok: false, error: 'unauthorized', message: 'Missing or invalid admin token' } });
+      const answer = await get(hub, '/users', WRONG, from);
+      expect(answer).toMatchObject({ status: 401, body: { ok: false, error: 'unauthorized' } });
     }
     expectThrottled(await get(hub, '/users', WRONG, from));
     // The right token is not even checked: a 200 now would tell a guesser it had found it.

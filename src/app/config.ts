@@ -38,6 +38,9 @@ export interface Config {
   deliveryLeaseMs: number;
   /** Attempts, finished deliveries and raw request bodies older than this are pruned; 0 keeps them. */
   retentionDays: number;
+  /** An operator's session ends after this long unused, and this long after signing in. */
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -128,6 +131,8 @@ export function loadConfig(env: Env = process.env): Config {
     outboundAllow,
     deliveryLeaseMs: integer(env, 'DELIVERY_LEASE_MS', 90_000, MIN_LEASE_MS, 3_600_000, leaseWhy),
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 0, 36_500),
+    sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: integer(env, 'SESSION_MAX_HOURS', 12, 1, 30 * 24),
     secretKey,
     publicUrl,
     trustProxy: trustProxy === 'true' || trustProxy === '1',

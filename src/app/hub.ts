@@ -101,6 +101,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       outboundAllow: config.outboundAllow,
       deliveryLeaseMs: config.deliveryLeaseMs,
       rawBodyLimit: config.rawBodyLimit,
+      sessions: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionMaxHours * 3600_000 },
     });
     await services.sources.readCredentialNames();
     servers = await buildServers(config, options, { services, db, metrics });
@@ -137,6 +138,7 @@ async function buildServers(config: Config, options: HubOptions, built: { servic
       db,
       metrics,
       adminToken: options.adminToken,
+      secretKey: options.secretKey,
       metricsToken: config.metricsToken,
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,

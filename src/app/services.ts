@@ -42,6 +42,8 @@ import { rewardAppDal } from '../features/reward-app/reward-app-dal.js';
 import { GoalService, goalsDal } from '../features/goals/goals.js';
 import { AuditService, auditDal } from '../features/audit/audit.js';
 import { RewardAppService } from '../features/reward-app/reward-app-service.js';
+import { operatorsDal } from '../features/operators/operators-dal.js';
+import { OperatorService, type SessionPolicy } from '../features/operators/operators.js';
 
 export interface ServiceOptions {
   clock: Clock;
@@ -51,6 +53,7 @@ export interface ServiceOptions {
   outboundAllow: readonly string[];
   deliveryLeaseMs: number;
   rawBodyLimit: number;
+  sessions: SessionPolicy;
 }
 
 /**
@@ -133,6 +136,7 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     rewardApp: new RewardAppService({ db, store: dal.rewardApp, users: dal.users, clock }),
     goals,
     audit: new AuditService(dal.audit, clock),
+    operators: new OperatorService(dal.operators, clock, options.sessions, (error) => log.warn({ err: error }, "a session's or key's last use could not be noted")),
   };
 }
 
@@ -154,6 +158,7 @@ function dataAccess(db: HubDb) {
     appKeys: appKeysDal(db),
     goals: goalsDal(db),
     audit: auditDal(db),
+    operators: operatorsDal(db),
     rewardApp: rewardAppDal(db),
   };
 }

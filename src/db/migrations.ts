@@ -202,6 +202,25 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
       `CREATE INDEX audit_log_resource ON audit_log (resource, resource_id)`,
     ],
   },
+  {
+    // Operators (people, with a role), their sessions, and admin API keys (for automation).
+    name: '0009_operators',
+    up: ({ time, json }) => [
+      `CREATE TABLE operators (
+         id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, role TEXT NOT NULL, password_hash TEXT,
+         invite_hash TEXT UNIQUE, invite_expires_at ${time}, invited_by TEXT,
+         created_at ${time} NOT NULL, updated_at ${time} NOT NULL)`,
+      // A session is kept by the SHA-256 of its cookie: a copy of the table signs nobody in.
+      `CREATE TABLE operator_sessions (
+         id TEXT PRIMARY KEY, operator_id TEXT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+         created_at ${time} NOT NULL, last_seen_at ${time} NOT NULL, address TEXT, user_agent TEXT)`,
+      `CREATE INDEX operator_sessions_operator ON operator_sessions (operator_id)`,
+      `CREATE TABLE admin_keys (
+         id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
+         scopes ${json} NOT NULL, created_by TEXT NOT NULL, created_at ${time} NOT NULL,
+         last_used_at ${time}, revoked_at ${time})`,
+    ],
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -24,6 +24,46 @@ export interface Tables {
   goals: GoalsTable;
   goal_progress: GoalProgressTable;
   audit_log: AuditLogTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  admin_keys: AdminKeysTable;
+}
+
+/** A person who signs in to the dashboard; an invited one has no password until accepted. */
+export interface OperatorsTable {
+  id: string;
+  email: string;
+  role: string;
+  password_hash: string | null;
+  /** SHA-256 of the invitation's token, until it is accepted. */
+  invite_hash: string | null;
+  invite_expires_at: number | null;
+  invited_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OperatorSessionsTable {
+  /** SHA-256 of the session cookie. */
+  id: string;
+  operator_id: string;
+  created_at: number;
+  last_seen_at: number;
+  address: string | null;
+  user_agent: string | null;
+}
+
+export interface AdminKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  /** JSON: the scopes (features/operators/roles.ts). */
+  scopes: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
 }
 
 /** A change made through the admin API: who, when, from where, what (secrets hidden). */

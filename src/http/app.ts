@@ -9,7 +9,9 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Services } from '../app/services.js';
 import type { Redactor } from '../features/conversions/raw-request.js';
 import type { HubDb } from '../features/procedures.js';
-import { adminAuthentication } from './admin-auth.js';
+import { adminAccess } from './admin-auth.js';
+import { routeRule } from './route-scopes.js';
+import { SCOPES } from '../features/operators/roles.js';
 import { frameworkErrors, registerErrorHandling } from './error-handler.js';
 import { lingerOnEarlyAnswers, type LingerLimits } from './lingering-close.js';
 import type { Metrics } from './metrics.js';
@@ -32,7 +34,10 @@ export interface HttpDeps {
   /** Readiness: a write commits. */
   db: Pick<HubDb, 'probe'>;
   metrics: Metrics;
+  /** An owner key that needs no store (ADMIN_TOKEN, or generated and kept in DATA_DIR). */
   adminToken: string;
+  /** SECRET_KEY: CSRF tokens are signed with a key derived from it, valid in every process that shares it. */
+  secretKey: string;
   /** Bearer token `/metrics` requires; undefined leaves it open. */
   metricsToken: string | undefined;
   publicUrl: string | undefined;
@@ -153,7 +158,8 @@ async function registerOpenApi(app: App, version: string): Promise<void> {
       },
       components: {
         securitySchemes: {
-          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (an owner key), or an admin API key (phk_…) within its scopes' },
+          adminSession: { type: 'apiKey', in: 'cookie', name: 'phub_session', description: "A signed-in operator's session (the dashboard), within their role's scopes; POST, PUT, PATCH and DELETE also need X-CSRF-Token" },
           metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
           partnerBearer: { type: 'http', scheme: 'bearer', description: 'A partner API secret' },
           partnerSecretHeader: { type: 'apiKey', in: 'header', name: 'X-Reward-Api-Secret', description: 'A partner API secret' },
@@ -188,6 +194,29 @@ function serveClicks(app: App, deps: HttpDeps): ClickPath {
   return fastClicks;
 }
 
+/**
+ * Every admin route must have its rule in route-scopes.ts, or the app does not build: a route
+ * added without one is refused to nobody by accident. Its OpenAPI operation says what it needs.
+ */
+function requireRouteRules(app: App): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/admin/api/')) return;
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
+    for (const method of methods) {
+      const rule = routeRule(method, route.url);
+      if (rule === undefined) throw new Error(`${method} ${route.url} has no access rule in src/http/route-scopes.ts`);
+      if (route.schema === undefined) continue;
+      if (rule === 'public') {
+        route.schema.security = [];
+        continue;
+      }
+      route.schema.security = [{ adminToken: [] }, { adminSession: [] }];
+      const needs = rule === 'signed-in' ? 'Any operator or admin key.' : `Needs the \`${rule}\` scope: ${SCOPES[rule]}.`;
+      route.schema.description = route.schema.description === undefined ? needs : `${route.schema.description}\n\n${needs}`;
+    }
+  });
+}
+
 /** Every router, in the order the OpenAPI document lists them. */
 async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
   const { services } = deps;
@@ -195,7 +224,8 @@ async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
   const origin = (request: { protocol: string; host: string }) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
   // Only for what the hub throttles itself (failed admin sign-ins); no route is limited globally.
   await app.register(fastifyRateLimit, { global: false });
-  const authenticate = adminAuthentication(app, deps.adminToken);
+  requireRouteRules(app);
+  const access = await adminAccess(app, { adminToken: deps.adminToken, operators: services.operators, secretKey: deps.secretKey });
   await app.register(opsRoutes({ store: deps.db, metrics: deps.metrics, metricsToken: deps.metricsToken }));
   warnOnListen(app, deps.metricsToken);
   await app.register(platformEventRoutes({ events: services.platformEvents }));
@@ -203,7 +233,8 @@ async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
   await app.register(partnerPostbackRoutes({ intake: services.levelPostbacks, maxBodyBytes: deps.maxBodyBytes }));
   await app.register(
     adminRoutes({
-      authenticate,
+      access,
+      operators: services.operators,
       users: services.users,
       catalog: services.catalog,
       apiSecrets: services.apiSecrets,
@@ -224,6 +255,6 @@ async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
   );
   await app.register(rewardAppRoutes({ appKeys: services.appKeys, rewardApp: services.rewardApp }), { prefix: '/app/v1' });
   // The web dashboard (web/): its two admin endpoints, and its built files at /admin.
-  await app.register(dashboardApiRoutes({ authenticate, stats: services.stats, tester: services.sourceTester, origin }), { prefix: '/admin/api' });
+  await app.register(dashboardApiRoutes({ access, stats: services.stats, tester: services.sourceTester, origin }), { prefix: '/admin/api' });
   await app.register(dashboardRoutes());
 }

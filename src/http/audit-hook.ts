@@ -20,7 +20,11 @@ export function auditChanges(app: App, audit: AuditService): void {
     if (!changes(request)) return;
     const target = readBack(request);
     if (target === null || !app.hasRoute({ method: 'GET', url: target.pattern })) return;
-    const answer = await app.inject({ method: 'GET', url: target.url, headers: { authorization: request.headers.authorization ?? '' } });
+    // As the caller: their credentials (a bearer key, or the session cookie) and address.
+    const headers: Record<string, string> = {};
+    if (request.headers.authorization !== undefined) headers.authorization = request.headers.authorization;
+    if (request.headers.cookie !== undefined) headers.cookie = request.headers.cookie;
+    const answer = await app.inject({ method: 'GET', url: target.url, headers, remoteAddress: request.ip });
     if (answer.statusCode === 200) before.set(request, answer.json());
   });
   app.addHook('onSend', async (request, reply, payload) => {
@@ -32,7 +36,8 @@ export function auditChanges(app: App, audit: AuditService): void {
     const after = answered(resource, payload);
     try {
       await audit.record({
-        actor: 'admin token',
+        // A sign-in's actor is who signed in (the route sets it once the password matched).
+        actor: request.actor?.name ?? 'anonymous',
         address: request.ip,
         method: request.method,
         route: route.slice(PREFIX.length),

@@ -48,6 +48,12 @@ export function toHttp(error: unknown, context: { bodyLimit?: number } = {}): { 
       return { status: 400, body: { ok: false, error: 'invalid_json', message: 'body is empty', field: 'body' } };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, body: { ok: false, error: 'invalid_json', message: 'body is not valid JSON', field: 'body' } };
+    case 'FST_CSRF_MISSING_SECRET':
+    case 'FST_CSRF_INVALID_TOKEN':
+      return {
+        status: 403,
+        body: { ok: false, error: 'csrf', message: 'Missing or invalid CSRF token: send X-CSRF-Token with the token GET /admin/api/session answers', field: 'x-csrf-token' },
+      };
     case 'FST_ERR_BAD_URL':
       return { status: 400, body: { ok: false, error: 'invalid_request', message: 'the path is not valid percent-encoded UTF-8', field: 'url' } };
   }

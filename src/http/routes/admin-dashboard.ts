@@ -1,4 +1,4 @@
-import type { onRequestAsyncHookHandler } from 'fastify';
+import type { AdminAccess } from '../admin-auth.js';
 import { Type } from 'typebox';
 import type { SourceTester } from '../../features/sources/source-tester.js';
 import type { StatsCounts, StatsService } from '../../features/stats/stats-service.js';
@@ -14,8 +14,8 @@ import { parseTime } from '../validation.js';
  * as the partner would sign it (the browser never holds a source's secret).
  */
 export interface DashboardApiDeps {
-  /** The admin token check (http/admin-auth.ts), shared with the other admin routes. */
-  authenticate: onRequestAsyncHookHandler;
+  /** Who may call which admin route (http/admin-auth.ts), shared with the other admin routes. */
+  access: AdminAccess;
   stats: Pick<StatsService, 'overview'>;
   tester: Pick<SourceTester, 'sample' | 'send'>;
   origin: (request: { protocol: string; host: string }) => string;
@@ -75,7 +75,7 @@ const TestResultSchema = Type.Object({
 /** `/admin/api/stats` and `/admin/api/sources/:slug/test` (GET: the sample; POST: send one). */
 export function dashboardApiRoutes(deps: DashboardApiDeps) {
   return async function (app: App): Promise<void> {
-    app.addHook('onRequest', deps.authenticate);
+    deps.access.protect(app);
 
     app.get(
       '/stats',

@@ -1,4 +1,3 @@
-import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiSecretService } from '../../features/api-secrets/api-secrets-service.js';
 import type { CatalogService } from '../../features/catalog/catalog-service.js';
@@ -18,6 +17,9 @@ import { rewardAppAdminRoutes } from './admin-reward-app.js';
 import { goalRoutes } from './admin-goals.js';
 import { auditRoutes } from './admin-audit.js';
 import { auditChanges } from '../audit-hook.js';
+import type { AdminAccess } from '../admin-auth.js';
+import type { OperatorService } from '../../features/operators/operators.js';
+import { operatorRoutes } from './admin-operators.js';
 import type { AuditService } from '../../features/audit/audit.js';
 import type { GoalService } from '../../features/goals/goals.js';
 import type { AppKeyService } from '../../features/reward-app/app-keys.js';
@@ -29,8 +31,9 @@ import { linkRoutes } from './admin-links.js';
 import { sourceRoutes } from './admin-sources.js';
 
 export interface AdminDeps {
-  /** The admin token check (http/admin-auth.ts), shared with the other admin routes. */
-  authenticate: onRequestAsyncHookHandler;
+  /** Who may call which admin route (http/admin-auth.ts), shared with the other admin routes. */
+  access: AdminAccess;
+  operators: OperatorService;
   users: UserService;
   catalog: CatalogService;
   apiSecrets: ApiSecretService;
@@ -51,12 +54,13 @@ export interface AdminDeps {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const security = [{ adminToken: [] }];
 
-/** `/admin/api`: JSON over Bearer ADMIN_TOKEN. */
+/** `/admin/api`: JSON for operators (session cookie) and automation (ADMIN_TOKEN or an admin API key). */
 export function adminRoutes(deps: AdminDeps) {
   return async function (app: App): Promise<void> {
-    app.addHook('onRequest', deps.authenticate);
+    deps.access.protect(app);
     auditChanges(app, deps.audit);
 
+    operatorRoutes(app, { operators: deps.operators, access: deps.access, publicUrl: deps.publicUrl });
     usersRoutes(app, deps.users);
     catalogRoutes(app, deps.catalog);
     apiSecretRoutes(app, deps.apiSecrets);
