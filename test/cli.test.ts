@@ -48,6 +48,32 @@ describe('postback-hub command', () => {
     expect(fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8')).toBe('short\n');
   }, HUB_START_MS);
 
+  it('creates the first owner from the command line, who signs in with the password printed once; says so at start until then', async () => {
+    const dataDir = tmp();
+    const before = await startHubProcess({ DATA_DIR: dataDir });
+    before.child.kill('SIGTERM');
+    expect(await before.exited).toBe(0);
+    expect(before.output()).toContain('create-owner --email you@example.com');
+
+    expect(await runCli(['create-owner'], { DATA_DIR: dataDir })).toMatchObject({ code: 1, output: expect.stringContaining('create-owner needs the owner\'s email') });
+    const created = await runCli(['create-owner', '--email', 'Boss@Example.com'], { DATA_DIR: dataDir });
+    expect(created.code).toBe(0);
+    const password = /password: (\S+)/.exec(created.output)?.[1] ?? '';
+    expect(password).toHaveLength(20);
+    expect(await runCli(['create-owner', '--email', 'boss@example.com'], { DATA_DIR: dataDir })).toMatchObject({ code: 1, output: 'refused: An operator with email boss@example.com already exists\n' });
+
+    const hub = await startHubProcess({ DATA_DIR: dataDir });
+    try {
+      expect(hub.output()).not.toContain('create-owner');
+      const signIn = await fetch(`${hub.url}/admin/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'boss@example.com', password }) });
+      expect(signIn.status).toBe(200);
+      expect(await signIn.json()).toMatchObject({ name: 'boss@example.com', role: 'owner' });
+    } finally {
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+    }
+  }, 3 * HUB_START_MS + 30_000);
+
   it('migrates, creates a partner secret, and prints help', async () => {
     const dataDir = tmp();
     const env = { DATA_DIR: dataDir };
@@ -59,6 +85,8 @@ describe('postback-hub command', () => {
     const help = (await runCli(['help'], env)).output;
     expect(help).toContain('Usage: postback-hub <command>');
     expect(help).toContain('WORKER_HEALTH_PORT');
+    expect(help).toContain('SESSION_IDLE_MINUTES');
+    expect(help).toContain('create-owner');
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
   }, 4 * HUB_START_MS);
 

@@ -8,7 +8,10 @@ import type { App } from '../http/types.js';
 import { createHub, openHubDatabase } from './hub.js';
 import { ApiSecretService } from '../features/api-secrets/api-secrets-service.js';
 import { systemClock } from '../lib/clock.js';
-import { StartupError } from '../lib/errors.js';
+import { AppError, StartupError } from '../lib/errors.js';
+import { randomBytes } from 'node:crypto';
+import { operatorsDal } from '../features/operators/operators-dal.js';
+import { OperatorService } from '../features/operators/operators.js';
 import { SecretBox } from '../lib/secret-box.js';
 import { generateSecret } from '../lib/secrets.js';
 import { VERSION } from './version.js';
@@ -25,13 +28,15 @@ Commands:
                             with WORKER_HEALTH_PORT set, serves /healthz, /readyz and /metrics there
   migrate                   Apply pending migrations and exit
   create-secret [--name N]  Create a partner API secret and print it (shown once)
+  create-owner --email E    Create an owner operator who signs in to the dashboard; prints a
+                            generated password once (--password-stdin: read it from stdin)
   admin-token               Print where the admin token comes from (never the token)
   version                   Print the version
   help                      Print this help
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, ADMIN_TOKEN,
 METRICS_TOKEN, LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE, WORKER_HEALTH_PORT
-(worker only; unset: no listener) (see README.md).`;
+(worker only; unset: no listener), SESSION_IDLE_MINUTES, SESSION_MAX_HOURS (see README.md).`;
 
 /** serve: API and delivery worker; api: the API only; worker: deliveries only (no API; its probes on WORKER_HEALTH_PORT). */
 type RunMode = 'serve' | 'api' | 'worker';
@@ -85,6 +90,9 @@ async function serve(config: Config, mode: RunMode): Promise<void> {
   }
   // Printed once, at generation; afterwards it lives only in the file.
   if (adminToken.generated) process.stdout.write(`\nGenerated an admin token (kept in ${path.join(config.dataDir, 'admin-token')}; shown only now):\n\n    ${adminToken.value}\n\n`);
+  if (hub.app !== null && !(await hub.services.operators.hasOperators())) {
+    process.stdout.write('No operator can sign in with a password yet: create the first owner with\n\n    node dist/app/cli.js create-owner --email you@example.com\n\n(until then the admin token signs in to the dashboard as an owner)\n\n');
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -138,7 +146,7 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { name: { type: 'string' }, email: { type: 'string' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = values.help === true ? 'help' : (positionals[0] ?? 'serve');
   if (command === 'help') return void console.log(USAGE);
@@ -166,6 +174,8 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
+    case 'create-owner':
+      return createOwner(config, values.email, values['password-stdin'] === true);
     case 'admin-token':
       console.log(config.adminToken !== undefined ? 'ADMIN_TOKEN is set in the environment' : `kept in ${config.dataDir}/admin-token`);
       return;
@@ -176,12 +186,37 @@ async function main(argv: string[]): Promise<void> {
 }
 
 /**
+ * The first owner (or another): with a generated password printed once, or one read from
+ * stdin for automation. Refused in one line for a taken email or a short password.
+ */
+async function createOwner(config: Config, email: string | undefined, fromStdin: boolean): Promise<void> {
+  if (email === undefined) throw new ConfigError('--email', 'create-owner needs the owner\'s email: postback-hub create-owner --email you@example.com');
+  const password = fromStdin ? (await readStdin()).replace(/\r?\n$/, '') : randomBytes(15).toString('base64url');
+  const db = await openHubDatabase(config);
+  try {
+    const operators = new OperatorService(operatorsDal(db), systemClock, { idleMs: 0, absoluteMs: 0 });
+    const owner = await operators.createOwner(email, password);
+    console.log(`Owner ${owner.email} created.`);
+    if (!fromStdin) console.log(`password: ${password}\n(shown only now; sign in at /admin and change it from the menu under your name)`);
+  } finally {
+    await db.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
  * A start-up failure is one line on stderr, not a stack trace: the operator's problem (a
  * setting, the store, the port) in words. A fault of the hub's own gets its stack as well.
  */
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
   else if (error instanceof StartupError) console.error(`cannot start: ${error.message}`);
+  else if (error instanceof AppError && error.statusCode < 500) console.error(`refused: ${error.message}`);
   else console.error(`cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   exit(1);
 });
