@@ -5,8 +5,8 @@
 // last owner kept, admin API keys within their scopes, and who the audit log names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_SCOPES } from '../src/http/route-scopes.js';
-import { ROLE_SCOPES, ROLES, type Role } from '../src/features/operators/roles.js';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from './helpers/hub.js';
+import { ROLE_SCOPES, ROLES } from '../src/features/operators/roles.js';
+import { startTestHub, type TestHub } from './helpers/hub.js';
 import { bodyOf, operatorWithRole, signIn, type OperatorClient } from './helpers/operators.js';
 import { STORE_KINDS } from './helpers/stores.js';
 import { HUB_START_MS } from './helpers/timing.js';
@@ -34,8 +34,20 @@ describe.each(STORE_KINDS)('operators, roles and keys on %s', (kind) => {
 
   it('lists in route-scopes.ts exactly the admin routes the hub serves', () => {
     for (const key of Object.keys(ROUTE_SCOPES)) {
-      const [method, url] = key.split(' ') as [string, string];
-      expect(hub.hub.app.hasRoute({ method: method as 'GET', url }), key).toBe(true);
+      const [method = '', url = ''] = key.split(' ');
+      expect(hub.hub.app.hasRoute({ method: method, url }), key).toBe(true);
+    }
+  });
+
+  it('says in the OpenAPI document what each admin operation needs', async () => {
+    const doc: any = await (await fetch(`${hub.url}/docs/json`)).json();
+    for (const [key, rule] of Object.entries(ROUTE_SCOPES)) {
+      const [method = '', url = ''] = key.split(' ');
+      const operation = doc.paths[url.replace(/:([A-Za-z]+)/g, '{$1}')]?.[method.toLowerCase()];
+      expect(operation, key).toBeDefined();
+      if (rule === 'public') expect(operation.security, key).toEqual([]);
+      else expect(operation.security, key).toEqual([{ adminToken: [] }, { adminSession: [] }]);
+      if (rule !== 'public' && rule !== 'signed-in') expect(operation.description, key).toContain(`\`${rule}\``);
     }
   });
 

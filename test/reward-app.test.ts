@@ -117,7 +117,7 @@ describe.each(STORE_KINDS)('the reward app API on %s', (kind) => {
       const operation = doc.paths[path]?.[method];
       expect(operation, `${method} ${path}`).toBeDefined();
       expect(operation.summary.length, `${method} ${path}`).toBeGreaterThan(10);
-      expect(operation.security).toEqual([{ [scheme]: [] }]);
+      expect(operation.security).toEqual(scheme === 'adminToken' ? [{ adminToken: [] }, { adminSession: [] }] : [{ [scheme]: [] }]);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining([method === 'post' && !path.endsWith('/ack') ? '201' : '200', '400', '401', '404']));
     }
     expect(doc.components.securitySchemes.appKey).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -10,7 +10,7 @@ import { ApiSecretService } from '../features/api-secrets/api-secrets-service.js
 import { systemClock } from '../lib/clock.js';
 import { AppError, StartupError } from '../lib/errors.js';
 import { randomBytes } from 'node:crypto';
-import { operatorsDal } from '../features/operators/operators-dal.js';
+import { operatorsStore } from '../features/operators/operators-dal.js';
 import { OperatorService } from '../features/operators/operators.js';
 import { SecretBox } from '../lib/secret-box.js';
 import { generateSecret } from '../lib/secrets.js';
@@ -194,7 +194,7 @@ async function createOwner(config: Config, email: string | undefined, fromStdin:
   const password = fromStdin ? (await readStdin()).replace(/\r?\n$/, '') : randomBytes(15).toString('base64url');
   const db = await openHubDatabase(config);
   try {
-    const operators = new OperatorService(operatorsDal(db), systemClock, { idleMs: 0, absoluteMs: 0 });
+    const operators = new OperatorService(operatorsStore(db), systemClock, { idleMs: 0, absoluteMs: 0 });
     const owner = await operators.createOwner(email, password);
     console.log(`Owner ${owner.email} created.`);
     if (!fromStdin) console.log(`password: ${password}\n(shown only now; sign in at /admin and change it from the menu under your name)`);

@@ -42,7 +42,7 @@ import { rewardAppDal } from '../features/reward-app/reward-app-dal.js';
 import { GoalService, goalsDal } from '../features/goals/goals.js';
 import { AuditService, auditDal } from '../features/audit/audit.js';
 import { RewardAppService } from '../features/reward-app/reward-app-service.js';
-import { operatorsDal } from '../features/operators/operators-dal.js';
+import { operatorsStore } from '../features/operators/operators-dal.js';
 import { OperatorService, type SessionPolicy } from '../features/operators/operators.js';
 
 export interface ServiceOptions {
@@ -158,7 +158,7 @@ function dataAccess(db: HubDb) {
     appKeys: appKeysDal(db),
     goals: goalsDal(db),
     audit: auditDal(db),
-    operators: operatorsDal(db),
+    operators: operatorsStore(db),
     rewardApp: rewardAppDal(db),
   };
 }

@@ -127,9 +127,16 @@ export function operatorsDal(db: HubDb) {
               .where((eb) => eb.or([eb('role', '<>', 'owner'), eb(eb.val(change.role), '=', 'owner'), eb.exists(others)]))
               .returning('id');
       if ((await db.executeOne(statement.compile())) !== undefined) return 'done';
-      return (await this.get(id)) === null ? 'missing' : 'last_owner';
+      const exists = await db.read((r) => r.selectFrom('operators').select('id').where('id', '=', id).executeTakeFirst());
+      return exists === undefined ? 'missing' : 'last_owner';
     },
+  };
+}
 
+/** Sessions, kept by the SHA-256 of their cookie. */
+export function sessionsDal(db: HubDb) {
+  const k = db.kysely;
+  return {
     async insertSession(row: { id: string; operator_id: string; created_at: number; last_seen_at: number; address: string | null; user_agent: string | null }): Promise<void> {
       await db.execute([k.insertInto('operator_sessions').values(row).compile()]);
     },
@@ -160,7 +167,12 @@ export function operatorsDal(db: HubDb) {
       if (keep !== undefined) query = query.where('id', '<>', keep);
       await db.execute([query.compile()]);
     },
+  };
+}
 
+export function adminKeysDal(db: HubDb) {
+  const k = db.kysely;
+  return {
     async insertKey(row: AdminKeysTable): Promise<AdminKeyRecord> {
       const created = await db.executeOne(k.insertInto('admin_keys').values(row).returning(KEY).compile());
       if (created === undefined) throw new Error('insert into admin_keys returned no row');
@@ -190,4 +202,9 @@ export function operatorsDal(db: HubDb) {
   };
 }
 
-export type OperatorsDal = ReturnType<typeof operatorsDal>;
+export type OperatorsDal = ReturnType<typeof operatorsDal> & ReturnType<typeof sessionsDal> & ReturnType<typeof adminKeysDal>;
+
+/** Operators, their sessions and admin API keys: what OperatorService stores. */
+export function operatorsStore(db: HubDb): OperatorsDal {
+  return { ...operatorsDal(db), ...sessionsDal(db), ...adminKeysDal(db) };
+}

@@ -9,7 +9,6 @@ import { parseTime } from '../validation.js';
 import type { StatsService } from '../../features/stats/stats-service.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
-const security = [{ adminToken: [] }];
 
 const ReportSchema = Type.Object({
   from: Type.String({ format: 'date-time' }),
@@ -37,7 +36,7 @@ export interface AttributionRouteDeps {
 export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
   app.get(
     '/fraud-policy',
-    { schema: { tags: ['fraud'], security, summary: 'The attribution window and fraud checks in force', response: { 200: FraudPolicySchema, ...errors } } },
+    { schema: { tags: ['fraud'], summary: 'The attribution window and fraud checks in force', response: { 200: FraudPolicySchema, ...errors } } },
     () => deps.conversions.policy(),
   );
   app.put(
@@ -45,7 +44,6 @@ export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
     {
       schema: {
         tags: ['fraud'],
-        security,
         summary: 'Set the attribution window and fraud checks (omitted ones take their defaults)',
         body: FraudPolicySchema,
         response: { 200: FraudPolicySchema, ...errors },
@@ -57,13 +55,13 @@ export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
   const Params = Type.Object({ id: IdText });
   app.post(
     '/events/:id/approve',
-    { schema: { tags: ['fraud'], security, summary: 'Approve a held event: credit it and send its postbacks now', params: Params, response: { 200: EventSchema, ...errors } } },
+    { schema: { tags: ['fraud'], summary: 'Approve a held event: credit it and send its postbacks now', params: Params, response: { 200: EventSchema, ...errors } } },
     async (request) => eventDto(await deps.conversions.review(request.params.id, true)),
   );
   app.post(
     '/events/:id/reject',
     {
-      schema: { tags: ['fraud'], security, summary: 'Reject a flagged, held or approved event: no credit, and a reversal if it was credited', params: Params, response: { 200: EventSchema, ...errors } },
+      schema: { tags: ['fraud'], summary: 'Reject a flagged, held or approved event: no credit, and a reversal if it was credited', params: Params, response: { 200: EventSchema, ...errors } },
     },
     async (request) => eventDto(await deps.conversions.review(request.params.id, false)),
   );
@@ -74,7 +72,6 @@ export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
     {
       schema: {
         tags: ['reports'],
-        security,
         summary: 'Clicks, conversions, conversion rate, revenue and coins by offer, partner or day',
         querystring: Type.Object({ from: Time, to: Time, by: Type.Union([Type.Literal('offer'), Type.Literal('partner'), Type.Literal('day')], { default: 'offer' }) }),
         response: { 200: ReportSchema, ...errors },

@@ -22,7 +22,6 @@ export interface DashboardApiDeps {
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
-const security = [{ adminToken: [] }];
 
 const Counts = {
   accepted: Type.Integer(),
@@ -82,7 +81,6 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
       {
         schema: {
           tags: ['dashboard'],
-          security,
           summary: 'Time series for the overview: events by outcome, coins, revenue and deliveries per bucket; the delivery backlog now',
           querystring: Type.Object({
             from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601; default: an hour before `to`' })),
@@ -115,7 +113,6 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
       {
         schema: {
           tags: ['sources'],
-          security,
           summary: 'The sample test postback for a source: a value for each mapped field and fresh unique ids, for the dashboard to offer to edit',
           params: Type.Object({ slug: Type.String({ maxLength: 63 }) }),
           response: { 200: Type.Object({ fields: Type.Record(Type.String(), Type.String()) }), ...errors },
@@ -129,7 +126,6 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
       {
         schema: {
           tags: ['sources'],
-          security,
           summary: "Send a test postback through the source's real intake (recorded like any other) and answer what the hub made of it",
           description:
             'The request is built from `fields` (or a sample from the mapping) and, unless `authenticate` is false, carries the credentials the source expects: ' +

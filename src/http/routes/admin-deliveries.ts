@@ -9,7 +9,6 @@ import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
 
 const tags = ['deliveries'];
-const security = [{ adminToken: [] }];
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
 const State = Type.Union([Type.Literal('pending'), Type.Literal('delivering'), Type.Literal('succeeded'), Type.Literal('failed')]);
 const Filter = {
@@ -63,7 +62,7 @@ export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list
   app.get(
     '/deliveries',
     {
-      schema: { tags, security, summary: 'Deliveries, newest first, filtered by date range, destination, state or event', querystring: Type.Object({ ...ListQuery.properties, ...Filter }), response: { 200: PageSchema(RowSchema), ...errors } },
+      schema: { tags, summary: 'Deliveries, newest first, filtered by date range, destination, state or event', querystring: Type.Object({ ...ListQuery.properties, ...Filter }), response: { 200: PageSchema(RowSchema), ...errors } },
     },
     async (request) => {
       const { limit, cursor, ...filter } = request.query;
@@ -74,7 +73,7 @@ export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list
 
   app.get(
     '/deliveries/export.csv',
-    { schema: { tags, security, summary: 'The history as CSV (streamed; formulas neutralised)', querystring: Type.Object(Filter) } },
+    { schema: { tags, summary: 'The history as CSV (streamed; formulas neutralised)', querystring: Type.Object(Filter) } },
     async (request, reply) =>
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="deliveries.csv"').send(Readable.from(deliveries.csv(toFilter(request.query)))),
   );
@@ -84,7 +83,6 @@ export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list
     {
       schema: {
         tags,
-        security,
         summary: 'A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }, { title: 'DeliveryDetail' }), ...errors },
@@ -98,14 +96,14 @@ export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list
 
   app.post(
     '/deliveries/:id/replay',
-    { schema: { tags, security, summary: 'Send a delivery again', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors } } },
+    { schema: { tags, summary: 'Send a delivery again', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors } } },
     async (request) => ({ replayed: await deliveries.replay({ ids: [request.params.id] }) }),
   );
 
   app.post(
     '/deliveries/replay',
     {
-      schema: { tags, security, summary: 'Send again every delivery that matches (e.g. all failed of a destination)', body: Type.Object(Filter, { additionalProperties: false }), response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors } },
+      schema: { tags, summary: 'Send again every delivery that matches (e.g. all failed of a destination)', body: Type.Object(Filter, { additionalProperties: false }), response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors } },
     },
     async (request) => ({ replayed: await deliveries.replay(toFilter(request.body)) }),
   );

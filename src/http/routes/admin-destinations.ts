@@ -54,7 +54,6 @@ const TestResultSchema = Type.Object({
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['destinations'];
-const security = [{ adminToken: [] }];
 
 /** `/admin/api/destinations`: where the hub sends postbacks. */
 export function destinationRoutes(app: App, destinations: DestinationService, worker: Pick<DeliveryWorker, 'test'>): void {
@@ -67,17 +66,17 @@ function destinationRecordRoutes(app: App, destinations: DestinationService): vo
   const dto = (d: DestinationRecord, signingSecret?: string | null) => destinationDto(destinations, d, signingSecret);
   app.post(
     '/destinations',
-    { schema: { tags, security, summary: 'Create a destination; with signing, its whsec_ secret is shown once', body: CreateBody, response: { 201: DestinationSchema, ...errors } } },
+    { schema: { tags, summary: 'Create a destination; with signing, its whsec_ secret is shown once', body: CreateBody, response: { 201: DestinationSchema, ...errors } } },
     async (request, reply) => {
       const { destination, signingSecret } = await destinations.create(request.body);
       return reply.status(201).send(dto(destination, signingSecret));
     },
   );
-  app.get('/destinations', { schema: { tags, security, summary: 'List destinations', querystring: ListQuery, response: { 200: PageSchema(DestinationSchema), ...errors } } }, async (request) => {
+  app.get('/destinations', { schema: { tags, summary: 'List destinations', querystring: ListQuery, response: { 200: PageSchema(DestinationSchema), ...errors } } }, async (request) => {
     const page = await destinations.list(request.query);
     return { items: page.items.map((d) => dto(d)), nextCursor: page.nextCursor };
   });
-  app.get('/destinations/:id', { schema: { tags, security, summary: 'A destination', params: Params, response: { 200: DestinationSchema, ...errors } } }, async (request) =>
+  app.get('/destinations/:id', { schema: { tags, summary: 'A destination', params: Params, response: { 200: DestinationSchema, ...errors } } }, async (request) =>
     dto(await destinations.get(request.params.id)),
   );
   app.patch(
@@ -85,7 +84,6 @@ function destinationRecordRoutes(app: App, destinations: DestinationService): vo
     {
       schema: {
         tags,
-        security,
         summary: 'Change a destination; rotateSigningSecret keeps the old secret signing for 24 h',
         params: Params,
         body: UpdateBody,
@@ -99,7 +97,7 @@ function destinationRecordRoutes(app: App, destinations: DestinationService): vo
   );
   app.delete(
     '/destinations/:id',
-    { schema: { tags, security, summary: 'Delete a destination without deliveries (disable one that has them)', params: Params, response: { 204: Type.Null(), ...errors } } },
+    { schema: { tags, summary: 'Delete a destination without deliveries (disable one that has them)', params: Params, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
       await destinations.delete(request.params.id);
       return reply.status(204).send(null);
@@ -111,12 +109,12 @@ function destinationRecordRoutes(app: App, destinations: DestinationService): vo
 function destinationControlRoutes(app: App, destinations: DestinationService, worker: Pick<DeliveryWorker, 'test'>): void {
   app.post(
     '/destinations/:id/pause',
-    { schema: { tags, security, summary: 'Pause a destination: its deliveries are still queued and wait for the resume', params: Params, response: { 200: DestinationSchema, ...errors } } },
+    { schema: { tags, summary: 'Pause a destination: its deliveries are still queued and wait for the resume', params: Params, response: { 200: DestinationSchema, ...errors } } },
     async (request) => destinationDto(destinations, await destinations.pause(request.params.id)),
   );
   app.post(
     '/destinations/:id/resume',
-    { schema: { tags, security, summary: 'Resume a paused destination: its waiting deliveries go out', params: Params, response: { 200: DestinationSchema, ...errors } } },
+    { schema: { tags, summary: 'Resume a paused destination: its waiting deliveries go out', params: Params, response: { 200: DestinationSchema, ...errors } } },
     async (request) => destinationDto(destinations, await destinations.resume(request.params.id)),
   );
   app.post(
@@ -124,7 +122,6 @@ function destinationControlRoutes(app: App, destinations: DestinationService, wo
     {
       schema: {
         tags,
-        security,
         summary: 'Send a sample event to the destination now and answer what the partner answered (nothing is recorded)',
         params: Params,
         response: { 200: TestResultSchema, ...errors },

@@ -6,7 +6,6 @@ import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
-const security = [{ adminToken: [] }];
 const tags = ['events'];
 const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
 
@@ -17,7 +16,6 @@ export function eventRoutes(app: App, conversions: Pick<ConversionService, 'even
     {
       schema: {
         tags,
-        security,
         summary: 'Every inbound postback (accepted, duplicate or rejected with its reason), newest first',
         querystring: Type.Object({
           ...ListQuery.properties,
@@ -52,7 +50,7 @@ export function eventRoutes(app: App, conversions: Pick<ConversionService, 'even
   );
   app.get(
     '/events/:id',
-    { schema: { tags, security, summary: 'One event with its raw request', params: Type.Object({ id: IdText }), response: { 200: EventSchema, ...errors } } },
+    { schema: { tags, summary: 'One event with its raw request', params: Type.Object({ id: IdText }), response: { 200: EventSchema, ...errors } } },
     async (request) => eventDto(await conversions.event(request.params.id)),
   );
 }

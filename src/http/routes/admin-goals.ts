@@ -6,7 +6,6 @@ import { ErrorSchema, IdText, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
-const security = [{ adminToken: [] }];
 const tags = ['goals'];
 const Time = Type.String({ format: 'date-time' });
 
@@ -46,7 +45,6 @@ export function goalRoutes(app: App, goals: GoalService): void {
     {
       schema: {
         tags,
-        security,
         summary: 'Create a goal: all of a group of conditions (up to 10), or a count of matching events; its completion is an event of type `goal`, sent to destinations that match it, with an optional bonus',
         body: Type.Object({ id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' })), name: Name, config: GoalConfigSchema, enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: { 201: GoalSchema, ...errors },
@@ -54,16 +52,15 @@ export function goalRoutes(app: App, goals: GoalService): void {
     },
     async (request, reply) => reply.status(201).send(goalDto(await goals.create(request.body))),
   );
-  app.get('/goals', { schema: { tags, security, summary: 'List goals', querystring: ListQuery, response: { 200: PageSchema(GoalSchema), ...errors } } }, async (request) =>
+  app.get('/goals', { schema: { tags, summary: 'List goals', querystring: ListQuery, response: { 200: PageSchema(GoalSchema), ...errors } } }, async (request) =>
     pageDto(await goals.list(request.query), goalDto),
   );
-  app.get('/goals/:id', { schema: { tags, security, summary: 'A goal', params: Params, response: { 200: GoalSchema, ...errors } } }, async (request) => goalDto(await goals.get(request.params.id)));
+  app.get('/goals/:id', { schema: { tags, summary: 'A goal', params: Params, response: { 200: GoalSchema, ...errors } } }, async (request) => goalDto(await goals.get(request.params.id)));
   app.patch(
     '/goals/:id',
     {
       schema: {
         tags,
-        security,
         summary: 'Change a goal (from the next event on; progress made so far is kept)',
         params: Params,
         body: Type.Object({ name: Type.Optional(Name), config: Type.Optional(GoalConfigSchema), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
@@ -74,7 +71,7 @@ export function goalRoutes(app: App, goals: GoalService): void {
   );
   app.delete(
     '/goals/:id',
-    { schema: { tags, security, summary: "Delete a goal and every user's progress toward it (its completed events stay)", params: Params, response: { 204: Type.Null(), ...errors } } },
+    { schema: { tags, summary: "Delete a goal and every user's progress toward it (its completed events stay)", params: Params, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
       await goals.delete(request.params.id);
       return reply.status(204).send(null);
@@ -82,7 +79,7 @@ export function goalRoutes(app: App, goals: GoalService): void {
   );
   app.get(
     '/users/:id/goals',
-    { schema: { tags, security, summary: "A user's progress toward every goal", params: Params, response: { 200: Type.Object({ items: Type.Array(GoalProgressSchema) }), ...errors } } },
+    { schema: { tags, summary: "A user's progress toward every goal", params: Params, response: { 200: Type.Object({ items: Type.Array(GoalProgressSchema) }), ...errors } } },
     async (request) => ({ items: (await goals.progress(request.params.id)).map(progressDto) }),
   );
 }

@@ -9,7 +9,6 @@ import type { ClickRecord, LinkRecord } from '../../features/clicks/clicks-types
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['tracking links'];
-const security = [{ adminToken: [] }];
 const Partner = Type.String({ minLength: 1, maxLength: 128, description: 'The partner (affiliate or traffic source) whose link it is; its postback destinations match on it' });
 const LinkId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
@@ -80,7 +79,7 @@ function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
   const { links } = deps;
   app.post(
     '/links',
-    { schema: { tags, security, summary: 'Create a tracking link for an offer, optionally a partner’s', body: CreateLinkBody, response: { 201: LinkSchema, ...errors } } },
+    { schema: { tags, summary: 'Create a tracking link for an offer, optionally a partner’s', body: CreateLinkBody, response: { 201: LinkSchema, ...errors } } },
     async (request, reply) => {
       const { body } = request;
       const link = await links.create({
@@ -97,7 +96,7 @@ function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
 
   app.get(
     '/links',
-    { schema: { tags, security, summary: 'List tracking links', querystring: LinkListQuery, response: { 200: PageSchema(LinkSchema), ...errors } } },
+    { schema: { tags, summary: 'List tracking links', querystring: LinkListQuery, response: { 200: PageSchema(LinkSchema), ...errors } } },
     async (request) => {
       const { limit, cursor, offer, partner } = request.query;
       const page = await links.list({ limit, ...(cursor === undefined ? {} : { cursor }), ...(offer === undefined ? {} : { offerId: offer }), ...(partner === undefined ? {} : { partner }) });
@@ -106,7 +105,7 @@ function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
     },
   );
 
-  app.get('/links/:id', { schema: { tags, security, summary: 'A tracking link', params: Params, response: { 200: LinkSchema, ...errors } } }, async (request) =>
+  app.get('/links/:id', { schema: { tags, summary: 'A tracking link', params: Params, response: { 200: LinkSchema, ...errors } } }, async (request) =>
     linkDto(await links.get(request.params.id), deps.publicUrl(request)),
   );
 
@@ -115,7 +114,6 @@ function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
     {
       schema: {
         tags,
-        security,
         summary: 'Change a link: its name, partner, config (replaced as a whole) or enabled flag',
         params: Params,
         body: UpdateLinkBody,
@@ -136,7 +134,7 @@ function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
 
   app.delete(
     '/links/:id',
-    { schema: { tags, security, summary: 'Delete a link that was never clicked (disable it otherwise)', params: Params, response: { 204: Type.Null(), ...errors } } },
+    { schema: { tags, summary: 'Delete a link that was never clicked (disable it otherwise)', params: Params, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
       await links.delete(request.params.id);
       return reply.code(204).send(null);
@@ -148,7 +146,7 @@ function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
 function clickRoutes(app: App, links: LinkService): void {
   app.get(
     '/clicks',
-    { schema: { tags, security, summary: 'Clicks, newest first', querystring: ClickListQuery, response: { 200: PageSchema(ClickSchema), ...errors } } },
+    { schema: { tags, summary: 'Clicks, newest first', querystring: ClickListQuery, response: { 200: PageSchema(ClickSchema), ...errors } } },
     async (request) => {
       const { limit, cursor, from, to, link, user } = request.query;
       const page = await links.clicks({

@@ -90,21 +90,29 @@ export interface OperatorRoutesDeps {
   publicUrl: (request: { protocol: string; host: string }) => string;
 }
 
+const tags = ['operators'];
+
+const sessionAnswer = (actor: Actor, csrfToken: string | null): Static<typeof SessionSchema> => ({
+  kind: actor.kind,
+  name: actor.name,
+  role: actor.role,
+  scopes: SCOPE_NAMES.filter((s) => actor.scopes.has(s)),
+  csrfToken,
+});
+
+const client = (request: { ip: string; headers: Record<string, unknown> }) => ({
+  address: request.ip,
+  userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
+});
+
 /** Signing in and out, one's own password, invitations; operators and admin API keys (owners). */
 export function operatorRoutes(app: App, deps: OperatorRoutesDeps): void {
-  const { operators, access } = deps;
-  const tags = ['operators'];
-  const client = (request: { ip: string; headers: Record<string, unknown> }) => ({
-    address: request.ip,
-    userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
-  });
-  const sessionAnswer = (actor: Actor, csrfToken: string | null): Static<typeof SessionSchema> => ({
-    kind: actor.kind,
-    name: actor.name,
-    role: actor.role,
-    scopes: SCOPE_NAMES.filter((s) => actor.scopes.has(s)),
-    csrfToken,
-  });
+  sessionRoutes(app, deps);
+  operatorAdminRoutes(app, deps);
+  adminKeyRoutes(app, deps.operators);
+}
+
+function sessionRoutes(app: App, { operators, access }: OperatorRoutesDeps): void {
 
   app.post(
     '/session',
@@ -181,9 +189,12 @@ export function operatorRoutes(app: App, deps: OperatorRoutesDeps): void {
       }
     },
   );
+}
 
-  const Params = Type.Object({ id: IdText });
-  const inviteUrl = (request: { protocol: string; host: string }, token: string) => `${deps.publicUrl(request)}/admin/accept#token=${token}`;
+const Params = Type.Object({ id: IdText });
+
+function operatorAdminRoutes(app: App, { operators, publicUrl }: OperatorRoutesDeps): void {
+  const inviteUrl = (request: { protocol: string; host: string }, token: string) => `${publicUrl(request)}/admin/accept#token=${token}`;
   app.get(
     '/operators',
     { schema: { tags, summary: 'Operators and invitations', querystring: ListQuery, response: { 200: PageSchema(OperatorSchema), ...errors } } },
@@ -236,7 +247,9 @@ export function operatorRoutes(app: App, deps: OperatorRoutesDeps): void {
       return reply.status(201).send({ operator: operatorDto(operator), inviteUrl: inviteUrl(request, inviteToken) });
     },
   );
+}
 
+function adminKeyRoutes(app: App, operators: OperatorService): void {
   app.get(
     '/keys',
     { schema: { tags, summary: 'Admin API keys, with their last use (never the keys themselves)', querystring: ListQuery, response: { 200: PageSchema(AdminKeySchema), ...errors } } },

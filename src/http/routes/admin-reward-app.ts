@@ -6,7 +6,6 @@ import { AppKeyCreatedSchema, AppKeySchema, AppKeyScopeSchema, BalanceSchema, Er
 import type { App } from '../types.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
-const security = [{ adminToken: [] }];
 
 /** The operator's side of the reward app: its keys, and each user's balance, ledger, trace and adjustments. */
 export function rewardAppAdminRoutes(app: App, deps: { appKeys: AppKeyService; rewardApp: RewardAppService }): void {
@@ -17,7 +16,6 @@ export function rewardAppAdminRoutes(app: App, deps: { appKeys: AppKeyService; r
     {
       schema: {
         tags: keyTags,
-        security,
         summary: "Create an app key for the reward app's own API (/app/v1): shown once, in this answer",
         params: PidParams,
         body: Type.Object({ name: Type.Optional(NameText), scopes: Type.Array(AppKeyScopeSchema, { minItems: 1, maxItems: 4 }) }, { additionalProperties: false }),
@@ -31,12 +29,12 @@ export function rewardAppAdminRoutes(app: App, deps: { appKeys: AppKeyService; r
   );
   app.get(
     '/apps/:pid/keys',
-    { schema: { tags: keyTags, security, summary: "An app's keys, with their last use (never the keys themselves)", params: PidParams, querystring: ListQuery, response: { 200: PageSchema(AppKeySchema), ...errors } } },
+    { schema: { tags: keyTags, summary: "An app's keys, with their last use (never the keys themselves)", params: PidParams, querystring: ListQuery, response: { 200: PageSchema(AppKeySchema), ...errors } } },
     async (request) => pageDto(await deps.appKeys.list(request.params.pid, request.query), appKeyDto),
   );
   app.delete(
     '/apps/:pid/keys/:id',
-    { schema: { tags: keyTags, security, summary: 'Revoke an app key (at once in this process, within a second in others)', params: Type.Object({ pid: IdText, id: IdText }), response: { 200: AppKeySchema, ...errors } } },
+    { schema: { tags: keyTags, summary: 'Revoke an app key (at once in this process, within a second in others)', params: Type.Object({ pid: IdText, id: IdText }), response: { 200: AppKeySchema, ...errors } } },
     async (request) => appKeyDto(await deps.appKeys.revoke(request.params.pid, request.params.id)),
   );
 
@@ -44,13 +42,13 @@ export function rewardAppAdminRoutes(app: App, deps: { appKeys: AppKeyService; r
   const Params = Type.Object({ id: IdText });
   app.get(
     '/users/:id/balance',
-    { schema: { tags, security, summary: "A user's balance, with the fractions of a coin carried per source", params: Params, response: { 200: BalanceSchema, ...errors } } },
+    { schema: { tags, summary: "A user's balance, with the fractions of a coin carried per source", params: Params, response: { 200: BalanceSchema, ...errors } } },
     async (request) => balanceDto(await deps.rewardApp.balance(null, request.params.id)),
   );
   app.get(
     '/users/:id/ledger',
     {
-      schema: { tags, security, summary: "A user's ledger, newest first, each entry with its reason", params: Params, querystring: ListQuery, response: { 200: PageSchema(LedgerEntrySchema), ...errors } },
+      schema: { tags, summary: "A user's ledger, newest first, each entry with its reason", params: Params, querystring: ListQuery, response: { 200: PageSchema(LedgerEntrySchema), ...errors } },
     },
     async (request) => {
       const found = await deps.rewardApp.ledger(null, request.params.id, request.query);
@@ -59,7 +57,7 @@ export function rewardAppAdminRoutes(app: App, deps: { appKeys: AppKeyService; r
   );
   app.get(
     '/users/:id/trace',
-    { schema: { tags, security, summary: '"Where is my reward?" for a user: clicks, postbacks, rules, ledger, reviews and reversals, and one status', params: Params, querystring: TraceQuery, response: { 200: TraceSchema, ...errors } } },
+    { schema: { tags, summary: '"Where is my reward?" for a user: clicks, postbacks, rules, ledger, reviews and reversals, and one status', params: Params, querystring: TraceQuery, response: { 200: TraceSchema, ...errors } } },
     async (request) => {
       const { offer, transaction, source } = request.query;
       return traceDto(await deps.rewardApp.trace(null, request.params.id, { ...(offer === undefined ? {} : { offerId: offer }), ...(transaction === undefined ? {} : { transactionId: transaction }), ...(source === undefined ? {} : { source }) }));
@@ -70,7 +68,6 @@ export function rewardAppAdminRoutes(app: App, deps: { appKeys: AppKeyService; r
     {
       schema: {
         tags,
-        security,
         summary: 'Credit (positive coins) or debit (negative) a user by hand, with the reason: a ledger entry of its own kind, in the trace and the feed. A debit never takes a balance below zero (409)',
         params: Params,
         body: Type.Object(

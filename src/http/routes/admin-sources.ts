@@ -53,7 +53,6 @@ const UpdateSourceBody = Type.Object(
 const Params = Type.Object({ slug: Slug });
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['sources'];
-const security = [{ adminToken: [] }];
 
 export interface SourceRouteDeps {
   sources: SourceService;
@@ -64,14 +63,13 @@ export interface SourceRouteDeps {
 export function sourceRoutes(app: App, deps: SourceRouteDeps): void {
   const dto = (source: SourceRecord, base: string, secret?: string | null) => sourceDto(deps.sources, source, base, secret);
 
-  app.get('/presets', { schema: { tags, security, summary: 'The built-in source presets and their definitions', response: { 200: Type.Record(Type.String(), SourceDefinitionSchema) } } }, () => PRESETS);
+  app.get('/presets', { schema: { tags, summary: 'The built-in source presets and their definitions', response: { 200: Type.Record(Type.String(), SourceDefinitionSchema) } } }, () => PRESETS);
 
   app.post(
     '/sources',
     {
       schema: {
         tags,
-        security,
         summary: 'Create a source; the secret (generated if the authentication needs one) is shown once',
         body: CreateSourceBody,
         response: { 201: SourceWithSecretSchema, ...errors },
@@ -84,7 +82,7 @@ export function sourceRoutes(app: App, deps: SourceRouteDeps): void {
   );
   app.get(
     '/sources',
-    { schema: { tags, security, summary: 'List sources', querystring: ListQuery, response: { 200: PageSchema(SourceSchema), ...errors } } },
+    { schema: { tags, summary: 'List sources', querystring: ListQuery, response: { 200: PageSchema(SourceSchema), ...errors } } },
     async (request) => {
       const page = await deps.sources.list(request.query);
       return { items: page.items.map((s) => dto(s, deps.publicUrl(request))), nextCursor: page.nextCursor };
@@ -92,7 +90,7 @@ export function sourceRoutes(app: App, deps: SourceRouteDeps): void {
   );
   app.get(
     '/sources/:slug',
-    { schema: { tags, security, summary: 'A source with its effective definition', params: Params, response: { 200: SourceSchema, ...errors } } },
+    { schema: { tags, summary: 'A source with its effective definition', params: Params, response: { 200: SourceSchema, ...errors } } },
     async (request) => dto(await deps.sources.get(request.params.slug), deps.publicUrl(request)),
   );
   app.patch(
@@ -100,7 +98,6 @@ export function sourceRoutes(app: App, deps: SourceRouteDeps): void {
     {
       schema: {
         tags,
-        security,
         summary: 'Change a source; rotateSecret: true generates a new secret (shown once)',
         params: Params,
         body: UpdateSourceBody,
@@ -114,7 +111,7 @@ export function sourceRoutes(app: App, deps: SourceRouteDeps): void {
   );
   app.delete(
     '/sources/:slug',
-    { schema: { tags, security, summary: 'Delete a source (its events stay)', params: Params, response: { 204: Type.Null(), ...errors } } },
+    { schema: { tags, summary: 'Delete a source (its events stay)', params: Params, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
       await deps.sources.delete(request.params.slug);
       return reply.status(204).send(null);

@@ -52,7 +52,6 @@ export interface AdminDeps {
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
-const security = [{ adminToken: [] }];
 
 /** `/admin/api`: JSON for operators (session cookie) and automation (ADMIN_TOKEN or an admin API key). */
 export function adminRoutes(deps: AdminDeps) {
@@ -85,7 +84,6 @@ function usersRoutes(app: App, users: UserService): void {
     {
       schema: {
         tags,
-        security,
         summary: 'Create a user',
         body: Type.Object({ id: Type.Optional(IdText), appId: Type.Optional(NameText), deviceId: Type.Optional(NameText) }, { additionalProperties: false }),
         response: { 201: UserSchema, ...errors },
@@ -95,12 +93,12 @@ function usersRoutes(app: App, users: UserService): void {
   );
   app.get(
     '/users',
-    { schema: { tags, security, summary: 'List users', querystring: ListQuery, response: { 200: PageSchema(UserSchema), ...errors } } },
+    { schema: { tags, summary: 'List users', querystring: ListQuery, response: { 200: PageSchema(UserSchema), ...errors } } },
     async (request) => pageDto(await users.list(request.query), userDto),
   );
   app.get(
     '/users/:id',
-    { schema: { tags, security, summary: 'A user with their coin balance', params: Params, response: { 200: UserSchema, ...errors } } },
+    { schema: { tags, summary: 'A user with their coin balance', params: Params, response: { 200: UserSchema, ...errors } } },
     async (request) => userDto(await users.get(request.params.id)),
   );
   app.patch(
@@ -108,7 +106,6 @@ function usersRoutes(app: App, users: UserService): void {
     {
       schema: {
         tags,
-        security,
         summary: 'Change a user',
         params: Params,
         body: Type.Object({ appId: Type.Optional(NameText), deviceId: Type.Optional(NameText) }, { additionalProperties: false }),
@@ -119,7 +116,7 @@ function usersRoutes(app: App, users: UserService): void {
   );
   app.delete(
     '/users/:id',
-    { schema: { tags, security, summary: 'Delete a user that has no ledger entries', params: Params, response: { 204: Type.Null(), ...errors } } },
+    { schema: { tags, summary: 'Delete a user that has no ledger entries', params: Params, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
       await users.delete(request.params.id);
       return reply.status(204).send(null);
@@ -137,7 +134,6 @@ function catalogRoutes(app: App, catalog: CatalogService): void {
     {
       schema: {
         tags: appTags,
-        security,
         summary: 'Register a store app (store_apps.pid)',
         body: Type.Object({ pid: IdText, name: Type.Optional(NameText) }, { additionalProperties: false }),
         response: { 201: AppSchema, ...errors },
@@ -147,22 +143,22 @@ function catalogRoutes(app: App, catalog: CatalogService): void {
   );
   app.get(
     '/apps',
-    { schema: { tags: appTags, security, summary: 'List store apps', querystring: ListQuery, response: { 200: PageSchema(AppSchema), ...errors } } },
+    { schema: { tags: appTags, summary: 'List store apps', querystring: ListQuery, response: { 200: PageSchema(AppSchema), ...errors } } },
     async (request) => pageDto(await catalog.listApps(request.query), appDto),
   );
   app.get(
     '/apps/:pid',
-    { schema: { tags: appTags, security, summary: 'A store app', params: PidParams, response: { 200: AppSchema, ...errors } } },
+    { schema: { tags: appTags, summary: 'A store app', params: PidParams, response: { 200: AppSchema, ...errors } } },
     async (request) => appDto(await catalog.getApp(request.params.pid)),
   );
   app.patch(
     '/apps/:pid',
-    { schema: { tags: appTags, security, summary: 'Rename a store app', params: PidParams, body: Name, response: { 200: AppSchema, ...errors } } },
+    { schema: { tags: appTags, summary: 'Rename a store app', params: PidParams, body: Name, response: { 200: AppSchema, ...errors } } },
     async (request) => appDto(await catalog.updateApp(request.params.pid, request.body)),
   );
   app.delete(
     '/apps/:pid',
-    { schema: { tags: appTags, security, summary: 'Remove a store app', params: PidParams, response: { 204: Type.Null(), ...errors } } },
+    { schema: { tags: appTags, summary: 'Remove a store app', params: PidParams, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
       await catalog.deleteApp(request.params.pid);
       return reply.status(204).send(null);
@@ -176,7 +172,6 @@ function catalogRoutes(app: App, catalog: CatalogService): void {
     {
       schema: {
         tags: offerTags,
-        security,
         summary: 'Add a game or offer to the catalog (reward_games.id)',
         body: Type.Object({ id: IdText, name: Type.Optional(NameText) }, { additionalProperties: false }),
         response: { 201: OfferSchema, ...errors },
@@ -186,22 +181,22 @@ function catalogRoutes(app: App, catalog: CatalogService): void {
   );
   app.get(
     '/offers',
-    { schema: { tags: offerTags, security, summary: 'List offers', querystring: ListQuery, response: { 200: PageSchema(OfferSchema), ...errors } } },
+    { schema: { tags: offerTags, summary: 'List offers', querystring: ListQuery, response: { 200: PageSchema(OfferSchema), ...errors } } },
     async (request) => pageDto(await catalog.listOffers(request.query), offerDto),
   );
   app.get(
     '/offers/:id',
-    { schema: { tags: offerTags, security, summary: 'An offer', params: IdParams, response: { 200: OfferSchema, ...errors } } },
+    { schema: { tags: offerTags, summary: 'An offer', params: IdParams, response: { 200: OfferSchema, ...errors } } },
     async (request) => offerDto(await catalog.getOffer(request.params.id)),
   );
   app.patch(
     '/offers/:id',
-    { schema: { tags: offerTags, security, summary: 'Rename an offer', params: IdParams, body: Name, response: { 200: OfferSchema, ...errors } } },
+    { schema: { tags: offerTags, summary: 'Rename an offer', params: IdParams, body: Name, response: { 200: OfferSchema, ...errors } } },
     async (request) => offerDto(await catalog.updateOffer(request.params.id, request.body)),
   );
   app.delete(
     '/offers/:id',
-    { schema: { tags: offerTags, security, summary: 'Remove an offer', params: IdParams, response: { 204: Type.Null(), ...errors } } },
+    { schema: { tags: offerTags, summary: 'Remove an offer', params: IdParams, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
       await catalog.deleteOffer(request.params.id);
       return reply.status(204).send(null);
@@ -216,7 +211,6 @@ function apiSecretRoutes(app: App, apiSecrets: ApiSecretService): void {
     {
       schema: {
         tags,
-        security,
         summary: 'Create a partner API secret (returned once, stored only as a hash)',
         body: Type.Object({ name: Type.Optional(NameText) }, { additionalProperties: false }),
         response: { 201: ApiSecretCreatedSchema, ...errors },
@@ -229,13 +223,13 @@ function apiSecretRoutes(app: App, apiSecrets: ApiSecretService): void {
   );
   app.get(
     '/api-secrets',
-    { schema: { tags, security, summary: 'List API secrets (never the secrets themselves)', querystring: ListQuery, response: { 200: PageSchema(ApiSecretSchema), ...errors } } },
+    { schema: { tags, summary: 'List API secrets (never the secrets themselves)', querystring: ListQuery, response: { 200: PageSchema(ApiSecretSchema), ...errors } } },
     async (request) => pageDto(await apiSecrets.list(request.query), apiSecretDto),
   );
   app.delete(
     '/api-secrets/:id',
     {
-      schema: { tags, security, summary: 'Revoke an API secret', params: Type.Object({ id: IdText }), response: { 200: ApiSecretSchema, ...errors } },
+      schema: { tags, summary: 'Revoke an API secret', params: Type.Object({ id: IdText }), response: { 200: ApiSecretSchema, ...errors } },
     },
     async (request) => apiSecretDto(await apiSecrets.revoke(request.params.id)),
   );
