@@ -161,6 +161,15 @@ export function sessionsDal(db: HubDb) {
     async deleteSession(id: string): Promise<void> {
       await db.execute([k.deleteFrom('operator_sessions').where('id', '=', id).compile()]);
     },
+    /** An operator's sessions that are over (each sign-in sweeps its operator's, so they never pile up). */
+    async deleteEndedSessions(operatorId: string, createdBefore: number, seenBefore: number): Promise<void> {
+      await db.execute([
+        k.deleteFrom('operator_sessions')
+          .where('operator_id', '=', operatorId)
+          .where((eb) => eb.or([eb('created_at', '<', createdBefore), eb('last_seen_at', '<', seenBefore)]))
+          .compile(),
+      ]);
+    },
     /** Signs an operator out everywhere (but `keep`, the session that changed the password). */
     async deleteSessions(operatorId: string, keep?: string): Promise<void> {
       let query = k.deleteFrom('operator_sessions').where('operator_id', '=', operatorId);

@@ -214,6 +214,7 @@ export class OperatorService {
   private async openSession(operator: OperatorRecord, client: ClientInfo): Promise<string> {
     const session = token('');
     const now = this.clock.now();
+    await this.store.deleteEndedSessions(operator.id, now - this.policy.absoluteMs, now - this.policy.idleMs);
     await this.store.insertSession({ id: hashSecret(session), operator_id: operator.id, created_at: now, last_seen_at: now, address: client.address, user_agent: client.userAgent?.slice(0, 300) ?? null });
     return session;
   }
