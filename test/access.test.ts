@@ -273,7 +273,7 @@ describe.each(STORE_KINDS)('operators, roles and keys on %s', (kind) => {
     expect((await fetch(`${hub.url}/admin/api/deliveries/export.csv`, { headers: bearer })).status).toBe(200);
     const refused = await fetch(`${hub.url}/admin/api/offers`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: '{"id":"k"}' });
     expect(refused.status).toBe(403);
-    expect((await refused.json()).message).toBe('This key (key "exports") may not do this: it needs the "config:write" scope (change the configuration, send test postbacks, and create, change or delete users)');
+    expect(((await refused.json()) as { message: string }).message).toBe('This key (key "exports") may not do this: it needs the "config:write" scope (change the configuration, send test postbacks, and create, change or delete users)');
     const listed = await owner.call('/keys');
     expect(listed.body.items.find((k: { id: string }) => k.id === created.body.id)).not.toHaveProperty('key');
     expect(JSON.stringify(listed.body)).not.toContain(created.body.key);

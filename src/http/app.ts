@@ -11,12 +11,14 @@ import type { Redactor } from '../features/conversions/raw-request.js';
 import type { HubDb } from '../features/procedures.js';
 import { adminAccess } from './admin-auth.js';
 import { routeRule } from './route-scopes.js';
+import { operationId } from './openapi.js';
+import { ErrorSchema } from './schemas.js';
 import { SCOPES } from '../features/operators/roles.js';
 import { frameworkErrors, registerErrorHandling } from './error-handler.js';
 import { lingerOnEarlyAnswers, type LingerLimits } from './lingering-close.js';
 import type { Metrics } from './metrics.js';
 import { warnOnListen } from './ops-app.js';
-import { nameTitledSchemas } from './openapi.js';
+import { nameTitledSchemas, withClickPath } from './openapi.js';
 import { dashboardApiRoutes } from './routes/admin-dashboard.js';
 import { adminRoutes } from './routes/admin.js';
 import { clickPath, type ClickPath } from './routes/clicks.js';
@@ -61,8 +63,9 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
   registerErrorHandling(app);
   lingerOnEarlyAnswers(app, deps.linger);
   observeRequests(app, deps.metrics, deps.services.redactor);
-  await registerOpenApi(app, deps.version);
+  await registerOpenApi(app, deps.version, deps.publicUrl);
   clicks.path = serveClicks(app, deps);
+  nameOperations(app);
   await registerRouters(app, deps);
   return app;
 }
@@ -147,15 +150,17 @@ function observeRequests(app: App, metrics: Metrics, redactor: Redactor): void {
 }
 
 /** The OpenAPI document (built from the route schemas registered after this) and its UI at /docs. */
-async function registerOpenApi(app: App, version: string): Promise<void> {
+async function registerOpenApi(app: App, version: string, publicUrl: string | undefined): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Postback Hub',
         version,
+        license: { name: 'MIT', identifier: 'MIT' },
         description: 'Receives, verifies, de-duplicates and records partner postbacks; credits rewards; administers users, catalog and secrets.',
       },
+      servers: [{ url: publicUrl ?? '/', description: publicUrl === undefined ? 'This hub' : 'This hub (PUBLIC_URL)' }],
       components: {
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (an owner key), or an admin API key (phk_…) within its scopes' },
@@ -167,7 +172,7 @@ async function registerOpenApi(app: App, version: string): Promise<void> {
         },
       },
     },
-    transformObject: (document) => nameTitledSchemas('openapiObject' in document ? document.openapiObject : document.swaggerObject),
+    transformObject: (document) => withClickPath(nameTitledSchemas('openapiObject' in document ? document.openapiObject : document.swaggerObject)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 }
@@ -195,6 +200,26 @@ function serveClicks(app: App, deps: HttpDeps): ClickPath {
 }
 
 /**
+ * Every documented operation has a unique `operationId` (http/openapi.ts), and declares its
+ * security: a route that names none is public (`security: []`), said so rather than left to guess.
+ */
+function nameOperations(app: App): void {
+  const named = new Map<string, string>();
+  app.addHook('onRoute', (route) => {
+    if (route.schema === undefined || route.schema.hide === true) return;
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
+    if (methods.length === 0) return;
+    if (methods.length !== 1) throw new Error(`${methods.join(',')} ${route.url}: register one route per method, so that each operation is named on its own`);
+    const id = (route.schema.operationId) ?? operationId(methods[0]!, route.url);
+    const taken = named.get(id);
+    if (taken !== undefined && taken !== `${methods[0]} ${route.url}`) throw new Error(`operationId ${id} names both ${taken} and ${methods[0]} ${route.url}`);
+    named.set(id, `${methods[0]} ${route.url}`);
+    route.schema.operationId = id;
+    route.schema.security ??= [];
+  });
+}
+
+/**
  * Every admin route must have its rule in route-scopes.ts, or the app does not build: a route
  * added without one is refused to nobody by accident. Its OpenAPI operation says what it needs.
  */
@@ -211,6 +236,7 @@ function requireRouteRules(app: App): void {
         continue;
       }
       route.schema.security = [{ adminToken: [] }, { adminSession: [] }];
+      route.schema.response = { 401: ErrorSchema, 403: ErrorSchema, ...(route.schema.response as object | undefined) };
       const needs = rule === 'signed-in' ? 'Any operator or admin key.' : `Needs the \`${rule}\` scope: ${SCOPES[rule]}.`;
       route.schema.description = route.schema.description === undefined ? needs : `${route.schema.description}\n\n${needs}`;
     }

@@ -208,3 +208,6 @@ export type ListQuery = Static<typeof ListQuery>;
 
 export const IdText = Type.String({ minLength: 1, maxLength: 128 });
 export const NameText = Nullable(Type.String({ maxLength: 200 }));
+
+/** A CSV export's answer, for the document (a stream: never serialized through it). */
+export const CsvAnswer = { description: 'CSV, a header line first; cells that could start a formula are neutralised', content: { 'text/csv': { schema: { type: 'string' } } } };

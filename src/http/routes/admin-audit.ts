@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { AuditEntry, AuditFilter, AuditService } from '../../features/audit/audit.js';
 import { iso, pageDto } from '../dto.js';
-import { ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
+import { ErrorSchema, ListQuery, PageSchema, CsvAnswer } from '../schemas.js';
 import type { App } from '../types.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 503: ErrorSchema };
@@ -63,7 +63,7 @@ export function auditRoutes(app: App, audit: AuditService): void {
   );
   app.get(
     '/audit/export.csv',
-    { schema: { tags, summary: 'The audit log as CSV (the same filters), newest first; formulas neutralised', querystring: Filter } },
+    { schema: { tags, summary: 'The audit log as CSV (the same filters), newest first; formulas neutralised', querystring: Filter, response: { 200: CsvAnswer } } },
     async (request, reply) =>
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit.csv"').send(Readable.from(audit.csv(filterOf(request.query)))),
   );

@@ -4,7 +4,7 @@ import type { DeliveryService, HistoryEntry, HistoryFilter } from '../../feature
 import type { DeliveryFilter } from '../../features/delivery/delivery-types.js';
 import { formatMicros } from '../../lib/money.js';
 import { attemptDto, deliveryDto } from '../dto.js';
-import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
+import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema, CsvAnswer } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime } from '../validation.js';
 
@@ -73,7 +73,7 @@ export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list
 
   app.get(
     '/deliveries/export.csv',
-    { schema: { tags, summary: 'The history as CSV (streamed; formulas neutralised)', querystring: Type.Object(Filter) } },
+    { schema: { tags, summary: 'The history as CSV (streamed; formulas neutralised)', querystring: Type.Object(Filter), response: { 200: CsvAnswer } } },
     async (request, reply) =>
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="deliveries.csv"').send(Readable.from(deliveries.csv(toFilter(request.query)))),
   );

@@ -32,7 +32,7 @@ export function opsRoutes(deps: OpsDeps) {
     app.get(
       '/metrics',
       {
-        schema: { tags: ['operations'], summary: 'Prometheus metrics', ...(metricsToken === undefined ? {} : { security: [{ metricsToken: [] }] }) },
+        schema: { tags: ['operations'], summary: 'Prometheus metrics (open unless METRICS_TOKEN is set)', security: metricsToken === undefined ? [{}, { metricsToken: [] }] : [{ metricsToken: [] }] },
         logLevel: 'warn',
         ...(metricsToken === undefined ? {} : { onRequest: checkToken }),
       },

@@ -70,17 +70,27 @@ export function partnerPostbackRoutes(deps: { intake: LevelPostbackIntake; maxBo
         }),
     );
 
+    // One route per method: each is an operation of its own in the OpenAPI document.
     for (const path of LEGACY_PATHS) {
-      app.route({
-        method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-        url: path,
-        bodyLimit: deps.maxBodyBytes,
-        schema: { tags: ['partner postback API'], summary: 'Legacy path: 308 to /api/postback, keeping method and body', hide: false },
-        handler: async (request, reply) => {
-          const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-          return reply.redirect(`/api/postback${query}`, 308);
-        },
-      });
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+        app.route({
+          method,
+          url: path,
+          bodyLimit: deps.maxBodyBytes,
+          schema: {
+            tags: ['partner postback API'],
+            summary: 'Legacy path: 308 to /api/postback, keeping method and body',
+            operationId: `legacy${path.includes('rewards') ? 'Rewards' : 'Reward'}Postback${method[0]}${method.slice(1).toLowerCase()}`,
+            deprecated: true,
+            security: [],
+            response: { 308: { description: 'Sent on to /api/postback with the same method, query and body', type: 'null' } },
+          },
+          handler: async (request, reply) => {
+            const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+            return reply.redirect(`/api/postback${query}`, 308);
+          },
+        });
+      }
     }
     return Promise.resolve();
   };
