@@ -17,6 +17,8 @@ import { attributionRoutes } from './admin-attribution.js';
 import { rewardAppAdminRoutes } from './admin-reward-app.js';
 import { goalRoutes } from './admin-goals.js';
 import { auditRoutes } from './admin-audit.js';
+import { alertRoutes } from './admin-alerts.js';
+import type { AlertService } from '../../features/alerts/alerts-service.js';
 import { auditChanges } from '../audit-hook.js';
 import type { AuditService } from '../../features/audit/audit.js';
 import type { GoalService } from '../../features/goals/goals.js';
@@ -46,6 +48,7 @@ export interface AdminDeps {
   rewardApp: RewardAppService;
   goals: GoalService;
   audit: AuditService;
+  alerts: AlertService;
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -69,6 +72,7 @@ export function adminRoutes(deps: AdminDeps) {
     rewardAppAdminRoutes(app, deps);
     goalRoutes(app, deps.goals);
     auditRoutes(app, deps.audit);
+    alertRoutes(app, deps.alerts);
     return Promise.resolve();
   };
 }
