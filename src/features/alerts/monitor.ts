@@ -123,7 +123,8 @@ export class AlertMonitor {
   /** Sends a notice to the channels it has yet to reach; records what happened. */
   private async deliver(notice: NoticeRecord, now: number, record = true): Promise<CheckReport['notices'][number]> {
     const outcomes = await this.sendTo(notice, now);
-    if (record) await this.deps.store.settleNotice(notice.id, notice.pending, now, outcomes);
+    // What failed is retried at the next check, not again in this one.
+    if (record) await this.deps.store.settleNotice(notice.id, notice.pending, now + 1, outcomes);
     return { id: notice.id, rule: notice.rule, subject: notice.subject, state: notice.state, outcomes };
   }
 

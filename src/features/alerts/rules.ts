@@ -128,7 +128,7 @@ function destinationFindings(rules: AlertRules, snapshot: AlertSnapshot): Findin
         rule: 'destination_paused',
         subject: d.id,
         title: `Destination "${d.name}" paused`,
-        message: `paused since ${new Date(d.pausedAt).toISOString()}: ${d.pauseReason ?? 'by an operator'}; its deliveries wait until it is resumed`,
+        message: `paused since ${new Date(d.pausedAt).toISOString()} (${d.pauseReason ?? 'no reason recorded'}); its deliveries wait until it is resumed`,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import type { ChannelRecord, NoticeRecord } from '../../features/alerts/alerts-dal.js';
 import type { AlertService } from '../../features/alerts/alerts-service.js';
 import { AlertRulesSchema, type FiringAlert } from '../../features/alerts/rules.js';
@@ -83,12 +83,13 @@ const UpdateChannelBody = Type.Object(
 );
 
 // A change to the rules: any rule, any of its fields.
-const RulesChangeBody = Type.Partial(
+// (Partial drops additionalProperties: it is given again, so that a misspelt threshold is refused, not kept.)
+const strictPartial = <T extends TSchema>(schema: T) => Type.Partial(schema, { additionalProperties: false });
+const RulesChangeBody = strictPartial(
   Type.Object(
     Object.fromEntries(
-      Object.entries(AlertRulesSchema.properties).map(([key, schema]) => [key, 'properties' in schema ? Type.Partial(schema as typeof AlertRulesSchema.properties.source_rejections) : schema]),
+      Object.entries(AlertRulesSchema.properties).map(([key, schema]) => [key, 'properties' in schema ? strictPartial(schema as typeof AlertRulesSchema.properties.source_rejections) : schema]),
     ),
-    { additionalProperties: false },
   ),
 );
 
