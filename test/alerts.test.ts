@@ -195,8 +195,9 @@ describe.each(STORE_KINDS)('alerts on %s', (kind) => {
     // Under the minimum of requests: nothing yet.
     expect(sent(await check())).toEqual([]);
     expect((await level(randomUUID(), `Bearer ${apiSecret}`)).status).toBe(404);
-    await lifeOf('source_rejections', 'reward-levels', async () => {
+    await lifeOf('source_rejections', 'reward-levels', () => {
       now += 61 * MIN;
+      return Promise.resolve();
     }, /4 of 5 requests rejected in the last 120 min \(80 %, alert above 20 %\); mostly authentication failed \(bad signature or secret\): 3 of 4/);
   });
 

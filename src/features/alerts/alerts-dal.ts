@@ -78,54 +78,62 @@ function channelFromRow(row: AlertChannelsTable): ChannelRecord {
 /** The alerts' reads (the rules' snapshot, what fires) and writes (claims, notices, channels, rules). */
 export function alertsDal(db: HubDb) {
   const settings = settingsDal(db);
-  const channels = crud(db, { table: 'alert_channels', key: 'id', order: 'asc', fromRow: channelFromRow });
   return {
     async rules(): Promise<AlertRules> {
       return withDefaults(await settings.getSetting(RULES_KEY));
     },
     putRules: (rules: AlertRules, now: number) => settings.putSetting(RULES_KEY, rules, now),
-
     /** A real write (the store refusing writes is what store_unavailable is about): one small row, upserted. */
     probe: (now: number) => settings.putSetting(PROBE_KEY, { at: now }, now),
+    snapshot: (rules: AlertRules, now: number) => readSnapshot(db, rules, now),
+    ...alertStateDal(db),
+    ...channelsDal(db),
+  };
+}
 
-    /** What the rules read, at `now`. */
-    snapshot(rules: AlertRules, now: number): Promise<AlertSnapshot> {
-      return db.read(async (k) => {
-        const destinations = await k
-          .selectFrom('destinations')
-          .select(['id', 'name', 'consecutive_failures', 'paused_at', 'pause_reason'])
-          .where('enabled', '=', 1)
-          .where((eb) => eb.or([eb('consecutive_failures', '>', 0), eb('paused_at', 'is not', null)]))
-          .execute();
-        const since = now - rules.source_rejections.windowMinutes * 60_000;
-        const traffic = await k
-          .selectFrom('events')
-          .select((eb) => ['source', 'outcome', 'reason', eb.fn.countAll<number>().as('count'), eb.fn.max('detail').as('example')])
-          .where('received_at', '>=', since)
-          .groupBy(['source', 'outcome', 'reason'])
-          .execute();
-        const heldBefore = now - rules.held_events.minutes * 60_000;
-        const held = await k
-          .selectFrom('events')
-          .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('received_at').as('oldest')])
-          .where('review', '=', 'held')
-          .where('received_at', '<=', heldBefore)
-          .executeTakeFirst();
-        return {
-          destinations: destinations.map((d) => ({
-            id: d.id,
-            name: d.name,
-            consecutiveFailures: Number(d.consecutive_failures),
-            pausedAt: d.paused_at === null ? null : Number(d.paused_at),
-            pauseReason: d.pause_reason,
-          })),
-          oldestDueAt: await oldestDueAt(k, now),
-          sourceTraffic: traffic.map((t) => ({ source: t.source, outcome: t.outcome, reason: t.reason, count: Number(t.count), example: t.example ?? null })),
-          held: { count: Number(held?.count ?? 0), oldestAt: held?.oldest === null || held?.oldest === undefined ? null : Number(held.oldest) },
-        };
-      });
-    },
+export type AlertsDal = ReturnType<typeof alertsDal>;
 
+/** What the rules read, at `now`. */
+function readSnapshot(db: HubDb, rules: AlertRules, now: number): Promise<AlertSnapshot> {
+  return db.read(async (k) => {
+    const destinations = await k
+      .selectFrom('destinations')
+      .select(['id', 'name', 'consecutive_failures', 'paused_at', 'pause_reason'])
+      .where('enabled', '=', 1)
+      .where((eb) => eb.or([eb('consecutive_failures', '>', 0), eb('paused_at', 'is not', null)]))
+      .execute();
+    const since = now - rules.source_rejections.windowMinutes * 60_000;
+    const traffic = await k
+      .selectFrom('events')
+      .select((eb) => ['source', 'outcome', 'reason', eb.fn.countAll<number>().as('count'), eb.fn.max('detail').as('example')])
+      .where('received_at', '>=', since)
+      .groupBy(['source', 'outcome', 'reason'])
+      .execute();
+    const heldBefore = now - rules.held_events.minutes * 60_000;
+    const held = await k
+      .selectFrom('events')
+      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('received_at').as('oldest')])
+      .where('review', '=', 'held')
+      .where('received_at', '<=', heldBefore)
+      .executeTakeFirst();
+    return {
+      destinations: destinations.map((d) => ({
+        id: d.id,
+        name: d.name,
+        consecutiveFailures: Number(d.consecutive_failures),
+        pausedAt: d.paused_at === null ? null : Number(d.paused_at),
+        pauseReason: d.pause_reason,
+      })),
+      oldestDueAt: await oldestDueAt(k, now),
+      sourceTraffic: traffic.map((t) => ({ source: t.source, outcome: t.outcome, reason: t.reason, count: Number(t.count), example: t.example ?? null })),
+      held: { count: Number(held?.count ?? 0), oldestAt: held?.oldest === null || held?.oldest === undefined ? null : Number(held.oldest) },
+    };
+  });
+}
+
+/** What fires, its transitions (alerts-sql.ts) and the notices sent. */
+function alertStateDal(db: HubDb) {
+  return {
     /** Every alert firing now, as the store keeps it. */
     firing(): Promise<FiringAlert[]> {
       return db.read(async (k) => {
@@ -197,7 +205,13 @@ export function alertsDal(db: HubDb) {
       if (filter.to !== undefined) query = query.where('at', '<', filter.to);
       return db.read(() => page(query, 'id', 'desc', filter, noticeFromRow));
     },
+  };
+}
 
+/** Where notices go. */
+function channelsDal(db: HubDb) {
+  const channels = crud(db, { table: 'alert_channels', key: 'id', order: 'asc', fromRow: channelFromRow });
+  return {
     listChannels: (options: ListOptions) => channels.list(options),
     async allChannels(): Promise<ChannelRecord[]> {
       return db.read(async (k) => (await k.selectFrom('alert_channels').selectAll().orderBy('id').execute()).map(channelFromRow));
@@ -224,5 +238,3 @@ export function alertsDal(db: HubDb) {
     removeChannel: (id: string) => channels.remove(id),
   };
 }
-
-export type AlertsDal = ReturnType<typeof alertsDal>;

@@ -57,7 +57,7 @@ export function applyRulesChange(rules: AlertRules, change: RulesChange): AlertR
 /** Rules kept by an older version may lack a rule or a field added since: defaults fill them. */
 export function withDefaults(stored: unknown): AlertRules {
   if (stored === null || typeof stored !== 'object') return DEFAULT_RULES;
-  return applyRulesChange(DEFAULT_RULES, stored as RulesChange);
+  return applyRulesChange(DEFAULT_RULES, stored);
 }
 
 /** What the rules read from the store, at one moment. */
@@ -146,9 +146,10 @@ function backlogFindings(rules: AlertRules, snapshot: AlertSnapshot, now: number
 function rejectionFindings(rules: AlertRules, snapshot: AlertSnapshot): Finding[] {
   const rule = rules.source_rejections;
   if (!rule.enabled) return [];
-  const bySource = new Map<string, { total: number; rejected: number; reasons: Map<string | null, { count: number; example: string | null }> }>();
+  type Reasons = Map<string | null, { count: number; example: string | null }>;
+  const bySource = new Map<string, { total: number; rejected: number; reasons: Reasons }>();
   for (const row of snapshot.sourceTraffic) {
-    const source = bySource.get(row.source) ?? { total: 0, rejected: 0, reasons: new Map() };
+    const source = bySource.get(row.source) ?? { total: 0, rejected: 0, reasons: new Map() as Reasons };
     bySource.set(row.source, source);
     source.total += row.count;
     if (row.outcome !== 'rejected') continue;
