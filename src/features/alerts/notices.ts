@@ -30,6 +30,11 @@ export function lasted(ms: number): string {
   return h % 24 === 0 ? `${Math.floor(h / 24)} d` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
+/** A time as a person reads it in a notice: `2026-12-01 10:00 UTC`. */
+export function utc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** One line, as Slack shows `text` and as an email's subject starts. */
 export function headline(notice: Notice): string {
   if (notice.test === true) return `[TEST] ${notice.title}`;
@@ -39,7 +44,7 @@ export function headline(notice: Notice): string {
 /** The notice's text: what, the numbers, since when. */
 export function noticeText(notice: Notice): string {
   if (notice.test === true) return `${headline(notice)}: ${notice.message}`;
-  const since = new Date(notice.startedAt).toISOString();
+  const since = utc(notice.startedAt);
   switch (notice.state) {
     case 'firing':
       return `${headline(notice)}: ${notice.message}`;
@@ -77,8 +82,8 @@ export function emailOf(notice: Notice): { subject: string; text: string } {
     '',
     `Rule: ${notice.rule}`,
     `Subject: ${notice.subject}`,
-    `Started: ${new Date(notice.startedAt).toISOString()}`,
-    `Notice: ${notice.id} at ${new Date(notice.at).toISOString()}`,
+    `Started: ${utc(notice.startedAt)}`,
+    `Notice: ${notice.id} at ${utc(notice.at)}`,
   ];
   return { subject: `[Postback Hub] ${headline(notice)}`, text: `${lines.join('\n')}\n` };
 }

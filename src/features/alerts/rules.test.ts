@@ -100,8 +100,8 @@ describe('notices', () => {
 
   it('say what, since when, and how long it lasted', () => {
     expect(noticeText(notice)).toBe('[FIRING] Deliveries backing up: waited 12 min');
-    expect(noticeText({ ...notice, state: 'repeat' })).toBe('[STILL FIRING] Deliveries backing up (for 1 h 15 min, since 2025-01-01T10:45:00.000Z): waited 12 min');
-    expect(noticeText({ ...notice, state: 'resolved' })).toBe('[RESOLVED] Deliveries backing up after 1 h 15 min (since 2025-01-01T10:45:00.000Z); it was: waited 12 min');
+    expect(noticeText({ ...notice, state: 'repeat' })).toBe('[STILL FIRING] Deliveries backing up (for 1 h 15 min, since 2025-01-01 10:45 UTC): waited 12 min');
+    expect(noticeText({ ...notice, state: 'resolved' })).toBe('[RESOLVED] Deliveries backing up after 1 h 15 min (since 2025-01-01 10:45 UTC); it was: waited 12 min');
   });
 
   it('make a Slack-compatible body whose text is the notice, and an email', () => {

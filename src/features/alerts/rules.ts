@@ -1,6 +1,7 @@
 // The alert rules: their settings with defaults, and the pure conditions over a snapshot of the
 // store (alerts-dal.ts reads it) that say what is firing now. No I/O here.
 import { Type, type Static } from 'typebox';
+import { utc } from './notices.js';
 
 export const RULE_NAMES = ['destination_failing', 'destination_paused', 'delivery_backlog', 'source_rejections', 'held_events', 'store_unavailable'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
@@ -128,7 +129,7 @@ function destinationFindings(rules: AlertRules, snapshot: AlertSnapshot): Findin
         rule: 'destination_paused',
         subject: d.id,
         title: `Destination "${d.name}" paused`,
-        message: `paused since ${new Date(d.pausedAt).toISOString()} (${d.pauseReason ?? 'no reason recorded'}); its deliveries wait until it is resumed`,
+        message: `paused since ${utc(d.pausedAt)} (${d.pauseReason ?? 'no reason recorded'}); its deliveries wait until it is resumed`,
       });
     }
   }
