@@ -1,41 +1,11 @@
 // When the store cannot be written, a postback gets a 503 (so the partner retries) and
 // nothing of it is recorded: the retry, once the store is back, is credited exactly once.
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_KINDS, createTestDatabase, TEST_DATABASE_URL } from './helpers/stores.js';
 import { postJson, startTestHub, type TestHub } from './helpers/hub.js';
-
-/** A loopback TCP proxy in front of PostgreSQL that a test can cut and restore. */
-class CuttableProxy {
-  private server: net.Server | null = null;
-  private sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
-  }
-}
+import { CuttableProxy } from './helpers/cuttable-proxy.js';
 
 describe('store unavailable', () => {
   let hub: TestHub | undefined;

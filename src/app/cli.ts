@@ -36,7 +36,9 @@ Commands:
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, ADMIN_TOKEN,
 METRICS_TOKEN, LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE, WORKER_HEALTH_PORT
-(worker only; unset: no listener), SESSION_IDLE_MINUTES, SESSION_MAX_HOURS (see README.md).`;
+(worker only; unset: no listener), SESSION_IDLE_MINUTES, SESSION_MAX_HOURS; for alerts, SMTP_URL
+(smtp://user:password@host:587, for alert emails), ALERT_EMAIL_FROM and ALERT_CHECK_SECONDS
+(default 30) (see README.md).`;
 
 /** serve: API and delivery worker; api: the API only; worker: deliveries only (no API; its probes on WORKER_HEALTH_PORT). */
 type RunMode = 'serve' | 'api' | 'worker';

@@ -28,6 +28,27 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_TOKEN: ' metrics-token-0123456789 ' }).metricsToken).toBe('metrics-token-0123456789');
   });
 
+  it('reads SMTP_URL and ALERT_EMAIL_FROM for alert emails, never quoting the URL in a refusal', () => {
+    expect(loadConfig({}).smtp).toBeUndefined();
+    expect(loadConfig({}).alertCheckMs).toBe(30_000);
+    expect(loadConfig({ SMTP_URL: 'smtp://alerts:s3cret-pass@mail.example.com:587' }).smtp).toEqual({ url: 'smtp://alerts:s3cret-pass@mail.example.com:587', from: 'postback-hub@mail.example.com' });
+    expect(loadConfig({ SMTP_URL: 'smtps://mail.example.com', ALERT_EMAIL_FROM: 'Hub <hub@example.com>', ALERT_CHECK_SECONDS: '60' })).toMatchObject({ smtp: { from: 'Hub <hub@example.com>' }, alertCheckMs: 60_000 });
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('accepted');
+    };
+    const wrongScheme = refusal({ SMTP_URL: 'http://alerts:s3cret-pass@mail.example.com' });
+    expect([wrongScheme.variable, wrongScheme.message]).toEqual(['SMTP_URL', 'SMTP_URL: must start with smtp:// or smtps://, got "http://…"']);
+    expect(refusal({ SMTP_URL: 'smtp://alerts:s3cret-pass@ bad host' }).message).not.toContain('s3cret');
+    expect(refusal({ ALERT_EMAIL_FROM: 'hub@example.com' }).variable).toBe('ALERT_EMAIL_FROM');
+    expect(refusal({ SMTP_URL: 'smtp://mail.example.com', ALERT_EMAIL_FROM: 'not an address' }).variable).toBe('ALERT_EMAIL_FROM');
+    expect(refusal({ ALERT_CHECK_SECONDS: '1' }).variable).toBe('ALERT_CHECK_SECONDS');
+  });
+
   it('reads WORKER_HEALTH_PORT, off by default', () => {
     expect(loadConfig({}).workerHealthPort).toBeUndefined();
     expect(loadConfig({ WORKER_HEALTH_PORT: '9464' }).workerHealthPort).toBe(9464);

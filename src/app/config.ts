@@ -41,6 +41,10 @@ export interface Config {
   /** An operator's session ends after this long unused, and this long after signing in. */
   sessionIdleMinutes: number;
   sessionMaxHours: number;
+  /** Where alert emails go out (`smtp://user:pass@host:587`; its password is never logged), and whom they are from; undefined: no email. */
+  smtp: { url: string; from: string } | undefined;
+  /** How often `serve` and `worker` processes check the alert rules. */
+  alertCheckMs: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -91,6 +95,30 @@ function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
   throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${raw.split(':')[0]}:…"`);
 }
 
+/**
+ * SMTP_URL (smtp:// or smtps://, credentials in the URL) and ALERT_EMAIL_FROM. A message about
+ * a bad value never quotes the URL: it may hold a password.
+ */
+function parseSmtp(env: Env): Config['smtp'] {
+  const raw = text(env, 'SMTP_URL');
+  const from = text(env, 'ALERT_EMAIL_FROM');
+  if (raw === undefined) {
+    if (from !== undefined) throw new ConfigError('ALERT_EMAIL_FROM', 'is set but SMTP_URL is not: set SMTP_URL to send alert emails');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'is not a valid URL (expected smtp://user:password@host:587 or smtps://…:465)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps://, got "${url.protocol}//…"`);
+  if (url.hostname === '') throw new ConfigError('SMTP_URL', 'names no host');
+  const sender = from ?? `postback-hub@${url.hostname}`;
+  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(sender.replace(/^.*<([^>]*)>\s*$/, '$1'))) throw new ConfigError('ALERT_EMAIL_FROM', `must be an email address, e.g. alerts@example.com or "Hub <alerts@example.com>", got "${sender}"`);
+  return { url: raw, from: sender };
+}
+
 /** Null if `text` is a usable secret key: 32 bytes as base64. */
 export function checkSecretKey(text: string): string | null {
   return /^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim()) ? null : 'must be 32 random bytes as base64 (e.g. `openssl rand -base64 32`)';
@@ -126,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
   for (const cidr of outboundAllow) {
     if (!isAllowEntry(cidr)) throw new ConfigError('OUTBOUND_ALLOW', `"${cidr}" is not an IP address or CIDR block`);
   }
+  const smtp = parseSmtp(env);
   const leaseWhy = `a lease must outlast the longest destination timeout (${MAX_DESTINATION_TIMEOUT_MS / 1000} s) plus time to record the attempt`;
   return {
     outboundAllow,
@@ -133,6 +162,8 @@ export function loadConfig(env: Env = process.env): Config {
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 0, 36_500),
     sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionMaxHours: integer(env, 'SESSION_MAX_HOURS', 12, 1, 30 * 24),
+    smtp,
+    alertCheckMs: integer(env, 'ALERT_CHECK_SECONDS', 30, 5, 86_400) * 1000,
     secretKey,
     publicUrl,
     trustProxy: trustProxy === 'true' || trustProxy === '1',

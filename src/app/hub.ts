@@ -102,6 +102,7 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
       deliveryLeaseMs: config.deliveryLeaseMs,
       rawBodyLimit: config.rawBodyLimit,
       sessions: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionMaxHours * 3600_000 },
+      smtp: config.smtp,
     });
     await services.sources.readCredentialNames();
     servers = await buildServers(config, options, { services, db, metrics });
@@ -179,6 +180,8 @@ function lifecycle(parts: LifecycleParts): Pick<Hub, 'start' | 'close'> {
       if (options.worker !== false) {
         stops.push(services.deliveries.onQueued(() => worker.wake()));
         worker.start();
+        // The processes that deliver watch too (an `api` process only answers the admin API).
+        services.alertMonitor.start(config.alertCheckMs);
       }
       // Long-polls of the credit feed wake when an entry is committed, here or in another process.
       if (servers.app !== null) stops.push(db.listen(FEED_CHANNEL, () => services.rewardApp.wake()));
@@ -195,6 +198,8 @@ function lifecycle(parts: LifecycleParts): Pick<Hub, 'start' | 'close'> {
         if (servers.app !== null) await drain(servers.app, DRAIN_DEADLINE_MS);
         if (servers.ops !== null) await drain(servers.ops, DRAIN_DEADLINE_MS);
         await worker.stop();
+        await services.alertMonitor.stop();
+        services.notifier.close();
         await services.sender.close();
         await services.clicks.drain();
         await db.close();

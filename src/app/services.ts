@@ -44,6 +44,10 @@ import { AuditService, auditDal } from '../features/audit/audit.js';
 import { RewardAppService } from '../features/reward-app/reward-app-service.js';
 import { operatorsStore } from '../features/operators/operators-dal.js';
 import { OperatorService, type SessionPolicy } from '../features/operators/operators.js';
+import { alertsDal } from '../features/alerts/alerts-dal.js';
+import { AlertService } from '../features/alerts/alerts-service.js';
+import { Notifier, type SmtpSettings } from '../features/alerts/channels.js';
+import { AlertMonitor } from '../features/alerts/monitor.js';
 
 export interface ServiceOptions {
   clock: Clock;
@@ -54,6 +58,8 @@ export interface ServiceOptions {
   deliveryLeaseMs: number;
   rawBodyLimit: number;
   sessions: SessionPolicy;
+  /** Where alert emails go out; undefined: email channels report that they cannot send. */
+  smtp?: SmtpSettings | undefined;
 }
 
 /**
@@ -113,6 +119,7 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     redactor,
     onOutcome: (outcome, seconds) => countPostback(LEVEL_POSTBACK_SOURCE, outcome, seconds),
   });
+  const alerts = buildAlerts(dal.alerts, { box, clock, log, sender, smtp: options.smtp });
   const sourcePostbacks = new SourcePostbackIntake({ sources, prepare, store: dal.events, clock, rawBodyLimit: options.rawBodyLimit, redactor, onOutcome: countPostback });
   return {
     redactor,
@@ -137,7 +144,18 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     goals,
     audit: new AuditService(dal.audit, clock),
     operators: new OperatorService(dal.operators, clock, options.sessions, (error) => log.warn({ err: error }, "a session's or key's last use could not be noted")),
+    ...alerts,
   };
+}
+
+/** The alerts: the admin side, the monitor (started by `serve` and `worker` processes) and what sends notices. */
+function buildAlerts(store: ReturnType<typeof alertsDal>, deps: { box: SecretBox; clock: Clock; log: Log; sender: Sender; smtp: SmtpSettings | undefined }) {
+  const notifier = new Notifier({ sender: deps.sender, smtp: deps.smtp });
+  // The monitor reads the channels through the service, which asks the monitor for an outage only it can see.
+  let alerts: AlertService | null = null;
+  const alertMonitor = new AlertMonitor({ store, channels: () => alerts!.openChannels(), notifier, clock: deps.clock, log: deps.log });
+  alerts = new AlertService({ store, box: deps.box, clock: deps.clock, notifier, monitor: alertMonitor });
+  return { alerts, alertMonitor, notifier };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -159,6 +177,7 @@ function dataAccess(db: HubDb) {
     goals: goalsDal(db),
     audit: auditDal(db),
     operators: operatorsStore(db),
+    alerts: alertsDal(db),
     rewardApp: rewardAppDal(db),
   };
 }

@@ -221,6 +221,27 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
          last_used_at ${time}, revoked_at ${time})`,
     ],
   },
+  {
+    // Alerts: what is firing (one row per rule and subject, its transitions claimed by
+    // compare-and-set so that several processes send each notice once), every notice sent
+    // (with the channels still to send it to), and where notices go.
+    name: '0010_alerts',
+    up: ({ time, json }) => [
+      `CREATE TABLE alert_state (
+         rule TEXT NOT NULL, subject TEXT NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL, message TEXT NOT NULL,
+         started_at ${time} NOT NULL, last_sent_at ${time} NOT NULL, resolved_at ${time},
+         PRIMARY KEY (rule, subject))`,
+      `CREATE TABLE alert_history (
+         id TEXT PRIMARY KEY, at ${time} NOT NULL, rule TEXT NOT NULL, subject TEXT NOT NULL, state TEXT NOT NULL,
+         title TEXT NOT NULL, message TEXT NOT NULL, started_at ${time} NOT NULL,
+         pending ${json}, retry_at ${time}, outcomes ${json} NOT NULL)`,
+      `CREATE INDEX alert_history_rule ON alert_history (rule, id)`,
+      `CREATE INDEX alert_history_retry ON alert_history (retry_at) WHERE retry_at IS NOT NULL`,
+      `CREATE TABLE alert_channels (
+         id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, config ${json} NOT NULL, secret_ciphertext TEXT,
+         enabled SMALLINT NOT NULL DEFAULT 1, created_at ${time} NOT NULL, updated_at ${time} NOT NULL)`,
+    ],
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

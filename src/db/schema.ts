@@ -27,6 +27,9 @@ export interface Tables {
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
   admin_keys: AdminKeysTable;
+  alert_state: AlertStateTable;
+  alert_history: AlertHistoryTable;
+  alert_channels: AlertChannelsTable;
 }
 
 /** A person who signs in to the dashboard; an invited one has no password until accepted. */
@@ -64,6 +67,48 @@ export interface AdminKeysTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+}
+
+/** An alert (a rule and its subject, e.g. a destination's id): firing or resolved, and when it last sent a notice. */
+export interface AlertStateTable {
+  rule: string;
+  subject: string;
+  state: string;
+  title: string;
+  message: string;
+  started_at: number;
+  last_sent_at: number;
+  resolved_at: number | null;
+}
+
+/** A notice sent (or being sent): firing, repeat or resolved. */
+export interface AlertHistoryTable {
+  id: string;
+  at: number;
+  rule: string;
+  subject: string;
+  state: string;
+  title: string;
+  message: string;
+  started_at: number;
+  /** JSON: the ids of the channels it still has to reach; null once none. */
+  pending: string | null;
+  /** When any process may (re)send it to those; null once none are pending. */
+  retry_at: number | null;
+  /** JSON: per channel id, whether it was sent (and the error if not). */
+  outcomes: string;
+}
+
+/** Where alert notices go: a webhook (its whsec_ secret sealed) or email recipients. */
+export interface AlertChannelsTable {
+  id: string;
+  name: string;
+  kind: string;
+  config: string;
+  secret_ciphertext: string | null;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
 }
 
 /** A change made through the admin API: who, when, from where, what (secrets hidden). */

@@ -6,6 +6,7 @@ import { reviewEvent } from './conversions/review-event.js';
 import { claimDeliveries, completeAttempts } from './delivery/deliveries-sql.js';
 import { adjustBalance } from './ledger/adjust.js';
 import { ackFeed } from './reward-app/feed-sql.js';
+import { claimAlerts } from './alerts/alerts-sql.js';
 
 /**
  * Every transactional procedure, by name: the one list both dialects' write channels run (the
@@ -22,6 +23,7 @@ export const procedures = {
   recordClicks,
   adjustBalance,
   ackFeed,
+  claimAlerts,
 } satisfies Registry;
 
 export type Procedures = typeof procedures;

@@ -276,6 +276,7 @@ async function registerRouters(app: App, deps: HttpDeps): Promise<void> {
       rewardApp: services.rewardApp,
       goals: services.goals,
       audit: services.audit,
+      alerts: services.alerts,
     }),
     { prefix: '/admin/api' },
   );

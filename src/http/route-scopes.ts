@@ -96,6 +96,17 @@ export const ROUTE_SCOPES: Readonly<Record<string, RouteRule>> = {
   'GET /admin/api/goals/:id': 'config:read',
   'PATCH /admin/api/goals/:id': 'config:write',
   'DELETE /admin/api/goals/:id': 'config:write',
+  // Alerts.
+  'GET /admin/api/alerts': 'config:read',
+  'GET /admin/api/alerts/history': 'config:read',
+  'GET /admin/api/alerts/rules': 'config:read',
+  'PUT /admin/api/alerts/rules': 'config:write',
+  'GET /admin/api/alerts/channels': 'config:read',
+  'POST /admin/api/alerts/channels': 'config:write',
+  'GET /admin/api/alerts/channels/:id': 'config:read',
+  'PATCH /admin/api/alerts/channels/:id': 'config:write',
+  'DELETE /admin/api/alerts/channels/:id': 'config:write',
+  'POST /admin/api/alerts/channels/:id/test': 'config:write',
   // Reports and the audit log.
   'GET /admin/api/stats': 'reports:read',
   'GET /admin/api/reports': 'reports:read',

@@ -14,6 +14,7 @@ import { CatalogPage } from './pages/catalog/CatalogPage';
 import { Reports } from './pages/Reports';
 import { Fraud } from './pages/Fraud';
 import { AuditLog } from './pages/AuditLog';
+import { AlertsPage } from './pages/alerts/AlertsPage';
 
 const NAV = [
   { to: '/', label: 'Overview' },
@@ -27,6 +28,7 @@ const NAV = [
   { to: '/goals', label: 'Goals' },
   { to: '/catalog', label: 'Catalog' },
   { to: '/audit', label: 'Audit log' },
+  { to: '/alerts', label: 'Alerts' },
 ];
 
 export function App() {
@@ -209,6 +211,8 @@ function Page({ path }: { path: string }) {
       return <Fraud />;
     case 'audit':
       return <AuditLog />;
+    case 'alerts':
+      return <AlertsPage />;
     default:
       return (
         <div>

@@ -196,3 +196,9 @@ export type Stats = Schemas['Stats'];
 
 export type AuditEntry = Schemas['AuditEntry'];
 export type AuditChange = AuditEntry['changes'][string];
+
+export type AlertRules = Schemas['AlertRules'];
+export type FiringAlert = Schemas['FiringAlert'];
+export type AlertNotice = Schemas['AlertNotice'];
+export type AlertChannel = Schemas['AlertChannel'];
+export type AlertChannelTest = Schemas['AlertChannelTest'];

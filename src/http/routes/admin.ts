@@ -16,6 +16,8 @@ import { attributionRoutes } from './admin-attribution.js';
 import { rewardAppAdminRoutes } from './admin-reward-app.js';
 import { goalRoutes } from './admin-goals.js';
 import { auditRoutes } from './admin-audit.js';
+import { alertRoutes } from './admin-alerts.js';
+import type { AlertService } from '../../features/alerts/alerts-service.js';
 import { auditChanges } from '../audit-hook.js';
 import type { AdminAccess } from '../admin-auth.js';
 import type { OperatorService } from '../../features/operators/operators.js';
@@ -49,6 +51,7 @@ export interface AdminDeps {
   rewardApp: RewardAppService;
   goals: GoalService;
   audit: AuditService;
+  alerts: AlertService;
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -72,6 +75,7 @@ export function adminRoutes(deps: AdminDeps) {
     rewardAppAdminRoutes(app, deps);
     goalRoutes(app, deps.goals);
     auditRoutes(app, deps.audit);
+    alertRoutes(app, deps.alerts);
     return Promise.resolve();
   };
 }
