@@ -89,9 +89,12 @@ describe.skipIf(!run)('destination presets in the dashboard', () => {
     await form.getByRole('button', { name: 'Create destination' }).click();
     await form.getByText('signingSecret must hold 24 to 64 bytes (it holds 5)').waitFor();
     await form.getByLabel('Import an existing signing secret').fill(IMPORTED);
-    await form.locator('fieldset', { hasText: 'Authentication and signing' }).scrollIntoViewIfNeeded();
-    await shoot('destination-import-secret-1440', { width: 1440, height: 900 });
-    await shoot('destination-import-secret-390', { width: 390, height: 844 });
+    const signing = form.locator('fieldset', { hasText: 'Authentication and signing' });
+    for (const [name, viewport] of [['destination-import-secret-1440', { width: 1440, height: 900 }], ['destination-import-secret-390', { width: 390, height: 844 }]] as const) {
+      await page.setViewportSize(viewport);
+      await signing.scrollIntoViewIfNeeded();
+      await shoot(name, viewport);
+    }
     await page.setViewportSize({ width: 1440, height: 900 });
     await form.getByRole('button', { name: 'Create destination' }).click();
     await page.getByRole('heading', { name: 'Receiver', level: 2 }).waitFor();

@@ -19,7 +19,7 @@ export function PresetPicker({
   onFill: (placeholder: string, value: string) => void;
 }) {
   return (
-    <fieldset className="preset-picker">
+    <fieldset className="stack">
       <legend>Start from a preset</legend>
       <Field label="Preset" hint={chosen ? chosen.description : 'A partner’s or tracker’s postback format fills the form; every field stays editable.'}>
         {(id, d) => (

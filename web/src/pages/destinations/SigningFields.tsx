@@ -6,7 +6,7 @@ import type { DestinationDraft, SigningKind, UpdateDraft } from './destination-d
 export function SigningFields({ draft, update, destination }: { draft: DestinationDraft; update: UpdateDraft; destination: Destination | null }) {
   const { hmac } = draft;
   return (
-    <fieldset>
+    <fieldset className="stack">
       <legend>Authentication and signing</legend>
       <div className="grid-3">
         <Field label="Signing">
