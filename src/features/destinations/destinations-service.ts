@@ -129,7 +129,7 @@ export class DestinationService {
     if (patch.signingSecret !== undefined && patch.rotateSigningSecret === true) {
       throw new ValidationError('signingSecret', 'cannot be imported and rotated at once: send one of signingSecret and rotateSigningSecret');
     }
-    const imported = patch.signingSecret === undefined ? null : importedSecret(patch.signingSecret, config ?? (current.config as DestinationConfig));
+    const imported = patch.signingSecret === undefined ? null : importedSecret(patch.signingSecret, config ?? current.config);
     if (imported !== null || patch.rotateSigningSecret === true || (config?.signing !== undefined && secrets.signingSecret === undefined)) {
       const next = imported ?? generateSigningSecret();
       if (imported === null) signingSecret = next;

@@ -33,7 +33,7 @@ const sample: EventFacts = {
 /** The preset as a destination would hold it, its placeholders filled. */
 function configOf(name: DestinationPresetName, fill: Record<string, string> = {}): DestinationConfig {
   const preset: DestinationPreset = DESTINATION_PRESETS[name];
-  return { ...CONFIG_DEFAULTS, ...withPreset(name, { url: fillPlaceholders(preset, fill) }) } as DestinationConfig;
+  return { ...CONFIG_DEFAULTS, ...withPreset(name, { url: fillPlaceholders(preset, fill) }) };
 }
 
 function sent(config: DestinationConfig, event: EventFacts = sample, secrets: string[] = []) {
