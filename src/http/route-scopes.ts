@@ -72,6 +72,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, RouteRule>> = {
   // Destinations and deliveries.
   'POST /admin/api/destinations': 'config:write',
   'GET /admin/api/destinations': 'config:read',
+  'GET /admin/api/destination-presets': 'config:read',
   'GET /admin/api/destinations/:id': 'config:read',
   'PATCH /admin/api/destinations/:id': 'config:write',
   'DELETE /admin/api/destinations/:id': 'config:write',

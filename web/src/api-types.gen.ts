@@ -710,6 +710,26 @@ export interface paths {
         patch: operations["updateSource"];
         trace?: never;
     };
+    "/admin/api/destination-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in destination presets: GG3, MomentScience, Standard Webhooks and the affiliate trackers, each as a whole config
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
+        get: operations["listDestinationPresets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/api/destinations": {
         parameters: {
             query?: never;
@@ -724,7 +744,7 @@ export interface paths {
         get: operations["listDestinations"];
         put?: never;
         /**
-         * Create a destination; with signing, its whsec_ secret is shown once
+         * Create a destination, from a preset or not; with signing, its whsec_ secret (generated unless imported) is shown once
          * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
          */
         post: operations["createDestination"];
@@ -756,7 +776,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a destination; rotateSigningSecret keeps the old secret signing for 24 h
+         * Change a destination; a rotated or imported signing secret takes over, the old one signing alongside for 24 h
          * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
          */
         patch: operations["updateDestination"];
@@ -1984,6 +2004,21 @@ export interface components {
             pauseAfterFailures: number;
             maxConcurrency?: number;
             ratePerSecond?: number;
+        };
+        /** DestinationPreset */
+        DestinationPreset: {
+            name: string;
+            title: string;
+            /** @description What the preset is for, in one line */
+            description: string;
+            /** @description The values only the operator knows: a destination is refused while its URL still has one of these placeholders */
+            fill: {
+                /** @description A <placeholder> in config.url */
+                placeholder: string;
+                label: string;
+                example: string;
+            }[];
+            config: components["schemas"]["DestinationConfig"];
         };
         /** DestinationTest */
         DestinationTest: {
@@ -7419,6 +7454,55 @@ export interface operations {
             };
         };
     };
+    listDestinationPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DestinationPreset"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listDestinations: {
         parameters: {
             query: {
@@ -7510,6 +7594,8 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
+                    /** @description A destination preset to start from (GET /admin/api/destination-presets); config replaces any top-level key of it */
+                    preset?: string;
                     config: {
                         /** @description URL template with {macros}, values URL-encoded */
                         url?: string;
@@ -7576,6 +7662,8 @@ export interface operations {
                         url: string;
                     };
                     bearerToken?: string;
+                    /** @description An existing Standard Webhooks secret to sign with instead of a generated one: whsec_ and base64 of 24 to 64 bytes. Never shown back */
+                    signingSecret?: string;
                     enabled?: boolean;
                 };
             };
@@ -7877,6 +7965,8 @@ export interface operations {
                     bearerToken?: string | null;
                     enabled?: boolean;
                     rotateSigningSecret?: boolean;
+                    /** @description An existing Standard Webhooks secret to sign with instead of a generated one: whsec_ and base64 of 24 to 64 bytes. Never shown back */
+                    signingSecret?: string;
                 };
             };
         };

@@ -172,6 +172,8 @@ export type SourceTestResult = Schemas['SourceTest'];
 export type DestinationConfig = Schemas['DestinationConfig'];
 export type Destination = Schemas['Destination'];
 export type DestinationTestResult = Schemas['DestinationTest'];
+/** A built-in destination preset: its whole config, and the `<placeholders>` in its URL the operator fills in. */
+export type DestinationPreset = Schemas['DestinationPreset'];
 export type DeliveryRow = Schemas['DeliveryRow'];
 export type DeliveryDetail = Schemas['DeliveryDetail'];
 export type Replayed = Ok<'/deliveries/replay', 'post'>;

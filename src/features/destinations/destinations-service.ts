@@ -4,6 +4,8 @@ import { DestinationConfigSchema, wants, type DestinationConfig, type MatchableE
 import { HUB_MACROS } from './request.js';
 import { unknownMacros } from '../../lib/macros.js';
 import { DEFAULT_POLICY } from './retry-policies.js';
+import { DESTINATION_PRESETS, isDestinationPreset, unfilledPlaceholders, withPreset } from './presets.js';
+import { signingSecretProblem } from './webhook-signing.js';
 import { validationError } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
@@ -30,9 +32,22 @@ export const ROTATION_GRACE_MS = 24 * 3_600_000;
 
 export interface DestinationInput {
   name: string;
+  /** A preset (`presets.ts`) to start from: `config` replaces any top-level key of it. */
+  preset?: string;
   config: Partial<DestinationConfig> & Pick<DestinationConfig, 'url'>;
   bearerToken?: string | null;
+  /** An existing `whsec_` secret to sign with instead of a generated one (never shown back). */
+  signingSecret?: string;
   enabled?: boolean;
+}
+
+export interface DestinationChange {
+  name?: string;
+  config?: DestinationInput['config'];
+  bearerToken?: string | null;
+  enabled?: boolean;
+  rotateSigningSecret?: boolean;
+  signingSecret?: string;
 }
 
 /** What a destination's config is when its creator leaves a setting out. */
@@ -62,8 +77,9 @@ export class DestinationService {
   }
 
   async create(input: DestinationInput): Promise<{ destination: DestinationRecord; signingSecret: string | null }> {
-    const config = this.validate(input.config);
-    const signingSecret = config.signing === undefined ? null : generateSigningSecret();
+    const config = this.validate(presetApplied(input.preset, input.config));
+    const imported = input.signingSecret === undefined ? null : importedSecret(input.signingSecret, config);
+    const signingSecret = config.signing === undefined ? null : (imported ?? generateSigningSecret());
     const secrets: DestinationSecrets = {
       ...(input.bearerToken ? { bearerToken: input.bearerToken } : {}),
       ...(signingSecret === null ? {} : { signingSecret }),
@@ -82,7 +98,8 @@ export class DestinationService {
       updatedAt: now,
     });
     this.enabled.clear();
-    return { destination, signingSecret };
+    // An imported secret is the operator's own: it is not shown back.
+    return { destination, signingSecret: imported === null ? signingSecret : null };
   }
 
   async get(id: string): Promise<DestinationRecord> {
@@ -95,10 +112,12 @@ export class DestinationService {
     return this.store.listDestinations(options);
   }
 
-  async update(
-    id: string,
-    patch: { name?: string; config?: DestinationInput['config']; bearerToken?: string | null; enabled?: boolean; rotateSigningSecret?: boolean },
-  ): Promise<{ destination: DestinationRecord; signingSecret: string | null }> {
+  /**
+   * Changes a destination. A new signing secret (rotated, imported, or the first one of a
+   * destination that starts signing) takes over at once; the one it replaces keeps signing
+   * for `ROTATION_GRACE_MS`, so receivers on either accept the messages meanwhile.
+   */
+  async update(id: string, patch: DestinationChange): Promise<{ destination: DestinationRecord; signingSecret: string | null }> {
     const current = await this.get(id);
     const config = patch.config === undefined ? undefined : this.validate(patch.config);
     let secrets = this.secrets(current);
@@ -107,12 +126,18 @@ export class DestinationService {
       const { bearerToken: _old, ...rest } = secrets;
       secrets = patch.bearerToken === null ? rest : { ...rest, bearerToken: patch.bearerToken };
     }
-    if (patch.rotateSigningSecret === true || (config?.signing !== undefined && secrets.signingSecret === undefined)) {
-      signingSecret = generateSigningSecret();
+    if (patch.signingSecret !== undefined && patch.rotateSigningSecret === true) {
+      throw new ValidationError('signingSecret', 'cannot be imported and rotated at once: send one of signingSecret and rotateSigningSecret');
+    }
+    const imported = patch.signingSecret === undefined ? null : importedSecret(patch.signingSecret, config ?? current.config);
+    if (imported !== null || patch.rotateSigningSecret === true || (config?.signing !== undefined && secrets.signingSecret === undefined)) {
+      const next = imported ?? generateSigningSecret();
+      if (imported === null) signingSecret = next;
+      const replaced = secrets.signingSecret !== undefined && secrets.signingSecret !== next;
       secrets = {
         ...secrets,
-        signingSecret,
-        ...(secrets.signingSecret === undefined ? {} : { previousSigningSecret: secrets.signingSecret, previousUntil: this.clock.now() + ROTATION_GRACE_MS }),
+        signingSecret: next,
+        ...(replaced ? { previousSigningSecret: secrets.signingSecret, previousUntil: this.clock.now() + ROTATION_GRACE_MS } : {}),
       };
     }
     const destination = await this.store.updateDestination(
@@ -170,6 +195,8 @@ export class DestinationService {
   private validate(input: DestinationInput['config']): DestinationConfig {
     const config = { ...CONFIG_DEFAULTS, ...input };
     if (!configValidator.Check(config)) throw validationError(configValidator.Errors(config), { under: 'config' });
+    const unfilled = unfilledPlaceholders(config.url);
+    if (unfilled.length > 0) throw new ValidationError('config.url', `still has ${unfilled.join(', ')}: replace ${unfilled.length === 1 ? 'it' : 'them'} with the partner's own values`);
     if (config.unknownMacros === 'error') {
       for (const [field, template] of [['url', config.url], ['body', config.body ?? ''], ...Object.entries(config.headers ?? {}).map(([k, v]) => [`headers.${k}`, v])] as const) {
         const unknown = unknownMacros(template, HUB_MACROS, true);
@@ -178,6 +205,21 @@ export class DestinationService {
     }
     return config;
   }
+}
+
+/** The preset's config under the operator's, or the operator's alone. */
+function presetApplied(preset: string | undefined, config: DestinationInput['config']): DestinationInput['config'] {
+  if (preset === undefined) return config;
+  if (!isDestinationPreset(preset)) throw new ValidationError('preset', `must be one of ${Object.keys(DESTINATION_PRESETS).join(', ')}`);
+  return withPreset(preset, config);
+}
+
+/** An operator's existing secret, checked, for a destination that signs. */
+function importedSecret(secret: string, config: Pick<DestinationConfig, 'signing'>): string {
+  if (config.signing === undefined) throw new ValidationError('signingSecret', 'needs config.signing: a destination that does not sign has no use for a secret');
+  const problem = signingSecretProblem(secret);
+  if (problem !== null) throw new ValidationError('signingSecret', problem);
+  return secret;
 }
 
 /** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */

@@ -20,3 +20,20 @@ function whsecKey(secret: string): Buffer {
 export function bodyHmac(body: string, secret: string, algorithm: 'sha1' | 'sha256' | 'sha512' = 'sha256'): string {
   return createHmac(algorithm, secret).update(body).digest('hex');
 }
+
+/** Bounds on an imported secret's key: Standard Webhooks' libraries generate 24 to 64 bytes (the hub 32). */
+export const MIN_SECRET_BYTES = 24;
+export const MAX_SECRET_BYTES = 64;
+
+/**
+ * Why a `whsec_` secret brought from elsewhere cannot sign, or null when it can: `whsec_` and
+ * canonical base64 (what a receiver's library decodes to the same key) of 24 to 64 bytes.
+ */
+export function signingSecretProblem(secret: string): string | null {
+  if (!secret.startsWith('whsec_')) return 'must start with whsec_';
+  const text = secret.slice('whsec_'.length);
+  const key = Buffer.from(text, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.toString('base64') !== text) return 'must be whsec_ followed by base64';
+  if (key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES) return `must hold ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} bytes (it holds ${key.length})`;
+  return null;
+}

@@ -1,6 +1,8 @@
 import { Type, type Static } from 'typebox';
 import type { DestinationService } from '../../features/destinations/destinations-service.js';
-import { DestinationConfigSchema } from '../../features/destinations/definition.js';
+import { DestinationConfigSchema, type DestinationConfig } from '../../features/destinations/definition.js';
+import { CONFIG_DEFAULTS } from '../../features/destinations/destinations-service.js';
+import { DESTINATION_PRESETS } from '../../features/destinations/presets.js';
 import type { DeliveryWorker } from '../../features/delivery/worker.js';
 import { ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
@@ -23,8 +25,23 @@ const DestinationSchema = Type.Object({
 // What an operator sends: the URL, and any part of the configuration to change from its defaults.
 const ConfigInput = Type.Intersect([Type.Partial(DestinationConfigSchema), Type.Object({ url: DestinationConfigSchema.properties.url })]);
 
+// Write-only: the secret is sealed and never answered back (hasSigningSecret says one is set).
+const SigningSecretInput = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  writeOnly: true,
+  description: 'An existing Standard Webhooks secret to sign with instead of a generated one: whsec_ and base64 of 24 to 64 bytes. Never shown back',
+});
+
 const CreateBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), config: ConfigInput, bearerToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })), enabled: Type.Optional(Type.Boolean()) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    preset: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A destination preset to start from (GET /admin/api/destination-presets); config replaces any top-level key of it' })),
+    config: ConfigInput,
+    bearerToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    signingSecret: Type.Optional(SigningSecretInput),
+    enabled: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 
@@ -35,9 +52,33 @@ const UpdateBody = Type.Object(
     bearerToken: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()])),
     enabled: Type.Optional(Type.Boolean()),
     rotateSigningSecret: Type.Optional(Type.Boolean()),
+    signingSecret: Type.Optional(SigningSecretInput),
   },
   { additionalProperties: false },
 );
+
+const PresetSchema = Type.Object(
+  {
+    name: Type.String(),
+    title: Type.String(),
+    description: Type.String({ description: 'What the preset is for, in one line' }),
+    fill: Type.Array(
+      Type.Object({ placeholder: Type.String({ description: 'A <placeholder> in config.url' }), label: Type.String(), example: Type.String() }),
+      { description: 'The values only the operator knows: a destination is refused while its URL still has one of these placeholders' },
+    ),
+    config: DestinationConfigSchema,
+  },
+  { title: 'DestinationPreset' },
+);
+
+// Each preset as a whole config (the defaults under it), which a form or client copies as it is.
+const PRESET_LIST: Array<Static<typeof PresetSchema>> = Object.entries(DESTINATION_PRESETS).map(([name, preset]) => ({
+  name,
+  title: preset.title,
+  description: preset.description,
+  fill: preset.fill.map((f) => ({ ...f })),
+  config: { ...CONFIG_DEFAULTS, ...(preset.config as Partial<DestinationConfig>) } as DestinationConfig,
+}));
 
 const TestResultSchema = Type.Object({
   success: Type.Boolean(),
@@ -64,9 +105,20 @@ export function destinationRoutes(app: App, destinations: DestinationService, wo
 /** Create, list, read, change and delete destinations. */
 function destinationRecordRoutes(app: App, destinations: DestinationService): void {
   const dto = (d: DestinationRecord, signingSecret?: string | null) => destinationDto(destinations, d, signingSecret);
+  app.get(
+    '/destination-presets',
+    {
+      schema: {
+        tags,
+        summary: 'The built-in destination presets: GG3, MomentScience, Standard Webhooks and the affiliate trackers, each as a whole config',
+        response: { 200: Type.Object({ items: Type.Array(PresetSchema) }), 401: ErrorSchema, 503: ErrorSchema },
+      },
+    },
+    () => ({ items: PRESET_LIST }),
+  );
   app.post(
     '/destinations',
-    { schema: { tags, summary: 'Create a destination; with signing, its whsec_ secret is shown once', body: CreateBody, response: { 201: DestinationSchema, ...errors } } },
+    { schema: { tags, summary: 'Create a destination, from a preset or not; with signing, its whsec_ secret (generated unless imported) is shown once', body: CreateBody, response: { 201: DestinationSchema, ...errors } } },
     async (request, reply) => {
       const { destination, signingSecret } = await destinations.create(request.body);
       return reply.status(201).send(dto(destination, signingSecret));
@@ -84,7 +136,7 @@ function destinationRecordRoutes(app: App, destinations: DestinationService): vo
     {
       schema: {
         tags,
-        summary: 'Change a destination; rotateSigningSecret keeps the old secret signing for 24 h',
+        summary: 'Change a destination; a rotated or imported signing secret takes over, the old one signing alongside for 24 h',
         params: Params,
         body: UpdateBody,
         response: { 200: DestinationSchema, ...errors },

@@ -6,7 +6,7 @@ import type { DestinationDraft, SigningKind, UpdateDraft } from './destination-d
 export function SigningFields({ draft, update, destination }: { draft: DestinationDraft; update: UpdateDraft; destination: Destination | null }) {
   const { hmac } = draft;
   return (
-    <fieldset>
+    <fieldset className="stack">
       <legend>Authentication and signing</legend>
       <div className="grid-3">
         <Field label="Signing">
@@ -41,7 +41,19 @@ export function SigningFields({ draft, update, destination }: { draft: Destinati
           <input type="checkbox" checked={draft.removeBearer} onChange={(e) => update({ removeBearer: e.target.checked })} /> Remove the Bearer token
         </label>
       )}
-      {destination?.hasSigningSecret && (
+      {draft.signing !== 'none' && (
+        <Field
+          label="Import an existing signing secret"
+          hint={
+            destination?.hasSigningSecret
+              ? 'Optional: a whsec_ secret your receiver already verifies replaces the current one (which keeps signing for 24 h). It is never shown again.'
+              : 'Optional: a whsec_ secret your receiver already verifies; left empty, one is generated and shown once.'
+          }
+        >
+          {(id, d) => <input id={id} aria-describedby={d} className="mono" type="password" autoComplete="off" spellCheck={false} value={draft.importSecret} onChange={(e) => update({ importSecret: e.target.value })} placeholder="whsec_…" />}
+        </Field>
+      )}
+      {destination?.hasSigningSecret && draft.importSecret.trim() === '' && (
         <label className="checkbox">
           <input type="checkbox" checked={draft.rotate} onChange={(e) => update({ rotate: e.target.checked })} /> Rotate the signing secret (the old one keeps signing for 24 h)
         </label>

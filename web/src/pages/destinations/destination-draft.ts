@@ -1,4 +1,4 @@
-import type { Destination, DestinationConfig } from '../../api';
+import type { Destination, DestinationConfig, DestinationPreset } from '../../api';
 
 // The destination form's fields as typed (text), and the API body they make.
 
@@ -29,6 +29,8 @@ export interface DestinationDraft {
   removeBearer: boolean;
   enabled: boolean;
   rotate: boolean;
+  /** An existing whsec_ secret to sign with instead of a generated one. */
+  importSecret: string;
 }
 
 export type UpdateDraft = (patch: Partial<DestinationDraft>) => void;
@@ -43,9 +45,27 @@ const seconds = (text: string) => Math.round(Number(text) * 1000);
 
 /** The form's fields for a destination, or a new one's defaults. */
 export function draftOf(destination: Destination | null): DestinationDraft {
-  const c = destination?.config;
+  return draftOfConfig(destination?.config, destination?.name ?? '', destination?.enabled ?? true);
+}
+
+/** The form filled from a preset's config, keeping the name and state already typed. */
+export function draftOfPreset(preset: DestinationPreset, current: DestinationDraft): DestinationDraft {
+  return { ...draftOfConfig(preset.config, current.name.trim() === '' ? preset.title : current.name, current.enabled), bearer: current.bearer };
+}
+
+/** A preset's URL with the values typed so far; a placeholder left empty stays, for the hub to point out. */
+export function presetUrl(preset: DestinationPreset, fills: Readonly<Record<string, string>>): string {
+  let url = preset.config.url;
+  for (const { placeholder } of preset.fill) {
+    const value = fills[placeholder]?.trim() ?? '';
+    if (value !== '') url = url.split(placeholder).join(value);
+  }
+  return url;
+}
+
+function draftOfConfig(c: DestinationConfig | undefined, name: string, enabled: boolean): DestinationDraft {
   return {
-    name: destination?.name ?? '',
+    name,
     url: c?.url ?? '',
     method: c?.method ?? 'GET',
     body: c?.body ?? '',
@@ -65,8 +85,9 @@ export function draftOf(destination: Destination | null): DestinationDraft {
     hmac: c?.signing?.kind === 'hmac-header' ? { header: c.signing.header, algorithm: c.signing.algorithm } : { header: 'X-Signature', algorithm: 'sha256' },
     bearer: '',
     removeBearer: false,
-    enabled: destination?.enabled ?? true,
+    enabled,
     rotate: false,
+    importSecret: '',
   };
 }
 
@@ -119,7 +140,8 @@ export function payloadOf(draft: DestinationDraft, destination: Destination | nu
       config,
       enabled: draft.enabled,
       ...(draft.bearer !== '' ? { bearerToken: draft.bearer } : destination !== null && draft.removeBearer ? { bearerToken: null } : {}),
-      ...(destination !== null && draft.rotate ? { rotateSigningSecret: true } : {}),
+      // An imported secret replaces the current one: a rotation asked for alongside it would only be refused.
+      ...(draft.signing !== 'none' && draft.importSecret.trim() !== '' ? { signingSecret: draft.importSecret.trim() } : destination !== null && draft.rotate ? { rotateSigningSecret: true } : {}),
     },
   };
 }
