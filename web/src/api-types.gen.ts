@@ -884,6 +884,1391 @@ export interface paths {
         };
         trace?: never;
     };
+    "/admin/api/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in (or which key is calling), their scopes, and the CSRF token of a session
+         * @description Any operator or admin key.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Sign in with email and password: sets the session cookie and answers the CSRF token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An email address */
+                        email: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Sign out: ends this session
+         * @description Any operator or admin key.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/session/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change one's own password (at least 12 characters); every other session of the operator is signed out
+         * @description Any operator or admin key.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation: set one's password (at least 12 characters) and sign in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operators and invitations
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Operator"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Invite an operator: answers the link where they set their password (valid 7 days, shown once)
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An email address */
+                        email: string;
+                        role: components["schemas"]["Role"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invitation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/operators/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One operator
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Operator"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Remove an operator and end their sessions (not oneself, not the last owner)
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change an operator's role (applies to their next request; the last owner stays owner)
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        role: components["schemas"]["Role"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Operator"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/admin/api/operators/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new invitation link for an operator who has not accepted (the old link stops working)
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invitation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin API keys, with their last use (never the keys themselves)
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AdminKey"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an admin API key for automation (Authorization: Bearer phk_…), with the scopes it may use: shown once
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        scopes: components["schemas"]["Scope"][];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminKeyCreated"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/api/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an admin API key (at once in this process, within a second in others)
+         * @description Needs the `operators:manage` scope: invite, change and remove operators; create and revoke admin API keys.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminKey"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/api/users": {
         parameters: {
             query?: never;
@@ -891,7 +2276,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query: {
@@ -964,7 +2352,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a user */
+        /**
+         * Create a user
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1051,7 +2442,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user with their coin balance */
+        /**
+         * A user with their coin balance
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1121,7 +2515,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a user that has no ledger entries */
+        /**
+         * Delete a user that has no ledger entries
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1189,7 +2586,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a user */
+        /**
+         * Change a user
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1273,7 +2673,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List store apps */
+        /**
+         * List store apps
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query: {
@@ -1346,7 +2749,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Register a store app (store_apps.pid) */
+        /**
+         * Register a store app (store_apps.pid)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1432,7 +2838,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A store app */
+        /**
+         * A store app
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1502,7 +2911,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Remove a store app */
+        /**
+         * Remove a store app
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1570,7 +2982,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename a store app */
+        /**
+         * Rename a store app
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1653,7 +3068,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List offers */
+        /**
+         * List offers
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query: {
@@ -1726,7 +3144,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a game or offer to the catalog (reward_games.id) */
+        /**
+         * Add a game or offer to the catalog (reward_games.id)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1812,7 +3233,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An offer */
+        /**
+         * An offer
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1882,7 +3306,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Remove an offer */
+        /**
+         * Remove an offer
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1950,7 +3377,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename an offer */
+        /**
+         * Rename an offer
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2033,7 +3463,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API secrets (never the secrets themselves) */
+        /**
+         * List API secrets (never the secrets themselves)
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query: {
@@ -2106,7 +3539,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a partner API secret (returned once, stored only as a hash) */
+        /**
+         * Create a partner API secret (returned once, stored only as a hash)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2194,7 +3630,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API secret */
+        /**
+         * Revoke an API secret
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2274,7 +3713,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every inbound postback (accepted, duplicate or rejected with its reason), newest first */
+        /**
+         * Every inbound postback (accepted, duplicate or rejected with its reason), newest first
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query: {
@@ -2372,7 +3814,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One event with its raw request */
+        /**
+         * One event with its raw request
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2455,7 +3900,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The built-in source presets and their definitions */
+        /**
+         * The built-in source presets and their definitions
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2493,7 +3941,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sources */
+        /**
+         * List sources
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query: {
@@ -2566,7 +4017,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a source; the secret (generated if the authentication needs one) is shown once */
+        /**
+         * Create a source; the secret (generated if the authentication needs one) is shown once
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2940,7 +4394,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A source with its effective definition */
+        /**
+         * A source with its effective definition
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3011,7 +4468,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a source (its events stay) */
+        /**
+         * Delete a source (its events stay)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3080,7 +4540,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a source; rotateSecret: true generates a new secret (shown once) */
+        /**
+         * Change a source; rotateSecret: true generates a new secret (shown once)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3450,7 +4913,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List destinations */
+        /**
+         * List destinations
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query: {
@@ -3523,7 +4989,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a destination; with signing, its whsec_ secret is shown once */
+        /**
+         * Create a destination; with signing, its whsec_ secret is shown once
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3675,7 +5144,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A destination */
+        /**
+         * A destination
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3745,7 +5217,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a destination without deliveries (disable one that has them) */
+        /**
+         * Delete a destination without deliveries (disable one that has them)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3813,7 +5288,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a destination; rotateSigningSecret keeps the old secret signing for 24 h */
+        /**
+         * Change a destination; rotateSigningSecret keeps the old secret signing for 24 h
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3966,7 +5444,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pause a destination: its deliveries are still queued and wait for the resume */
+        /**
+         * Pause a destination: its deliveries are still queued and wait for the resume
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4049,7 +5530,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resume a paused destination: its waiting deliveries go out */
+        /**
+         * Resume a paused destination: its waiting deliveries go out
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4132,7 +5616,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a sample event to the destination now and answer what the partner answered (nothing is recorded) */
+        /**
+         * Send a sample event to the destination now and answer what the partner answered (nothing is recorded)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4213,7 +5700,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deliveries, newest first, filtered by date range, destination, state or event */
+        /**
+         * Deliveries, newest first, filtered by date range, destination, state or event
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query: {
@@ -4296,7 +5786,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The history as CSV (streamed; formulas neutralised) */
+        /**
+         * The history as CSV (streamed; formulas neutralised)
+         * @description Needs the `reports:read` scope: read the overview and reports, and export CSV.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4336,7 +5829,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error) */
+        /**
+         * A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4412,7 +5908,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivery again */
+        /**
+         * Send a delivery again
+         * @description Needs the `deliveries:replay` scope: replay deliveries to partners.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4488,7 +5987,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send again every delivery that matches (e.g. all failed of a destination) */
+        /**
+         * Send again every delivery that matches (e.g. all failed of a destination)
+         * @description Needs the `deliveries:replay` scope: replay deliveries to partners.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4572,7 +6074,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tracking links */
+        /**
+         * List tracking links
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query: {
@@ -4648,7 +6153,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a tracking link for an offer, optionally a partner’s */
+        /**
+         * Create a tracking link for an offer, optionally a partner’s
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4757,7 +6265,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tracking link */
+        /**
+         * A tracking link
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4827,7 +6338,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a link that was never clicked (disable it otherwise) */
+        /**
+         * Delete a link that was never clicked (disable it otherwise)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4895,7 +6409,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a link: its name, partner, config (replaced as a whole) or enabled flag */
+        /**
+         * Change a link: its name, partner, config (replaced as a whole) or enabled flag
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -4999,7 +6516,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Clicks, newest first */
+        /**
+         * Clicks, newest first
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query: {
@@ -5092,7 +6612,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The attribution window and fraud checks in force */
+        /**
+         * The attribution window and fraud checks in force
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5158,7 +6681,10 @@ export interface paths {
                 };
             };
         };
-        /** Set the attribution window and fraud checks (omitted ones take their defaults) */
+        /**
+         * Set the attribution window and fraud checks (omitted ones take their defaults)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -5244,7 +6770,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a held event: credit it and send its postbacks now */
+        /**
+         * Approve a held event: credit it and send its postbacks now
+         * @description Needs the `events:review` scope: approve or reject held events.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5327,7 +6856,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a flagged, held or approved event: no credit, and a reversal if it was credited */
+        /**
+         * Reject a flagged, held or approved event: no credit, and a reversal if it was credited
+         * @description Needs the `events:review` scope: approve or reject held events.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5408,7 +6940,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Clicks, conversions, conversion rate, revenue and coins by offer, partner or day */
+        /**
+         * Clicks, conversions, conversion rate, revenue and coins by offer, partner or day
+         * @description Needs the `reports:read` scope: read the overview and reports, and export CSV.
+         */
         get: {
             parameters: {
                 query: {
@@ -5495,7 +7030,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An app's keys, with their last use (never the keys themselves) */
+        /**
+         * An app's keys, with their last use (never the keys themselves)
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query: {
@@ -5570,7 +7108,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an app key for the reward app's own API (/app/v1): shown once, in this answer */
+        /**
+         * Create an app key for the reward app's own API (/app/v1): shown once, in this answer
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5661,7 +7202,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an app key (at once in this process, within a second in others) */
+        /**
+         * Revoke an app key (at once in this process, within a second in others)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5742,7 +7286,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's balance, with the fractions of a coin carried per source */
+        /**
+         * A user's balance, with the fractions of a coin carried per source
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5825,7 +7372,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's ledger, newest first, each entry with its reason */
+        /**
+         * A user's ledger, newest first, each entry with its reason
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query: {
@@ -5914,7 +7464,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** "Where is my reward?" for a user: clicks, postbacks, rules, ledger, reviews and reversals, and one status */
+        /**
+         * "Where is my reward?" for a user: clicks, postbacks, rules, ledger, reviews and reversals, and one status
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query?: {
@@ -6006,7 +7559,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Credit (positive coins) or debit (negative) a user by hand, with the reason: a ledger entry of its own kind, in the trace and the feed. A debit never takes a balance below zero (409) */
+        /**
+         * Credit (positive coins) or debit (negative) a user by hand, with the reason: a ledger entry of its own kind, in the trace and the feed. A debit never takes a balance below zero (409)
+         * @description Needs the `balances:adjust` scope: credit or debit a user's balance by hand.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6099,7 +7655,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List goals */
+        /**
+         * List goals
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query: {
@@ -6172,7 +7731,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a goal: all of a group of conditions (up to 10), or a count of matching events; its completion is an event of type `goal`, sent to destinations that match it, with an optional bonus */
+        /**
+         * Create a goal: all of a group of conditions (up to 10), or a count of matching events; its completion is an event of type `goal`, sent to destinations that match it, with an optional bonus
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6260,7 +7822,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A goal */
+        /**
+         * A goal
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6330,7 +7895,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a goal and every user's progress toward it (its completed events stay) */
+        /**
+         * Delete a goal and every user's progress toward it (its completed events stay)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -6398,7 +7966,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a goal (from the next event on; progress made so far is kept) */
+        /**
+         * Change a goal (from the next event on; progress made so far is kept)
+         * @description Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -6483,7 +8054,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's progress toward every goal */
+        /**
+         * A user's progress toward every goal
+         * @description Needs the `data:read` scope: read events, users, balances, ledgers, traces, clicks and delivery history.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6568,7 +8142,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log: every change made through the admin API (who, when, from where, what), newest first */
+        /**
+         * The audit log: every change made through the admin API (who, when, from where, what), newest first
+         * @description Needs the `audit:read` scope: read and export the audit log.
+         */
         get: {
             parameters: {
                 query: {
@@ -6642,7 +8219,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log as CSV (the same filters), newest first; formulas neutralised */
+        /**
+         * The audit log as CSV (the same filters), newest first; formulas neutralised
+         * @description Needs the `audit:read` scope: read and export the audit log.
+         */
         get: {
             parameters: {
                 query?: {
@@ -7176,7 +8756,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Time series for the overview: events by outcome, coins, revenue and deliveries per bucket; the delivery backlog now */
+        /**
+         * Time series for the overview: events by outcome, coins, revenue and deliveries per bucket; the delivery backlog now
+         * @description Needs the `reports:read` scope: read the overview and reports, and export CSV.
+         */
         get: {
             parameters: {
                 query?: {
@@ -7255,7 +8838,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The sample test postback for a source: a value for each mapped field and fresh unique ids, for the dashboard to offer to edit */
+        /**
+         * The sample test postback for a source: a value for each mapped field and fresh unique ids, for the dashboard to offer to edit
+         * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7322,6 +8908,8 @@ export interface paths {
         /**
          * Send a test postback through the source's real intake (recorded like any other) and answer what the hub made of it
          * @description The request is built from `fields` (or a sample from the mapping) and, unless `authenticate` is false, carries the credentials the source expects: its secret as a Bearer token, header or query parameter, a fresh timestamp, and hash signatures computed with its secret. An accepted test postback credits its user and is delivered to the destinations that want it.
+         *
+         *     Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
          */
         post: {
             parameters: {
@@ -7404,6 +8992,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminKey */
+        AdminKey: {
+            id: string;
+            name: string;
+            prefix: string;
+            scopes: components["schemas"]["Scope"][];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        /** AdminKeyCreated */
+        AdminKeyCreated: {
+            id: string;
+            name: string;
+            prefix: string;
+            scopes: components["schemas"]["Scope"][];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            /** @description The key itself (`phk_…`). Shown only in this answer: store it now. */
+            key: string;
+        };
         /** ApiSecret */
         ApiSecret: {
             id: string;
@@ -7916,6 +9530,12 @@ export interface components {
             windowEnds: string | null;
             updatedAt: string | null;
         };
+        /** Invitation */
+        Invitation: {
+            operator: components["schemas"]["Operator"];
+            /** @description The dashboard page where the operator sets a password. Shown only in this answer: pass it on now. */
+            inviteUrl: string;
+        };
         /** LedgerEntry */
         LedgerEntry: {
             /** @description Stable: the same id in the ledger, the credit feed and the trace */
@@ -7977,6 +9597,17 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        /** Operator */
+        Operator: {
+            id: string;
+            email: string;
+            role: components["schemas"]["Role"];
+            status: "active" | "invited";
+            inviteExpiresAt: string | null;
+            invitedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         /** Report */
         Report: {
             /** Format: date-time */
@@ -7999,6 +9630,26 @@ export interface components {
                 /** @description Coins credited by them */
                 coins: number;
             }[];
+        };
+        /**
+         * Role
+         * @description owner: everything; admin: configuration; support: reads, reviews, adjustments; finance: reports and exports, read-only
+         * @enum {unknown}
+         */
+        Role: "owner" | "admin" | "support" | "finance";
+        /**
+         * Scope
+         * @enum {unknown}
+         */
+        Scope: "config:read" | "config:write" | "data:read" | "reports:read" | "events:review" | "balances:adjust" | "deliveries:replay" | "audit:read" | "operators:manage";
+        /** Session */
+        Session: {
+            kind: "operator" | "key";
+            /** @description The operator's email, the key's name, or `admin token` */
+            name: string;
+            role: components["schemas"]["Role"] | null;
+            scopes: components["schemas"]["Scope"][];
+            csrfToken: string | null;
         };
         /** Source */
         Source: {
