@@ -252,3 +252,22 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
     </header>
   );
 }
+
+/** A question before a change that cannot be undone: the dialog's own Confirm and Cancel. */
+export function ConfirmDialog({ title, confirm, busy, error, onConfirm, onClose, children }: { title: string; confirm: string; busy: boolean; error?: string | null; onConfirm: () => void; onClose: () => void; children: ReactNode }) {
+  return (
+    <Dialog title={title} open onClose={onClose}>
+      <div className="confirm-text">{children}</div>
+      <ErrorBox error={error ?? null} />
+      <div className="actions">
+        <span className="spacer" />
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
+          {confirm}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

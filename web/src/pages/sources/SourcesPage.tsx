@@ -3,6 +3,7 @@ import type { Source } from '../../api';
 import { DataTable } from '../../components/DataTable';
 import { Empty, ErrorBox, Loading, PageHeader, Pager, SecretOnce } from '../../components/ui';
 import { usePaged } from '../../hooks';
+import { useCan } from '../../session';
 import { sourceColumns } from './source-columns';
 import { SourceForm } from './SourceForm';
 import { SourceTest } from './SourceTest';
@@ -12,14 +13,17 @@ export function SourcesPage() {
   const [editing, setEditing] = useState<Source | 'new' | null>(null);
   const [testing, setTesting] = useState<Source | null>(null);
   const [secret, setSecret] = useState<{ label: string; secret: string } | null>(null);
-  const columns = useMemo(() => sourceColumns({ onTest: setTesting, onEdit: setEditing }), []);
+  const canWrite = useCan('config:write');
+  const columns = useMemo(() => sourceColumns({ onTest: setTesting, onEdit: setEditing, canWrite }), [canWrite]);
 
   return (
     <div>
       <PageHeader title="Sources">
-        <button type="button" className="primary" onClick={() => setEditing('new')}>
-          New source
-        </button>
+        {canWrite && (
+          <button type="button" className="primary" onClick={() => setEditing('new')}>
+            New source
+          </button>
+        )}
       </PageHeader>
       <p className="lead">Inbound partners: how their postbacks look, how they authenticate and what they earn. Give each partner its inbound URL.</p>
       <ErrorBox error={list.error} onRetry={list.reload} />
