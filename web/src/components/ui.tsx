@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { Scope } from '../api';
 import { localTime } from '../format';
+import { can, useSession } from '../session';
 
 export function Time({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <span>—</span>;
@@ -269,5 +271,16 @@ export function ConfirmDialog({ title, confirm, busy, error, onConfirm, onClose,
         </button>
       </div>
     </Dialog>
+  );
+}
+
+/** Said on a page the caller may read but not change, so that missing buttons are not a puzzle. */
+export function ReadOnlyNote({ scope, children }: { scope: Scope; children: ReactNode }) {
+  const session = useSession();
+  if (can(session, scope)) return null;
+  return (
+    <p className="hint read-only-note">
+      {session.role === null ? 'This key' : `Your role (${session.role})`} {children}; an admin or an owner can.
+    </p>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Destination } from '../../api';
-import { Dialog, Empty, ErrorBox, Loading, Notice, PageHeader, Pager, SecretOnce } from '../../components/ui';
+import { Dialog, Empty, ReadOnlyNote, ErrorBox, Loading, Notice, PageHeader, Pager, SecretOnce } from '../../components/ui';
 import { usePaged } from '../../hooks';
 import { Link } from '../../router';
 import { useCan } from '../../session';
@@ -30,6 +30,7 @@ export function DestinationsPage() {
         )}
       </PageHeader>
       <p className="lead">Partner endpoints the hub sends postbacks to: what they want, how they are signed, how failures are retried.</p>
+      <ReadOnlyNote scope="config:write">may read the destinations and their history, not change them</ReadOnlyNote>
       <Notice>{actions.message}</Notice>
       <ErrorBox error={actions.error ?? destinations.error} onRetry={destinations.reload} />
       {destinations.loading && destinations.data === undefined ? (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Goal } from '../../api';
 import { DataTable } from '../../components/DataTable';
-import { Empty, ErrorBox, Loading, Notice, PageHeader, Pager } from '../../components/ui';
+import { Empty, ReadOnlyNote, ErrorBox, Loading, Notice, PageHeader, Pager } from '../../components/ui';
 import { usePaged } from '../../hooks';
 import { Link } from '../../router';
 import { useCan } from '../../session';
@@ -41,6 +41,7 @@ export function GoalsPage() {
         Progress a user makes across events: all of a group of conditions, or a count of matching events. A completed goal is an event of type <code>goal</code>, with its bonus in
         the user’s ledger; <Link to="/destinations">destinations</Link> that list its id under Goals get it. Each user’s progress is on their page under <Link to="/users">Users &amp; ledger</Link>.
       </p>
+      <ReadOnlyNote scope="config:write">may read the goals, not change them</ReadOnlyNote>
       <Notice>{actions.message}</Notice>
       <ErrorBox error={actions.error ?? goals.error} onRetry={goals.reload} />
       {goals.loading && goals.data === undefined ? (

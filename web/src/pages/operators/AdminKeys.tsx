@@ -46,14 +46,16 @@ export function AdminKeys() {
       {list.loading && list.data === undefined ? (
         <Loading what="Loading keys" />
       ) : (
-        <DataTable
-          caption="Admin API keys"
-          data={list.items}
-          rowKey={(k) => k.id}
-          rowClassName={(k) => (k.revokedAt ? 'row-muted' : undefined)}
-          empty={<Empty>No admin API key yet.</Empty>}
-          columns={keyColumns(setRevoking)}
-        />
+        <div className="cards-on-phone">
+          <DataTable
+            caption="Admin API keys"
+            data={list.items}
+            rowKey={(k) => k.id}
+            rowClassName={(k) => (k.revokedAt ? 'row-muted' : undefined)}
+            empty={<Empty>No admin API key yet.</Empty>}
+            columns={keyColumns(setRevoking)}
+          />
+        </div>
       )}
       <Pager {...list} count={list.items.length} />
       {creating && (

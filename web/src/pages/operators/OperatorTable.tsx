@@ -63,13 +63,15 @@ export function OperatorTable() {
       {list.loading && list.data === undefined ? (
         <Loading what="Loading operators" />
       ) : (
-        <DataTable
-          caption="Operators"
-          data={list.items}
-          rowKey={(o) => o.id}
-          empty={<Empty>No operator yet: invite one.</Empty>}
-          columns={columns}
-        />
+        <div className="cards-on-phone">
+          <DataTable
+            caption="Operators"
+            data={list.items}
+            rowKey={(o) => o.id}
+            empty={<Empty>No operator yet: invite one.</Empty>}
+            columns={columns}
+          />
+        </div>
       )}
       <Pager {...list} count={list.items.length} />
       {inviting && (

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { Source } from '../../api';
 import { DataTable } from '../../components/DataTable';
-import { Empty, ErrorBox, Loading, PageHeader, Pager, SecretOnce } from '../../components/ui';
+import { Empty, ReadOnlyNote, ErrorBox, Loading, PageHeader, Pager, SecretOnce } from '../../components/ui';
 import { usePaged } from '../../hooks';
 import { useCan } from '../../session';
 import { sourceColumns } from './source-columns';
@@ -26,6 +26,7 @@ export function SourcesPage() {
         )}
       </PageHeader>
       <p className="lead">Inbound partners: how their postbacks look, how they authenticate and what they earn. Give each partner its inbound URL.</p>
+      <ReadOnlyNote scope="config:write">may read the sources, not change or test them</ReadOnlyNote>
       <ErrorBox error={list.error} onRetry={list.reload} />
       {list.loading && list.data === undefined ? (
         <Loading what="Loading sources" />
