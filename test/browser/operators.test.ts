@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { operatorWithRole } from '../helpers/operators.js';
 import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot } from '../helpers/browser.js';
 
 const run = browserAvailable();
@@ -273,6 +274,28 @@ describe.skipIf(!run)('operators and roles in the dashboard', () => {
     await owner.getByLabel('Email').waitFor();
     await signIn(owner, OWNER, NEW_PASSWORD);
     await owner.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  });
+
+  it('shows a finance operator only the pages their role reads, each without a refused request', async () => {
+    await operatorWithRole(hub, 'finance@example.com', 'finance', PASSWORD);
+    const finance = await person();
+    await finance.goto(`${hub.url}/admin/`);
+    await signIn(finance, 'finance@example.com', PASSWORD);
+    await finance.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const links = (await nav(finance).getByRole('link').allTextContents()).filter((t) => t !== 'API documentation');
+    expect(links).toEqual(['Overview', 'Events', 'Reports', 'Postback history', 'Users & ledger', 'Audit log']);
+    for (const name of links.slice(1)) {
+      await go(finance, name);
+      await finance.getByRole('heading', { name, level: 1 }).waitFor();
+      await finance.waitForLoadState('networkidle');
+    }
+    // The history's replay and the CSV: finance exports, never replays.
+    await go(finance, 'Postback history');
+    await finance.getByRole('button', { name: 'Download CSV' }).waitFor();
+    expect(await finance.getByRole('button', { name: 'Replay all failed' }).count()).toBe(0);
+    // A page out of the role, by its address: said plainly, nothing asked of the hub.
+    await finance.goto(`${hub.url}/admin/destinations`);
+    await finance.getByText('Your role does not include this page').waitFor();
   });
 
   it('logged nothing wrong in the pages', () => {
