@@ -42,12 +42,14 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
 
   it('signs in with the admin token, kept out of the URL', async () => {
     await page.goto(`${hub.url}/admin/`);
+    // Email and password by default; the token is the other way in.
+    await page.getByRole('button', { name: 'Sign in with the admin token or an API key' }).click();
     await page.getByLabel('Admin token').fill('not-the-token-at-all');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('That admin token is not the hub’s').waitFor();
 
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     await page.getByText('Postbacks received').waitFor();
     expect(page.url()).not.toContain(ADMIN_TOKEN);
@@ -226,8 +228,9 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
   it('creates an offer and tracking links in the Catalog, with the URL to copy', async () => {
     // A Play Store link names a store app (the pid of level postbacks), which must exist.
     expect((await hub.admin('/apps', { body: { pid: 'cashapp' } })).status).toBe(201);
+    // Sign-in opens as the refused token was given: with a token.
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     await nav('Catalog');
     const offers = section('Offers and games');

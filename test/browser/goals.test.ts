@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot, signInWithToken } from '../helpers/browser.js';
 
 const run = browserAvailable();
 const SHOTS = process.env.SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'postback-hub-goals-shots');
@@ -69,10 +69,7 @@ describe.skipIf(!run)('goals in the dashboard', () => {
   const shoot = (name: string, viewport: { width: number; height: number }) => screenshot(page, SHOTS, name, viewport);
 
   it('creates a group goal through the form, with the hub’s complaint under the condition it names', async () => {
-    await page.goto(`${hub.url}/admin/`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await signInWithToken(page, hub.url, ADMIN_TOKEN);
     await nav('Goals');
     await page.getByRole('heading', { name: 'Goals', level: 1 }).waitFor();
     await page.getByText('No goal yet.').waitFor();

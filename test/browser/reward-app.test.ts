@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot, signInWithToken } from '../helpers/browser.js';
 
 const run = browserAvailable();
 const SHOTS = process.env.SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'postback-hub-reward-app-shots');
@@ -80,10 +80,7 @@ describe.skipIf(!run)('the reward app in the dashboard', () => {
   });
 
   it('shows the balance and where the reward came from: the click, the postback, the credit', async () => {
-    await page.goto(`${hub.url}/admin/`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await signInWithToken(page, hub.url, ADMIN_TOKEN);
     await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Users & ledger', exact: true }).click();
     await page.getByRole('link', { name: userId }).click();
     expect(page.url()).toContain(`id=${userId}`);

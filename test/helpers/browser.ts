@@ -84,3 +84,12 @@ export async function screenshot(page: Page, dir: string, name: string, viewport
   await page.screenshot({ path: file, fullPage: true });
   console.log(`screenshot: ${file}`);
 }
+
+/** Opens the dashboard and signs in with the admin token (the sign-in page's other way in), on to the Overview. */
+export async function signInWithToken(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/admin/`);
+  await page.getByRole('button', { name: 'Sign in with the admin token or an API key' }).click();
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+}

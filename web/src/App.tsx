@@ -1,7 +1,13 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { checkToken, errorText, getToken, setToken, setUnauthorizedListener } from './api';
-import { Notice } from './components/ui';
+import { useEffect, useRef, useState } from 'react';
+import { currentSession, errorText, getToken, setUnauthorizedListener, signOut, type Scope, type Session } from './api';
+import { AccountMenu } from './components/AccountMenu';
+import { Loading, Notice } from './components/ui';
 import { Link, navigate, useLocation } from './router';
+import { SCOPES } from './roles';
+import { can, SessionProvider } from './session';
+import { SignIn } from './pages/SignIn';
+import { AcceptInvitation } from './pages/AcceptInvitation';
+import { OperatorsPage } from './pages/operators/OperatorsPage';
 import { Overview } from './pages/Overview';
 import { SourcesPage } from './pages/sources/SourcesPage';
 import { EventsPage } from './pages/events/EventsPage';
@@ -16,128 +22,115 @@ import { Fraud } from './pages/Fraud';
 import { AuditLog } from './pages/AuditLog';
 import { AlertsPage } from './pages/alerts/AlertsPage';
 
-const NAV = [
-  { to: '/', label: 'Overview' },
-  { to: '/sources', label: 'Sources' },
-  { to: '/events', label: 'Events' },
-  { to: '/reports', label: 'Reports' },
-  { to: '/fraud', label: 'Fraud policy' },
-  { to: '/destinations', label: 'Destinations' },
-  { to: '/history', label: 'Postback history' },
-  { to: '/users', label: 'Users & ledger' },
-  { to: '/goals', label: 'Goals' },
-  { to: '/catalog', label: 'Catalog' },
-  { to: '/audit', label: 'Audit log' },
-  { to: '/alerts', label: 'Alerts' },
+const NAV: Array<{ to: string; label: string; scope: Scope }> = [
+  { to: '/', label: 'Overview', scope: 'reports:read' },
+  { to: '/sources', label: 'Sources', scope: 'config:read' },
+  { to: '/events', label: 'Events', scope: 'data:read' },
+  { to: '/reports', label: 'Reports', scope: 'reports:read' },
+  { to: '/fraud', label: 'Fraud policy', scope: 'config:read' },
+  { to: '/destinations', label: 'Destinations', scope: 'config:read' },
+  { to: '/history', label: 'Postback history', scope: 'data:read' },
+  { to: '/users', label: 'Users & ledger', scope: 'data:read' },
+  { to: '/goals', label: 'Goals', scope: 'config:read' },
+  { to: '/catalog', label: 'Catalog', scope: 'config:read' },
+  { to: '/audit', label: 'Audit log', scope: 'audit:read' },
+  { to: '/alerts', label: 'Alerts', scope: 'config:read' },
+  { to: '/operators', label: 'Operators', scope: 'operators:manage' },
 ];
 
+/**
+ * Signed in or not: asked of the hub at start-up (the token this tab holds, else the session
+ * cookie); the invitation page stands outside the shell.
+ */
 export function App() {
-  const [signedIn, setSignedIn] = useState(() => getToken() !== null);
+  const { path } = useLocation();
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
+  // Sign-in opens the way the last session came in: a refused token is asked for again as a token.
+  const [withToken, setWithToken] = useState(() => getToken() !== null);
+  const accepting = path === '/accept';
   useEffect(() => {
     setUnauthorizedListener((message) => {
-      setToken(null);
       setNotice(message);
-      setSignedIn(false);
+      setSession(null);
     });
+    if (accepting) return;
+    currentSession()
+      .then((found) => {
+        if (found.session === null && found.ended) setNotice('Your session has ended; sign in again.');
+        setSession(found.session);
+      })
+      .catch((e: unknown) => {
+        setNotice(errorText(e));
+        setSession(null);
+      });
+    // Asked once, at start-up: later refusals come through the listener.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  if (!signedIn) {
+  const signedIn = (next: Session) => {
+    setNotice(null);
+    setWithToken(next.kind === 'key');
+    setSession(next);
+  };
+  if (accepting) {
     return (
-      <SignIn
-        notice={notice}
-        onSignedIn={() => {
-          setNotice(null);
-          setSignedIn(true);
+      <AcceptInvitation
+        onAccepted={(next) => {
+          signedIn(next);
+          // The invitation's token leaves the address bar and the history.
+          navigate('/', { replace: true });
         }}
       />
     );
   }
+  if (session === undefined) {
+    return (
+      <main className="sign-in">
+        <Loading what="Opening the dashboard" />
+      </main>
+    );
+  }
+  if (session === null) return <SignIn notice={notice} onSignedIn={signedIn} withToken={withToken} />;
   return (
-    <Shell
-      onSignOut={() => {
-        setToken(null);
-        setNotice('Signed out.');
-        setSignedIn(false);
-      }}
-    />
+    <SessionProvider value={session}>
+      <Shell
+        session={session}
+        onSignOut={() => {
+          void signOut()
+            .catch(() => undefined)
+            .then(() => {
+              navigate('/', { replace: true });
+              setNotice('Signed out.');
+              setSession(null);
+            });
+        }}
+      />
+    </SessionProvider>
   );
 }
 
-function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: () => void }) {
-  const [token, setValue] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const value = token.trim();
-    if (value === '') {
-      setError('Type the admin token.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await checkToken(value);
-      setToken(value);
-      onSignedIn();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <main className="sign-in">
-      <form onSubmit={(e) => void submit(e)} aria-describedby="sign-in-help">
-        <h1>
-          <span className="logo" aria-hidden="true">
-            ⇄
-          </span>{' '}
-          Postback Hub
-        </h1>
-        <Notice>{notice}</Notice>
-        <label htmlFor="admin-token">Admin token</label>
-        <input
-          id="admin-token"
-          name="admin-token"
-          type="password"
-          autoComplete="current-password"
-          value={token}
-          onChange={(e) => setValue(e.target.value)}
-          aria-invalid={error !== null}
-          aria-describedby="sign-in-error sign-in-help"
-          autoFocus
-        />
-        <p id="sign-in-help" className="hint">
-          The hub printed it on first start and keeps it in <code>data/admin-token</code> (or <code>ADMIN_TOKEN</code>). It stays in this tab only and is
-          forgotten when the tab closes.
-        </p>
-        <p id="sign-in-error" className="field-error" role="alert">
-          {error}
-        </p>
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Checking…' : 'Sign in'}
-        </button>
-      </form>
-    </main>
-  );
-}
-
-function Shell({ onSignOut }: { onSignOut: () => void }) {
+function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const { path } = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
   const main = useRef<HTMLElement>(null);
   const section = `/${path.split('/')[1] ?? ''}`;
+  const nav = NAV.filter((item) => can(session, item.scope));
   useEffect(() => {
     setMenuOpen(false);
     // A new page: move focus to its heading, as a page load would.
     const heading = main.current?.querySelector('h1');
     if (heading instanceof HTMLElement && document.activeElement !== document.body) heading.focus({ preventScroll: true });
   }, [path]);
-  const current = NAV.find((n) => n.to === section) ?? NAV[0]!;
+  const current = NAV.find((n) => n.to === section);
   useEffect(() => {
-    document.title = `${current.label} · Postback Hub`;
-  }, [current.label]);
+    document.title = `${current?.label ?? 'Postback Hub'} · Postback Hub`;
+  }, [current?.label]);
+  // The overview is the first page only for those who may read it (finance and support may; a narrow key may not).
+  const home = nav[0]?.to ?? null;
+  useEffect(() => {
+    if (path === '/' && home !== null && home !== '/') navigate(home, { replace: true });
+  }, [path, home]);
   return (
     <div className={`shell${menuOpen ? ' menu-open' : ''}`}>
       <a className="skip" href="#main">
@@ -153,6 +146,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           </span>{' '}
           Postback Hub
         </span>
+        <span className="spacer" />
+        <AccountMenu session={session} onSignOut={onSignOut} onPasswordChanged={setMessage} />
       </header>
       <nav id="sidebar" className="sidebar" aria-label="Dashboard">
         <div className="brand">
@@ -162,7 +157,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           Postback Hub
         </div>
         <ul>
-          {NAV.map((item) => (
+          {nav.map((item) => (
             <li key={item.to}>
               <Link to={item.to} aria-current={item.to === section ? 'page' : undefined}>
                 {item.label}
@@ -174,14 +169,24 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           <a href="/docs" target="_blank" rel="noreferrer">
             API documentation
           </a>
-          <button type="button" className="small" onClick={onSignOut}>
-            Sign out
-          </button>
         </div>
       </nav>
       <main id="main" ref={main} tabIndex={-1}>
-        <Page path={path} />
+        <Notice>{message}</Notice>
+        {current !== undefined && !can(session, current.scope) ? <NotAllowed label={current.label} scope={current.scope} /> : <Page path={path} />}
       </main>
+    </div>
+  );
+}
+
+/** A page the caller's role cannot read, reached by its address: said plainly rather than a page of errors. */
+function NotAllowed({ label, scope }: { label: string; scope: Scope }) {
+  return (
+    <div>
+      <h1 tabIndex={-1}>{label}</h1>
+      <p className="state info">
+        Your role does not include this page: it needs the <code>{scope}</code> scope ({SCOPES[scope]}). An owner can change your role.
+      </p>
     </div>
   );
 }
@@ -213,6 +218,8 @@ function Page({ path }: { path: string }) {
       return <AuditLog />;
     case 'alerts':
       return <AlertsPage />;
+    case 'operators':
+      return <OperatorsPage />;
     default:
       return (
         <div>

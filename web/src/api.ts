@@ -1,4 +1,6 @@
-// The admin API, as the dashboard uses it: the token from the session, errors in words.
+// The admin API, as the dashboard uses it: a signed-in operator's session cookie (with its CSRF
+// token on every change) or a bearer credential (the admin token or an admin API key) kept in
+// this tab; errors in words.
 
 import type { components, paths } from './api-types.gen';
 
@@ -11,6 +13,18 @@ export function getToken(): string | null {
 export function setToken(token: string | null): void {
   if (token === null) sessionStorage.removeItem(TOKEN_KEY);
   else sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+// The session's CSRF token lives in memory only: the hub answers it again on GET /session.
+let csrfToken: string | null = null;
+
+// The session cookie is HttpOnly, out of the page's sight. This says only that this browser signed in
+// with a password and has not signed out (no secret): without it, start-up shows sign-in without
+// asking the hub, whose 401 would be the browser console's error on every visit.
+const SESSION_HINT_KEY = 'postback-hub.signed-in';
+function hintSession(on: boolean): void {
+  if (on) localStorage.setItem(SESSION_HINT_KEY, '1');
+  else localStorage.removeItem(SESSION_HINT_KEY);
 }
 
 /** An answer that is not a success, with the hub's message and the field at fault. */
@@ -27,44 +41,77 @@ export class ApiError extends Error {
 
 type Listener = (message: string) => void;
 let onUnauthorized: Listener = () => {};
-/** Called when the hub refuses the token: the app goes back to sign-in with the message. */
+/** Called when the hub refuses the token or the session: the app goes back to sign-in with the message. */
 export function setUnauthorizedListener(listener: Listener): void {
   onUnauthorized = listener;
 }
 
 const BASE = '/admin/api';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const UNREACHABLE = 'The hub cannot be reached: check that it is running and your connection.';
 
-async function send(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; accept?: string } = {}): Promise<Response> {
-  const token = getToken();
+interface SendInit {
+  method?: string;
+  body?: unknown;
+  signal?: AbortSignal;
+  accept?: string;
+}
+
+/** One request: a bearer token when this tab holds one, else the session cookie and, on a change, the CSRF token. */
+async function request(path: string, init: SendInit, bearer: string | null = getToken()): Promise<Response> {
+  const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
-  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+  else if (UNSAFE.has(method) && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
   try {
-    response = await fetch(`${BASE}${path}`, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    return await fetch(`${BASE}${path}`, {
+      method,
       headers,
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       ...(init.signal === undefined ? {} : { signal: init.signal }),
       cache: 'no-store',
-      credentials: 'omit',
+      // A bearer token needs no cookie; a session is the cookie (same origin only).
+      credentials: bearer === null ? 'same-origin' : 'omit',
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new ApiError(0, 'network', 'The hub cannot be reached: check that it is running and your connection.');
+    throw new ApiError(0, 'network', UNREACHABLE);
   }
-  if (response.ok) return response;
+}
+
+async function failure(response: Response): Promise<ApiError> {
   let body: { error?: string; message?: string; field?: string } = {};
   try {
     body = (await response.json()) as typeof body;
   } catch {
     // not JSON: described by the status below
   }
-  const message = body.message ?? describeStatus(response.status);
-  if (response.status === 401) {
-    onUnauthorized('The hub refused the admin token. Sign in again.');
+  return new ApiError(response.status, body.error ?? `http_${response.status}`, body.message ?? describeStatus(response.status), body.field);
+}
+
+async function send(path: string, init: SendInit = {}): Promise<Response> {
+  const bearer = getToken();
+  let response = await request(path, init, bearer);
+  if (response.ok) return response;
+  let error = await failure(response);
+  // The CSRF token may be stale (another tab signed in again): read it once more, and retry once.
+  if (bearer === null && error.status === 403 && error.code === 'csrf') {
+    const again = await request('/session', {}, null);
+    if (again.ok) {
+      csrfToken = ((await again.json()) as Session).csrfToken;
+      response = await request(path, init, null);
+      if (response.ok) return response;
+      error = await failure(response);
+    } else error = await failure(again);
   }
-  throw new ApiError(response.status, body.error ?? `http_${response.status}`, message, body.field);
+  if (error.status === 401) {
+    setToken(null);
+    hintSession(false);
+    csrfToken = null;
+    onUnauthorized(bearer === null ? 'Your session has ended; sign in again.' : 'The hub refused the admin token. Sign in again.');
+  }
+  throw error;
 }
 
 function describeStatus(status: number): string {
@@ -95,16 +142,68 @@ export async function download(path: string, filename: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Checks a token without keeping it. */
-export async function checkToken(token: string): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(`${BASE}/sources?limit=1`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store', credentials: 'omit' });
-  } catch {
-    throw new ApiError(0, 'network', 'The hub cannot be reached: check that it is running and your connection.');
+/** Keeps a session answer's CSRF token for the changes that follow. */
+function kept(session: Session): Session {
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+/**
+ * Who this tab is signed in as, asked at start-up: the token it holds, else the session cookie.
+ * `ended`: the session this browser had is over (the sign-in page says so).
+ */
+export async function currentSession(): Promise<{ session: Session } | { session: null; ended: boolean }> {
+  const token = getToken();
+  if (token === null && localStorage.getItem(SESSION_HINT_KEY) === null) return { session: null, ended: false };
+  const response = await request('/session', {}, token);
+  if (response.status === 401) {
+    setToken(null);
+    hintSession(false);
+    return { session: null, ended: token === null };
   }
+  if (!response.ok) throw await failure(response);
+  return { session: kept((await response.json()) as Session) };
+}
+
+/** Signs in with the admin token or an admin API key: checked, then kept in this tab. */
+export async function signInWithToken(token: string): Promise<Session> {
+  const response = await request('/session', {}, token);
   if (response.status === 401) throw new ApiError(401, 'unauthorized', 'That admin token is not the hub’s. Check it and try again.');
-  if (!response.ok) throw new ApiError(response.status, 'http', describeStatus(response.status));
+  if (!response.ok) throw await failure(response);
+  setToken(token);
+  hintSession(false);
+  return kept((await response.json()) as Session);
+}
+
+/** Signs in with an email and password: the hub sets the session cookie and answers the CSRF token. */
+export async function signInWithPassword(email: string, password: string): Promise<Session> {
+  setToken(null);
+  const response = await request('/session', { body: { email, password } }, null);
+  if (!response.ok) throw await failure(response);
+  hintSession(true);
+  return kept((await response.json()) as Session);
+}
+
+/** Accepts an invitation: sets the operator's password and signs them in. */
+export async function acceptInvitation(token: string, password: string): Promise<Session> {
+  setToken(null);
+  const response = await request('/invitations/accept', { body: { token, password } }, null);
+  if (!response.ok) throw await failure(response);
+  hintSession(true);
+  return kept((await response.json()) as Session);
+}
+
+/** Signs out: ends the session on the hub (a token is only forgotten by this tab). */
+export async function signOut(): Promise<void> {
+  const bearer = getToken();
+  setToken(null);
+  hintSession(false);
+  if (bearer === null) {
+    const response = await request('/session', { method: 'DELETE' }, null);
+    // Already over is signed out too.
+    if (!response.ok && response.status !== 401) throw await failure(response);
+  }
+  csrfToken = null;
 }
 
 export function qs(params: Record<string, string | number | undefined | null | false>): string {
@@ -204,3 +303,11 @@ export type FiringAlert = Schemas['FiringAlert'];
 export type AlertNotice = Schemas['AlertNotice'];
 export type AlertChannel = Schemas['AlertChannel'];
 export type AlertChannelTest = Schemas['AlertChannelTest'];
+/** Who is signed in (an operator, or a key: the admin token is an owner key), with their scopes. */
+export type Session = Schemas['Session'];
+export type Scope = Schemas['Scope'];
+export type Role = Schemas['Role'];
+export type Operator = Schemas['Operator'];
+export type Invitation = Schemas['Invitation'];
+export type AdminKey = Schemas['AdminKey'];
+export type AdminKeyCreated = Schemas['AdminKeyCreated'];

@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { Scope } from '../api';
 import { localTime } from '../format';
+import { can, useSession } from '../session';
 
 export function Time({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <span>—</span>;
@@ -250,5 +252,35 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
       <h1 tabIndex={-1}>{title}</h1>
       {children && <div className="page-actions">{children}</div>}
     </header>
+  );
+}
+
+/** A question before a change that cannot be undone: the dialog's own Confirm and Cancel. */
+export function ConfirmDialog({ title, confirm, busy, error, onConfirm, onClose, children }: { title: string; confirm: string; busy: boolean; error?: string | null; onConfirm: () => void; onClose: () => void; children: ReactNode }) {
+  return (
+    <Dialog title={title} open onClose={onClose}>
+      <div className="confirm-text">{children}</div>
+      <ErrorBox error={error ?? null} />
+      <div className="actions">
+        <span className="spacer" />
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
+          {confirm}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** Said on a page the caller may read but not change, so that missing buttons are not a puzzle. */
+export function ReadOnlyNote({ scope, children }: { scope: Scope; children: ReactNode }) {
+  const session = useSession();
+  if (can(session, scope)) return null;
+  return (
+    <p className="hint read-only-note">
+      {session.role === null ? 'This key' : `Your role (${session.role})`} {children}; an admin or an owner can.
+    </p>
   );
 }

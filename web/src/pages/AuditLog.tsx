@@ -175,7 +175,7 @@ export function AuditLog() {
       {list.loading && list.data === undefined ? (
         <Loading what="Loading the audit log" />
       ) : (
-        <div className="audit-table">
+        <div className="cards-on-phone">
           <DataTable
             caption="Audit log"
             data={list.items}

@@ -3,11 +3,13 @@ import { api, type DeliveryDetail, type DeliveryRow, type Destination, type Page
 import { DataTable } from '../components/DataTable';
 import { Badge, Code, Dialog, Empty, ErrorBox, KeyValues, Loading, Time } from '../components/ui';
 import { useAction, useApi } from '../hooks';
+import { useCan } from '../session';
 
 /** Every attempt of a delivery: when, the request (no secrets), status, latency, answer, error. */
 export function Attempts({ id, onReplayed }: { id: string; onReplayed?: () => void }) {
   const { data, error, loading, reload } = useApi<DeliveryDetail>(`/deliveries/${encodeURIComponent(id)}`);
   const action = useAction();
+  const canReplay = useCan('deliveries:replay');
   const replay = async () => {
     const done = await action.run(() => api<Replayed>(`/deliveries/${encodeURIComponent(id)}/replay`, { method: 'POST' }));
     if (done) {
@@ -30,9 +32,11 @@ export function Attempts({ id, onReplayed }: { id: string; onReplayed?: () => vo
         ]}
       />
       <div className="actions">
-        <button type="button" className="small" onClick={() => void replay()} disabled={action.busy || data.state === 'delivering'}>
-          {action.busy ? 'Replaying…' : 'Replay this delivery'}
-        </button>
+        {canReplay && (
+          <button type="button" className="small" onClick={() => void replay()} disabled={action.busy || data.state === 'delivering'}>
+            {action.busy ? 'Replaying…' : 'Replay this delivery'}
+          </button>
+        )}
         <button type="button" className="small" onClick={reload}>
           Refresh
         </button>
@@ -85,9 +89,9 @@ export function DeliveryList({ eventId }: { eventId: string }) {
   );
 }
 
-/** Destination id → name, for tables of deliveries. */
+/** Destination id → name, for tables of deliveries (ids only for a role that may not read the configuration). */
 export function useDestinationNames(): Record<string, string> {
-  const { data } = useApi<Page<Destination>>('/destinations?limit=500');
+  const { data } = useApi<Page<Destination>>(useCan('config:read') ? '/destinations?limit=500' : null);
   return Object.fromEntries((data?.items ?? []).map((d) => [d.id, d.name]));
 }
 

@@ -4,6 +4,7 @@ import { ErrorBox, Field, KeyValues, Loading, Notice, PageHeader } from '../comp
 import { integer } from '../format';
 import { useAction, useApi } from '../hooks';
 import { Link } from '../router';
+import { useCan } from '../session';
 
 /** The form's values: numbers as typed, turned into numbers when saved. */
 interface Draft {
@@ -144,6 +145,7 @@ function PolicyForm({ policy, onSaved }: { policy: FraudPolicy; onSaved: (policy
   const action = useAction();
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const changed = JSON.stringify(draft) !== JSON.stringify(toDraft(policy));
+  const canWrite = useCan('config:write');
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const result = await action.run(() => api<FraudPolicy>('/fraud-policy', { method: 'PUT', body: fromDraft(draft) }));
@@ -152,48 +154,55 @@ function PolicyForm({ policy, onSaved }: { policy: FraudPolicy; onSaved: (policy
   return (
     <form className="panel form" onSubmit={(e) => void submit(e)} aria-labelledby="policy-title">
       <h2 id="policy-title">Checks</h2>
-      <div className="check-grid">
-        <Check title="Attribution window" hint="How long after a click a conversion is attributed to it (and to its partner).">
-          <NumberField label="Days" value={draft.attributionWindowDays} onChange={(v) => set('attributionWindowDays', v)} min={1} max={365} />
-        </Check>
-        <Check title="Unknown or expired click" hint="The conversion carries a click id the hub never issued, or one older than the window.">
-          <ActionSelect value={draft.unknownClick} onChange={(a) => set('unknownClick', a)} />
-        </Check>
-        <Check title="Fast conversion" hint="Converted sooner after the click than a person could.">
-          <ActionSelect value={draft.fastConversion.action} onChange={(a) => set('fastConversion', { ...draft.fastConversion, action: a })} />
-          <NumberField label="Minimum seconds" value={draft.fastConversion.seconds} onChange={(v) => set('fastConversion', { ...draft.fastConversion, seconds: v })} min={1} max={86_400} />
-        </Check>
-        <Check title="Clicks per IP" hint="Too many clicks from the attributed click’s IP address within the window before it.">
-          <ActionSelect value={draft.clicksPerIp.action} onChange={(a) => set('clicksPerIp', { ...draft.clicksPerIp, action: a })} />
-          <NumberField label="Most clicks" value={draft.clicksPerIp.max} onChange={(v) => set('clicksPerIp', { ...draft.clicksPerIp, max: v })} min={1} max={1_000_000} />
-          <NumberField label="Within minutes" value={draft.clicksPerIp.windowMinutes} onChange={(v) => set('clicksPerIp', { ...draft.clicksPerIp, windowMinutes: v })} min={1} max={10_080} />
-        </Check>
-        <Check title="Per user per day" hint="Conversions by one user in a UTC day.">
-          <ActionSelect value={draft.perUserPerDay.action} onChange={(a) => set('perUserPerDay', { ...draft.perUserPerDay, action: a })} />
-          <NumberField label="Most conversions" value={draft.perUserPerDay.max} onChange={(v) => set('perUserPerDay', { ...draft.perUserPerDay, max: v })} min={1} max={1_000_000} />
-        </Check>
-        <Check title="Per offer per day" hint="Conversions of one offer in a UTC day.">
-          <ActionSelect value={draft.perOfferPerDay.action} onChange={(a) => set('perOfferPerDay', { ...draft.perOfferPerDay, action: a })} />
-          <NumberField label="Most conversions" value={draft.perOfferPerDay.max} onChange={(v) => set('perOfferPerDay', { ...draft.perOfferPerDay, max: v })} min={1} max={1_000_000} />
-        </Check>
-        <Check title="Per user per offer" hint="Conversions by one user of one offer, ever.">
-          <ActionSelect value={draft.perUserPerOffer.action} onChange={(a) => set('perUserPerOffer', { ...draft.perUserPerOffer, action: a })} />
-          <NumberField label="Most conversions" value={draft.perUserPerOffer.max} onChange={(v) => set('perUserPerOffer', { ...draft.perUserPerOffer, max: v })} min={1} max={1_000_000} />
-        </Check>
-        <Check title="Repeat offer credit" hint="A user credited by the same offer a second time (for one-time offers).">
-          <ActionSelect value={draft.repeatOfferCredit} onChange={(a) => set('repeatOfferCredit', a)} />
-        </Check>
-      </div>
+      {/* Read-only for a role that may not change the configuration: the values, not the controls. */}
+      <fieldset className="bare" disabled={!canWrite}>
+        <div className="check-grid">
+          <Check title="Attribution window" hint="How long after a click a conversion is attributed to it (and to its partner).">
+            <NumberField label="Days" value={draft.attributionWindowDays} onChange={(v) => set('attributionWindowDays', v)} min={1} max={365} />
+          </Check>
+          <Check title="Unknown or expired click" hint="The conversion carries a click id the hub never issued, or one older than the window.">
+            <ActionSelect value={draft.unknownClick} onChange={(a) => set('unknownClick', a)} />
+          </Check>
+          <Check title="Fast conversion" hint="Converted sooner after the click than a person could.">
+            <ActionSelect value={draft.fastConversion.action} onChange={(a) => set('fastConversion', { ...draft.fastConversion, action: a })} />
+            <NumberField label="Minimum seconds" value={draft.fastConversion.seconds} onChange={(v) => set('fastConversion', { ...draft.fastConversion, seconds: v })} min={1} max={86_400} />
+          </Check>
+          <Check title="Clicks per IP" hint="Too many clicks from the attributed click’s IP address within the window before it.">
+            <ActionSelect value={draft.clicksPerIp.action} onChange={(a) => set('clicksPerIp', { ...draft.clicksPerIp, action: a })} />
+            <NumberField label="Most clicks" value={draft.clicksPerIp.max} onChange={(v) => set('clicksPerIp', { ...draft.clicksPerIp, max: v })} min={1} max={1_000_000} />
+            <NumberField label="Within minutes" value={draft.clicksPerIp.windowMinutes} onChange={(v) => set('clicksPerIp', { ...draft.clicksPerIp, windowMinutes: v })} min={1} max={10_080} />
+          </Check>
+          <Check title="Per user per day" hint="Conversions by one user in a UTC day.">
+            <ActionSelect value={draft.perUserPerDay.action} onChange={(a) => set('perUserPerDay', { ...draft.perUserPerDay, action: a })} />
+            <NumberField label="Most conversions" value={draft.perUserPerDay.max} onChange={(v) => set('perUserPerDay', { ...draft.perUserPerDay, max: v })} min={1} max={1_000_000} />
+          </Check>
+          <Check title="Per offer per day" hint="Conversions of one offer in a UTC day.">
+            <ActionSelect value={draft.perOfferPerDay.action} onChange={(a) => set('perOfferPerDay', { ...draft.perOfferPerDay, action: a })} />
+            <NumberField label="Most conversions" value={draft.perOfferPerDay.max} onChange={(v) => set('perOfferPerDay', { ...draft.perOfferPerDay, max: v })} min={1} max={1_000_000} />
+          </Check>
+          <Check title="Per user per offer" hint="Conversions by one user of one offer, ever.">
+            <ActionSelect value={draft.perUserPerOffer.action} onChange={(a) => set('perUserPerOffer', { ...draft.perUserPerOffer, action: a })} />
+            <NumberField label="Most conversions" value={draft.perUserPerOffer.max} onChange={(v) => set('perUserPerOffer', { ...draft.perUserPerOffer, max: v })} min={1} max={1_000_000} />
+          </Check>
+          <Check title="Repeat offer credit" hint="A user credited by the same offer a second time (for one-time offers).">
+            <ActionSelect value={draft.repeatOfferCredit} onChange={(a) => set('repeatOfferCredit', a)} />
+          </Check>
+        </div>
+      </fieldset>
       <ErrorBox error={action.error} />
-      <div className="actions">
-        <span className="spacer" />
-        <button type="button" onClick={() => setDraft(toDraft(policy))} disabled={!changed || action.busy}>
-          Undo changes
-        </button>
-        <button type="submit" className="primary" disabled={action.busy}>
-          {action.busy ? 'Saving…' : 'Save policy'}
-        </button>
-      </div>
+      {canWrite ? (
+        <div className="actions">
+          <span className="spacer" />
+          <button type="button" onClick={() => setDraft(toDraft(policy))} disabled={!changed || action.busy}>
+            Undo changes
+          </button>
+          <button type="submit" className="primary" disabled={action.busy}>
+            {action.busy ? 'Saving…' : 'Save policy'}
+          </button>
+        </div>
+      ) : (
+        <p className="hint">Your role can read the policy, not change it: an admin or an owner can.</p>
+      )}
     </form>
   );
 }

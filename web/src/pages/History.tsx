@@ -7,12 +7,13 @@ import { Badge, Empty, ErrorBox, Field, Loading, Notice, PageHeader, Pager, Time
 import { money } from '../format';
 import { useAction, usePaged } from '../hooks';
 import { Link, useQueryState } from '../router';
+import { useCan } from '../session';
 import { AttemptsDialog, useDestinationNames } from './Deliveries';
 
 const column = createColumnHelper<DeliveryRow>();
 
 /** The table's columns; the actions open a delivery's attempts and replay a failed one. */
-function historyColumns({ names, busy, onAttempts, onReplay }: { names: Record<string, string>; busy: boolean; onAttempts: (row: DeliveryRow) => void; onReplay: (row: DeliveryRow) => void }) {
+function historyColumns({ names, busy, canReplay, onAttempts, onReplay }: { names: Record<string, string>; busy: boolean; canReplay: boolean; onAttempts: (row: DeliveryRow) => void; onReplay: (row: DeliveryRow) => void }) {
   return [
     column.accessor('createdAt', { header: 'Time', cell: (c) => <Time iso={c.getValue()} /> }),
     column.accessor('destinationId', { header: 'Destination', cell: (c) => names[c.getValue()] ?? <span className="mono">{c.getValue()}</span> }),
@@ -31,7 +32,7 @@ function historyColumns({ names, busy, onAttempts, onReplay }: { names: Record<s
           <button type="button" className="small" onClick={() => onAttempts(c.row.original)}>
             Attempts
           </button>
-          {c.row.original.state === 'failed' && (
+          {canReplay && c.row.original.state === 'failed' && (
             <button type="button" className="small" onClick={() => onReplay(c.row.original)} disabled={busy}>
               Replay
             </button>
@@ -122,11 +123,13 @@ export function History() {
   const names = useDestinationNames();
   const [open, setOpen] = useState<DeliveryRow | null>(null);
   const { action, message, setMessage, replayOne, replayFailed, csv } = useHistoryActions(filter, names, list.reload);
+  const canReplay = useCan('deliveries:replay');
+  const canExport = useCan('reports:read');
 
   const columns = useMemo(
-    () => historyColumns({ names, busy: action.busy, onAttempts: setOpen, onReplay: (row) => void replayOne(row) }),
+    () => historyColumns({ names, busy: action.busy, canReplay, onAttempts: setOpen, onReplay: (row) => void replayOne(row) }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [names, action.busy],
+    [names, action.busy, canReplay],
   );
 
   return (
@@ -142,12 +145,16 @@ export function History() {
         >
           Refresh
         </button>
-        <button type="button" onClick={() => void csv()} disabled={action.busy}>
-          Download CSV
-        </button>
-        <button type="button" onClick={() => void replayFailed()} disabled={action.busy}>
-          Replay all failed
-        </button>
+        {canExport && (
+          <button type="button" onClick={() => void csv()} disabled={action.busy}>
+            Download CSV
+          </button>
+        )}
+        {canReplay && (
+          <button type="button" onClick={() => void replayFailed()} disabled={action.busy}>
+            Replay all failed
+          </button>
+        )}
       </PageHeader>
       <p className="lead">Every postback sent to a partner, newest first. The CSV holds everything that matches the filters, not just this page.</p>
       <HistoryFilters filter={filter} names={names} set={set} />

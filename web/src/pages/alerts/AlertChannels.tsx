@@ -1,3 +1,4 @@
+import { useCan } from '../../session';
 import { useState, type FormEvent } from 'react';
 import { api, type AlertChannel, type AlertChannelTest } from '../../api';
 import { Badge, Dialog, Empty, ErrorBox, Field, FormActions, Loading, Notice, SecretOnce } from '../../components/ui';
@@ -47,6 +48,7 @@ function ChannelForm({ onCreated, onCancel }: { onCreated: (channel: AlertChanne
 }
 
 function ChannelItem({ channel: c, busy, onTest, onToggle, onDelete }: { channel: AlertChannel; busy: boolean; onTest: () => void; onToggle: () => void; onDelete: () => void }) {
+  const canWrite = useCan('config:write');
   return (
     <li className="alert-item">
       <div className="alert-head">
@@ -55,6 +57,7 @@ function ChannelItem({ channel: c, busy, onTest, onToggle, onDelete }: { channel
         <Badge value={c.enabled ? 'enabled' : 'disabled'} />
       </div>
       <p className="mono truncate-line">{c.kind === 'webhook' ? c.url : (c.to ?? []).join(', ')}</p>
+      {canWrite && (
       <div className="row-actions">
         <button type="button" className="small" onClick={onTest} disabled={busy}>
           Send test
@@ -66,6 +69,7 @@ function ChannelItem({ channel: c, busy, onTest, onToggle, onDelete }: { channel
           Delete
         </button>
       </div>
+      )}
     </li>
   );
 }
@@ -73,6 +77,7 @@ function ChannelItem({ channel: c, busy, onTest, onToggle, onDelete }: { channel
 /** Where notices go: webhooks (their signing secret shown once) and email recipients; a test for each. */
 export function AlertChannels() {
   const list = usePaged<AlertChannel>('/alerts/channels?limit=100');
+  const canWrite = useCan('config:write');
   const [adding, setAdding] = useState(false);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [said, setSaid] = useState<string | null>(null);
@@ -108,9 +113,11 @@ export function AlertChannels() {
     <section className="panel" aria-labelledby="channels-title">
       <div className="panel-header">
         <h2 id="channels-title">Channels</h2>
-        <button type="button" className="small primary" onClick={() => setAdding(true)}>
-          Add channel
-        </button>
+        {canWrite && (
+          <button type="button" className="small primary" onClick={() => setAdding(true)}>
+            Add channel
+          </button>
+        )}
       </div>
       <Notice>{said}</Notice>
       {refused !== null && (

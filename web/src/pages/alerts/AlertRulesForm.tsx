@@ -1,3 +1,4 @@
+import { useCan } from '../../session';
 import { useState, type FormEvent } from 'react';
 import { api, type AlertRules } from '../../api';
 import { ErrorBox, Field, Loading, Notice } from '../../components/ui';
@@ -47,6 +48,7 @@ function RulesForm({ rules, onSaved }: { rules: AlertRules; onSaved: (rules: Ale
   const action = useAction();
   const set = (key: string, value: string | boolean) => setDraft((d) => ({ ...d, [key]: value }));
   const changed = JSON.stringify(draft) !== JSON.stringify(toDraft(rules));
+  const canWrite = useCan('config:write');
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const saved = await action.run(() => api<AlertRules>('/alerts/rules', { method: 'PUT', body: fromDraft(draft) }));
@@ -54,6 +56,8 @@ function RulesForm({ rules, onSaved }: { rules: AlertRules; onSaved: (rules: Ale
   };
   return (
     <form onSubmit={(e) => void submit(e)} aria-label="Alert rules">
+      {/* Read-only for a role that may not change the configuration: the values, not the controls. */}
+      <fieldset className="bare" disabled={!canWrite}>
       <div className="check-grid alert-rules">
         {RULES.map(({ name, title, hint }) => (
           <fieldset key={name} className="check">
@@ -83,16 +87,19 @@ function RulesForm({ rules, onSaved }: { rules: AlertRules; onSaved: (rules: Ale
           </div>
         </fieldset>
       </div>
+      </fieldset>
       <ErrorBox error={action.error} />
-      <div className="actions">
-        <span className="spacer" />
-        <button type="button" onClick={() => setDraft(toDraft(rules))} disabled={!changed || action.busy}>
-          Undo changes
-        </button>
-        <button type="submit" className="primary" disabled={action.busy}>
-          {action.busy ? 'Saving…' : 'Save rules'}
-        </button>
-      </div>
+      {canWrite && (
+        <div className="actions">
+          <span className="spacer" />
+          <button type="button" onClick={() => setDraft(toDraft(rules))} disabled={!changed || action.busy}>
+            Undo changes
+          </button>
+          <button type="submit" className="primary" disabled={action.busy}>
+            {action.busy ? 'Saving…' : 'Save rules'}
+          </button>
+        </div>
+      )}
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { api, type ApiSecret, type ApiSecretCreated } from '../../api';
 import { DataTable } from '../../components/DataTable';
 import { Badge, Empty, ErrorBox, Field, Loading, Pager, SecretOnce, Time } from '../../components/ui';
 import { useAction, usePaged } from '../../hooks';
+import { useCan } from '../../session';
 
 /** API secrets for the partner postback and platform events APIs: created (shown once) and revoked. */
 export function ApiSecrets() {
@@ -10,6 +11,7 @@ export function ApiSecrets() {
   const [name, setName] = useState('');
   const [shown, setShown] = useState<ApiSecretCreated | null>(null);
   const action = useAction();
+  const canWrite = useCan('config:write');
   const create = async (event: FormEvent) => {
     event.preventDefault();
     const created = await action.run(() => api<ApiSecretCreated>('/api-secrets', { body: name.trim() ? { name: name.trim() } : {} }));
@@ -28,12 +30,14 @@ export function ApiSecrets() {
     <section className="panel" aria-labelledby="secrets-title">
       <h2 id="secrets-title">API secrets</h2>
       <p className="hint">For the partner postback API (POST /api/postback) and the platform events API (POST /api/events). A secret is shown once, when created; the hub keeps only its hash.</p>
-      <form className="inline-form" onSubmit={(e) => void create(e)}>
-        <Field label="Name">{(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="e.g. my game studio" />}</Field>
-        <button type="submit" className="primary" disabled={action.busy}>
-          Create secret
-        </button>
-      </form>
+      {canWrite && (
+        <form className="inline-form" onSubmit={(e) => void create(e)}>
+          <Field label="Name">{(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="e.g. my game studio" />}</Field>
+          <button type="submit" className="primary" disabled={action.busy}>
+            Create secret
+          </button>
+        </form>
+      )}
       <ErrorBox error={action.error ?? list.error} />
       {list.loading && list.data === undefined ? (
         <Loading />
@@ -54,7 +58,7 @@ export function ApiSecrets() {
               cell: (c) =>
                 c.row.original.revokedAt ? (
                   <Time iso={c.row.original.revokedAt} />
-                ) : (
+                ) : !canWrite ? null : (
                   <button type="button" className="small" onClick={() => void revoke(c.row.original)}>
                     Revoke
                   </button>

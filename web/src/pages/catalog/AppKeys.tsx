@@ -4,6 +4,7 @@ import { DataTable } from '../../components/DataTable';
 import { Badge, CopyField, Dialog, Empty, ErrorBox, Loading, Pager, Time } from '../../components/ui';
 import { useAction, usePaged } from '../../hooks';
 import { AppKeyForm } from './AppKeyForm';
+import { useCan } from '../../session';
 
 /**
  * One store app's keys for the reward app's own API (/app/v1): listed with their scopes and last
@@ -13,6 +14,7 @@ export function AppKeys({ app, onClose }: { app: StoreApp; onClose: () => void }
   const list = usePaged<AppKey>(`/apps/${encodeURIComponent(app.pid)}/keys?limit=50`);
   const [shown, setShown] = useState<AppKeyCreated | null>(null);
   const action = useAction();
+  const canWrite = useCan('config:write');
   const revoke = async (key: AppKey) => {
     setShown(null);
     if (!window.confirm(`Revoke the key ${key.name ?? key.prefix}? The app using it is refused at once.`)) return;
@@ -22,13 +24,15 @@ export function AppKeys({ app, onClose }: { app: StoreApp; onClose: () => void }
   return (
     <Dialog title={`Keys of ${app.name ? `${app.name} (${app.pid})` : app.pid}`} open onClose={onClose} wide>
       <p className="hint">For the reward app’s own API (/app/v1): balances, the credit feed and “where is my reward?”, for this app’s users only. A key is shown once, when created; the hub keeps only its hash.</p>
-      <AppKeyForm
-        pid={app.pid}
-        onCreated={(created) => {
-          setShown(created);
-          list.reload();
-        }}
-      />
+      {canWrite && (
+        <AppKeyForm
+          pid={app.pid}
+          onCreated={(created) => {
+            setShown(created);
+            list.reload();
+          }}
+        />
+      )}
       {shown && <KeyOnce created={shown} onDone={() => setShown(null)} />}
       <ErrorBox error={action.error ?? list.error} onRetry={list.reload} />
       {list.loading && list.data === undefined ? (
@@ -63,7 +67,7 @@ export function AppKeys({ app, onClose }: { app: StoreApp; onClose: () => void }
               id: 'actions',
               header: 'Actions',
               cell: (c) =>
-                c.row.original.revokedAt ? null : (
+                c.row.original.revokedAt || !canWrite ? null : (
                   <button type="button" className="small" onClick={() => void revoke(c.row.original)} disabled={action.busy} aria-label={`Revoke key ${c.row.original.name ?? c.row.original.prefix}`}>
                     Revoke
                   </button>

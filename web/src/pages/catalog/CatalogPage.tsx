@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { StoreApp } from '../../api';
-import { PageHeader } from '../../components/ui';
+import { PageHeader, ReadOnlyNote } from '../../components/ui';
 import { ApiSecrets } from './ApiSecrets';
 import { AppKeys } from './AppKeys';
 import { NamedList } from './NamedList';
@@ -15,6 +15,7 @@ export function CatalogPage() {
     <div>
       <PageHeader title="Catalog" />
       <p className="lead">Store apps (pid) and offers (games, gid) that postbacks refer to, tracking links for partners, and the API secrets partners authenticate with. A store app’s keys open the reward app’s own API.</p>
+      <ReadOnlyNote scope="config:write">may read the catalog, not change it</ReadOnlyNote>
       <div className="catalog-grid">
         <NamedList
           kind="apps"

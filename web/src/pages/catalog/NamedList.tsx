@@ -3,6 +3,7 @@ import { api, type Offer, type StoreApp } from '../../api';
 import { DataTable } from '../../components/DataTable';
 import { Empty, ErrorBox, Field, Loading, Pager, Time } from '../../components/ui';
 import { useAction, usePaged } from '../../hooks';
+import { useCan } from '../../session';
 
 /** Apps and offers: an id and a name; add and remove (and what `rowActions` adds to a row). */
 export function NamedList({
@@ -22,6 +23,7 @@ export function NamedList({
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const action = useAction();
+  const canWrite = useCan('config:write');
   const add = async (event: FormEvent) => {
     event.preventDefault();
     const created = await action.run(() => api(`/${kind}`, { body: { [idLabel]: id.trim(), ...(name.trim() ? { name: name.trim() } : {}) } }));
@@ -44,13 +46,15 @@ export function NamedList({
   return (
     <section className="panel" aria-labelledby={`${kind}-title`}>
       <h2 id={`${kind}-title`}>{title}</h2>
-      <form className="inline-form" onSubmit={(e) => void add(e)}>
-        <Field label={idLabel}>{(fid) => <input id={fid} value={id} onChange={(e) => setId(e.target.value)} required maxLength={128} />}</Field>
-        <Field label="Name">{(fid) => <input id={fid} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />}</Field>
-        <button type="submit" className="primary" disabled={action.busy}>
-          Add
-        </button>
-      </form>
+      {canWrite && (
+        <form className="inline-form" onSubmit={(e) => void add(e)}>
+          <Field label={idLabel}>{(fid) => <input id={fid} value={id} onChange={(e) => setId(e.target.value)} required maxLength={128} />}</Field>
+          <Field label="Name">{(fid) => <input id={fid} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />}</Field>
+          <button type="submit" className="primary" disabled={action.busy}>
+            Add
+          </button>
+        </form>
+      )}
       <ErrorBox error={action.error ?? list.error} />
       {list.loading && list.data === undefined ? (
         <Loading />
@@ -64,22 +68,25 @@ export function NamedList({
             { id: 'id', header: idLabel, cell: (c) => <span className="mono">{keyOf(c.row.original)}</span> },
             { id: 'name', header: 'Name', cell: (c) => c.row.original.name ?? '—' },
             { id: 'created', header: 'Added', cell: (c) => <Time iso={c.row.original.createdAt} /> },
-            {
-              id: 'remove',
-              header: 'Actions',
-              cell: (c) => (
-                <div className="row-actions nowrap">
-                  {rowActions?.(c.row.original)}
-                  <button type="button" className="small" onClick={() => void remove(keyOf(c.row.original))} aria-label={`Remove ${keyOf(c.row.original)}`}>
-                    Remove
-                  </button>
-                </div>
-              ),
-            },
+            { id: 'remove', header: 'Actions', cell: (c) => <RowActions row={c.row.original} extra={rowActions} onRemove={canWrite ? (key) => void remove(key) : null} keyOf={keyOf} /> },
           ]}
         />
       )}
       <Pager {...list} count={list.items.length} />
     </section>
+  );
+}
+
+/** A row's actions: what the list adds (`extra`), and Remove for a role that may change the catalog. */
+function RowActions({ row, extra, onRemove, keyOf }: { row: StoreApp & Offer; extra: ((row: StoreApp & Offer) => ReactNode) | undefined; onRemove: ((key: string) => void) | null; keyOf: (row: StoreApp & Offer) => string }) {
+  return (
+    <div className="row-actions nowrap">
+      {extra?.(row)}
+      {onRemove && (
+        <button type="button" className="small" onClick={() => onRemove(keyOf(row))} aria-label={`Remove ${keyOf(row)}`}>
+          Remove
+        </button>
+      )}
+    </div>
   );
 }

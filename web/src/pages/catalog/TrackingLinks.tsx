@@ -7,6 +7,7 @@ import { linkColumns } from './link-columns';
 import { LinkClicks } from './LinkClicks';
 import { LinkForm } from './LinkForm';
 import { useLinkActions } from './use-link-actions';
+import { useCan } from '../../session';
 
 /**
  * Tracking links (`/admin/api/links`): the link to give a partner (origin/c/ID), which offer
@@ -18,22 +19,26 @@ export function TrackingLinks({ catalogVersion }: { catalogVersion: number }) {
   const [creating, setCreating] = useState(false);
   const [clicksOf, setClicksOf] = useState<TrackingLink | null>(null);
   const actions = useLinkActions(links.reload);
-  const columns = linkColumns({ busy: actions.busy, onClicks: setClicksOf, onToggle: (link) => void actions.toggle(link), onRemove: (link) => void actions.remove(link) });
+  const canWrite = useCan('config:write');
+  const canReadClicks = useCan('data:read');
+  const columns = linkColumns({ canWrite, canReadClicks, busy: actions.busy, onClicks: setClicksOf, onToggle: (link) => void actions.toggle(link), onRemove: (link) => void actions.remove(link) });
 
   return (
     <section className="panel links-panel" aria-labelledby="links-title">
       <header className="panel-header">
         <h2 id="links-title">Tracking links</h2>
-        <button
-          type="button"
-          className="primary"
-          onClick={() => {
-            actions.clearMessage();
-            setCreating(true);
-          }}
-        >
-          New tracking link
-        </button>
+        {canWrite && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              actions.clearMessage();
+              setCreating(true);
+            }}
+          >
+            New tracking link
+          </button>
+        )}
       </header>
       <p className="hint">
         Give a partner a link: each click is recorded with a click id and redirected to the offer. Conversions that carry the click id (or the same user and offer) are attributed to the partner, whose

@@ -24,7 +24,21 @@ function TargetCell({ link }: { link: TrackingLink }) {
 }
 
 /** The tracking links table's columns; the actions show a link's clicks, enable or disable it, delete it. */
-export function linkColumns({ busy, onClicks, onToggle, onRemove }: { busy: boolean; onClicks: (link: TrackingLink) => void; onToggle: (link: TrackingLink) => void; onRemove: (link: TrackingLink) => void }): Array<ColumnDef<TrackingLink>> {
+export function linkColumns({
+  canWrite,
+  canReadClicks,
+  busy,
+  onClicks,
+  onToggle,
+  onRemove,
+}: {
+  canWrite: boolean;
+  canReadClicks: boolean;
+  busy: boolean;
+  onClicks: (link: TrackingLink) => void;
+  onToggle: (link: TrackingLink) => void;
+  onRemove: (link: TrackingLink) => void;
+}): Array<ColumnDef<TrackingLink>> {
   return [
     {
       id: 'id',
@@ -57,15 +71,21 @@ export function linkColumns({ busy, onClicks, onToggle, onRemove }: { busy: bool
       header: 'Actions',
       cell: (c) => (
         <div className="row-actions nowrap">
-          <button type="button" className="small" onClick={() => onClicks(c.row.original)} aria-label={`Clicks of link ${c.row.original.id}`}>
-            Clicks
-          </button>
-          <button type="button" className="small" onClick={() => onToggle(c.row.original)} disabled={busy} aria-label={`${c.row.original.enabled ? 'Disable' : 'Enable'} link ${c.row.original.id}`}>
-            {c.row.original.enabled ? 'Disable' : 'Enable'}
-          </button>
-          <button type="button" className="small" onClick={() => onRemove(c.row.original)} disabled={busy} aria-label={`Delete link ${c.row.original.id}`}>
-            Delete
-          </button>
+          {canReadClicks && (
+            <button type="button" className="small" onClick={() => onClicks(c.row.original)} aria-label={`Clicks of link ${c.row.original.id}`}>
+              Clicks
+            </button>
+          )}
+          {canWrite && (
+            <button type="button" className="small" onClick={() => onToggle(c.row.original)} disabled={busy} aria-label={`${c.row.original.enabled ? 'Disable' : 'Enable'} link ${c.row.original.id}`}>
+              {c.row.original.enabled ? 'Disable' : 'Enable'}
+            </button>
+          )}
+          {canWrite && (
+            <button type="button" className="small" onClick={() => onRemove(c.row.original)} disabled={busy} aria-label={`Delete link ${c.row.original.id}`}>
+              Delete
+            </button>
+          )}
         </div>
       ),
     },

@@ -5,8 +5,22 @@ import { describeMatch, describeRetry, describeSigning, describeSuccess } from '
 
 export type DestinationAction = 'pause' | 'resume' | 'test' | 'replay';
 
-/** One destination in the list: its state, what it wants and how it is sent, and its actions. */
-export function DestinationCard({ destination: d, busy, onAct, onEdit }: { destination: Destination; busy: boolean; onAct: (what: DestinationAction) => void; onEdit: () => void }) {
+/** One destination in the list: its state, what it wants and how it is sent, and the actions the caller's role allows. */
+export function DestinationCard({
+  destination: d,
+  busy,
+  canWrite,
+  canReplay,
+  onAct,
+  onEdit,
+}: {
+  destination: Destination;
+  busy: boolean;
+  canWrite: boolean;
+  canReplay: boolean;
+  onAct: (what: DestinationAction) => void;
+  onEdit: () => void;
+}) {
   return (
     <li className="panel destination">
       <header>
@@ -30,27 +44,34 @@ export function DestinationCard({ destination: d, busy, onAct, onEdit }: { desti
         ]}
       />
       <div className="row-actions">
-        <button type="button" className="small" onClick={() => onAct('test')} disabled={busy}>
-          Test endpoint
-        </button>
-        {d.paused ? (
-          <button type="button" className="small" onClick={() => onAct('resume')} disabled={busy}>
-            Resume
-          </button>
-        ) : (
-          <button type="button" className="small" onClick={() => onAct('pause')} disabled={busy}>
-            Pause
+        {canWrite && (
+          <button type="button" className="small" onClick={() => onAct('test')} disabled={busy}>
+            Test endpoint
           </button>
         )}
-        <button type="button" className="small" onClick={() => onAct('replay')} disabled={busy}>
-          Replay failed
-        </button>
+        {canWrite &&
+          (d.paused ? (
+            <button type="button" className="small" onClick={() => onAct('resume')} disabled={busy}>
+              Resume
+            </button>
+          ) : (
+            <button type="button" className="small" onClick={() => onAct('pause')} disabled={busy}>
+              Pause
+            </button>
+          ))}
+        {canReplay && (
+          <button type="button" className="small" onClick={() => onAct('replay')} disabled={busy}>
+            Replay failed
+          </button>
+        )}
         <Link className="button small" to={`/history?destination=${encodeURIComponent(d.id)}`}>
           History
         </Link>
-        <button type="button" className="small" onClick={onEdit}>
-          Edit
-        </button>
+        {canWrite && (
+          <button type="button" className="small" onClick={onEdit}>
+            Edit
+          </button>
+        )}
       </div>
     </li>
   );

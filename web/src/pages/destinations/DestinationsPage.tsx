@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { Destination } from '../../api';
-import { Dialog, Empty, ErrorBox, Loading, Notice, PageHeader, Pager, SecretOnce } from '../../components/ui';
+import { Dialog, Empty, ReadOnlyNote, ErrorBox, Loading, Notice, PageHeader, Pager, SecretOnce } from '../../components/ui';
 import { usePaged } from '../../hooks';
 import { Link } from '../../router';
+import { useCan } from '../../session';
 import { DestinationCard } from './DestinationCard';
 import { DestinationForm } from './DestinationForm';
 import { TestOutcome } from './TestOutcome';
@@ -13,6 +14,8 @@ export function DestinationsPage() {
   const [editing, setEditing] = useState<Destination | 'new' | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
   const actions = useDestinationActions(destinations.reload);
+  const canWrite = useCan('config:write');
+  const canReplay = useCan('deliveries:replay');
 
   return (
     <div>
@@ -20,21 +23,24 @@ export function DestinationsPage() {
         <Link to="/history" className="button">
           Postback history
         </Link>
-        <button type="button" className="primary" onClick={() => setEditing('new')}>
-          New destination
-        </button>
+        {canWrite && (
+          <button type="button" className="primary" onClick={() => setEditing('new')}>
+            New destination
+          </button>
+        )}
       </PageHeader>
       <p className="lead">Partner endpoints the hub sends postbacks to: what they want, how they are signed, how failures are retried.</p>
+      <ReadOnlyNote scope="config:write">may read the destinations and their history, not change them</ReadOnlyNote>
       <Notice>{actions.message}</Notice>
       <ErrorBox error={actions.error ?? destinations.error} onRetry={destinations.reload} />
       {destinations.loading && destinations.data === undefined ? (
         <Loading what="Loading destinations" />
       ) : destinations.items.length === 0 ? (
-        <Empty>No destination yet. <strong>New destination</strong> adds a partner URL with macros such as {'{user_id}'} and {'{payout}'}.</Empty>
+        <Empty>{canWrite ? <>No destination yet. <strong>New destination</strong> adds a partner URL with macros such as {'{user_id}'} and {'{payout}'}.</> : 'No destination yet.'}</Empty>
       ) : (
         <ul className="destination-list" aria-label="Destinations">
           {destinations.items.map((d) => (
-            <DestinationCard key={d.id} destination={d} busy={actions.busy} onAct={(what) => void actions.act(d, what)} onEdit={() => setEditing(d)} />
+            <DestinationCard key={d.id} destination={d} busy={actions.busy} canWrite={canWrite} canReplay={canReplay} onAct={(what) => void actions.act(d, what)} onEdit={() => setEditing(d)} />
           ))}
         </ul>
       )}

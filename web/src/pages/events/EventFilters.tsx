@@ -3,6 +3,7 @@ import { DateRange, type Range } from '../../components/DateRange';
 import { Field } from '../../components/ui';
 import { useApi, useFilterDraft } from '../../hooks';
 import { useQueryState } from '../../router';
+import { useCan } from '../../session';
 
 /** The review filter's choices, as the API names them. */
 const REVIEW_FILTERS: Array<{ value: ReviewState; label: string }> = [
@@ -26,7 +27,8 @@ export function useEventFilter(): { applied: EventFilter; apply: (next: EventFil
 /** The filter form: edited as a draft, applied to the URL on submit (the date range at once). */
 export function EventFilters({ applied, apply }: { applied: EventFilter; apply: (next: EventFilter) => void }) {
   const { draft, setDraft, submit, applyNow } = useFilterDraft(applied, apply);
-  const sources = useApi<Page<Source>>('/sources?limit=500');
+  // Suggestions only, for a role that may read the configuration.
+  const sources = useApi<Page<Source>>(useCan('config:read') ? '/sources?limit=500' : null);
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter events">
       <DateRange

@@ -3,6 +3,7 @@ import { DataTable } from '../../components/DataTable';
 import { Loading } from '../../components/ui';
 import { useApi } from '../../hooks';
 import { HUB_FIELDS } from '../sources/definition';
+import { useCan } from '../../session';
 
 /** The value a mapping path takes in the recorded request (query, then JSON or form body). */
 function valueOf(event: HubEvent, path: string | string[] | undefined): string | undefined {
@@ -30,8 +31,10 @@ function valueOf(event: HubEvent, path: string | string[] | undefined): string |
 /** How the event's source reads its postbacks, field by field, with the value each took in this one. */
 export function MappingPanel({ event }: { event: HubEvent }) {
   const builtIn = event.source === 'platform' || event.source === 'reward-levels';
+  const mayRead = useCan('config:read');
   // Built-in intakes are not sources: nothing to ask the hub.
-  const source = useApi<Source>(builtIn ? null : `/sources/${encodeURIComponent(event.source)}`);
+  const source = useApi<Source>(builtIn || !mayRead ? null : `/sources/${encodeURIComponent(event.source)}`);
+  if (!mayRead && !builtIn) return null;
   return (
     <section className="panel">
       <h2>Mapping</h2>

@@ -2,14 +2,16 @@ import { useState } from 'react';
 import { api, ApiError, type FraudFlag, type HubEvent } from '../../api';
 import { Badge, ErrorBox, Notice } from '../../components/ui';
 import { useAction } from '../../hooks';
+import { useCan } from '../../session';
 import { REVIEW_WORDS } from './review-words';
 
 /** What the fraud checks found, and the operator's decision: approve a held event, reject one. */
 export function ReviewPanel({ event, onChanged }: { event: HubEvent; onChanged: () => void }) {
   const action = useAction();
   const [message, setMessage] = useState<string | null>(null);
-  const canApprove = event.review === 'held';
-  const canReject = event.review === 'flagged' || event.review === 'held' || event.review === 'approved';
+  const mayReview = useCan('events:review');
+  const canApprove = mayReview && event.review === 'held';
+  const canReject = mayReview && (event.review === 'flagged' || event.review === 'held' || event.review === 'approved');
   const decide = async (approve: boolean) => {
     setMessage(null);
     const question = approve

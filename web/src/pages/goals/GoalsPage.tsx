@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import type { Goal } from '../../api';
 import { DataTable } from '../../components/DataTable';
-import { Empty, ErrorBox, Loading, Notice, PageHeader, Pager } from '../../components/ui';
+import { Empty, ReadOnlyNote, ErrorBox, Loading, Notice, PageHeader, Pager } from '../../components/ui';
 import { usePaged } from '../../hooks';
 import { Link } from '../../router';
+import { useCan } from '../../session';
 import { goalColumns } from './goal-columns';
 import { GoalForm } from './GoalForm';
 import { useGoalActions } from './use-goal-actions';
@@ -17,26 +18,30 @@ export function GoalsPage() {
   const goals = usePaged<Goal>('/goals?limit=50');
   const [editing, setEditing] = useState<Goal | 'new' | null>(null);
   const actions = useGoalActions(goals.reload);
-  const columns = goalColumns({ busy: actions.busy, onEdit: setEditing, onToggle: (goal) => void actions.toggle(goal), onRemove: (goal) => void actions.remove(goal) });
+  const canWrite = useCan('config:write');
+  const columns = goalColumns({ canWrite, busy: actions.busy, onEdit: setEditing, onToggle: (goal) => void actions.toggle(goal), onRemove: (goal) => void actions.remove(goal) });
 
   return (
     <div>
       <PageHeader title="Goals">
-        <button
-          type="button"
-          className="primary"
-          onClick={() => {
-            actions.say(null);
-            setEditing('new');
-          }}
-        >
-          New goal
-        </button>
+        {canWrite && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              actions.say(null);
+              setEditing('new');
+            }}
+          >
+            New goal
+          </button>
+        )}
       </PageHeader>
       <p className="lead">
         Progress a user makes across events: all of a group of conditions, or a count of matching events. A completed goal is an event of type <code>goal</code>, with its bonus in
         the user’s ledger; <Link to="/destinations">destinations</Link> that list its id under Goals get it. Each user’s progress is on their page under <Link to="/users">Users &amp; ledger</Link>.
       </p>
+      <ReadOnlyNote scope="config:write">may read the goals, not change them</ReadOnlyNote>
       <Notice>{actions.message}</Notice>
       <ErrorBox error={actions.error ?? goals.error} onRetry={goals.reload} />
       {goals.loading && goals.data === undefined ? (

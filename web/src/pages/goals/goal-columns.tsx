@@ -4,7 +4,7 @@ import { Badge, CopyButton } from '../../components/ui';
 import { bonusText, conditionText, kindText, windowText } from './goal-words';
 
 /** The goals table's columns; the actions edit a goal, enable or disable it, delete it. */
-export function goalColumns({ busy, onEdit, onToggle, onRemove }: { busy: boolean; onEdit: (goal: Goal) => void; onToggle: (goal: Goal) => void; onRemove: (goal: Goal) => void }): Array<ColumnDef<Goal>> {
+export function goalColumns({ canWrite, busy, onEdit, onToggle, onRemove }: { canWrite: boolean; busy: boolean; onEdit: (goal: Goal) => void; onToggle: (goal: Goal) => void; onRemove: (goal: Goal) => void }): Array<ColumnDef<Goal>> {
   return [
     {
       id: 'goal',
@@ -40,7 +40,12 @@ export function goalColumns({ busy, onEdit, onToggle, onRemove }: { busy: boolea
     { id: 'window', header: 'Window', cell: (c) => <span className="nowrap">{windowText(c.row.original.config.windowSeconds)}</span> },
     { id: 'bonus', header: 'Bonus', cell: (c) => <span className="nowrap">{bonusText(c.row.original.config)}</span> },
     { id: 'state', header: 'State', cell: (c) => <Badge value={c.row.original.enabled ? 'enabled' : 'disabled'} /> },
-    {
+    ...(canWrite ? [actionsColumn({ busy, onEdit, onToggle, onRemove })] : []),
+  ];
+}
+
+function actionsColumn({ busy, onEdit, onToggle, onRemove }: { busy: boolean; onEdit: (goal: Goal) => void; onToggle: (goal: Goal) => void; onRemove: (goal: Goal) => void }): ColumnDef<Goal> {
+  return {
       id: 'actions',
       header: 'Actions',
       cell: (c) => {
@@ -59,6 +64,5 @@ export function goalColumns({ busy, onEdit, onToggle, onRemove }: { busy: boolea
           </div>
         );
       },
-    },
-  ];
+  };
 }

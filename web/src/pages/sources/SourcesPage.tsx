@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'react';
 import type { Source } from '../../api';
 import { DataTable } from '../../components/DataTable';
-import { Empty, ErrorBox, Loading, PageHeader, Pager, SecretOnce } from '../../components/ui';
+import { Empty, ReadOnlyNote, ErrorBox, Loading, PageHeader, Pager, SecretOnce } from '../../components/ui';
 import { usePaged } from '../../hooks';
+import { useCan } from '../../session';
 import { sourceColumns } from './source-columns';
 import { SourceForm } from './SourceForm';
 import { SourceTest } from './SourceTest';
@@ -12,16 +13,20 @@ export function SourcesPage() {
   const [editing, setEditing] = useState<Source | 'new' | null>(null);
   const [testing, setTesting] = useState<Source | null>(null);
   const [secret, setSecret] = useState<{ label: string; secret: string } | null>(null);
-  const columns = useMemo(() => sourceColumns({ onTest: setTesting, onEdit: setEditing }), []);
+  const canWrite = useCan('config:write');
+  const columns = useMemo(() => sourceColumns({ onTest: setTesting, onEdit: setEditing, canWrite }), [canWrite]);
 
   return (
     <div>
       <PageHeader title="Sources">
-        <button type="button" className="primary" onClick={() => setEditing('new')}>
-          New source
-        </button>
+        {canWrite && (
+          <button type="button" className="primary" onClick={() => setEditing('new')}>
+            New source
+          </button>
+        )}
       </PageHeader>
       <p className="lead">Inbound partners: how their postbacks look, how they authenticate and what they earn. Give each partner its inbound URL.</p>
+      <ReadOnlyNote scope="config:write">may read the sources, not change or test them</ReadOnlyNote>
       <ErrorBox error={list.error} onRetry={list.reload} />
       {list.loading && list.data === undefined ? (
         <Loading what="Loading sources" />

@@ -6,8 +6,8 @@ import { authSummary } from './definition';
 
 const column = createColumnHelper<Source>();
 
-/** The sources table's columns; the actions open the test and edit dialogs. */
-export function sourceColumns({ onTest, onEdit }: { onTest: (source: Source) => void; onEdit: (source: Source) => void }) {
+/** The sources table's columns; the actions open the test and edit dialogs (for a role that may change the configuration). */
+export function sourceColumns({ onTest, onEdit, canWrite }: { onTest: (source: Source) => void; onEdit: (source: Source) => void; canWrite: boolean }) {
   return [
     column.accessor('slug', {
       header: 'Source',
@@ -37,12 +37,16 @@ export function sourceColumns({ onTest, onEdit }: { onTest: (source: Source) => 
       header: 'Actions',
       cell: (c) => (
         <div className="row-actions">
-          <button type="button" className="small" onClick={() => onTest(c.row.original)}>
-            Send test postback
-          </button>
-          <button type="button" className="small" onClick={() => onEdit(c.row.original)}>
-            Edit
-          </button>
+          {canWrite && (
+            <button type="button" className="small" onClick={() => onTest(c.row.original)}>
+              Send test postback
+            </button>
+          )}
+          {canWrite && (
+            <button type="button" className="small" onClick={() => onEdit(c.row.original)}>
+              Edit
+            </button>
+          )}
           <Link className="small button" to={`/events?source=${encodeURIComponent(c.row.original.slug)}`}>
             Events
           </Link>

@@ -4,6 +4,7 @@ import { ErrorBox, KeyValues, Loading, Notice, Time } from '../../components/ui'
 import { integer } from '../../format';
 import { useApi } from '../../hooks';
 import { Link } from '../../router';
+import { useCan } from '../../session';
 import { ManualAdjustment } from './ManualAdjustment';
 import { RewardTrace } from './RewardTrace';
 import { UserGoals } from './UserGoals';
@@ -15,6 +16,7 @@ export function UserDetail({ id }: { id: string }) {
   // Bumped by an adjustment: the balance, the trace and the ledger are read again.
   const [version, setVersion] = useState(0);
   const [message, setMessage] = useState<string | null>(null);
+  const canAdjust = useCan('balances:adjust');
   const user = useApi<User>(path);
   const balance = useApi<Balance>(user.data ? `${path}/balance` : null, version);
   if (user.error) return <ErrorBox error={user.error.startsWith('No user') || user.error === 'Not found.' ? `No user "${id}". Check the id (it is case-sensitive).` : user.error} onRetry={user.reload} />;
@@ -28,14 +30,16 @@ export function UserDetail({ id }: { id: string }) {
           <h2 id="user-title" className="user-id">
             {u.id}
           </h2>
-          <ManualAdjustment
-            userId={u.id}
-            coins={coins}
-            onAdjusted={(text) => {
-              setMessage(text);
-              setVersion((v) => v + 1);
-            }}
-          />
+          {canAdjust && (
+            <ManualAdjustment
+              userId={u.id}
+              coins={coins}
+              onAdjusted={(text) => {
+                setMessage(text);
+                setVersion((v) => v + 1);
+              }}
+            />
+          )}
         </header>
         <Notice>{message}</Notice>
         <div className="balance-line">
