@@ -242,6 +242,13 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
          enabled SMALLINT NOT NULL DEFAULT 1, created_at ${time} NOT NULL, updated_at ${time} NOT NULL)`,
     ],
   },
+  {
+    // A dashboard test postback is recorded through the real intake but flagged: it credits no
+    // ledger, and reports, stats, traces and alerts leave it out. Its deliveries are the event's
+    // (a delivery belongs to one event), so they read the flag from it.
+    name: '0011_test_events',
+    up: () => ['ALTER TABLE events ADD COLUMN test SMALLINT NOT NULL DEFAULT 0'],
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -130,7 +130,8 @@ export class ConversionService {
     if (approve) {
       const event = await this.deps.store.getEvent(id);
       if (event === null) throw new NotFoundError(`No event "${id}"`, 'id');
-      deliveries = await this.deps.deliveriesFor(event);
+      // A test postback goes only where the operator sent it, when it was sent: nowhere on approval.
+      if (!event.test) deliveries = await this.deps.deliveriesFor(event);
     }
     const result = await this.deps.store.reviewEvent(id, approve ? { approve: true, ledgerEntryId: newId(), deliveries } : { approve: false, ledgerEntryId: newId() }, now);
     if (result === 'not_found') throw new NotFoundError(`No event "${id}"`, 'id');

@@ -11,7 +11,7 @@ import { type Page, page } from '../../db/paging.js';
 export const EVENT_COLUMNS = allColumns<EventsTable>()([
   'id', 'source', 'type', 'outcome', 'reason', 'detail', 'external_id', 'dedupe_key', 'duplicate_of', 'user_id', 'offer_id', 'app_pid', 'level',
   'coins', 'amount_micros', 'currency', 'click_id', 'metadata', 'raw', 'received_at', 'partner', 'link_id', 'partner_click_id', 'flags', 'review',
-  'reward_micros',
+  'reward_micros', 'test',
 ]);
 
 export function eventFromRow(row: EventsTable): EventRecord {
@@ -41,6 +41,7 @@ export function eventFromRow(row: EventsTable): EventRecord {
     flags: row.flags === null ? [] : parseJson<FraudFlag[]>(row.flags),
     review: row.review as ReviewState | null,
     rewardMicros: row.reward_micros === null ? null : Number(row.reward_micros),
+    test: Number(row.test) === 1,
   };
 }
 
@@ -77,6 +78,7 @@ export function eventsDal(db: HubDb) {
       if (filter.offerId !== undefined) query = query.where('offer_id', '=', filter.offerId);
       if (filter.partner !== undefined) query = query.where('partner', '=', filter.partner);
       if (filter.review !== undefined) query = query.where('review', '=', filter.review);
+      if (filter.test !== undefined) query = query.where('test', '=', filter.test ? 1 : 0);
       return db.read(() => page(query, 'id', 'desc', filter, eventFromRow));
     },
   };

@@ -58,6 +58,12 @@ export interface EventRecord {
   rewardMicros: number | null;
   flags: FraudFlag[];
   review: ReviewState | null;
+  /**
+   * A test postback sent from the dashboard: recorded through the real intake, but it credits
+   * no ledger, advances no goal, is delivered only where the operator chose, and reports,
+   * stats, traces and alerts leave it out.
+   */
+  test: boolean;
 }
 
 /** What the store decides about an event, inside the recording transaction. */
@@ -137,6 +143,8 @@ export interface EventFilter {
   offerId?: string;
   partner?: string;
   review?: ReviewState;
+  /** Only test postbacks (true) or only real ones (false); both when absent. */
+  test?: boolean;
   limit: number;
   cursor?: string;
 }

@@ -13,7 +13,7 @@ export interface DeliveryFilter {
 
 /** A delivery with its event's facts, for the history table and its CSV. */
 export type DeliveryRow = DeliveryRecord &
-  Pick<EventRecord, 'userId' | 'offerId' | 'amountMicros' | 'currency'> & { eventType: EventRecord['type']; eventMetadata: EventRecord['metadata'] };
+  Pick<EventRecord, 'userId' | 'offerId' | 'amountMicros' | 'currency' | 'test'> & { eventType: EventRecord['type']; eventMetadata: EventRecord['metadata'] };
 
 export interface AttemptRecord {
   id: string;
