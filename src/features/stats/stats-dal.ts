@@ -149,7 +149,7 @@ async function addDeliveries(k: Kysely<Tables>, series: Series): Promise<void> {
     .select((eb) => [series.index('created_at').as('i'), 'state', eb.fn.countAll<number>().as('count')])
     .where('created_at', '>=', series.from)
     .where('created_at', '<', series.to)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('events').select('events.id').whereRef('events.id', '=', 'deliveries.event_id').where('events.test', '=', 1))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('events').select('events.id').whereRef('events.id', '=', 'deliveries.event_id').where('events.test', '=', 1))))
     .groupBy(['i', 'state'])
     .execute();
   for (const row of deliveries) {

@@ -37,7 +37,15 @@ export const EVENT_COLUMNS = [
   column.accessor('receivedAt', { header: 'Received', cell: (c) => <Time iso={c.getValue()} /> }),
   column.accessor('source', { header: 'Source', cell: (c) => <span className="mono">{c.getValue()}</span> }),
   column.accessor('type', { header: 'Type' }),
-  column.accessor('outcome', { header: 'Outcome', cell: (c) => <Badge value={c.getValue()} /> }),
+  column.accessor('outcome', {
+    header: 'Outcome',
+    cell: (c) => (
+      <span className="badges">
+        <Badge value={c.getValue()} />
+        {c.row.original.test && <Badge value="test" />}
+      </span>
+    ),
+  }),
   column.accessor('reason', { header: 'Reason', cell: (c) => <ReasonCell event={c.row.original} /> }),
   column.accessor('userId', { header: 'User', cell: (c) => (c.getValue() ? <Link to={`/users?id=${encodeURIComponent(c.getValue()!)}`}>{c.getValue()}</Link> : '—') }),
   column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
