@@ -8,7 +8,7 @@ import { HUB_START_MS } from './helpers/timing.js';
 
 describe.each(STORE_KINDS)('test postbacks on %s', (kind) => {
   let hub: TestHub;
-  let now = Date.parse('2026-11-21T12:00:00Z');
+  const now = Date.parse('2026-11-21T12:00:00Z');
   const clock = { now: () => now };
   const runWorker = async () => {
     while ((await hub.hub.services.worker.runOnce()) > 0);

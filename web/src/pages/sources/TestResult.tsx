@@ -60,7 +60,7 @@ export function TestResult({ result }: { result: SourceTestResult }) {
 function Deliveries({ result }: { result: SourceTestResult }) {
   const { deliveries, notPicked, notMatched } = result;
   return (
-    <ul className="notes" aria-label="Deliveries">
+    <ul className="test-deliveries" aria-label="Deliveries">
       {deliveries.length === 0 ? <li>Delivered to no destination.</li> : deliveries.map((d) => <li key={d.id}>Queued for {d.destination.name} (marked test in the history).</li>)}
       {notPicked.length > 0 && <li>Not sent to {notPicked.map((d) => d.name).join(', ')}: not picked.</li>}
       {notMatched.length > 0 && <li>Not sent to {notMatched.map((d) => d.name).join(', ')}: {notMatched.length === 1 ? 'it does' : 'they do'} not take this postback.</li>}
