@@ -54,6 +54,7 @@ describe('postback-hub command', () => {
     before.child.kill('SIGTERM');
     expect(await before.exited).toBe(0);
     expect(before.output()).toContain('create-owner --email you@example.com');
+    expect(before.output()).toMatch(/Dashboard: {4}http:\/\/127\.0\.0\.1:\d+\/admin\nAPI document: http:\/\/127\.0\.0\.1:\d+\/docs/);
 
     expect(await runCli(['create-owner'], { DATA_DIR: dataDir })).toMatchObject({ code: 1, output: expect.stringContaining('create-owner needs the owner\'s email') });
     const created = await runCli(['create-owner', '--email', 'Boss@Example.com'], { DATA_DIR: dataDir });
@@ -85,7 +86,12 @@ describe('postback-hub command', () => {
     const help = (await runCli(['help'], env)).output;
     expect(help).toContain('Usage: postback-hub <command>');
     expect(help).toContain('WORKER_HEALTH_PORT');
-    expect(help).toContain('SESSION_IDLE_MINUTES');
+    // Every variable the README's configuration table lists.
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    const variables = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(variables.length).toBeGreaterThan(20);
+    for (const variable of variables) expect(help, variable).toContain(variable);
     expect(help).toContain('create-owner');
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
   }, 4 * HUB_START_MS);

@@ -34,11 +34,28 @@ Commands:
   version                   Print the version
   help                      Print this help
 
-Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, ADMIN_TOKEN,
-METRICS_TOKEN, LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE, WORKER_HEALTH_PORT
-(worker only; unset: no listener), SESSION_IDLE_MINUTES, SESSION_MAX_HOURS; for alerts, SMTP_URL
-(smtp://user:password@host:587, for alert emails), ALERT_EMAIL_FROM and ALERT_CHECK_SECONDS
-(default 30) (see README.md).`;
+Configuration comes from the environment (README.md, "Configuration", says more):
+  PORT, HOST                HTTP port (8080) and interface (0.0.0.0)
+  DATABASE_URL              sqlite:PATH (default sqlite:./data/postback-hub.db) or postgres://…
+  DATA_DIR                  where the generated admin token, secret key and SQLite file live (./data)
+  ADMIN_TOKEN               an owner key for the admin API (generated and kept in DATA_DIR if unset)
+  SECRET_KEY                encrypts partner secrets at rest (generated if unset; share it between processes)
+  PUBLIC_URL                the hub's address as partners and operators reach it
+  TRUST_PROXY               behind a reverse proxy: client address and scheme from X-Forwarded-* (false)
+  METRICS_TOKEN             bearer token /metrics then requires (unset: open)
+  LOG_LEVEL                 fatal, error, warn, info (default), debug, trace, silent
+  MAX_BODY_BYTES            largest inbound postback body (65536)
+  RAW_BODY_LIMIT            how much of a request body each event keeps (16384)
+  PG_POOL_SIZE              PostgreSQL connections per process (16)
+  WORKER_HEALTH_PORT        worker only: serve /healthz, /readyz and /metrics on this port
+  OUTBOUND_ALLOW            private addresses destinations may reach anyway (CIDRs, comma-separated)
+  DELIVERY_LEASE_MS         how long a worker holds a claimed delivery (90000, at least 70000)
+  RETENTION_DAYS            prune attempts, finished deliveries and raw bodies older than this (30; 0 keeps)
+  SESSION_IDLE_MINUTES      an operator's session ends after this long unused (30)
+  SESSION_MAX_HOURS         …and this long after signing in (12)
+  SMTP_URL                  smtp://user:password@host:587, for alert emails
+  ALERT_EMAIL_FROM          the alert emails' sender
+  ALERT_CHECK_SECONDS       how often serve and worker processes check the alert rules (30)`;
 
 /** serve: API and delivery worker; api: the API only; worker: deliveries only (no API; its probes on WORKER_HEALTH_PORT). */
 type RunMode = 'serve' | 'api' | 'worker';
@@ -92,6 +109,10 @@ async function serve(config: Config, mode: RunMode): Promise<void> {
   }
   // Printed once, at generation; afterwards it lives only in the file.
   if (adminToken.generated) process.stdout.write(`\nGenerated an admin token (kept in ${path.join(config.dataDir, 'admin-token')}; shown only now):\n\n    ${adminToken.value}\n\n`);
+  if (address !== null) {
+    const base = config.publicUrl ?? address.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//localhost');
+    process.stdout.write(`Dashboard:    ${base}/admin\nAPI document: ${base}/docs\n\n`);
+  }
   if (hub.app !== null && !(await hub.services.operators.hasOperators())) {
     process.stdout.write('No operator can sign in with a password yet: create the first owner with\n\n    node dist/app/cli.js create-owner --email you@example.com\n\n(until then the admin token signs in to the dashboard as an owner)\n\n');
   }
