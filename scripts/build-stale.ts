@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const bin = (name) => path.join(root, 'node_modules', '.bin', name);
-const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
 
 // A build-info file without the output it describes would make tsc believe there is nothing to do.
 const buildInfo = path.join(root, 'dist', '.tsbuildinfo');
@@ -15,7 +15,7 @@ if (!fs.existsSync(path.join(root, 'dist', 'app', 'cli.js'))) fs.rmSync(buildInf
 run(bin('tsc'), ['-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', buildInfo]);
 
 /** The newest modification time under `dir` (its own build output and dependencies aside). */
-function newest(dir) {
+function newest(dir: string): number {
   let latest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name === 'dist') continue;
@@ -26,14 +26,14 @@ function newest(dir) {
 }
 
 /** The server's files the dashboard imports (web/src/…: `from '../../src/…'`). */
-function serverInputs() {
-  const found = [];
-  const visit = (dir) => {
+function serverInputs(): string[] {
+  const found: string[] = [];
+  const visit = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) visit(full);
       else if (/\.tsx?$/.test(entry.name)) {
-        for (const [, spec] of fs.readFileSync(full, 'utf8').matchAll(/from '(\.\.\/[^']*src\/[^']+)'/g)) found.push(path.resolve(dir, spec).replace(/(\.js)?$/, '.ts'));
+        for (const [, spec = ''] of fs.readFileSync(full, 'utf8').matchAll(/from '(\.\.\/[^']*src\/[^']+)'/g)) found.push(path.resolve(dir, spec).replace(/(\.js)?$/, '.ts'));
       }
     }
   };
