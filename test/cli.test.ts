@@ -75,6 +75,28 @@ describe('postback-hub command', () => {
     }
   }, 3 * HUB_START_MS + 30_000);
 
+  it('backs up the live SQLite database while the hub serves, never over an existing file', async () => {
+    const dataDir = tmp();
+    const hub = await startHubProcess({ DATA_DIR: dataDir, ADMIN_TOKEN: 'cli-test-admin-token-0123456789' });
+    try {
+      const created = await fetch(`${hub.url}/admin/api/users`, { method: 'POST', headers: { authorization: 'Bearer cli-test-admin-token-0123456789', 'content-type': 'application/json' }, body: '{"id":"kept-user"}' });
+      expect(created.status).toBe(201);
+      const copy = path.join(dataDir, 'backups', 'hub.db');
+      const done = await runCli(['backup', '--to', copy], { DATA_DIR: dataDir });
+      expect(done).toMatchObject({ code: 0, output: expect.stringContaining(`to ${copy}`) });
+      expect((fs.statSync(copy).mode & 0o777).toString(8)).toBe('600');
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(copy, { readonly: true });
+      expect(db.prepare('SELECT id FROM users').all()).toEqual([{ id: 'kept-user' }]);
+      db.close();
+      expect(await runCli(['backup', '--to', copy], { DATA_DIR: dataDir })).toMatchObject({ code: 1, output: `cannot start: ${copy} already exists: back up to a new file\n` });
+      expect((await runCli(['backup'], { DATA_DIR: dataDir })).output).toContain('backup needs the file to write');
+    } finally {
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+    }
+  }, 2 * HUB_START_MS + 30_000);
+
   it('migrates, creates a partner secret, and prints help', async () => {
     const dataDir = tmp();
     const env = { DATA_DIR: dataDir };

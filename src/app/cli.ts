@@ -12,6 +12,7 @@ import { AppError, StartupError } from '../lib/errors.js';
 import { randomBytes } from 'node:crypto';
 import { operatorsStore } from '../features/operators/operators-dal.js';
 import { OperatorService } from '../features/operators/operators.js';
+import { backupSqlite } from '../db/sqlite/backup.js';
 import { SecretBox } from '../lib/secret-box.js';
 import { generateSecret } from '../lib/secrets.js';
 import { VERSION } from './version.js';
@@ -28,6 +29,8 @@ Commands:
                             with WORKER_HEALTH_PORT set, serves /healthz, /readyz and /metrics there
   migrate                   Apply pending migrations and exit
   create-secret [--name N]  Create a partner API secret and print it (shown once)
+  backup --to FILE          SQLite: copy the live database to FILE (consistent, while it serves);
+                            PostgreSQL: use pg_dump
   create-owner --email E    Create an owner operator who signs in to the dashboard; prints a
                             generated password once (--password-stdin: read it from stdin)
   admin-token               Print where the admin token comes from (never the token)
@@ -169,7 +172,7 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, email: { type: 'string' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { name: { type: 'string' }, email: { type: 'string' }, to: { type: 'string' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = values.help === true ? 'help' : (positionals[0] ?? 'serve');
   if (command === 'help') return void console.log(USAGE);
@@ -195,6 +198,13 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await db.close();
       }
+      return;
+    }
+    case 'backup': {
+      if (values.to === undefined) throw new ConfigError('--to', 'backup needs the file to write: postback-hub backup --to backups/hub.db');
+      if (config.database.kind !== 'sqlite') throw new StartupError('backup copies a SQLite database; for PostgreSQL use pg_dump (docs/operations.md)');
+      const bytes = await backupSqlite(config.database.file, values.to);
+      console.log(`backed up ${config.database.file} to ${values.to} (${bytes} bytes)`);
       return;
     }
     case 'create-owner':
