@@ -8,12 +8,18 @@ import type { App } from './types.js';
 
 /** Every route through which postbacks come in, and the source its events are recorded under. */
 const INTAKES = new Map<string, (request: FastifyRequest) => string>([
-  ['GET /postbacks/:slug', (request) => String((request.params as { slug?: unknown }).slug ?? '').slice(0, 63)],
-  ['POST /postbacks/:slug', (request) => String((request.params as { slug?: unknown }).slug ?? '').slice(0, 63)],
+  ['GET /postbacks/:slug', slugOf],
+  ['POST /postbacks/:slug', slugOf],
   ['POST /api/postback', () => LEVEL_POSTBACK_SOURCE],
   ['POST /api/events', () => PLATFORM_SOURCE],
   ['POST /api/events/batch', () => PLATFORM_SOURCE],
 ]);
+
+/** The source's slug as routed (not yet validated: cut to a slug's length). */
+function slugOf(request: FastifyRequest): string {
+  const { slug } = request.params as { slug?: string };
+  return (slug ?? '').slice(0, 63);
+}
 
 /**
  * A `postback.intake` span (kind SERVER) for every request to an intake route, continuing the

@@ -51,6 +51,7 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
       // end the process (this runs outside the framework's error handling).
       try {
         if (span !== null) endClickSpan(span, outcome.kind, outcome.kind === 'redirect' ? 302 : outcome.kind === 'not_found' ? 404 : 400);
+        deps.onClick(outcome.kind);
         if (outcome.kind === 'redirect') {
           response.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'content-length': 0 });
           response.end();
