@@ -38,7 +38,9 @@ Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, AD
 METRICS_TOKEN, LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE, WORKER_HEALTH_PORT
 (worker only; unset: no listener), SESSION_IDLE_MINUTES, SESSION_MAX_HOURS; for alerts, SMTP_URL
 (smtp://user:password@host:587, for alert emails), ALERT_EMAIL_FROM and ALERT_CHECK_SECONDS
-(default 30) (see README.md).`;
+(default 30); for tracing (off unless set), OTEL_EXPORTER_OTLP_ENDPOINT (an OTLP/HTTP collector,
+e.g. http://otel-collector:4318), OTEL_SERVICE_NAME (default postback-hub) and the SDK's other
+OTEL_* variables (see README.md).`;
 
 /** serve: API and delivery worker; api: the API only; worker: deliveries only (no API; its probes on WORKER_HEALTH_PORT). */
 type RunMode = 'serve' | 'api' | 'worker';
