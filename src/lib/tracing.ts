@@ -37,7 +37,7 @@ export function tracer(): Tracer {
  * Runs `run` in a span made active for it (the parent of any span it starts), ended when it
  * settles. A throw marks the span an error and goes on. With tracing off, `run` gets NO_SPAN.
  */
-export async function inSpan<T>(name: string, options: SpanOptions, run: (span: Span) => Promise<T>): Promise<T> {
+export function inSpan<T>(name: string, options: SpanOptions, run: (span: Span) => Promise<T>): Promise<T> {
   if (!tracingActive()) return run(NO_SPAN);
   return tracer().startActiveSpan(name, options, async (span) => {
     try {
