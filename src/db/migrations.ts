@@ -242,6 +242,12 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
          enabled SMALLINT NOT NULL DEFAULT 1, created_at ${time} NOT NULL, updated_at ${time} NOT NULL)`,
     ],
   },
+  {
+    // The W3C traceparent of the intake that recorded an event, when tracing is on: its
+    // deliveries' attempts, sent later and maybe by another process, continue that trace.
+    name: '0011_events_trace_context',
+    up: () => ['ALTER TABLE events ADD COLUMN trace_context TEXT'],
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -58,6 +58,11 @@ export interface EventRecord {
   rewardMicros: number | null;
   flags: FraudFlag[];
   review: ReviewState | null;
+  /**
+   * The W3C traceparent of the intake span that recorded it (lib/tracing.ts), which its
+   * deliveries' attempts continue; null when tracing was off.
+   */
+  traceContext: string | null;
 }
 
 /** What the store decides about an event, inside the recording transaction. */
