@@ -54,6 +54,7 @@ describe('postback-hub command', () => {
     before.child.kill('SIGTERM');
     expect(await before.exited).toBe(0);
     expect(before.output()).toContain('create-owner --email you@example.com');
+    expect(before.output()).toMatch(/Dashboard: {4}http:\/\/127\.0\.0\.1:\d+\/admin\nAPI document: http:\/\/127\.0\.0\.1:\d+\/docs/);
 
     expect(await runCli(['create-owner'], { DATA_DIR: dataDir })).toMatchObject({ code: 1, output: expect.stringContaining('create-owner needs the owner\'s email') });
     const created = await runCli(['create-owner', '--email', 'Boss@Example.com'], { DATA_DIR: dataDir });
@@ -74,6 +75,28 @@ describe('postback-hub command', () => {
     }
   }, 3 * HUB_START_MS + 30_000);
 
+  it('backs up the live SQLite database while the hub serves, never over an existing file', async () => {
+    const dataDir = tmp();
+    const hub = await startHubProcess({ DATA_DIR: dataDir, ADMIN_TOKEN: 'cli-test-admin-token-0123456789' });
+    try {
+      const created = await fetch(`${hub.url}/admin/api/users`, { method: 'POST', headers: { authorization: 'Bearer cli-test-admin-token-0123456789', 'content-type': 'application/json' }, body: '{"id":"kept-user"}' });
+      expect(created.status).toBe(201);
+      const copy = path.join(dataDir, 'backups', 'hub.db');
+      const done = await runCli(['backup', '--to', copy], { DATA_DIR: dataDir });
+      expect(done).toMatchObject({ code: 0, output: expect.stringContaining(`to ${copy}`) });
+      expect((fs.statSync(copy).mode & 0o777).toString(8)).toBe('600');
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(copy, { readonly: true });
+      expect(db.prepare('SELECT id FROM users').all()).toEqual([{ id: 'kept-user' }]);
+      db.close();
+      expect(await runCli(['backup', '--to', copy], { DATA_DIR: dataDir })).toMatchObject({ code: 1, output: `cannot start: ${copy} already exists: back up to a new file\n` });
+      expect((await runCli(['backup'], { DATA_DIR: dataDir })).output).toContain('backup needs the file to write');
+    } finally {
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+    }
+  }, 2 * HUB_START_MS + 30_000);
+
   it('migrates, creates a partner secret, and prints help', async () => {
     const dataDir = tmp();
     const env = { DATA_DIR: dataDir };
@@ -85,7 +108,12 @@ describe('postback-hub command', () => {
     const help = (await runCli(['help'], env)).output;
     expect(help).toContain('Usage: postback-hub <command>');
     expect(help).toContain('WORKER_HEALTH_PORT');
-    expect(help).toContain('SESSION_IDLE_MINUTES');
+    // Every variable the README's configuration table lists.
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    const variables = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(variables.length).toBeGreaterThan(20);
+    for (const variable of variables) expect(help, variable).toContain(variable);
     expect(help).toContain('create-owner');
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
   }, 4 * HUB_START_MS);

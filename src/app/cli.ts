@@ -12,6 +12,7 @@ import { AppError, StartupError } from '../lib/errors.js';
 import { randomBytes } from 'node:crypto';
 import { operatorsStore } from '../features/operators/operators-dal.js';
 import { OperatorService } from '../features/operators/operators.js';
+import { backupSqlite } from '../db/sqlite/backup.js';
 import { SecretBox } from '../lib/secret-box.js';
 import { generateSecret } from '../lib/secrets.js';
 import { VERSION } from './version.js';
@@ -28,17 +29,38 @@ Commands:
                             with WORKER_HEALTH_PORT set, serves /healthz, /readyz and /metrics there
   migrate                   Apply pending migrations and exit
   create-secret [--name N]  Create a partner API secret and print it (shown once)
+  backup --to FILE          SQLite: copy the live database to FILE (consistent, while it serves);
+                            PostgreSQL: use pg_dump
   create-owner --email E    Create an owner operator who signs in to the dashboard; prints a
                             generated password once (--password-stdin: read it from stdin)
   admin-token               Print where the admin token comes from (never the token)
   version                   Print the version
   help                      Print this help
 
-Configuration comes from the environment: PORT, HOST, DATABASE_URL, DATA_DIR, ADMIN_TOKEN,
-METRICS_TOKEN, LOG_LEVEL, MAX_BODY_BYTES, RAW_BODY_LIMIT, PG_POOL_SIZE, WORKER_HEALTH_PORT
-(worker only; unset: no listener), SESSION_IDLE_MINUTES, SESSION_MAX_HOURS; for alerts, SMTP_URL
-(smtp://user:password@host:587, for alert emails), ALERT_EMAIL_FROM and ALERT_CHECK_SECONDS
-(default 30) (see README.md).`;
+Configuration comes from the environment (README.md, "Configuration", says more):
+  PORT, HOST                HTTP port (8080) and interface (0.0.0.0)
+  DATABASE_URL              sqlite:PATH (default sqlite:./data/postback-hub.db) or postgres://…
+  DATA_DIR                  where the generated admin token, secret key and SQLite file live (./data)
+  ADMIN_TOKEN               an owner key for the admin API (generated and kept in DATA_DIR if unset)
+  SECRET_KEY                encrypts partner secrets at rest (generated if unset; share it between processes)
+  PUBLIC_URL                the hub's address as partners and operators reach it
+  TRUST_PROXY               behind a reverse proxy: client address and scheme from X-Forwarded-* (false)
+  METRICS_TOKEN             bearer token /metrics then requires (unset: open)
+  LOG_LEVEL                 fatal, error, warn, info (default), debug, trace, silent
+  MAX_BODY_BYTES            largest inbound postback body (65536)
+  RAW_BODY_LIMIT            how much of a request body each event keeps (16384)
+  PG_POOL_SIZE              PostgreSQL connections per process (16)
+  WORKER_HEALTH_PORT        worker only: serve /healthz, /readyz and /metrics on this port
+  OUTBOUND_ALLOW            private addresses destinations may reach anyway (CIDRs, comma-separated)
+  DELIVERY_LEASE_MS         how long a worker holds a claimed delivery (90000, at least 70000)
+  RETENTION_DAYS            prune attempts, finished deliveries and raw bodies older than this (30; 0 keeps)
+  SESSION_IDLE_MINUTES      an operator's session ends after this long unused (30)
+  SESSION_MAX_HOURS         …and this long after signing in (12)
+  SMTP_URL                  smtp://user:password@host:587, for alert emails
+  ALERT_EMAIL_FROM          the alert emails' sender
+  ALERT_CHECK_SECONDS       how often serve and worker processes check the alert rules (30)
+  OTEL_EXPORTER_OTLP_ENDPOINT  tracing, off unless set: an OTLP/HTTP collector (http://otel-collector:4318);
+                            OTEL_SERVICE_NAME (postback-hub) and the SDK's other OTEL_* variables apply`;
 
 /** serve: API and delivery worker; api: the API only; worker: deliveries only (no API; its probes on WORKER_HEALTH_PORT). */
 type RunMode = 'serve' | 'api' | 'worker';
@@ -92,6 +114,10 @@ async function serve(config: Config, mode: RunMode): Promise<void> {
   }
   // Printed once, at generation; afterwards it lives only in the file.
   if (adminToken.generated) process.stdout.write(`\nGenerated an admin token (kept in ${path.join(config.dataDir, 'admin-token')}; shown only now):\n\n    ${adminToken.value}\n\n`);
+  if (address !== null) {
+    const base = config.publicUrl ?? address.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//localhost');
+    process.stdout.write(`Dashboard:    ${base}/admin\nAPI document: ${base}/docs\n\n`);
+  }
   if (hub.app !== null && !(await hub.services.operators.hasOperators())) {
     process.stdout.write('No operator can sign in with a password yet: create the first owner with\n\n    node dist/app/cli.js create-owner --email you@example.com\n\n(until then the admin token signs in to the dashboard as an owner)\n\n');
   }
@@ -148,7 +174,7 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, email: { type: 'string' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { name: { type: 'string' }, email: { type: 'string' }, to: { type: 'string' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = values.help === true ? 'help' : (positionals[0] ?? 'serve');
   if (command === 'help') return void console.log(USAGE);
@@ -174,6 +200,13 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await db.close();
       }
+      return;
+    }
+    case 'backup': {
+      if (values.to === undefined) throw new ConfigError('--to', 'backup needs the file to write: postback-hub backup --to backups/hub.db');
+      if (config.database.kind !== 'sqlite') throw new StartupError('backup copies a SQLite database; for PostgreSQL use pg_dump (docs/operations.md)');
+      const bytes = await backupSqlite(config.database.file, values.to);
+      console.log(`backed up ${config.database.file} to ${values.to} (${bytes} bytes)`);
       return;
     }
     case 'create-owner':

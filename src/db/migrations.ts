@@ -243,10 +243,16 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
     ],
   },
   {
+    // The W3C traceparent of the intake that recorded an event, when tracing is on: its
+    // deliveries' attempts, sent later and maybe by another process, continue that trace.
+    name: '0011_events_trace_context',
+    up: () => ['ALTER TABLE events ADD COLUMN trace_context TEXT'],
+  },
+  {
     // A dashboard test postback is recorded through the real intake but flagged: it credits no
     // ledger, and reports, stats, traces and alerts leave it out. Its deliveries are the event's
     // (a delivery belongs to one event), so they read the flag from it.
-    name: '0011_test_events',
+    name: '0012_test_events',
     up: () => ['ALTER TABLE events ADD COLUMN test SMALLINT NOT NULL DEFAULT 0'],
   },
 ];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot, signInWithToken } from '../helpers/browser.js';
 import { startReceiver } from '../helpers/receiver.js';
 
 const run = browserAvailable();
@@ -43,10 +43,7 @@ describe.skipIf(!run)('the Alerts page in the dashboard', () => {
   const shoot = (name: string, viewport: { width: number; height: number }) => screenshot(page, SHOTS, name, viewport);
 
   it('adds a webhook channel, shows its secret once, and tests it', async () => {
-    await page.goto(`${hub.url}/admin/`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await signInWithToken(page, hub.url, ADMIN_TOKEN);
     await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Alerts', exact: true }).click();
     await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
     await page.getByText('Nothing is firing.').waitFor();

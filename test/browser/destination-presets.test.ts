@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, newPage, screenshot, signInWithToken } from '../helpers/browser.js';
 
 const run = browserAvailable();
 const SHOTS = process.env.SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'postback-hub-preset-shots');
@@ -38,10 +38,7 @@ describe.skipIf(!run)('destination presets in the dashboard', () => {
   const shoot = (name: string, viewport: { width: number; height: number }) => screenshot(page, SHOTS, name, viewport);
 
   it('fills the form from the Keitaro preset; the domain and key typed go into the URL', async () => {
-    await page.goto(`${hub.url}/admin/`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await signInWithToken(page, hub.url, ADMIN_TOKEN);
     await nav('Destinations');
     await page.getByRole('button', { name: 'New destination' }).click();
 

@@ -59,6 +59,11 @@ export interface EventRecord {
   flags: FraudFlag[];
   review: ReviewState | null;
   /**
+   * The W3C traceparent of the intake span that recorded it (lib/tracing.ts), which its
+   * deliveries' attempts continue; null when tracing was off.
+   */
+  traceContext: string | null;
+  /**
    * A test postback sent from the dashboard: recorded through the real intake, but it credits
    * no ledger, advances no goal, is delivered only where the operator chose, and reports,
    * stats, traces and alerts leave it out.

@@ -22,6 +22,7 @@ export function blankEvent(source: string, type: string, receivedAt: number, raw
     partner: null,
     linkId: null,
     partnerClickId: null,
+    traceContext: null,
     test: false,
   };
 }

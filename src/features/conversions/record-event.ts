@@ -377,6 +377,7 @@ function eventParams(e: NewEvent, o: Outcome): unknown[] {
     o.flags === undefined || o.flags.length === 0 ? null : JSON.stringify(o.flags),
     o.review ?? null,
     o.rewardMicros ?? null,
+    e.traceContext,
     e.test ? 1 : 0,
   ];
 }

@@ -165,6 +165,7 @@ async function recordCompletion(db: SqlExecutor, by: NewEvent, advance: GoalAdva
     partner: by.partner,
     linkId: by.linkId,
     partnerClickId: by.partnerClickId,
+    traceContext: by.traceContext,
     metadata: { goal: goal.id, goalName: goal.name, completion, completedBy: await completedBy(db, by, goal.config, windowStart) },
   };
   const bonus = goal.config.bonusCoins ?? 0;
