@@ -31,8 +31,10 @@ export function lingerOnEarlyAnswers(app: FastifyInstance, limits: LingerLimits 
       void reply.header('connection', 'close');
       return done(null, payload);
     }
-    void reply.removeHeader('connection');
     const socket = raw.socket;
+    // An injected request (app.inject: the audit log's read-back, tests) has no connection to keep.
+    if (typeof socket?.destroy !== 'function') return done(null, payload);
+    void reply.removeHeader('connection');
     let discarded = 0;
     const cut = () => socket.destroy();
     const timer = setTimeout(cut, limits.ms).unref();
