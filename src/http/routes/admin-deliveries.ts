@@ -6,14 +6,14 @@ import { formatMicros } from '../../lib/money.js';
 import { attemptDto, deliveryDto } from '../dto.js';
 import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema, CsvAnswer } from '../schemas.js';
 import type { App } from '../types.js';
-import { parseTime } from '../validation.js';
+import { parseTime, TimeParam } from '../validation.js';
 
 const tags = ['deliveries'];
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
 const State = Type.Union([Type.Literal('pending'), Type.Literal('delivering'), Type.Literal('succeeded'), Type.Literal('failed')]);
 const Filter = {
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
+  from: Type.Optional(TimeParam),
+  to: Type.Optional(TimeParam),
   destination: Type.Optional(Type.String({ maxLength: 64 })),
   state: Type.Optional(State),
   event: Type.Optional(Type.String({ maxLength: 64 })),

@@ -4,7 +4,7 @@ import { LinkConfigSchema } from '../../features/clicks/link-targets.js';
 import { pageDto } from '../dto.js';
 import { ErrorSchema, IdText, ListQuery, NameText, Nullable, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
-import { parseTime } from '../validation.js';
+import { parseTime, TimeParam as Time } from '../validation.js';
 import type { ClickRecord, LinkRecord } from '../../features/clicks/clicks-types.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -60,7 +60,6 @@ const UpdateLinkBody = Type.Object(
 
 const LinkListQuery = Type.Object({ ...ListQuery.properties, offer: Type.Optional(IdText), partner: Type.Optional(Partner) });
 
-const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
 const ClickListQuery = Type.Object({ ...ListQuery.properties, from: Type.Optional(Time), to: Type.Optional(Time), link: Type.Optional(LinkId), user: Type.Optional(IdText) });
 
 export interface LinkRouteDeps {
