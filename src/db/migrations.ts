@@ -242,6 +242,17 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
          enabled SMALLINT NOT NULL DEFAULT 1, created_at ${time} NOT NULL, updated_at ${time} NOT NULL)`,
     ],
   },
+  {
+    // A replay starts a new round of the retry policy without renumbering the attempts: the
+    // delivery keeps counting every attempt, and `round_start` holds how many came before the
+    // round (the policy counts from there). The links list counts each link's conversions
+    // through `events_link`, partial so that an event without a click costs the index nothing.
+    name: '0011_replay_rounds',
+    up: () => [
+      `ALTER TABLE deliveries ADD COLUMN round_start INTEGER NOT NULL DEFAULT 0`,
+      `CREATE INDEX events_link ON events (link_id) WHERE link_id IS NOT NULL`,
+    ],
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -19,8 +19,11 @@ const Filter = {
   event: Type.Optional(Type.String({ maxLength: 64 })),
 };
 
+const DestinationName = Type.Union([Type.String(), Type.Null()], { description: 'The destination’s name; null once it is deleted' });
+
 const RowSchema = Type.Object({
   ...DeliverySchema.properties,
+  destinationName: DestinationName,
   eventType: Type.String(),
   userId: Type.Union([Type.String(), Type.Null()]),
   offerId: Type.Union([Type.String(), Type.Null()]),
@@ -48,6 +51,7 @@ function toFilter(query: FilterQuery): HistoryFilter {
 function rowDto(entry: HistoryEntry) {
   return {
     ...deliveryDto(entry),
+    destinationName: entry.destinationName,
     eventType: entry.eventType,
     userId: entry.userId,
     offerId: entry.offerId,
@@ -85,12 +89,12 @@ export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list
         tags,
         summary: 'A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }, { title: 'DeliveryDetail' }), ...errors },
+        response: { 200: Type.Object({ ...DeliverySchema.properties, destinationName: DestinationName, history: Type.Array(AttemptSchema) }, { title: 'DeliveryDetail' }), ...errors },
       },
     },
     async (request) => {
       const { delivery, attempts } = await deliveries.get(request.params.id);
-      return { ...deliveryDto(delivery), history: attempts.map(attemptDto) };
+      return { ...deliveryDto(delivery), destinationName: delivery.destinationName, history: attempts.map(attemptDto) };
     },
   );
 
