@@ -24,6 +24,15 @@ const LinkSchema = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 }, { title: 'Link' });
 
+const ListedLinkSchema = Type.Object(
+  {
+    ...LinkSchema.properties,
+    clicks: Type.Integer({ description: 'Clicks on it so far' }),
+    conversions: Type.Integer({ description: 'Conversions attributed to it so far (accepted, not rejected in review), as the reports count them' }),
+  },
+  { title: 'ListedLink' },
+);
+
 const ClickSchema = Type.Object({
   id: Type.String({ description: 'The click id' }),
   linkId: Type.String(),
@@ -95,12 +104,12 @@ function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
 
   app.get(
     '/links',
-    { schema: { tags, summary: 'List tracking links', querystring: LinkListQuery, response: { 200: PageSchema(LinkSchema), ...errors } } },
+    { schema: { tags, summary: 'List tracking links, each with its clicks and conversions so far', querystring: LinkListQuery, response: { 200: PageSchema(ListedLinkSchema), ...errors } } },
     async (request) => {
       const { limit, cursor, offer, partner } = request.query;
       const page = await links.list({ limit, ...(cursor === undefined ? {} : { cursor }), ...(offer === undefined ? {} : { offerId: offer }), ...(partner === undefined ? {} : { partner }) });
       const origin = deps.publicUrl(request);
-      return pageDto(page, (l) => linkDto(l, origin));
+      return pageDto(page, (l) => ({ ...linkDto(l, origin), clicks: l.clicks, conversions: l.conversions }));
     },
   );
 
