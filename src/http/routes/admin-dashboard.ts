@@ -41,7 +41,17 @@ const StatsSchema = Type.Object({
   now: Type.String({ format: 'date-time' }),
   buckets: Type.Array(Type.Object({ start: Type.String({ format: 'date-time' }), ...Counts })),
   totals: Type.Object(Counts),
-  backlog: Type.Object({ pending: Type.Integer(), delivering: Type.Integer(), failed: Type.Integer() }, { description: 'Deliveries waiting or given up now, of any age' }),
+  backlog: Type.Object(
+    {
+      pending: Type.Integer({ description: 'Every delivery waiting: due + scheduled + parked' }),
+      due: Type.Integer({ description: 'Waiting, and its time has come (what oldestDueAgeSeconds measures)' }),
+      scheduled: Type.Integer({ description: 'Waiting for a retry set for later' }),
+      parked: Type.Integer({ description: 'Waiting for its destination to be resumed or enabled' }),
+      delivering: Type.Integer(),
+      failed: Type.Integer(),
+    },
+    { description: 'Deliveries waiting or given up now, of any age' },
+  ),
   oldestDueAgeSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'How long the oldest due delivery has waited; null when none is due' }),
   pausedDestinations: Type.Integer(),
 }, { title: 'Stats' });
