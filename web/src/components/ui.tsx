@@ -1,14 +1,28 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { Scope } from '../api';
-import { localTime } from '../format';
+import { localDate, localTime, localTimeOfDay, money, moneyExact } from '../format';
 import { can, useSession } from '../session';
 
+/** A moment in local time, its ISO text in the title; in a narrow column it breaks between the date and the time, nowhere else. */
 export function Time({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <span>—</span>;
+  const date = localDate(iso);
+  if (date === null) return <time dateTime={iso}>{localTime(iso)}</time>;
   return (
-    <time dateTime={iso} title={iso}>
-      {localTime(iso)}
+    <time dateTime={iso} title={iso} className="moment">
+      <span>{date},</span> <span>{localTimeOfDay(iso)}</span>
     </time>
+  );
+}
+
+/** An amount to the currency's cent; the exact amount, when it has more decimals, in its title. */
+export function Money({ amount, currency }: { amount: string | null | undefined; currency?: string | null }) {
+  const shown = money(amount, currency);
+  const exact = moneyExact(amount, currency);
+  return (
+    <span className="num" title={exact === shown ? undefined : `Exactly ${exact}`}>
+      {shown}
+    </span>
   );
 }
 

@@ -16,7 +16,7 @@ const column = createColumnHelper<DeliveryRow>();
 function historyColumns({ names, busy, canReplay, onAttempts, onReplay }: { names: Record<string, string>; busy: boolean; canReplay: boolean; onAttempts: (row: DeliveryRow) => void; onReplay: (row: DeliveryRow) => void }) {
   return [
     column.accessor('createdAt', { header: 'Time', cell: (c) => <Time iso={c.getValue()} /> }),
-    column.accessor('destinationId', { header: 'Destination', cell: (c) => names[c.getValue()] ?? <span className="mono">{c.getValue()}</span> }),
+    column.accessor('destinationId', { header: 'Destination', cell: (c) => c.row.original.destinationName ?? names[c.getValue()] ?? <span className="mono">{c.getValue()}</span> }),
     column.accessor('eventType', { header: 'Event', cell: (c) => <Link to={`/events/${c.row.original.eventId}`}>{c.getValue()}</Link> }),
     column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
     column.accessor('advertiser', { header: 'Advertiser', cell: (c) => c.getValue() ?? '—' }),
