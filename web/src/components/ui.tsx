@@ -148,6 +148,15 @@ export function SecretOnce({ label, secret, onDone }: { label: string; secret: s
   );
 }
 
+/**
+ * Where focus last was outside a dialog. A button disabled while its action runs (Test endpoint)
+ * hands focus to the page before the dialog it opens appears: that dialog gives focus back here.
+ */
+let lastFocused: HTMLElement | null = null;
+document.addEventListener('focusin', (event) => {
+  if (event.target instanceof HTMLElement && event.target.closest('dialog') === null) lastFocused = event.target;
+});
+
 /** A modal on the native <dialog>: focus kept inside, Escape closes, focus back on what opened it. */
 export function Dialog({ title, open, onClose, children, wide }: { title: string; open: boolean; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -156,7 +165,7 @@ export function Dialog({ title, open, onClose, children, wide }: { title: string
     const dialog = ref.current;
     if (dialog === null || !open) return;
     const focused = document.activeElement;
-    const opener = focused instanceof HTMLElement && focused !== document.body && !dialog.contains(focused) ? focused : null;
+    const opener = focused instanceof HTMLElement && focused !== document.body && !dialog.contains(focused) ? focused : lastFocused?.isConnected ? lastFocused : null;
     if (!dialog.open) dialog.showModal();
     return () => {
       if (dialog.open) dialog.close();

@@ -3,8 +3,7 @@ import { useMemo, useState } from 'react';
 import { api, download, qs, type DeliveryRow, type Replayed } from '../api';
 import { DataTable } from '../components/DataTable';
 import { DateRange, rangeQuery } from '../components/DateRange';
-import { Badge, Empty, ErrorBox, Field, Loading, Notice, PageHeader, Pager, Time } from '../components/ui';
-import { money } from '../format';
+import { Badge, Empty, ErrorBox, Field, Loading, Money, Notice, PageHeader, Pager, Time } from '../components/ui';
 import { useAction, usePaged } from '../hooks';
 import { Link, useQueryState } from '../router';
 import { useCan } from '../session';
@@ -20,7 +19,7 @@ function historyColumns({ names, busy, canReplay, onAttempts, onReplay }: { name
     column.accessor('eventType', { header: 'Event', cell: (c) => <Link to={`/events/${c.row.original.eventId}`}>{c.getValue()}</Link> }),
     column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
     column.accessor('advertiser', { header: 'Advertiser', cell: (c) => c.getValue() ?? '—' }),
-    column.accessor('payout', { header: 'Payout', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
+    column.accessor('payout', { header: 'Payout', cell: (c) => <Money amount={c.getValue()} currency={c.row.original.currency} /> }),
     column.accessor('state', { header: 'State', cell: (c) => <Badge value={c.getValue()} /> }),
     column.accessor('lastStatus', { header: 'HTTP code', cell: (c) => <span className="num">{c.getValue() ?? '—'}</span> }),
     column.accessor('attempts', { header: 'Attempts', cell: (c) => <span className="num">{c.getValue()}</span> }),

@@ -1,7 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import type { HubEvent } from '../../api';
-import { Badge, Time } from '../../components/ui';
-import { integer, money } from '../../format';
+import { Badge, Money, Time } from '../../components/ui';
+import { integer } from '../../format';
 import { Link } from '../../router';
 
 const column = createColumnHelper<HubEvent>();
@@ -42,7 +42,7 @@ const ANYWHERE = { meta: { className: 'break-anywhere' } };
 /** The events table's columns (they depend on nothing: the page keeps one list of them). */
 export const EVENT_COLUMNS = [
   column.accessor('receivedAt', { header: 'Received', cell: (c) => <Time iso={c.getValue()} /> }),
-  column.accessor('source', { ...NOWRAP, header: 'Source', cell: (c) => <span className="mono">{c.getValue()}</span> }),
+  column.accessor('source', { ...ANYWHERE, header: 'Source', cell: (c) => <span className="mono">{c.getValue()}</span> }),
   column.accessor('type', { ...NOWRAP, header: 'Type' }),
   column.accessor('outcome', { ...NOWRAP, header: 'Outcome', cell: (c) => <Badge value={c.getValue()} /> }),
   column.accessor('reason', { header: 'Reason', cell: (c) => <ReasonCell event={c.row.original} /> }),
@@ -51,7 +51,7 @@ export const EVENT_COLUMNS = [
   column.accessor('partner', { ...ANYWHERE, header: 'Partner', cell: (c) => c.getValue() ?? '—' }),
   column.accessor('review', { ...ANYWHERE, header: 'Review', cell: (c) => <ReviewSummary event={c.row.original} /> }),
   column.accessor('coins', { header: 'Coins', cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
-  column.accessor('amount', { header: 'Amount', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
+  column.accessor('amount', { header: 'Amount', cell: (c) => <Money amount={c.getValue()} currency={c.row.original.currency} /> }),
   column.display({
     id: 'open',
     ...NOWRAP,
