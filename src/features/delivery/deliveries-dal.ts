@@ -64,18 +64,7 @@ export function deliveriesDal(db: HubDb) {
     },
 
     /** A delivery, with its destination's name (null once the destination is gone). */
-    getDelivery(id: string): Promise<(DeliveryRecord & { destinationName: string | null }) | null> {
-      return db.read(async (k) => {
-        const row = await k
-          .selectFrom('deliveries as d')
-          .leftJoin('destinations as dn', 'dn.id', 'd.destination_id')
-          .selectAll('d')
-          .select('dn.name as destination_name')
-          .where('d.id', '=', id)
-          .executeTakeFirst();
-        return row === undefined ? null : { ...deliveryFromRow(row), destinationName: row.destination_name ?? null };
-      });
-    },
+    getDelivery: (id: string) => db.read((k) => deliveryWithDestination(k, id)),
 
     listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]> {
       return db.read(async (k) => (await k.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute()).map(deliveryFromRow));
@@ -164,4 +153,16 @@ export async function oldestDueAt(k: Kysely<Tables>, now: number): Promise<numbe
 export async function pausedDestinations(k: Kysely<Tables>): Promise<number> {
   const paused = await k.selectFrom('destinations').select((eb) => eb.fn.countAll<number>().as('count')).where('paused_at', 'is not', null).executeTakeFirst();
   return Number(paused?.count ?? 0);
+}
+
+/** A delivery, with its destination's name (null once the destination is gone). */
+async function deliveryWithDestination(k: Kysely<Tables>, id: string): Promise<(DeliveryRecord & { destinationName: string | null }) | null> {
+  const row = await k
+    .selectFrom('deliveries as d')
+    .leftJoin('destinations as dn', 'dn.id', 'd.destination_id')
+    .selectAll('d')
+    .select('dn.name as destination_name')
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+  return row === undefined ? null : { ...deliveryFromRow(row), destinationName: row.destination_name ?? null };
 }

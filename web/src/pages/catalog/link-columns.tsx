@@ -18,7 +18,7 @@ function TargetCell({ link }: { link: TrackingLink }) {
     );
   }
   return (
-    <code className="truncate" title={linkTarget(link)}>
+    <code className="truncate short" title={linkTarget(link)}>
       {linkTarget(link)}
     </code>
   );
@@ -70,7 +70,7 @@ export function linkColumns({
       header: 'Link URL',
       cell: (c) => (
         <div className="url-cell">
-          <code className="truncate" title={c.row.original.url}>
+          <code className="truncate short" title={c.row.original.url}>
             {c.row.original.url}
           </code>
           <CopyButton text={c.row.original.url} label="Copy link" />
@@ -81,7 +81,7 @@ export function linkColumns({
       id: 'actions',
       header: 'Actions',
       cell: (c) => (
-        <div className="row-actions nowrap">
+        <div className="row-actions">
           {canReadClicks && (
             <button type="button" className="small" onClick={() => onClicks(c.row.original)} aria-label={`Clicks of link ${c.row.original.id}`}>
               Clicks
