@@ -134,7 +134,9 @@ describe.each(STORE_KINDS)('dashboard admin endpoints on %s', (kind) => {
     expect(signed.status).toBe(200);
     expect(signed.body.request.method).toBe('GET');
     expect(signed.body.answer).toMatchObject({ status: 200, body: 'OK' });
-    expect(signed.body.event).toMatchObject({ source: 'tapjoy-test', outcome: 'accepted', userId: 'test-user', coins: 10 });
+    // Recorded as a test: what a real one would credit is said, and credited to nobody.
+    expect(signed.body.event).toMatchObject({ source: 'tapjoy-test', outcome: 'accepted', userId: 'test-user', coins: 0, test: true });
+    expect(signed.body.wouldCredit).toBe('10');
 
     const unsigned = await hub.admin('/sources/tapjoy-test/test', { body: { authenticate: false } });
     expect(unsigned.body.answer.status).toBe(403);

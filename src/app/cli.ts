@@ -58,7 +58,9 @@ Configuration comes from the environment (README.md, "Configuration", says more)
   SESSION_MAX_HOURS         …and this long after signing in (12)
   SMTP_URL                  smtp://user:password@host:587, for alert emails
   ALERT_EMAIL_FROM          the alert emails' sender
-  ALERT_CHECK_SECONDS       how often serve and worker processes check the alert rules (30)`;
+  ALERT_CHECK_SECONDS       how often serve and worker processes check the alert rules (30)
+  OTEL_EXPORTER_OTLP_ENDPOINT  tracing, off unless set: an OTLP/HTTP collector (http://otel-collector:4318);
+                            OTEL_SERVICE_NAME (postback-hub) and the SDK's other OTEL_* variables apply`;
 
 /** serve: API and delivery worker; api: the API only; worker: deliveries only (no API; its probes on WORKER_HEALTH_PORT). */
 type RunMode = 'serve' | 'api' | 'worker';

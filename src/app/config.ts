@@ -45,6 +45,19 @@ export interface Config {
   smtp: { url: string; from: string } | undefined;
   /** How often `serve` and `worker` processes check the alert rules. */
   alertCheckMs: number;
+  /** OpenTelemetry tracing, from the standard OTEL_* variables; null: off (nothing registered). */
+  tracing: TracingConfig | null;
+}
+
+/**
+ * What the hub decides itself of the OTEL_* variables: whether to trace, and which exporter to
+ * build. Everything else (endpoint, headers, timeouts, sampler, batching, resource attributes)
+ * the SDK reads from the environment on its own.
+ */
+export interface TracingConfig {
+  exporters: Array<'otlp' | 'console'>;
+  /** OTLP over HTTP: protobuf (the specification's default) or JSON. */
+  protocol: 'http/protobuf' | 'http/json';
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -119,6 +132,32 @@ function parseSmtp(env: Env): Config['smtp'] {
   return { url: raw, from: sender };
 }
 
+/**
+ * Tracing is on when an OTLP endpoint is set or OTEL_TRACES_EXPORTER names an exporter, and off
+ * (nothing registered) when neither is, when it says `none`, or when OTEL_SDK_DISABLED=true.
+ */
+function parseTracing(env: Env): TracingConfig | null {
+  if (text(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
+  const named = text(env, 'OTEL_TRACES_EXPORTER');
+  const endpointVariable = ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'].find((name) => text(env, name) !== undefined);
+  if (named === undefined && endpointVariable === undefined) return null;
+  const exporters: TracingConfig['exporters'] = [];
+  for (const name of (named ?? 'otlp').split(',').map((n) => n.trim().toLowerCase())) {
+    if (name === 'otlp' || name === 'console') exporters.push(name);
+    else if (name !== 'none') throw new ConfigError('OTEL_TRACES_EXPORTER', `must be otlp, console or none, got "${name}"`);
+  }
+  if (exporters.length === 0) return null;
+  if (endpointVariable !== undefined && !/^https?:\/\/[^/?#]+/.test(text(env, endpointVariable)!)) {
+    throw new ConfigError(endpointVariable, 'must be an http(s) URL, e.g. http://collector:4318');
+  }
+  const protocolVariable = text(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') === undefined ? 'OTEL_EXPORTER_OTLP_PROTOCOL' : 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL';
+  const protocol = text(env, protocolVariable) ?? 'http/protobuf';
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    throw new ConfigError(protocolVariable, `must be http/protobuf or http/json (OTLP over HTTP; grpc is not supported), got "${protocol}"`);
+  }
+  return { exporters, protocol };
+}
+
 /** Null if `text` is a usable secret key: 32 bytes as base64. */
 export function checkSecretKey(text: string): string | null {
   return /^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim()) ? null : 'must be 32 random bytes as base64 (e.g. `openssl rand -base64 32`)';
@@ -163,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionMaxHours: integer(env, 'SESSION_MAX_HOURS', 12, 1, 30 * 24),
     smtp,
+    tracing: parseTracing(env),
     alertCheckMs: integer(env, 'ALERT_CHECK_SECONDS', 30, 5, 86_400) * 1000,
     secretKey,
     publicUrl,

@@ -13,6 +13,7 @@ import { SecretBox } from '../lib/secret-box.js';
 import type { Config } from './config.js';
 import { recordSecretKey, verifySecretKey } from './secret-key.js';
 import { buildServices, type Log, type Services } from './services.js';
+import { startTelemetry, type Telemetry } from './telemetry.js';
 import { VERSION } from './version.js';
 
 export interface Hub {
@@ -31,7 +32,7 @@ export interface Hub {
    * fingerprint (see secret-key.ts), and the delivery worker and retention start.
    */
   start(): Promise<void>;
-  /** Graceful stop: refuse new requests, finish those in flight, flush the group commit, close the store. */
+  /** Graceful stop: refuse new requests, finish those in flight, flush the group commit, close the store, send the last spans. */
   close(): Promise<void>;
 }
 
@@ -84,11 +85,19 @@ async function drain(app: App, deadlineMs: number): Promise<void> {
 
 /** The composition root: the database, the services, the worker and the HTTP app, wired once. */
 export async function createHub(config: Config, options: HubOptions): Promise<Hub> {
+  const log: Log = options.logger ?? SILENT;
+  // First: the HTTP app, built below, traces its intakes only if a provider is registered by then.
+  const telemetry = startTelemetry(config.tracing, log);
   const metrics = createMetrics();
-  const db = await openMeasuredDatabase(config, options, metrics);
+  let db: HubDb;
+  try {
+    db = await openMeasuredDatabase(config, options, metrics);
+  } catch (error) {
+    await telemetry?.shutdown();
+    throw error;
+  }
   const clock = options.clock ?? systemClock;
   const box = SecretBox.fromText(options.secretKey);
-  const log: Log = options.logger ?? SILENT;
   let services: Services;
   let servers: Servers;
   try {
@@ -108,10 +117,11 @@ export async function createHub(config: Config, options: HubOptions): Promise<Hu
     servers = await buildServers(config, options, { services, db, metrics });
   } catch (error) {
     await db.close();
+    await telemetry?.shutdown();
     throw error;
   }
   registerDeliveryGauges(metrics, services.deliveries, () => clock.now());
-  return { ...servers, db, services, metrics, ...lifecycle({ config, options, db, services, servers, box, clock, log }) };
+  return { ...servers, db, services, metrics, ...lifecycle({ config, options, db, services, servers, box, clock, log, telemetry }) };
 }
 
 /** The hub's database, its group commits measured. */
@@ -165,6 +175,7 @@ interface LifecycleParts {
   box: SecretBox;
   clock: Clock;
   log: Log;
+  telemetry: Telemetry | null;
 }
 
 /** `start()` takes up the background work; `close()` undoes all of it, once, in order. */
@@ -203,6 +214,8 @@ function lifecycle(parts: LifecycleParts): Pick<Hub, 'start' | 'close'> {
         await services.sender.close();
         await services.clicks.drain();
         await db.close();
+        // Last: the spans of everything above are ended, and sent now.
+        await parts.telemetry?.shutdown();
       })();
       return closing;
     },

@@ -125,7 +125,7 @@ export function buildServices(db: HubDb, options: ServiceOptions) {
     redactor,
     sources,
     sourcePostbacks,
-    sourceTester: new SourceTester({ sources, intake: sourcePostbacks, events: dal.events, clock }),
+    sourceTester: new SourceTester({ sources, intake: sourcePostbacks, events: dal.events, deliveries: dal.deliveries, destinations, clock }),
     levelPostbacks,
     platformEvents: new PlatformEventService({ store: { ...dal.events, ...dal.deliveries }, secrets, clock, prepare }),
     destinations,

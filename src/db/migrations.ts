@@ -243,11 +243,24 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
     ],
   },
   {
+    // The W3C traceparent of the intake that recorded an event, when tracing is on: its
+    // deliveries' attempts, sent later and maybe by another process, continue that trace.
+    name: '0011_events_trace_context',
+    up: () => ['ALTER TABLE events ADD COLUMN trace_context TEXT'],
+  },
+  {
+    // A dashboard test postback is recorded through the real intake but flagged: it credits no
+    // ledger, and reports, stats, traces and alerts leave it out. Its deliveries are the event's
+    // (a delivery belongs to one event), so they read the flag from it.
+    name: '0012_test_events',
+    up: () => ['ALTER TABLE events ADD COLUMN test SMALLINT NOT NULL DEFAULT 0'],
+  },
+  {
     // A replay starts a new round of the retry policy without renumbering the attempts: the
     // delivery keeps counting every attempt, and `round_start` holds how many came before the
     // round (the policy counts from there). The links list counts each link's conversions
     // through `events_link`, partial so that an event without a click costs the index nothing.
-    name: '0011_replay_rounds',
+    name: '0013_replay_rounds',
     up: () => [
       `ALTER TABLE deliveries ADD COLUMN round_start INTEGER NOT NULL DEFAULT 0`,
       `CREATE INDEX events_link ON events (link_id) WHERE link_id IS NOT NULL`,

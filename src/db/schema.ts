@@ -344,6 +344,10 @@ export interface EventsTable {
   review: string | null;
   /** The exact reward in micro-coins (signed: a reversal's is negative); null before 0006. */
   reward_micros: number | null;
+  /** The W3C traceparent of the intake that recorded it; null when tracing was off. */
+  trace_context: string | null;
+  /** 1: a dashboard test postback (credits nothing; left out of reports, stats and traces). */
+  test: number;
 }
 
 export interface LedgerEntriesTable {

@@ -29,6 +29,8 @@ import { platformEventRoutes } from './routes/platform-events.js';
 import { sourcePostbackRoutes } from './routes/source-postbacks.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
+import { traceIntakes } from './intake-tracing.js';
+import { tracingActive } from '../lib/tracing.js';
 
 const LOGS_INFO = new Set(['info', 'debug', 'trace']);
 export interface HttpDeps {
@@ -63,6 +65,8 @@ export async function buildHttp(deps: HttpDeps): Promise<App> {
   registerErrorHandling(app);
   lingerOnEarlyAnswers(app, deps.linger);
   observeRequests(app, deps.metrics, deps.services.redactor);
+  // With tracing off the intakes get no hooks at all: not even the API's no-op spans.
+  if (tracingActive()) traceIntakes(app);
   await registerOpenApi(app, deps.version, deps.publicUrl);
   clicks.path = serveClicks(app, deps);
   nameOperations(app);

@@ -98,6 +98,7 @@ export function eventDto(e: EventRecord): Static<typeof EventSchema> {
     partnerClickId: e.partnerClickId,
     flags: e.flags,
     review: e.review,
+    test: e.test,
     metadata: e.metadata,
     raw: e.raw,
     receivedAt: iso(e.receivedAt),

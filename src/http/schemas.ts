@@ -88,6 +88,7 @@ export const EventSchema = Type.Object({
     description: 'Fraud-check findings',
   }),
   review: Nullable(ReviewSchema()),
+  test: Type.Boolean({ description: 'A test postback sent from the dashboard: it credited nobody, and reports, stats and traces leave it out' }),
   metadata: Type.Record(Type.String(), Type.Unknown()),
   raw: Nullable(
     Type.Object({

@@ -5,13 +5,16 @@
 // policy that holds fast conversions, a platform event held for review and approved in the
 // explorer, and the report that counts the click and the conversion.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, postJson, startTestHub, type TestHub } from '../helpers/hub.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { browserAvailable, ensureDashboardBuilt, launchChromium, parseCsv, newPage } from '../helpers/browser.js';
+import { browserAvailable, ensureDashboardBuilt, launchChromium, parseCsv, newPage, screenshot } from '../helpers/browser.js';
 
 const run = browserAvailable();
+const SHOTS = process.env.SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'postback-hub-dashboard-shots');
 
 
 describe.skipIf(!run)('the dashboard in a browser', () => {
@@ -38,6 +41,7 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
   });
 
   const dialog = () => page.locator('dialog[open]');
+  let shopSecret: string;
   const nav = (name: string) => page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name, exact: true }).click();
 
   it('signs in with the admin token, kept out of the URL', async () => {
@@ -77,6 +81,7 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     await page.getByRole('heading', { name: 'Secret of shop' }).waitFor();
     const secret = await dialog().getByLabel('Secret', { exact: true }).inputValue();
     expect(secret).toMatch(/^pbh_/);
+    shopSecret = secret;
     await dialog().getByRole('button', { name: 'I have stored it' }).click();
 
     const row = page.getByRole('row', { name: /Shop offerwall/ });
@@ -90,8 +95,10 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     await page.getByRole('row', { name: /Shop offerwall/ }).getByRole('button', { name: 'Send test postback' }).click();
     const test = dialog();
     await test.getByRole('button', { name: 'Send test postback' }).click();
-    await test.getByText('10 coins to test-user').waitFor();
-    expect(await test.locator('.outcome-box').textContent()).toContain('accepted');
+    // A test: it credits nobody, and says what a real postback would have.
+    await test.getByText('a real postback like it would credit 10 coins to test-user').waitFor();
+    expect(await test.locator('.outcome-box').textContent()).toMatch(/accepted\s*test/);
+    expect((await hub.admin('/users/test-user')).status).toBe(404);
 
     // Without the secret: rejected, and the reason says so.
     await test.getByLabel('Add the source’s credentials').uncheck();
@@ -121,7 +128,8 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     await page.getByRole('heading', { name: 'Raw request' }).waitFor();
     expect(await page.locator('main').textContent()).toContain('GET /postbacks/shop');
     await expect.poll(() => page.getByRole('row', { name: /User user_id test-user/ }).count()).toBe(1);
-    await page.getByText('No user: nothing was credited.').or(page.getByText('No ledger entry')).first().waitFor();
+    // A test postback's: nobody's ledger is read, none was written.
+    await page.getByText('A test postback: it credited nobody.').waitFor();
   });
 
   let destinationId: string;
@@ -152,9 +160,9 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
 
   it('shows a failed delivery in the postback history and replays it', async () => {
     receiver.setDefault({ status: 500, body: 'down for maintenance' });
-    // An accepted postback with a payout and an offer: the destination wants every event.
-    const sent = await hub.admin('/sources/shop/test', { body: { fields: { user_id: 'player-7', tx: 'order-1', payout: '2.10', offer_id: 'summer-sale' } } });
-    expect(sent.body.event.outcome).toBe('accepted');
+    // The partner's accepted postback with a payout and an offer: the destination wants every event.
+    const sent = await fetch(`${hub.url}/postbacks/shop?secret=${shopSecret}&user_id=player-7&tx=order-1&payout=2.10&offer_id=summer-sale`);
+    expect(await sent.json()).toMatchObject({ outcome: 'accepted' });
 
     await nav('Postback history');
     const failedRow = page.getByRole('row', { name: /summer-sale/ });
@@ -202,13 +210,50 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     expect(record).toMatchObject({ user_id: 'player-7', offer_id: 'summer-sale', payout: '2.10', currency: 'USD', destination_id: destinationId, destination_name: 'Partner', state: 'succeeded', attempts: '2', http_status: '200', event_type: 'conversion' });
   });
 
+  it('sends a test postback to the one destination picked, marked test in the history', async () => {
+    const other = await hub.admin('/destinations', { body: { name: 'Other partner', config: { url: `${receiver.url}/other?uid={user_id}` } } });
+    expect(other.status).toBe(201);
+    await nav('Sources');
+    await page.getByRole('row', { name: /Shop offerwall/ }).getByRole('button', { name: 'Send test postback' }).click();
+    const test = dialog();
+    const picks = test.getByRole('group', { name: 'Deliver the test to' });
+    // Both want it; neither is checked until the operator says so.
+    await expect.poll(() => picks.getByRole('checkbox').count()).toBe(2);
+    expect(await picks.getByLabel('Partner', { exact: true }).isChecked()).toBe(false);
+    expect(await picks.getByLabel('Other partner').isChecked()).toBe(false);
+    const names = await Promise.all((await test.getByRole('textbox', { name: /^Field \d+ name$/ }).all()).map((input) => input.inputValue()));
+    await test.getByRole('textbox', { name: `Field ${names.indexOf('user_id') + 1} value` }).fill('player-test');
+    await picks.getByLabel('Partner', { exact: true }).check();
+    const before = receiver.received.length;
+    await test.getByRole('button', { name: 'Send test postback' }).click();
+    await test.getByText('Queued for Partner').waitFor();
+    expect(await test.getByRole('list', { name: 'Deliveries' }).textContent()).toContain('Not sent to Other partner: not picked.');
+    await expect.poll(() => receiver.received.length).toBe(before + 1);
+    expect(receiver.received.at(-1)!.url).toMatch(/^\/pb\?uid=player-test/);
+    for (const [name, viewport] of [['source-test-picked-1440', { width: 1440, height: 900 }], ['source-test-picked-390', { width: 390, height: 844 }]] as const) {
+      await page.setViewportSize(viewport);
+      await test.locator('.outcome-box').scrollIntoViewIfNeeded();
+      await screenshot(page, SHOTS, name, viewport);
+    }
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await test.getByRole('button', { name: 'Close', exact: true }).first().click();
+
+    await nav('Postback history');
+    const row = page.getByRole('row', { name: /test-offer/ });
+    const refreshed = async () => (await page.getByRole('button', { name: 'Refresh', exact: true }).click(), (await row.count()) === 1 ? await row.textContent() : '');
+    await expect.poll(refreshed).toMatch(/succeeded\s*test/);
+    expect(receiver.received.filter((r) => r.url.startsWith('/other'))).toEqual([]);
+    expect((await hub.admin(`/destinations/${other.body.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('shows the overview with its figures, and nothing went wrong in the page', async () => {
     await nav('Overview');
     await page.locator('.card').first().waitFor();
-    await expect.poll(async () => page.locator('.card').first().textContent()).toMatch(/Postbacks received\s*3/);
+    // The partner's postback only: test postbacks are left out of the overview.
+    await expect.poll(async () => page.locator('.card').first().textContent()).toMatch(/Postbacks received\s*1/);
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(3);
-    // Revenue of the two accepted postbacks that carried one (1.00 and 2.10), as an exact decimal.
-    expect(await page.locator('main').textContent()).toContain('3.10 USD');
+    // Its revenue, as an exact decimal (the tests' 1.00 is not counted).
+    expect(await page.locator('main').textContent()).toContain('2.10 USD');
     // A refused token sends the operator back to sign in, with a message.
     await page.evaluate("sessionStorage.setItem('postback-hub.admin-token', 'revoked-token-0000000')");
     await page.getByRole('button', { name: 'Refresh' }).click();

@@ -1589,8 +1589,8 @@ export interface paths {
         get: operations["getSourceTestSample"];
         put?: never;
         /**
-         * Send a test postback through the source's real intake (recorded like any other) and answer what the hub made of it
-         * @description The request is built from `fields` (or a sample from the mapping) and, unless `authenticate` is false, carries the credentials the source expects: its secret as a Bearer token, header or query parameter, a fresh timestamp, and hash signatures computed with its secret. An accepted test postback credits its user and is delivered to the destinations that want it.
+         * Send a test postback through the source's real intake, recorded as a test, and answer what the hub made of it
+         * @description The request is built from `fields` (or a sample from the mapping) and, unless `authenticate` is false, carries the credentials the source expects: its secret as a Bearer token, header or query parameter, a fresh timestamp, and hash signatures computed with its secret. The event is recorded with `test: true`: it credits no ledger (`wouldCredit` says what a real one would), advances no goal, and reports, stats, traces and alerts leave it out; it is delivered only to the `destinations` picked, of those that want it.
          *
          *     Needs the `config:write` scope: change the configuration, send test postbacks, and create, change or delete users.
          */
@@ -1927,6 +1927,8 @@ export interface components {
             payout: string | null;
             currency: string | null;
             advertiser: string | null;
+            /** @description Made for a dashboard test postback: sent only to the destinations the operator picked */
+            test: boolean;
         };
         /** Destination */
         Destination: {
@@ -2083,6 +2085,8 @@ export interface components {
                 detail: string;
             }[];
             review: ("flagged" | "held" | "approved" | "rejected") | null;
+            /** @description A test postback sent from the dashboard: it credited nobody, and reports, stats and traces leave it out */
+            test: boolean;
             metadata: {
                 [key: string]: unknown;
             };
@@ -2745,8 +2749,28 @@ export interface components {
                 contentType: string;
                 body: string;
             };
-            /** @description The event the hub recorded for it */
+            /** @description The event the hub recorded for it, flagged `test` */
             event: components["schemas"]["Event"] | null;
+            /** @description Coins the source's reward rule gives it (a decimal string): what a real postback would credit. A test credits nobody. Null when refused before the rule applied */
+            wouldCredit: string | null;
+            /** @description The deliveries it made: to the picked destinations that want it */
+            deliveries: {
+                id: string;
+                destination: {
+                    id: string;
+                    name: string;
+                };
+            }[];
+            /** @description Destinations that want it but were not picked: nothing was sent to them */
+            notPicked: {
+                id: string;
+                name: string;
+            }[];
+            /** @description Picked destinations that do not want it (or are disabled): nothing was sent to them */
+            notMatched: {
+                id: string;
+                name: string;
+            }[];
         };
         /** SourceWithSecret */
         SourceWithSecret: {
@@ -3187,6 +3211,8 @@ export interface operations {
                             detail: string;
                         }[];
                         review: ("flagged" | "held" | "approved" | "rejected") | null;
+                        /** @description A test postback sent from the dashboard: it credited nobody, and reports, stats and traces leave it out */
+                        test: boolean;
                         metadata: {
                             [key: string]: unknown;
                         };
@@ -6326,6 +6352,8 @@ export interface operations {
                 partner?: string;
                 /** @description Fraud review: flagged (credited anyway), held (waits for an operator), approved, rejected */
                 review?: "flagged" | "held" | "approved" | "rejected";
+                /** @description Only test postbacks sent from the dashboard (true) or only real ones (false); both when absent */
+                test?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -11960,6 +11988,11 @@ export interface operations {
                         fields: {
                             [key: string]: string;
                         };
+                        /** @description Enabled destinations that want a postback like the sample: the ones the operator may pick */
+                        destinations: {
+                            id: string;
+                            name: string;
+                        }[];
                     };
                 };
             };
@@ -12030,6 +12063,8 @@ export interface operations {
                     };
                     /** @description Add the credentials the source expects, signed with its secret (default true) */
                     authenticate?: boolean;
+                    /** @description Destination ids to deliver the test to, of those that want it (default none: a test reaches no partner unless picked) */
+                    destinations?: string[];
                 };
             };
         };

@@ -68,3 +68,13 @@ export function useTicker(ms: number, enabled: boolean): number {
   }, [ms, enabled]);
   return tick;
 }
+
+/**
+ * A filter kept in the query string: each of `empty`'s keys read from it ('' when absent), and
+ * a setter that writes the filter back (empty values left out).
+ */
+export function useQueryFilter<T extends Record<string, string>>(empty: T): [T, (next: T) => void] {
+  const [query, setQuery] = useQueryState();
+  const applied = Object.fromEntries(Object.keys(empty).map((key) => [key, query.get(key) ?? ''])) as T;
+  return [applied, setQuery];
+}

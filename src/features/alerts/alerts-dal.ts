@@ -107,6 +107,8 @@ function readSnapshot(db: HubDb, rules: AlertRules, now: number): Promise<AlertS
       .selectFrom('events')
       .select((eb) => ['source', 'outcome', 'reason', eb.fn.countAll<number>().as('count'), eb.fn.max('detail').as('example')])
       .where('received_at', '>=', since)
+      // An operator's test postbacks (refused on purpose, often) raise no alert.
+      .where('test', '=', 0)
       .groupBy(['source', 'outcome', 'reason'])
       .execute();
     const heldBefore = now - rules.held_events.minutes * 60_000;
@@ -114,6 +116,7 @@ function readSnapshot(db: HubDb, rules: AlertRules, now: number): Promise<AlertS
       .selectFrom('events')
       .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('received_at').as('oldest')])
       .where('review', '=', 'held')
+      .where('test', '=', 0)
       .where('received_at', '<=', heldBefore)
       .executeTakeFirst();
     return {

@@ -11,6 +11,7 @@ import type { ClicksDal } from '../clicks/clicks-dal.js';
 import type { SettingsDal } from '../../db/settings.js';
 import type { EventsDal } from './events-dal.js';
 import type { Page } from '../../db/paging.js';
+import { inSpan } from '../../lib/tracing.js';
 
 export const FRAUD_POLICY_KEY = 'fraud-policy';
 const policyValidator = Compile(FraudPolicySchema);
@@ -75,8 +76,27 @@ export class ConversionService {
     return this.policy();
   }
 
-  /** The command as it will be recorded: attributed, screened, with its deliveries. */
-  async prepare(command: RecordEventCommand): Promise<RecordEventCommand> {
+  /** The command as it will be recorded: attributed, screened, with its deliveries; traced as `postback.attribute`. */
+  prepare(command: RecordEventCommand): Promise<RecordEventCommand> {
+    return inSpan('postback.attribute', {}, async (span) => {
+      // Attribution fills the event in place: what it came with is read first.
+      const clickIdGiven = command.event.clickId !== null;
+      const prepared = await this.attribute(command);
+      if (!span.isRecording()) return prepared;
+      const { event } = prepared;
+      span.setAttributes({
+        'postback.event_id': event.id,
+        'postback.click_id_given': clickIdGiven,
+        'postback.attributed': event.linkId !== null,
+        ...(event.partner === null ? {} : { 'postback.partner': event.partner }),
+        'postback.fraud_flags': (prepared.screening?.flags ?? []).map((flag) => `${flag.check}:${flag.action}`),
+        'postback.deliveries': prepared.deliveries?.length ?? 0,
+      });
+      return prepared;
+    });
+  }
+
+  private async attribute(command: RecordEventCommand): Promise<RecordEventCommand> {
     const { event } = command;
     const { policy, caps } = await this.loadPolicy();
     const now = event.receivedAt;
@@ -130,7 +150,8 @@ export class ConversionService {
     if (approve) {
       const event = await this.deps.store.getEvent(id);
       if (event === null) throw new NotFoundError(`No event "${id}"`, 'id');
-      deliveries = await this.deps.deliveriesFor(event);
+      // A test postback goes only where the operator sent it, when it was sent: nowhere on approval.
+      if (!event.test) deliveries = await this.deps.deliveriesFor(event);
     }
     const result = await this.deps.store.reviewEvent(id, approve ? { approve: true, ledgerEntryId: newId(), deliveries } : { approve: false, ledgerEntryId: newId() }, now);
     if (result === 'not_found') throw new NotFoundError(`No event "${id}"`, 'id');

@@ -6,6 +6,7 @@ import { parseJson, type EventsTable, type UsersTable } from '../../db/schema.js
 import { goalFacts, type GoalFacts } from '../goals/definition.js';
 import { userFromRow } from '../ledger/users-dal.js';
 import type { NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
+import { dedupeKeyOf } from './new-event.js';
 import { capFlags, reviewOf, type ConversionCounts, type FraudFlag } from './fraud.js';
 import { applyDailyCap } from './reward-rules.js';
 import { carry, fractionOf, MICROS_PER_COIN, wholeCoins } from '../ledger/carry.js';
@@ -31,9 +32,11 @@ export async function reversalCredit(
   reversalOf: string,
 ): Promise<{ ok: true; dedupeKey: string; credit: Credit; original: ReversedEvent } | { ok: false; detail: string }> {
   const { event } = command;
+  // A test reversal reverses a test postback only: its key is looked up among the tests'.
+  const key = dedupeKeyOf(event, reversalOf);
   const [original] = await db.query<Pick<EventsTable, 'id' | 'coins' | 'reward_micros' | 'user_id' | 'type' | 'offer_id' | 'source' | 'level' | 'metadata' | 'received_at'>>(
     "SELECT id, coins, reward_micros, user_id, type, offer_id, source, level, metadata, received_at FROM events WHERE source = ? AND dedupe_key = ? AND outcome = 'accepted'",
-    [event.source, reversalOf],
+    [event.source, key],
   );
   if (original === undefined || original.user_id !== event.userId) {
     return { ok: false, detail: original === undefined ? `no accepted postback "${reversalOf}" to reverse` : `postback "${reversalOf}" belongs to another user` };
@@ -42,7 +45,7 @@ export async function reversalCredit(
   return {
     ok: true,
     // Its own key, so the same reversal twice is a duplicate and takes back only once.
-    dedupeKey: `reversal:${reversalOf}`,
+    dedupeKey: `reversal:${key}`,
     // The exact reward that stands (before 0006 only whole coins were kept).
     credit: { ledgerEntryId: command.credit?.ledgerEntryId ?? event.id, micros: -(original.reward_micros === null ? Number(original.coins) * MICROS_PER_COIN : Number(original.reward_micros)), kind: 'reversal' },
     original: {
@@ -271,9 +274,9 @@ async function getUserRow(db: SqlExecutor, userId: string): Promise<UsersTable |
   return row;
 }
 
-/** Earlier conversions the caps count: accepted events, less those rejected in review. */
+/** Earlier conversions the caps count: accepted events, less those rejected in review, and no test postback. */
 async function conversionCounts(db: SqlExecutor, event: NewEvent, since: number): Promise<ConversionCounts> {
-  const live = "outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')";
+  const live = "outcome = 'accepted' AND (review IS NULL OR review <> 'rejected') AND test = 0";
   const [row] = await db.query<Record<keyof ConversionCounts, number>>(
     `SELECT
        (SELECT COUNT(*) FROM events WHERE user_id = ? AND received_at >= ? AND ${live}) AS "userToday",

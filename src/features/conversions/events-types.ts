@@ -58,6 +58,17 @@ export interface EventRecord {
   rewardMicros: number | null;
   flags: FraudFlag[];
   review: ReviewState | null;
+  /**
+   * The W3C traceparent of the intake span that recorded it (lib/tracing.ts), which its
+   * deliveries' attempts continue; null when tracing was off.
+   */
+  traceContext: string | null;
+  /**
+   * A test postback sent from the dashboard: recorded through the real intake, but it credits
+   * no ledger, advances no goal, is delivered only where the operator chose, and reports,
+   * stats, traces and alerts leave it out.
+   */
+  test: boolean;
 }
 
 /** What the store decides about an event, inside the recording transaction. */
@@ -137,6 +148,8 @@ export interface EventFilter {
   offerId?: string;
   partner?: string;
   review?: ReviewState;
+  /** Only test postbacks (true) or only real ones (false); both when absent. */
+  test?: boolean;
   limit: number;
   cursor?: string;
 }

@@ -22,7 +22,19 @@ export function blankEvent(source: string, type: string, receivedAt: number, raw
     partner: null,
     linkId: null,
     partnerClickId: null,
+    traceContext: null,
+    test: false,
   };
+}
+
+/**
+ * The de-duplication key an event is recorded under: a test postback's is its own (`test:`), so
+ * that a test never takes a real postback's id (the real one would then be refused as its
+ * duplicate), nor is refused as a duplicate of a real one; tests still de-duplicate among
+ * themselves, so sending the same test twice shows what a partner's retry would get.
+ */
+export function dedupeKeyOf<K extends string | null>(event: Pick<NewEvent, 'test'>, key: K): K {
+  return (event.test && key !== null ? `test:${key}` : key) as K;
 }
 
 /**

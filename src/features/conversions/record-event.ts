@@ -6,6 +6,7 @@ import { advanceGoals, retreatGoals } from '../goals/goal-sql.js';
 import type { EventVerdict, MissingReference, NewEvent, RecordEventCommand, RecordEventResult } from './events-types.js';
 import { DELIVERIES_CHANNEL } from '../delivery/deliveries-sql.js';
 import { wholeCoins } from '../ledger/carry.js';
+import { dedupeKeyOf } from './new-event.js';
 
 /**
  * The recording transaction, written once for both dialects and run by the write channel
@@ -65,6 +66,7 @@ async function recordMany(db: SqlExecutor, commands: readonly RecordEventCommand
  */
 function recordableTogether(command: RecordEventCommand): boolean {
   return (
+    !command.event.test &&
     command.reversalOf === undefined &&
     command.dailyCap === undefined &&
     command.screening?.caps == null &&
@@ -114,7 +116,8 @@ async function recordTogether(db: SqlExecutor, commands: readonly RecordEventCom
 }
 
 /** One event; `queued` says it queued deliveries (workers are told once per transaction). */
-async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt = 1): Promise<{ result: RecordEventResult; queued: boolean }> {
+async function recordOne(db: SqlExecutor, given: RecordEventCommand, attempt = 1): Promise<{ result: RecordEventResult; queued: boolean }> {
+  const command = asTest(given);
   const { event, requires } = command;
   const ensureUser = command.ensureUser === true && event.userId !== null;
   // Over a network each statement is a round trip: the user, the event and its deliveries go
@@ -123,7 +126,7 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
   const together = !db.inProcess && !(ensureUser && requires.userId != null);
   if (ensureUser && !together) await db.query(ENSURE_USER, ensureUserParams(event));
   let credit = command.credit;
-  let dedupeKey = event.externalId;
+  let dedupeKey = dedupeKeyOf(event, event.externalId);
   let reversed: ReversedEvent | null = null;
   if (command.reversalOf !== undefined) {
     const reversal = await reversalCredit(db, command, command.reversalOf);
@@ -132,6 +135,8 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
       return { result: { outcome: 'rejected', eventId: event.id, reason: 'original_not_found' }, queued: false };
     }
     ({ dedupeKey, credit, original: reversed } = reversal);
+    // A test reversal takes back nothing: its original credited nothing.
+    if (event.test) credit = null;
   }
   credit = await dailyCapped(db, command, credit);
   // Fraud screening: a held event keeps its credit and deliveries aside for the review.
@@ -156,6 +161,17 @@ async function recordOne(db: SqlExecutor, command: RecordEventCommand, attempt =
   if (command.goals !== undefined && review !== 'held') await advanceGoals(db, [{ event, advances: command.goals }]);
   if (reversed !== null && command.goalsToRetreat !== undefined) await retreatGoals(db, reversed, command.goalsToRetreat);
   return { result, queued: deliveries.length > 0 };
+}
+
+/**
+ * A test postback is recorded as a real one would be, but touches no real user, whoever sent
+ * the command: no credit (no ledger entry, balance, carried fraction or feed entry), no user
+ * created, no goal advanced or taken back, no daily cap counted.
+ */
+function asTest(command: RecordEventCommand): RecordEventCommand {
+  if (!command.event.test) return command;
+  const { goals: _goals, goalsToRetreat: _retreat, dailyCap: _cap, ...rest } = command;
+  return { ...rest, credit: null, ensureUser: false };
 }
 
 /** An accepted event under its own key, unless the key is taken (then nothing): whether it was inserted. */
@@ -361,6 +377,8 @@ function eventParams(e: NewEvent, o: Outcome): unknown[] {
     o.flags === undefined || o.flags.length === 0 ? null : JSON.stringify(o.flags),
     o.review ?? null,
     o.rewardMicros ?? null,
+    e.traceContext,
+    e.test ? 1 : 0,
   ];
 }
 
@@ -368,7 +386,7 @@ async function insertEvent(db: SqlExecutor, event: NewEvent, outcome: Outcome): 
   await db.query(INSERT_EVENT, eventParams(event, outcome));
 }
 
-const NUMERIC_EVENT_COLUMNS: Readonly<Record<string, 'integer' | 'bigint'>> = { level: 'integer', coins: 'bigint', amount_micros: 'bigint', received_at: 'bigint', reward_micros: 'bigint' };
+const NUMERIC_EVENT_COLUMNS: Readonly<Record<string, 'integer' | 'bigint'>> = { level: 'integer', coins: 'bigint', amount_micros: 'bigint', received_at: 'bigint', reward_micros: 'bigint', test: 'integer' };
 /** Sent as JSON text, as `eventParams` gives them. */
 const JSON_EVENT_COLUMNS = new Set(['metadata', 'raw', 'flags']);
 

@@ -76,7 +76,7 @@ export function deliveriesDal(db: HubDb) {
         .innerJoin('events as e', 'e.id', 'd.event_id')
         .leftJoin('destinations as dn', 'dn.id', 'd.destination_id')
         .selectAll('d')
-        .select(['dn.name as destination_name', 'e.type as event_type', 'e.user_id as event_user_id', 'e.offer_id as event_offer_id', 'e.amount_micros as event_amount_micros', 'e.currency as event_currency', 'e.metadata as event_metadata']);
+        .select(['dn.name as destination_name', 'e.type as event_type', 'e.user_id as event_user_id', 'e.offer_id as event_offer_id', 'e.amount_micros as event_amount_micros', 'e.currency as event_currency', 'e.metadata as event_metadata', 'e.test as event_test']);
       if (filter.from !== undefined) query = query.where('d.created_at', '>=', filter.from);
       if (filter.to !== undefined) query = query.where('d.created_at', '<', filter.to);
       if (filter.destinationId !== undefined) query = query.where('d.destination_id', '=', filter.destinationId);
@@ -91,6 +91,7 @@ export function deliveriesDal(db: HubDb) {
         amountMicros: row.event_amount_micros === null ? null : Number(row.event_amount_micros),
         currency: (row.event_currency as string | null) ?? null,
         eventMetadata: parseJson<Record<string, unknown>>(row.event_metadata),
+        test: Number(row.event_test) === 1,
       });
       return db.read(() => page(query as never, 'd.id', 'desc', filter, toRow, 'id'));
     },

@@ -17,6 +17,8 @@ export interface HistoryEntry extends DeliveryRecord {
   offerId: string | null;
   amountMicros: number | null;
   currency: string | null;
+  /** Made for a dashboard test postback (the event's flag). */
+  test: boolean;
   /** The advertiser the partner named in its postback's data, if it did. */
   advertiser: string | null;
 }

@@ -13,7 +13,7 @@ export interface DeliveryFilter {
 
 /** A delivery with its event's facts, for the history table and its CSV. */
 export type DeliveryRow = DeliveryRecord &
-  Pick<EventRecord, 'userId' | 'offerId' | 'amountMicros' | 'currency'> & {
+  Pick<EventRecord, 'userId' | 'offerId' | 'amountMicros' | 'currency' | 'test'> & {
     /** Its destination's name; null once the destination is gone. */
     destinationName: string | null;
     eventType: EventRecord['type'];

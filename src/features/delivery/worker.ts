@@ -13,6 +13,8 @@ import type { AttemptRecord, AttemptResult, ClaimedDelivery } from './delivery-t
 import type { DestinationRecord } from '../destinations/destinations-types.js';
 import type { DeliveriesDal } from './deliveries-dal.js';
 import type { DestinationsDal } from '../destinations/destinations-dal.js';
+import { endAttemptSpan, failSpan, startAttemptSpan } from './attempt-tracing.js';
+import type { Span } from '@opentelemetry/api';
 
 export interface WorkerDeps {
   store: Pick<DeliveriesDal, 'claimDueDeliveries' | 'completeAttempts'> & Pick<DestinationsDal, 'getDestination'>;
@@ -219,19 +221,26 @@ export class DeliveryWorker {
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     const { event } = delivery;
     const { destination, secrets } = await this.destination(delivery);
+    const attemptNo = delivery.attempts + 1;
     if (event === null || destination === null) {
-      this.complete(orphaned(delivery, this.deps.clock.now(), event === null ? 'the event no longer exists' : 'the destination no longer exists'));
+      const result = orphaned(delivery, this.deps.clock.now(), event === null ? 'the event no longer exists' : 'the destination no longer exists');
+      endAttemptSpan(startAttemptSpan(delivery, delivery.destinationId, attemptNo, null), result);
+      this.complete(result);
       return;
     }
     const config = destination.config as DestinationConfig;
     const now = this.deps.clock.now();
-    const attemptNo = delivery.attempts + 1;
+    let span: Span | null = null;
     // Every result of this delivery has one shape, built in one place.
-    const finish = (record: AttemptRecord, next: AttemptResult['next'], failed: boolean, pauseNow: string | null, at: number): void =>
-      this.complete({ deliveryId: delivery.id, destinationId: destination.id, attempt: record, next, failed, pauseAfterFailures: config.pauseAfterFailures, pauseNow, now: at });
+    const finish = (record: AttemptRecord, next: AttemptResult['next'], failed: boolean, pauseNow: string | null, at: number): void => {
+      const result = { deliveryId: delivery.id, destinationId: destination.id, attempt: record, next, failed, pauseAfterFailures: config.pauseAfterFailures, pauseNow, now: at };
+      endAttemptSpan(span, result);
+      this.complete(result);
+    };
     const built = deliveryRequest(config, secrets, event, delivery.id, now, (error) => this.deps.onError?.(error, delivery.id));
     if (!built.ok) {
       // A template that cannot be filled will not fill on a retry either.
+      span = startAttemptSpan(delivery, destination.id, attemptNo, null);
       finish(attempt(attemptNo, now, config.url, config.method, {}, null, 0, null, built.error), { state: 'failed' }, true, null, now);
       return;
     }
@@ -245,9 +254,15 @@ export class DeliveryWorker {
       limiter.release();
       return;
     }
+    // Only now, when it is sent: a delivery left under the lease guard is no attempt.
+    span = startAttemptSpan(delivery, destination.id, attemptNo, request);
     let result;
     try {
       result = await this.deps.sender.send(request, { timeoutMs: config.timeoutMs, followRedirects: config.followRedirects });
+    } catch (error) {
+      // A fault of the hub's (the sender answers every failure of the partner's): the lease runs out, it is sent again.
+      if (span !== null) failSpan(span, error);
+      throw error;
     } finally {
       limiter.release();
     }

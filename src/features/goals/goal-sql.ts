@@ -165,6 +165,7 @@ async function recordCompletion(db: SqlExecutor, by: NewEvent, advance: GoalAdva
     partner: by.partner,
     linkId: by.linkId,
     partnerClickId: by.partnerClickId,
+    traceContext: by.traceContext,
     metadata: { goal: goal.id, goalName: goal.name, completion, completedBy: await completedBy(db, by, goal.config, windowStart) },
   };
   const bonus = goal.config.bonusCoins ?? 0;
@@ -178,7 +179,7 @@ async function recordCompletion(db: SqlExecutor, by: NewEvent, advance: GoalAdva
 /** The events that completed it: a group's latest event for each condition, a count's last events (at most 50). */
 async function completedBy(db: SqlExecutor, by: NewEvent, config: GoalConfig, since: number): Promise<string[]> {
   const rows = await db.query<Pick<EventsTable, 'id' | 'type' | 'offer_id' | 'source' | 'level' | 'metadata'>>(
-    "SELECT id, type, offer_id, source, level, metadata FROM events WHERE user_id = ? AND outcome = 'accepted' AND received_at >= ? ORDER BY received_at DESC, id DESC LIMIT 1000",
+    "SELECT id, type, offer_id, source, level, metadata FROM events WHERE user_id = ? AND outcome = 'accepted' AND test = 0 AND received_at >= ? ORDER BY received_at DESC, id DESC LIMIT 1000",
     [by.userId, since],
   );
   const facts = [{ id: by.id, ...goalFacts(by) }, ...rows.filter((row) => row.id !== by.id).map((row) => ({ id: row.id, ...factsFromRow(row) }))];

@@ -59,7 +59,8 @@ export function rewardAppDal(db: HubDb) {
 
     /** The user's postbacks the trace is about, oldest first, with the reversals of those accepted. */
     async traceEvents(userId: string, filter: TraceFilter): Promise<TraceEvent[]> {
-      const where = ['e.user_id = ?'];
+      // A test postback is about no real user's reward, whatever user id it carried.
+      const where = ['e.user_id = ?', 'e.test = 0'];
       const params: unknown[] = [userId];
       const also = (condition: string, ...values: unknown[]) => {
         where.push(condition);
@@ -74,7 +75,7 @@ export function rewardAppDal(db: HubDb) {
       const reversible = found.filter((row) => row.outcome === 'accepted' && row.external_id !== null && row.dedupe_key === row.external_id);
       if (reversible.length > 0 && filter.transactionId === undefined) {
         const keys = JSON.stringify(reversible.map((row) => `reversal:${row.external_id}`));
-        for (const row of await rows<TraceEventRow>(`${TRACE_EVENT_SELECT} WHERE e.user_id = ? AND ${db.capabilities.inJsonList('e.dedupe_key')}`, [userId, keys])) {
+        for (const row of await rows<TraceEventRow>(`${TRACE_EVENT_SELECT} WHERE e.user_id = ? AND e.test = 0 AND ${db.capabilities.inJsonList('e.dedupe_key')}`, [userId, keys])) {
           if (!ids.has(row.id)) found.push(row);
         }
       }
@@ -108,7 +109,7 @@ export function rewardAppDal(db: HubDb) {
     async clickToPostbackTimes(offerId: string): Promise<number[]> {
       const found = await rows<{ delay: number }>(
         `SELECT e.received_at - c.created_at AS delay FROM events e JOIN clicks c ON c.id = e.click_id
-         WHERE e.offer_id = ? AND e.outcome = 'accepted' ORDER BY e.received_at DESC LIMIT 200`,
+         WHERE e.offer_id = ? AND e.outcome = 'accepted' AND e.test = 0 ORDER BY e.received_at DESC LIMIT 200`,
         [offerId],
       );
       return found.map((row) => Number(row.delay)).filter((delay) => delay >= 0);

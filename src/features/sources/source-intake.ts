@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseMicros } from '../../lib/money.js';
 import { computeReward, toUsdMicros } from '../conversions/reward-rules.js';
+import { formatCoins, wholeCoins } from '../ledger/carry.js';
 import { jsonStatus, renderTextAnswer, type AnswerOutcome } from './answer.js';
 import { authenticate } from './auth.js';
 import type { SourceDefinition } from './definition.js';
@@ -32,6 +33,20 @@ export type SourceAnswer = { status: number; json: Record<string, unknown> } | {
  */
 export type SourceReceipt = { eventId: string; answer: SourceAnswer } | { eventId: string; error: AppError };
 
+/**
+ * A dashboard test postback, and what the intake found out about it: it is recorded flagged as a
+ * test (crediting nobody: record-event.ts), and delivered only to the picked destinations of
+ * those that want it. The intake fills in the rest.
+ */
+export interface TestRun {
+  /** Destination ids the operator picked; none by default. */
+  destinations: readonly string[];
+  /** The exact reward (micro-coins) the source's rule gives it: what a real postback would credit. */
+  wouldCreditMicros?: number;
+  /** Every enabled destination that wants the event, picked or not. */
+  matched?: string[];
+}
+
 export interface SourcePostbackDeps {
   sources: Pick<SourceService, 'load'>;
   /** Attribution, fraud screening and deliveries, filled in before recording. */
@@ -59,16 +74,19 @@ export class SourcePostbackIntake {
     return receipt.answer;
   }
 
-  /** What the hub made of a postback, and the event it recorded for it. */
-  async receive(slug: string, request: SourceRequest): Promise<SourceReceipt> {
+  /** What the hub made of a postback, and the event it recorded for it; `test` for the dashboard's test postbacks. */
+  async receive(slug: string, request: SourceRequest, test?: TestRun): Promise<SourceReceipt> {
     const started = performance.now();
     const source = await this.deps.sources.load(slug);
     if (source === null) throw new NotFoundError(`No source "${slug}"`, 'slug', 'unknown_source');
-    const event = newInboundEvent(slug, 'conversion', request, this.deps.clock.now(), this.deps.rawBodyLimit, this.deps.redactor);
+    // A refusal is recorded as the type the source's postbacks default to, as its accepted ones are.
+    const type = source.definition.defaults?.eventType ?? 'conversion';
+    const event = newInboundEvent(slug, type, request, this.deps.clock.now(), this.deps.rawBodyLimit, this.deps.redactor);
+    event.test = test !== undefined;
     // Null: nothing was recorded (storage down, a bug), so there is no outcome to count.
     let outcome: PostbackOutcome | null = null;
     try {
-      const accepted = await this.accept(source, request, event);
+      const accepted = await this.accept(source, request, event, test);
       outcome = accepted.outcome;
       return { eventId: event.id, answer: accepted.answer };
     } catch (error) {
@@ -81,7 +99,7 @@ export class SourcePostbackIntake {
     }
   }
 
-  private async accept(source: LoadedSource, request: SourceRequest, event: NewEvent): Promise<{ outcome: AnswerOutcome; answer: SourceAnswer }> {
+  private async accept(source: LoadedSource, request: SourceRequest, event: NewEvent, test: TestRun | undefined): Promise<{ outcome: AnswerOutcome; answer: SourceAnswer }> {
     const { definition } = source;
     if (!source.enabled) throw new NotFoundError(`Source "${source.slug}" is disabled`, 'slug', 'source_disabled');
     const input = parseInput(request);
@@ -111,8 +129,14 @@ export class SourcePostbackIntake {
       ...(mapped.reversalOf === null ? {} : { reversalOf: mapped.reversalOf }),
       ...(definition.modifiers?.dailyCap === undefined ? {} : { dailyCap: { coins: definition.modifiers.dailyCap, since: startOfUtcDay(event.receivedAt) } }),
     };
-    const result = await this.deps.store.recordEvent(this.deps.prepare === undefined ? command : await this.deps.prepare(command));
-    return answer(definition, mapped, result);
+    const prepared = this.deps.prepare === undefined ? command : await this.deps.prepare(command);
+    if (test === undefined) return answer(definition, mapped, await this.deps.store.recordEvent(prepared));
+    const matched = prepared.deliveries ?? [];
+    test.matched = matched.map((d) => d.destinationId);
+    test.wouldCreditMicros = command.credit?.kind === 'reward' ? command.credit.micros : 0;
+    event.metadata.wouldCredit = formatCoins(test.wouldCreditMicros);
+    const result = await this.deps.store.recordEvent({ ...prepared, deliveries: matched.filter((d) => test.destinations.includes(d.destinationId)) });
+    return answer(definition, mapped, result, wholeCoins(test.wouldCreditMicros));
   }
 
   /** Records the refusal; its answer is the source's own if it has one, else null (the error itself). */
@@ -130,19 +154,20 @@ export class SourcePostbackIntake {
 /** A refusal the store has already recorded. */
 class StoreRefusal extends NotFoundError {}
 
-function answer(definition: SourceDefinition, mapped: MappedPostback, result: RecordEventResult): { outcome: AnswerOutcome; answer: SourceAnswer } {
+/** `testCoins`: a test postback's answer shows what it would have credited (it credited nothing), and no balance. */
+function answer(definition: SourceDefinition, mapped: MappedPostback, result: RecordEventResult, testCoins?: number): { outcome: AnswerOutcome; answer: SourceAnswer } {
   if (result.outcome === 'rejected') {
     if (result.reason === 'original_not_found') {
       throw new StoreRefusal(`No accepted postback "${mapped.reversalOf}" of this user to reverse`, 'externalId', 'original_not_found');
     }
     throw new StoreRefusal(`No user "${mapped.userId}"`, 'user', 'user_not_found');
   }
-  const coins = result.outcome === 'accepted' ? result.coins : 0;
+  const coins = result.outcome !== 'accepted' ? 0 : (testCoins ?? result.coins);
   const text = renderTextAnswer(definition.answer, result.outcome, { event_id: result.eventId, external_id: mapped.externalId, user_id: mapped.userId, coins });
   if (text !== null) return { outcome: result.outcome, answer: { status: text.status, text: text.body } };
   const json: Record<string, unknown> =
     result.outcome === 'accepted'
-      ? { ok: true, outcome: 'accepted', eventId: result.eventId, userId: mapped.userId, coins, balance: result.user?.coins ?? null }
+      ? { ok: true, outcome: 'accepted', eventId: result.eventId, userId: mapped.userId, coins, balance: testCoins === undefined ? (result.user?.coins ?? null) : null, ...(testCoins === undefined ? {} : { test: true }) }
       : { ok: true, outcome: 'duplicate', duplicate: true, eventId: result.eventId, duplicateOf: result.duplicateOf };
   return { outcome: result.outcome, answer: { status: jsonStatus(definition.answer, result.outcome) ?? 200, json } };
 }

@@ -70,6 +70,14 @@ describe('the test postback request', () => {
     expect(mapPostback(definition, { query: {}, body })).toMatchObject({ ok: true, value: { userId: 'test-user', externalId: first.id, offerId: 'test-offer' } });
   });
 
+  it("names an optional de-duplication part's field without its `?` marker", () => {
+    const definition: SourceDefinition = { ...PRESETS.gg3, fields: { user: 'user_id', clickId: 'click_id' } };
+    const sample = sampleFields(definition, NOW);
+    expect(Object.keys(sample).filter((key) => key.startsWith('?'))).toEqual([]);
+    expect(sample).toMatchObject({ click_id: expect.stringMatching(/^click-test-/), event_id: expect.stringMatching(/^test-/) });
+    expect(mapPostback(definition, { query: sample, body: null })).toMatchObject({ ok: true, value: { externalId: `${sample.click_id}|${sample.event_id}` } });
+  });
+
   it('nests dotted paths into objects without a prototype', () => {
     const nested = nest({ 'payload.user_id': 'u', '__proto__.polluted': 'yes', id: 'x' });
     expect(JSON.stringify(nested)).toBe('{"payload":{"user_id":"u"},"__proto__":{"polluted":"yes"},"id":"x"}');

@@ -29,7 +29,8 @@ export function sampleFields(definition: SourceDefinition, now: number): Record<
     if (key !== undefined && value !== undefined) fields[key] = value;
   }
   for (const key of definition.dedupeKey ?? []) {
-    const path = firstPath(key);
+    // `?path` is an optional part (mapping.ts): the marker is not part of the field's name.
+    const path = typeof key === 'string' && key.startsWith('?') ? key.slice(1) : firstPath(key);
     if (path !== undefined && !path.startsWith('$') && fields[path] === undefined) fields[path] = unique;
   }
   return fields;

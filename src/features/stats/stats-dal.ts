@@ -40,11 +40,11 @@ async function report(k: Kysely<Tables>, from: number, to: number, by: ReportDim
     WHERE created_at >= ${from} AND created_at < ${to} GROUP BY 1`.execute(k);
   const conversions = await sql<{ key: string | number | null; n: number; attributed: number; coins: number }>`
     SELECT ${key('received_at')} AS key, COUNT(*) AS n, COUNT(link_id) AS attributed, COALESCE(SUM(coins), 0) AS coins FROM events
-    WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')
+    WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected') AND test = 0
     GROUP BY 1`.execute(k);
   const revenue = await sql<{ key: string | number | null; currency: string; whole: string; fraction: string }>`
     SELECT ${key('received_at')} AS key, currency, ${SUM_WHOLE} AS whole, ${SUM_FRACTION} AS fraction FROM events
-    WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected')
+    WHERE received_at >= ${from} AND received_at < ${to} AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected') AND test = 0
       AND amount_micros IS NOT NULL AND currency IS NOT NULL
     GROUP BY 1, 2`.execute(k);
   const rows = new Map<string | null, ReportRow>();
@@ -106,6 +106,7 @@ async function addEvents(k: Kysely<Tables>, series: Series): Promise<void> {
     ])
     .where('received_at', '>=', series.from)
     .where('received_at', '<', series.to)
+    .where('test', '=', 0)
     .groupBy(['i', 'outcome'])
     .execute();
   for (const row of events) {
@@ -126,6 +127,7 @@ async function addRevenue(k: Kysely<Tables>, series: Series): Promise<void> {
     .where('received_at', '>=', series.from)
     .where('received_at', '<', series.to)
     .where('outcome', '=', 'accepted')
+    .where('test', '=', 0)
     .where('amount_micros', 'is not', null)
     .where('currency', 'is not', null)
     .groupBy(['i', 'currency'])
@@ -137,13 +139,17 @@ async function addRevenue(k: Kysely<Tables>, series: Series): Promise<void> {
   }
 }
 
-/** Deliveries created in each bucket, by their state now. */
+/**
+ * Deliveries created in each bucket, by their state now; a test postback's are left out, as its
+ * event is. (The backlog counts them: they are work the workers have to do all the same.)
+ */
 async function addDeliveries(k: Kysely<Tables>, series: Series): Promise<void> {
   const deliveries = await k
     .selectFrom('deliveries')
     .select((eb) => [series.index('created_at').as('i'), 'state', eb.fn.countAll<number>().as('count')])
     .where('created_at', '>=', series.from)
     .where('created_at', '<', series.to)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('events').select('events.id').whereRef('events.id', '=', 'deliveries.event_id').where('events.test', '=', 1))))
     .groupBy(['i', 'state'])
     .execute();
   for (const row of deliveries) {

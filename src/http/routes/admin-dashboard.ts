@@ -4,7 +4,7 @@ import type { SourceTester } from '../../features/sources/source-tester.js';
 import type { StatsCounts, StatsService } from '../../features/stats/stats-service.js';
 import { formatMicros } from '../../lib/money.js';
 import { eventDto, iso } from '../dto.js';
-import { ErrorSchema, EventSchema } from '../schemas.js';
+import { ErrorSchema, EventSchema, IdText } from '../schemas.js';
 import type { App } from '../types.js';
 import { parseTime, TIME_WORDS, TimeParam } from '../validation.js';
 
@@ -65,9 +65,14 @@ const TestRequestSchema = Type.Object(
       }),
     ),
     authenticate: Type.Optional(Type.Boolean({ description: 'Add the credentials the source expects, signed with its secret (default true)' })),
+    destinations: Type.Optional(
+      Type.Array(IdText, { maxItems: 100, description: 'Destination ids to deliver the test to, of those that want it (default none: a test reaches no partner unless picked)' }),
+    ),
   },
   { additionalProperties: false },
 );
+
+const NamedDestination = Type.Object({ id: Type.String(), name: Type.String() });
 
 const TestResultSchema = Type.Object({
   request: Type.Object({
@@ -78,7 +83,13 @@ const TestResultSchema = Type.Object({
   }),
   notes: Type.Array(Type.String(), { description: 'Credentials the hub could not produce for this test (e.g. an IP allowlist)' }),
   answer: Type.Object({ status: Type.Integer(), contentType: Type.String(), body: Type.String() }),
-  event: Type.Union([EventSchema, Type.Null()], { description: 'The event the hub recorded for it' }),
+  event: Type.Union([EventSchema, Type.Null()], { description: 'The event the hub recorded for it, flagged `test`' }),
+  wouldCredit: Type.Union([Type.String(), Type.Null()], {
+    description: "Coins the source's reward rule gives it (a decimal string): what a real postback would credit. A test credits nobody. Null when refused before the rule applied",
+  }),
+  deliveries: Type.Array(Type.Object({ id: Type.String(), destination: NamedDestination }), { description: 'The deliveries it made: to the picked destinations that want it' }),
+  notPicked: Type.Array(NamedDestination, { description: 'Destinations that want it but were not picked: nothing was sent to them' }),
+  notMatched: Type.Array(NamedDestination, { description: 'Picked destinations that do not want it (or are disabled): nothing was sent to them' }),
 }, { title: 'SourceTest' });
 
 /** `/admin/api/stats` and `/admin/api/sources/:slug/test` (GET: the sample; POST: send one). */
@@ -125,10 +136,16 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
           tags: ['sources'],
           summary: 'The sample test postback for a source: a value for each mapped field and fresh unique ids, for the dashboard to offer to edit',
           params: Type.Object({ slug: Type.String({ maxLength: 63 }) }),
-          response: { 200: Type.Object({ fields: Type.Record(Type.String(), Type.String()) }), ...errors },
+          response: {
+            200: Type.Object({
+              fields: Type.Record(Type.String(), Type.String()),
+              destinations: Type.Array(NamedDestination, { description: 'Enabled destinations that want a postback like the sample: the ones the operator may pick' }),
+            }),
+            ...errors,
+          },
         },
       },
-      async (request) => ({ fields: await deps.tester.sample(request.params.slug) }),
+      async (request) => deps.tester.sample(request.params.slug),
     );
 
     app.post(
@@ -136,11 +153,12 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
       {
         schema: {
           tags: ['sources'],
-          summary: "Send a test postback through the source's real intake (recorded like any other) and answer what the hub made of it",
+          summary: "Send a test postback through the source's real intake, recorded as a test, and answer what the hub made of it",
           description:
             'The request is built from `fields` (or a sample from the mapping) and, unless `authenticate` is false, carries the credentials the source expects: ' +
             'its secret as a Bearer token, header or query parameter, a fresh timestamp, and hash signatures computed with its secret. ' +
-            'An accepted test postback credits its user and is delivered to the destinations that want it.',
+            'The event is recorded with `test: true`: it credits no ledger (`wouldCredit` says what a real one would), advances no goal, ' +
+            'and reports, stats, traces and alerts leave it out; it is delivered only to the `destinations` picked, of those that want it.',
           params: Type.Object({ slug: Type.String({ maxLength: 63 }) }),
           body: TestRequestSchema,
           response: { 200: TestResultSchema, ...errors },

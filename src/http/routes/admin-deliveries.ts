@@ -30,6 +30,7 @@ const RowSchema = Type.Object({
   payout: Type.Union([Type.String(), Type.Null()]),
   currency: Type.Union([Type.String(), Type.Null()]),
   advertiser: Type.Union([Type.String(), Type.Null()]),
+  test: Type.Boolean({ description: "Made for a dashboard test postback: sent only to the destinations the operator picked" }),
 }, { title: 'DeliveryRow' });
 
 type FilterQuery = { from?: string; to?: string; destination?: string; state?: DeliveryFilter['state']; event?: string };
@@ -58,6 +59,7 @@ function rowDto(entry: HistoryEntry) {
     payout: entry.amountMicros === null ? null : formatMicros(entry.amountMicros),
     currency: entry.currency,
     advertiser: entry.advertiser,
+    test: entry.test,
   };
 }
 

@@ -26,12 +26,13 @@ export function eventRoutes(app: App, conversions: Pick<ConversionService, 'even
           offer: Type.Optional(IdText),
           partner: Type.Optional(IdText),
           review: Type.Optional(ReviewStateSchema),
+          test: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'Only test postbacks sent from the dashboard (true) or only real ones (false); both when absent' })),
         }),
         response: { 200: PageSchema(EventSchema), ...errors },
       },
     },
     async (request) => {
-      const { from, to, status, source, user, offer, partner, review, limit, cursor } = request.query;
+      const { from, to, status, source, user, offer, partner, review, test, limit, cursor } = request.query;
       const page = await conversions.events({
         limit,
         ...(cursor === undefined ? {} : { cursor }),
@@ -43,6 +44,7 @@ export function eventRoutes(app: App, conversions: Pick<ConversionService, 'even
         ...(offer === undefined ? {} : { offerId: offer }),
         ...(partner === undefined ? {} : { partner }),
         ...(review === undefined ? {} : { review }),
+        ...(test === undefined ? {} : { test: test === 'true' }),
       });
       return pageDto(page, eventDto);
     },

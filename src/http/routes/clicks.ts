@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import type { ClickOutcome, ClickService } from '../../features/clicks/clicks-service.js';
+import { tracer, tracingActive } from '../../lib/tracing.js';
 
 export interface ClickPathDeps {
   clicks: Pick<ClickService, 'click'>;
@@ -21,6 +24,8 @@ export type ClickPath = ((request: IncomingMessage, response: ServerResponse) =>
 
 export function clickPath(deps: ClickPathDeps): ClickPath {
   let closing = false;
+  // Decided once, when the HTTP app is built: with tracing off a click makes no span object at all.
+  const traced = tracingActive();
   const handle = (request: IncomingMessage, response: ServerResponse): boolean => {
     const url = request.url ?? '';
     if (!url.startsWith(PREFIX) || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
@@ -40,10 +45,12 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     if (q !== -1) for (const [key, value] of new URLSearchParams(url.slice(q + 1))) if (!Object.hasOwn(query, key)) query[key] = value;
     const forwarded = deps.trustProxy ? header(request, 'x-forwarded-for') : null;
     const ip = (forwarded === null ? undefined : forwarded.split(',')[0]!.trim()) ?? request.socket.remoteAddress ?? '';
+    const span = traced ? clickSpan(request.method, linkId) : null;
     const answer = (outcome: ClickOutcome): void => {
       // Whatever goes wrong in answering stays with this request: a throw here would otherwise
       // end the process (this runs outside the framework's error handling).
       try {
+        if (span !== null) endClickSpan(span, outcome.kind, outcome.kind === 'redirect' ? 302 : outcome.kind === 'not_found' ? 404 : 400);
         deps.onClick(outcome.kind);
         if (outcome.kind === 'redirect') {
           response.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'content-length': 0 });
@@ -58,6 +65,7 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     };
     const fail = (error: unknown): void => {
       // The link could not be read (the store is down): nothing to redirect to.
+      if (span !== null) endClickSpan(span, 'error', 503);
       deps.onClick('error');
       deps.onError(error);
       page(response, 503, 'Try again', 'The link cannot be opened right now; please try again in a moment.');
@@ -78,6 +86,17 @@ export function clickPath(deps: ClickPathDeps): ClickPath {
     /** New clicks are refused from now on: the ones handed out can all be written before the store closes. */
     close: () => void (closing = true),
   });
+}
+
+/** `click` (kind SERVER): one click on a tracking link, from its arrival to its answer; the click itself is written behind it. */
+function clickSpan(method: string | undefined, linkId: string): Span {
+  return tracer().startSpan('click', { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: method ?? 'GET', 'click.link_id': linkId.slice(0, 100) } });
+}
+
+function endClickSpan(span: Span, outcome: string, status: number): void {
+  span.setAttributes({ 'click.outcome': outcome, [ATTR_HTTP_RESPONSE_STATUS_CODE]: status });
+  if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
 }
 
 /**

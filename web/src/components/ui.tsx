@@ -85,6 +85,8 @@ const TONES: Record<string, string> = {
   credited: 'good',
   waiting: 'info',
   reversed: 'bad',
+  // A dashboard test postback and its deliveries.
+  test: 'info',
   // A user's goals.
   completed: 'good',
   in_progress: 'info',

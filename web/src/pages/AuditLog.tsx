@@ -4,7 +4,7 @@ import { DataTable } from '../components/DataTable';
 import { DateRange, rangeQuery, type Range } from '../components/DateRange';
 import { Empty, ErrorBox, Field, Loading, PageHeader, Pager, Time } from '../components/ui';
 import { useAction, useFilterDraft, usePaged } from '../hooks';
-import { Link, useQueryState } from '../router';
+import { Link, useQueryFilter } from '../router';
 
 /** The resources the admin API changes (the first segment of its routes), offered in the filter. */
 const RESOURCES = ['destinations', 'sources', 'goals', 'users', 'events', 'deliveries', 'fraud-policy', 'links', 'offers', 'api-secrets', 'apps'];
@@ -153,8 +153,7 @@ function AuditFilters({ applied, apply }: { applied: AuditFilter; apply: (next: 
 
 /** The audit log: every change made through the admin API, newest first, filtered from the URL; and its CSV. */
 export function AuditLog() {
-  const [query, setQuery] = useQueryState();
-  const applied = Object.fromEntries(Object.keys(EMPTY_FILTER).map((key) => [key, query.get(key) ?? ''])) as AuditFilter;
+  const [applied, setQuery] = useQueryFilter(EMPTY_FILTER);
   const list = usePaged<AuditEntry>(`/audit${qs({ limit: 50, ...apiQuery(applied) })}`);
   const action = useAction();
   // The CSV needs the admin token, which a plain link would not send: fetched, then saved.

@@ -20,7 +20,15 @@ function historyColumns({ names, busy, canReplay, onAttempts, onReplay }: { name
     column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
     column.accessor('advertiser', { header: 'Advertiser', cell: (c) => c.getValue() ?? '—' }),
     column.accessor('payout', { header: 'Payout', cell: (c) => <Money amount={c.getValue()} currency={c.row.original.currency} /> }),
-    column.accessor('state', { header: 'State', cell: (c) => <Badge value={c.getValue()} /> }),
+    column.accessor('state', {
+      header: 'State',
+      cell: (c) => (
+        <span className="badges">
+          <Badge value={c.getValue()} />
+          {c.row.original.test && <Badge value="test" />}
+        </span>
+      ),
+    }),
     column.accessor('lastStatus', { header: 'HTTP code', cell: (c) => <span className="num">{c.getValue() ?? '—'}</span> }),
     column.accessor('attempts', { header: 'Attempts', cell: (c) => <span className="num">{c.getValue()}</span> }),
     column.display({

@@ -4,7 +4,7 @@ import { DataTable } from '../../components/DataTable';
 import { DateRange, rangeQuery, type Range } from '../../components/DateRange';
 import { Badge, Empty, ErrorBox, Field, Loading, Pager, Time } from '../../components/ui';
 import { useApi, useFilterDraft, usePaged } from '../../hooks';
-import { useQueryState } from '../../router';
+import { useQueryFilter } from '../../router';
 import { RULES, RULE_TITLE } from './rule-words';
 
 const STATE_TONE: Record<AlertNotice['state'], { value: string; label: string }> = {
@@ -102,8 +102,7 @@ function HistoryFilters({ applied, apply }: { applied: HistoryFilter; apply: (ne
 
 /** Every notice sent, newest first, with whether it reached each channel; filters in the query string. */
 export function AlertHistory() {
-  const [query, setQuery] = useQueryState();
-  const applied = Object.fromEntries(Object.keys(EMPTY_FILTER).map((key) => [key, query.get(key) ?? ''])) as HistoryFilter;
+  const [applied, setQuery] = useQueryFilter(EMPTY_FILTER);
   const list = usePaged<AlertNotice>(`/alerts/history${qs({ limit: 25, rule: applied.rule, state: applied.state, ...rangeQuery(applied) })}`);
   // Read again with each page of notices: a channel added since names its outcomes too.
   const channels = useApi<Page<AlertChannel>>('/alerts/channels?limit=100', list.data);

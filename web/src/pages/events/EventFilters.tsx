@@ -2,7 +2,7 @@ import type { Page, ReviewState, Source } from '../../api';
 import { DateRange, type Range } from '../../components/DateRange';
 import { Field } from '../../components/ui';
 import { useApi, useFilterDraft } from '../../hooks';
-import { useQueryState } from '../../router';
+import { useQueryFilter } from '../../router';
 import { useCan } from '../../session';
 
 /** The review filter's choices, as the API names them. */
@@ -19,9 +19,8 @@ export type EventFilter = typeof EMPTY_FILTER;
 
 /** The filters in force, from the URL. */
 export function useEventFilter(): { applied: EventFilter; apply: (next: EventFilter) => void } {
-  const [query, setQuery] = useQueryState();
-  const applied = Object.fromEntries(Object.keys(EMPTY_FILTER).map((key) => [key, query.get(key) ?? ''])) as EventFilter;
-  return { applied, apply: setQuery };
+  const [applied, apply] = useQueryFilter(EMPTY_FILTER);
+  return { applied, apply };
 }
 
 /** The filter form: edited as a draft, applied to the URL on submit (the date range at once). */

@@ -10,7 +10,7 @@ export function EventLedger({ event }: { event: HubEvent }) {
   const [entries, setEntries] = useState<LedgerEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    if (event.userId === null) return;
+    if (event.userId === null || event.test) return;
     let cancelled = false;
     void (async () => {
       try {
@@ -32,6 +32,10 @@ export function EventLedger({ event }: { event: HubEvent }) {
       cancelled = true;
     };
   }, [event]);
+  if (event.test) {
+    const would = typeof event.metadata.wouldCredit === 'string' && event.outcome === 'accepted' ? ` (a real postback like it would credit ${event.metadata.wouldCredit} coins)` : '';
+    return <p className="muted">A test postback: it credited nobody{would}.</p>;
+  }
   if (event.userId === null) return <p className="muted">No user: nothing was credited.</p>;
   if (error) return <ErrorBox error={error} />;
   if (entries === null) return <Loading what="Reading the ledger" />;

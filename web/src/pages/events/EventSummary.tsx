@@ -9,7 +9,8 @@ export function EventSummary({ event }: { event: HubEvent }) {
   return (
     <section className="panel">
       <h2>
-        <Badge value={event.outcome} /> {event.type} from <span className="mono">{event.source}</span> {event.review && <Badge value={event.review} label={REVIEW_WORDS[event.review].badge} />}
+        <Badge value={event.outcome} /> {event.type} from <span className="mono">{event.source}</span> {event.review && <Badge value={event.review} label={REVIEW_WORDS[event.review].badge} />}{' '}
+        {event.test && <Badge value="test" label="test: credited nobody" />}
       </h2>
       {event.outcome === 'rejected' && (
         <div className="callout bad" role="note">

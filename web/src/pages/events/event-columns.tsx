@@ -44,7 +44,16 @@ export const EVENT_COLUMNS = [
   column.accessor('receivedAt', { header: 'Received', cell: (c) => <Time iso={c.getValue()} /> }),
   column.accessor('source', { ...ANYWHERE, header: 'Source', cell: (c) => <span className="mono">{c.getValue()}</span> }),
   column.accessor('type', { ...NOWRAP, header: 'Type' }),
-  column.accessor('outcome', { ...NOWRAP, header: 'Outcome', cell: (c) => <Badge value={c.getValue()} /> }),
+  column.accessor('outcome', {
+    ...NOWRAP,
+    header: 'Outcome',
+    cell: (c) => (
+      <span className="badges">
+        <Badge value={c.getValue()} />
+        {c.row.original.test && <Badge value="test" />}
+      </span>
+    ),
+  }),
   column.accessor('reason', { header: 'Reason', cell: (c) => <ReasonCell event={c.row.original} /> }),
   column.accessor('userId', { ...ANYWHERE, header: 'User', cell: (c) => (c.getValue() ? <Link to={`/users?id=${encodeURIComponent(c.getValue()!)}`}>{c.getValue()}</Link> : '—') }),
   column.accessor('offerId', { ...ANYWHERE, header: 'Offer', cell: (c) => c.getValue() ?? '—' }),

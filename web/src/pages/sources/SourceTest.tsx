@@ -15,29 +15,32 @@ export function SourceTest({ source, onClose }: { source: Source; onClose: () =>
       </Dialog>
     );
   }
-  return <SourceTestForm source={source} sample={sample.data.fields} onClose={onClose} />;
+  return <SourceTestForm source={source} sample={sample.data} onClose={onClose} />;
 }
 
-function SourceTestForm({ source, sample, onClose }: { source: Source; sample: Record<string, string>; onClose: () => void }) {
-  const [rows, setRows] = useState<Array<[string, string]>>(() => Object.entries(sample));
+function SourceTestForm({ source, sample, onClose }: { source: Source; sample: SourceSample; onClose: () => void }) {
+  const [rows, setRows] = useState<Array<[string, string]>>(() => Object.entries(sample.fields));
   const [method, setMethod] = useState<'' | 'GET' | 'POST'>('');
   const [authenticate, setAuthenticate] = useState(true);
+  // None picked: a test reaches a partner only when the operator says so.
+  const [picked, setPicked] = useState<string[]>([]);
   const [result, setResult] = useState<SourceTestResult | null>(null);
   const action = useAction();
   const send = async (event: FormEvent) => {
     event.preventDefault();
     const fields = Object.fromEntries(rows.filter(([k]) => k.trim() !== '').map(([k, v]) => [k.trim(), v]));
-    const answer = await action.run(() => api<SourceTestResult>(`/sources/${encodeURIComponent(source.slug)}/test`, { body: { fields, authenticate, ...(method === '' ? {} : { method }) } }));
+    const answer = await action.run(() => api<SourceTestResult>(`/sources/${encodeURIComponent(source.slug)}/test`, { body: { fields, authenticate, destinations: picked, ...(method === '' ? {} : { method }) } }));
     if (answer) setResult(answer);
   };
   return (
     <Dialog title={`Send a test postback to ${source.slug}`} open onClose={onClose} wide>
       <form onSubmit={(e) => void send(e)} className="form">
         <p className="hint">
-          It goes through the source’s real intake and is recorded like any other postback: an accepted one credits its user and is delivered to the destinations that want it.
-          The hub adds the credentials the source expects, signed with its secret.
+          It goes through the source’s real intake (the hub adds the credentials the source expects, signed with its secret) and is recorded as a <strong>test</strong>: it credits
+          nobody’s balance, advances no goal, and reports and stats leave it out. It is delivered only to the destinations you pick below.
         </p>
         <FieldRows rows={rows} onChange={setRows} />
+        <DestinationPicks destinations={sample.destinations} picked={picked} onChange={setPicked} />
         <div className="grid-2">
           <Field label="Method">
             {(id) => (
@@ -57,6 +60,28 @@ function SourceTestForm({ source, sample, onClose }: { source: Source; sample: R
       </form>
       {result && <TestResult result={result} />}
     </Dialog>
+  );
+}
+
+/** The destinations that want a postback like the sample, none checked: a test reaches only those picked. */
+function DestinationPicks({ destinations, picked, onChange }: { destinations: SourceSample['destinations']; picked: string[]; onChange: (ids: string[]) => void }) {
+  const toggle = (id: string, on: boolean) => onChange(on ? [...picked, id] : picked.filter((p) => p !== id));
+  return (
+    <fieldset className="stack">
+      <legend>Deliver the test to</legend>
+      {destinations.length === 0 ? (
+        <p className="hint">No enabled destination takes a postback like this one: the test will be recorded and delivered nowhere.</p>
+      ) : (
+        <>
+          <p className="hint">These destinations take a postback like this one. Nothing is sent to a partner unless you check it; its deliveries are marked test in the history.</p>
+          {destinations.map((d) => (
+            <label key={d.id} className="checkbox">
+              <input type="checkbox" checked={picked.includes(d.id)} onChange={(e) => toggle(d.id, e.target.checked)} /> {d.name}
+            </label>
+          ))}
+        </>
+      )}
+    </fieldset>
   );
 }
 

@@ -3,18 +3,23 @@ import { Badge, Code, CopyField, KeyValues } from '../../components/ui';
 import { money, pretty, requestText } from '../../format';
 import { Link } from '../../router';
 
-/** What the hub made of a test postback: the event it recorded, the request sent and the answer. */
+/** What the hub made of a test postback: the event it recorded, what it would have credited, where it went, the request sent and the answer. */
 export function TestResult({ result }: { result: SourceTestResult }) {
   const event = result.event;
+  const credit =
+    result.wouldCredit === null ? null : `Credited nobody (a test): a real postback like it would credit ${result.wouldCredit} coins${event?.userId ? ` to ${event.userId}` : ''}.`;
   return (
     <section className="test-result" aria-live="polite" aria-label="What the hub made of it">
       <h3>What the hub made of it</h3>
       {event ? (
         <div className={`outcome-box ${event.outcome}`}>
-          <p>
-            <Badge value={event.outcome} /> {event.outcome === 'accepted' ? `${event.coins} coins to ${event.userId ?? 'no user'}` : event.outcome === 'duplicate' ? `duplicate of ${event.duplicateOf ?? '?'}` : <strong>{event.reason}</strong>}
+          <p className="badges">
+            <Badge value={event.outcome} /> {event.test && <Badge value="test" />}{' '}
+            {event.outcome === 'accepted' ? `for ${event.userId ?? 'no user'}` : event.outcome === 'duplicate' ? `duplicate of ${event.duplicateOf ?? '?'}` : <strong>{event.reason}</strong>}
           </p>
           {event.detail && <p className="reason-detail">{event.detail}</p>}
+          {event.outcome === 'accepted' && credit && <p>{credit}</p>}
+          <Deliveries result={result} />
           <KeyValues
             rows={[
               ['User', event.userId],
@@ -48,5 +53,17 @@ export function TestResult({ result }: { result: SourceTestResult }) {
       </div>
       <CopyField label="Event id" value={event?.id ?? ''} />
     </section>
+  );
+}
+
+/** Where the test went: the picked destinations that took it, and those it did not go to. */
+function Deliveries({ result }: { result: SourceTestResult }) {
+  const { deliveries, notPicked, notMatched } = result;
+  return (
+    <ul className="test-deliveries" aria-label="Deliveries">
+      {deliveries.length === 0 ? <li>Delivered to no destination.</li> : deliveries.map((d) => <li key={d.id}>Queued for {d.destination.name} (marked test in the history).</li>)}
+      {notPicked.length > 0 && <li>Not sent to {notPicked.map((d) => d.name).join(', ')}: not picked.</li>}
+      {notMatched.length > 0 && <li>Not sent to {notMatched.map((d) => d.name).join(', ')}: {notMatched.length === 1 ? 'it does' : 'they do'} not take this postback.</li>}
+    </ul>
   );
 }
