@@ -174,6 +174,34 @@ describe.each(STORE_KINDS)('tracking links and attribution on %s', (kind) => {
     expect(await emit({ type: 'purchase', userId: 'fresh-2', offerId: offer })).toMatchObject({ review: null });
   });
 
+  it("lists each link with its clicks and the conversions attributed to it, as the reports count them", async () => {
+    expect((await hub.admin('/offers', { body: { id: 'counted' } })).status).toBe(201);
+    const target = { target: 'https://counted.example/?c={click_id}' };
+    const a = await link({ offerId: 'counted', partner: 'p-a', config: target });
+    const b = await link({ offerId: 'counted', partner: 'p-b', config: target });
+    const idle = await link({ offerId: 'counted', config: target });
+    const [ua, ub] = [randomUUID(), randomUUID()];
+    for (let i = 0; i < 3; i++) expect((await click(`/c/${a.id}?sub=${ua}`)).status).toBe(302);
+    expect((await click(`/c/${b.id}?sub=${ub}`)).status).toBe(302);
+    expect(await storedClicks(b.id)).toHaveLength(1);
+    while ((await storedClicks(a.id)).length < 3) await new Promise((r) => setTimeout(r, 20));
+    now += 60_000;
+    // Two conversions on a's user (one sent twice: a duplicate is not a conversion), one on b's.
+    const idempotencyKey = randomUUID();
+    expect(await emit({ type: 'signup', userId: ua, offerId: 'counted', idempotencyKey })).toMatchObject({ linkId: a.id, outcome: 'accepted' });
+    expect(await emit({ type: 'signup', userId: ua, offerId: 'counted', idempotencyKey })).toMatchObject({ outcome: 'duplicate' });
+    await emit({ type: 'purchase', userId: ua, offerId: 'counted' });
+    // b's second conversion is flagged, then rejected in review: no longer counted.
+    await setPolicy({ perUserPerOffer: { action: 'flag', max: 1 } });
+    expect(await emit({ type: 'signup', userId: ub, offerId: 'counted' })).toMatchObject({ linkId: b.id, review: null });
+    const flagged = await emit({ type: 'purchase', userId: ub, offerId: 'counted' });
+    expect(flagged).toMatchObject({ linkId: b.id, review: 'flagged' });
+    const listed = async () => Object.fromEntries((await hub.admin('/links?offer=counted')).body.items.map((l: any) => [l.id, [l.clicks, l.conversions]]));
+    expect(await listed()).toEqual({ [a.id]: [3, 2], [b.id]: [1, 2], [idle.id]: [0, 0] });
+    expect((await hub.admin(`/events/${flagged.id}/reject`, { method: 'POST' })).status).toBe(200);
+    expect(await listed()).toEqual({ [a.id]: [3, 2], [b.id]: [1, 1], [idle.id]: [0, 0] });
+  });
+
   it('flags an unknown click id, and an expired one (not attributed)', async () => {
     const unknown = await emit({ type: 'signup', userId: 'u-unknown', clickId: 'never-issued' });
     expect(unknown).toMatchObject({ review: 'flagged', partner: null, flags: [{ check: 'unknown_click', action: 'flag', detail: 'click id "never-issued" was never issued' }] });

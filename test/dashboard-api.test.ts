@@ -80,7 +80,10 @@ describe.each(STORE_KINDS)('stats on %s', (kind) => {
     expect(stats.buckets[1]).toMatchObject({ accepted: 0, duplicate: 0, rejected: 0, coinsCredited: 0, revenueMicros: {} });
     expect(stats.buckets[2]).toMatchObject({ accepted: 1, rejected: 1, coinsCredited: 0, coinsReversed: 10 });
     // Backlog counts every pending delivery (the one outside the range too); the oldest became due at T0+1s.
-    expect(stats.backlog).toEqual({ pending: 2, delivering: 0, failed: 0 });
+    expect(stats.backlog).toEqual({ pending: 2, due: 2, scheduled: 0, parked: 0, delivering: 0, failed: 0 });
+    // Before T0+3min, the later one is waiting for its time: scheduled, not due (the oldest-due age does not count it).
+    const earlier = await store.stats({ from: T0, to: T0 + 3 * MIN, bucketMs: MIN, now: T0 + 2 * MIN });
+    expect(earlier.backlog).toEqual({ pending: 2, due: 1, scheduled: 1, parked: 0, delivering: 0, failed: 0 });
     expect(stats.oldestDueAt).toBe(T0 + 1_000);
     expect(stats.pausedDestinations).toBe(0);
   });
@@ -88,7 +91,7 @@ describe.each(STORE_KINDS)('stats on %s', (kind) => {
   it('answers empty buckets for an empty range', async () => {
     const stats = await store.stats({ from: T0, to: T0 + 90_000, bucketMs: MIN, now: T0 });
     expect(stats.buckets).toHaveLength(2);
-    expect(stats).toMatchObject({ backlog: { pending: 0, delivering: 0, failed: 0 }, oldestDueAt: null });
+    expect(stats).toMatchObject({ backlog: { pending: 0, due: 0, scheduled: 0, parked: 0, delivering: 0, failed: 0 }, oldestDueAt: null });
   });
 });
 
@@ -112,7 +115,9 @@ describe.each(STORE_KINDS)('dashboard admin endpoints on %s', (kind) => {
     expect(stats.status).toBe(200);
     expect(stats.body.buckets.length).toBeGreaterThanOrEqual(12);
     expect(stats.body.totals).toMatchObject({ accepted: 2, duplicate: 1, rejected: 1, coinsCredited: 14, revenue: { USD: '2.15' }, successRate: null });
-    expect(stats.body).toMatchObject({ backlog: { pending: 0, failed: 0 }, oldestDueAgeSeconds: null, pausedDestinations: 0 });
+    expect(stats.body).toMatchObject({ backlog: { pending: 0, due: 0, scheduled: 0, parked: 0, failed: 0 }, oldestDueAgeSeconds: null, pausedDestinations: 0 });
+    // A date alone is the start of that day, UTC.
+    expect((await hub.admin(`/stats?from=${new Date().toISOString().slice(0, 10)}&bucket=3600`)).body.from).toBe(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
 
     expect((await hub.admin('/stats?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z')).body).toMatchObject({ error: 'invalid_request', field: 'from' });
     expect((await hub.admin('/stats?from=2020-01-01T00:00:00Z&bucket=1')).body).toMatchObject({ field: 'bucket' });

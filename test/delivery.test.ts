@@ -8,6 +8,7 @@ import { createTestDatabase, STORE_KINDS } from './helpers/stores.js';
 import { postJson, startTestHub, TEST_SECRET_KEY, type TestHub } from './helpers/hub.js';
 import { startReceiver } from './helpers/receiver.js';
 import { HUB_START_MS } from './helpers/timing.js';
+import { parseCsv } from './helpers/browser.js';
 import { destinationsDal } from '../src/features/destinations/destinations-dal.js';
 
 describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
@@ -271,10 +272,67 @@ describe.each(STORE_KINDS)('delivery to partners on %s', (kind) => {
     const csv = await fetch(`${hub.url}/admin/api/deliveries/export.csv?destination=${dest.id}`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('delivery_id,created_at,event_id,event_type,user_id,offer_id,advertiser,payout,currency,destination_id,state,attempts,http_status,last_error');
+    expect(lines[0]).toBe('delivery_id,created_at,event_id,event_type,user_id,offer_id,advertiser,payout,currency,destination_id,destination_name,state,attempts,http_status,last_error');
+    // Each line names the destination, not only its id.
+    expect(parseCsv(lines.join('\n')).slice(1).map((cells) => cells.slice(9, 11))).toEqual([[dest.id, 'conversion'], [dest.id, 'conversion']]);
     expect(lines).toHaveLength(3);
     expect(lines.some((l) => l.includes(`"'=HYPERLINK(""http://evil.example"",""click"")"`))).toBe(true);
     expect((await hub.admin('/deliveries?from=nonsense')).status).toBe(400);
+  });
+
+  it('numbers attempts on across replays (1, 2, 3, 4), and gives each replay a new round of the retry policy', async () => {
+    const dest = await destination('numbered', { url: `${receiver.url}/numbered`, retry: { kind: 'schedule', delaysMs: [0, 60_000] } });
+    const { eventId } = await emit('numbered');
+    const id = (await deliveryOf(eventId)).id as string;
+    const failOnce = async () => {
+      receiver.reply({ status: 500 });
+      await runWorker();
+    };
+    await failOnce();
+    expect(await hub.admin(`/deliveries/${id}`)).toMatchObject({ body: { state: 'pending', attempts: 1, nextAttemptAt: new Date(now + 60_000).toISOString() } });
+    now += 60_000;
+    await failOnce();
+    // The policy's two attempts are spent.
+    expect((await hub.admin(`/deliveries/${id}`)).body).toMatchObject({ state: 'failed', attempts: 2, nextAttemptAt: null });
+
+    expect((await hub.admin(`/deliveries/${id}/replay`, { method: 'POST' })).body).toEqual({ replayed: 1 });
+    await failOnce();
+    // A new round: the policy's second try is scheduled again, though this is the third attempt.
+    expect((await hub.admin(`/deliveries/${id}`)).body).toMatchObject({ state: 'pending', attempts: 3, nextAttemptAt: new Date(now + 60_000).toISOString() });
+    now += 60_000;
+    await failOnce();
+    const detail = (await hub.admin(`/deliveries/${id}`)).body;
+    expect(detail).toMatchObject({ state: 'failed', attempts: 4, destinationId: dest.id, destinationName: 'numbered' });
+    expect(detail.history.map((a: any) => [a.attempt, a.status])).toEqual([[1, 500], [2, 500], [3, 500], [4, 500]]);
+
+    // Replayed once more and delivered: attempt 5.
+    await hub.admin(`/deliveries/${id}/replay`, { method: 'POST' });
+    await runWorker();
+    expect((await hub.admin(`/deliveries/${id}`)).body.history.map((a: any) => a.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect((await hub.admin(`/deliveries?destination=${dest.id}`)).body.items).toEqual([expect.objectContaining({ id, state: 'succeeded', attempts: 5, destinationName: 'numbered' })]);
+  });
+
+  it('takes a date alone as the start of that day (UTC) in every date filter', async () => {
+    const dest = await destination('dated', { url: `${receiver.url}/dated` });
+    const { eventId } = await emit('dated');
+    await runWorker();
+    const today = new Date(now).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.parse(today) + 86_400_000).toISOString().slice(0, 10);
+    const deliveries = (query: string) => hub.admin(`/deliveries?destination=${dest.id}&${query}`);
+    expect((await deliveries(`from=${today}`)).body.items).toHaveLength(1);
+    expect((await deliveries(`from=${tomorrow}`)).body.items).toHaveLength(0);
+    expect((await deliveries(`from=${today}&to=${tomorrow}`)).body.items).toHaveLength(1);
+    expect((await hub.admin(`/events?from=${today}&to=${tomorrow}&limit=500`)).body.items.map((e: any) => e.id)).toContain(eventId);
+    expect((await hub.admin(`/events?from=${tomorrow}`)).body.items).toEqual([]);
+    expect((await hub.admin(`/audit?from=${today}&resource=destinations`)).body.items.map((e: any) => e.resourceId)).toContain(dest.id);
+    expect((await hub.admin(`/audit?from=${tomorrow}`)).body.items).toEqual([]);
+    const csv = await fetch(`${hub.url}/admin/api/deliveries/export.csv?destination=${dest.id}&from=${today}`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+    expect((await csv.text()).trim().split('\r\n')).toHaveLength(2);
+    expect((await hub.admin(`/reports?from=${today}&to=${tomorrow}&by=day`)).body.rows.map((r: any) => r.key)).toContain(today);
+    // Still refused, naming the field: a date that does not exist, or a time without its zone.
+    for (const bad of ['2026-02-30', '2026-12-02T10:00', 'Dec 2 2026']) {
+      expect(await hub.admin(`/events?from=${encodeURIComponent(bad)}`), bad).toMatchObject({ status: 400, body: { field: 'from' } });
+    }
   });
 
   it('holds a destination to its concurrency and rate limits', async () => {

@@ -255,6 +255,17 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: Statements }> = [
     name: '0012_test_events',
     up: () => ['ALTER TABLE events ADD COLUMN test SMALLINT NOT NULL DEFAULT 0'],
   },
+  {
+    // A replay starts a new round of the retry policy without renumbering the attempts: the
+    // delivery keeps counting every attempt, and `round_start` holds how many came before the
+    // round (the policy counts from there). The links list counts each link's conversions
+    // through `events_link`, partial so that an event without a click costs the index nothing.
+    name: '0013_replay_rounds',
+    up: () => [
+      `ALTER TABLE deliveries ADD COLUMN round_start INTEGER NOT NULL DEFAULT 0`,
+      `CREATE INDEX events_link ON events (link_id) WHERE link_id IS NOT NULL`,
+    ],
+  },
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -241,7 +241,10 @@ export interface DeliveriesTable {
   event_id: string;
   destination_id: string;
   state: string;
+  /** Every attempt, across replays: the next attempt's number is this plus one. */
   attempts: number;
+  /** How many attempts came before the last replay: the retry policy counts `attempts - round_start`. */
+  round_start: number;
   next_attempt_at: number | null;
   lease_until: number | null;
   last_status: number | null;

@@ -109,7 +109,7 @@ export const DeliverySchema = Type.Object({
   eventId: Type.String(),
   destinationId: Type.String(),
   state: Type.Union([Type.Literal('pending'), Type.Literal('delivering'), Type.Literal('succeeded'), Type.Literal('failed')]),
-  attempts: Type.Integer(),
+  attempts: Type.Integer({ description: 'Attempts made, across replays: the history numbers them on (1, 2, 3), and a replay gives the retry policy a new round' }),
   nextAttemptAt: Nullable(Time),
   lastStatus: Nullable(Type.Integer()),
   lastError: Nullable(Type.String()),

@@ -1,7 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import type { ValidationError } from '../lib/errors.js';
-import { validatorCompiler } from './validation.js';
+import { parseTime, validatorCompiler } from './validation.js';
 
 function compile(schema: TSchema, httpPart: string) {
   const validate = validatorCompiler({ schema, httpPart, method: 'GET', url: '/' });
@@ -76,5 +76,23 @@ describe('validatorCompiler', () => {
   it('checks path parameters', () => {
     expect(compile(Type.Object({ id: Type.String() }), 'params')({ id: 'x', extra: 'y' })).toEqual({ value: { id: 'x', extra: 'y' } });
     expect(compile(Type.Object({ id: Type.String() }), 'params')({}).error).toMatchObject({ field: 'id', message: 'id is required' });
+  });
+});
+
+describe('parseTime', () => {
+  it('takes a date alone as the start of that day, UTC', () => {
+    expect(parseTime('from', '2026-12-02')).toBe(Date.UTC(2026, 11, 2));
+    expect(parseTime('from', '2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+  });
+
+  it('takes an RFC 3339 date-time with its offset', () => {
+    expect(parseTime('from', '2026-12-02T10:00:00Z')).toBe(Date.UTC(2026, 11, 2, 10));
+    expect(parseTime('to', '2026-12-02T10:00:00.250+02:00')).toBe(Date.UTC(2026, 11, 2, 8, 0, 0, 250));
+  });
+
+  it('refuses anything else, naming the field', () => {
+    for (const text of ['2026-02-30', '2026-13-01', '2026-12-2', '02/12/2026', 'Dec 2 2026', '2026-12-02T10:00:00', '2026-12-02 10:00', 'yesterday', '']) {
+      expect(() => parseTime('from', text), text).toThrow(expect.objectContaining({ field: 'from', message: expect.stringContaining('is not a date-time or a date') }));
+    }
   });
 });

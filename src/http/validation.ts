@@ -1,6 +1,8 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { Type } from 'typebox';
+import { IsDate, IsDateTime } from 'typebox/format';
 import { Value } from 'typebox/value';
 import { ValidationError } from '../lib/errors.js';
 import { validationError } from '../lib/validation.js';
@@ -42,9 +44,17 @@ function convertText(schema: TSchema, input: unknown): unknown {
   return converted;
 }
 
-/** A date-time query parameter (ISO-8601) as epoch ms; a 400 naming the field otherwise. */
+/**
+ * A time in a query string or a filter: an RFC 3339 date-time, or a date alone, which means the
+ * start of that day in UTC (`from=2026-12-02`). No `format` on the schema: it would refuse the
+ * date before `parseTime`, the one place a time is read, could take it.
+ */
+export const TIME_WORDS = 'An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC)';
+export const TimeParam = Type.String({ minLength: 10, maxLength: 64, description: TIME_WORDS });
+
+/** A time query parameter (an RFC 3339 date-time, or a date: its start, UTC) as epoch ms; a 400 naming the field otherwise. */
 export function parseTime(field: string, text: string): number {
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new ValidationError(field, 'is not a date-time');
+  const ms = IsDate(text) ? Date.parse(`${text}T00:00:00Z`) : IsDateTime(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) throw new ValidationError(field, 'is not a date-time or a date (2026-12-02T10:00:00Z, 2026-12-02)');
   return ms;
 }

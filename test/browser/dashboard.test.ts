@@ -203,10 +203,11 @@ describe.skipIf(!run)('the dashboard in a browser', () => {
     const file = await download.path();
     const rows = parseCsv(fs.readFileSync(file, 'utf8'));
     const [header, ...data] = rows;
-    expect(header).toEqual(['delivery_id', 'created_at', 'event_id', 'event_type', 'user_id', 'offer_id', 'advertiser', 'payout', 'currency', 'destination_id', 'state', 'attempts', 'http_status', 'last_error']);
+    expect(header).toEqual(['delivery_id', 'created_at', 'event_id', 'event_type', 'user_id', 'offer_id', 'advertiser', 'payout', 'currency', 'destination_id', 'destination_name', 'state', 'attempts', 'http_status', 'last_error']);
     expect(data).toHaveLength(1);
     const record = Object.fromEntries(header!.map((name, i) => [name, data[0]![i]]));
-    expect(record).toMatchObject({ user_id: 'player-7', offer_id: 'summer-sale', payout: '2.10', currency: 'USD', destination_id: destinationId, state: 'succeeded', attempts: '1', http_status: '200', event_type: 'conversion' });
+    // Failed once, replayed, then sent: attempts count across the replay (the history numbers them 1, 2).
+    expect(record).toMatchObject({ user_id: 'player-7', offer_id: 'summer-sale', payout: '2.10', currency: 'USD', destination_id: destinationId, destination_name: 'Partner', state: 'succeeded', attempts: '2', http_status: '200', event_type: 'conversion' });
   });
 
   it('sends a test postback to the one destination picked, marked test in the history', async () => {

@@ -950,7 +950,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List tracking links
+         * List tracking links, each with its clicks and conversions so far
          * @description Needs the `config:read` scope: read the configuration: sources, destinations, catalog, links, goals, secrets listed (never shown), the fraud policy, alerts.
          */
         get: operations["listLinks"];
@@ -1873,6 +1873,7 @@ export interface components {
             eventId: string;
             destinationId: string;
             state: "pending" | "delivering" | "succeeded" | "failed";
+            /** @description Attempts made, across replays: the history numbers them on (1, 2, 3), and a replay gives the retry policy a new round */
             attempts: number;
             nextAttemptAt: string | null;
             lastStatus: number | null;
@@ -1889,6 +1890,7 @@ export interface components {
             eventId: string;
             destinationId: string;
             state: "pending" | "delivering" | "succeeded" | "failed";
+            /** @description Attempts made, across replays: the history numbers them on (1, 2, 3), and a replay gives the retry policy a new round */
             attempts: number;
             nextAttemptAt: string | null;
             lastStatus: number | null;
@@ -1897,6 +1899,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The destination’s name; null once it is deleted */
+            destinationName: string | null;
             history: components["schemas"]["Attempt"][];
         };
         /** DeliveryRow */
@@ -1906,6 +1910,7 @@ export interface components {
             eventId: string;
             destinationId: string;
             state: "pending" | "delivering" | "succeeded" | "failed";
+            /** @description Attempts made, across replays: the history numbers them on (1, 2, 3), and a replay gives the retry policy a new round */
             attempts: number;
             nextAttemptAt: string | null;
             lastStatus: number | null;
@@ -1914,6 +1919,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The destination’s name; null once it is deleted */
+            destinationName: string | null;
             eventType: string;
             userId: string | null;
             offerId: string | null;
@@ -2340,6 +2347,25 @@ export interface components {
              * @default click_id
              */
             partnerClickIdParam: string;
+        };
+        /** ListedLink */
+        ListedLink: {
+            id: string;
+            name: string | null;
+            offerId: string;
+            partner: string | null;
+            config: components["schemas"]["LinkConfig"];
+            enabled: boolean;
+            /** @description The link to give out: clicks on it are recorded and redirected */
+            url: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Clicks on it so far */
+            clicks: number;
+            /** @description Conversions attributed to it so far (accepted, not rejected in review), as the reports count them */
+            conversions: number;
         };
         /** Offer */
         Offer: {
@@ -2823,7 +2849,14 @@ export interface components {
             };
             /** @description Deliveries waiting or given up now, of any age */
             backlog: {
+                /** @description Every delivery waiting: due + scheduled + parked */
                 pending: number;
+                /** @description Waiting, and its time has come (what oldestDueAgeSeconds measures) */
+                due: number;
+                /** @description Waiting for a retry set for later */
+                scheduled: number;
+                /** @description Waiting for its destination to be resumed or enabled */
+                parked: number;
                 delivering: number;
                 failed: number;
             };
@@ -6308,9 +6341,9 @@ export interface operations {
             query: {
                 limit: number;
                 cursor?: string;
-                /** @description ISO-8601 */
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 from?: string;
-                /** @description ISO-8601 */
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 to?: string;
                 status?: "accepted" | "duplicate" | "rejected";
                 source?: string;
@@ -8297,7 +8330,9 @@ export interface operations {
             query: {
                 limit: number;
                 cursor?: string;
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 from?: string;
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 to?: string;
                 destination?: string;
                 state?: "pending" | "delivering" | "succeeded" | "failed";
@@ -8371,7 +8406,9 @@ export interface operations {
     exportDeliveriesCsv: {
         parameters: {
             query?: {
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 from?: string;
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 to?: string;
                 destination?: string;
                 state?: "pending" | "delivering" | "succeeded" | "failed";
@@ -8558,9 +8595,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: date-time */
+                    /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                     from?: string;
-                    /** Format: date-time */
+                    /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                     to?: string;
                     destination?: string;
                     state?: "pending" | "delivering" | "succeeded" | "failed";
@@ -8649,7 +8686,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Link"][];
+                        items: components["schemas"]["ListedLink"][];
                         nextCursor: string | null;
                     };
                 };
@@ -9072,9 +9109,9 @@ export interface operations {
             query: {
                 limit: number;
                 cursor?: string;
-                /** @description ISO-8601 */
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 from?: string;
-                /** @description ISO-8601 */
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 to?: string;
                 link?: string;
                 user?: string;
@@ -9460,9 +9497,9 @@ export interface operations {
     getReport: {
         parameters: {
             query: {
-                /** @description ISO-8601 */
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 from: string;
-                /** @description ISO-8601 */
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 to: string;
                 by: "offer" | "partner" | "day";
             };
@@ -10591,7 +10628,9 @@ export interface operations {
                 actor?: string;
                 resource?: string;
                 resourceId?: string;
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 from?: string;
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 to?: string;
             };
             header?: never;
@@ -10656,7 +10695,9 @@ export interface operations {
                 actor?: string;
                 resource?: string;
                 resourceId?: string;
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 from?: string;
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 to?: string;
             };
             header?: never;
@@ -10768,7 +10809,9 @@ export interface operations {
                 cursor?: string;
                 rule?: "destination_failing" | "destination_paused" | "delivery_backlog" | "source_rejections" | "held_events" | "store_unavailable";
                 state?: "firing" | "repeat" | "resolved";
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 from?: string;
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC) */
                 to?: string;
             };
             header?: never;
@@ -11855,9 +11898,9 @@ export interface operations {
     getOverviewStats: {
         parameters: {
             query?: {
-                /** @description ISO-8601; default: an hour before `to` */
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC); default: an hour before `to` */
                 from?: string;
-                /** @description ISO-8601, exclusive; default: now */
+                /** @description An ISO-8601 date-time (`2026-12-02T10:00:00Z`), or a date alone (`2026-12-02`: the start of that day, UTC); exclusive; default: now */
                 to?: string;
                 /** @description Bucket size in seconds (default 60) */
                 bucket?: number;

@@ -285,6 +285,8 @@ export type GoalCondition = Schemas['GoalCondition'];
 export type GoalProgress = Schemas['GoalProgress'];
 
 export type TrackingLink = Schemas['Link'];
+/** A link as the list gives it: with its clicks and conversions so far. */
+export type ListedLink = Schemas['ListedLink'];
 export type Click = Schemas['Click'];
 
 export type FraudPolicy = Schemas['FraudPolicy'];

@@ -1,14 +1,44 @@
 // Display helpers. Money arrives as exact decimal strings and is never turned into a float here.
 
-/** "2.1" USD → "2.10 USD"; "0.000012" → "0.000012 USD"; at least two decimals, all significant ones kept. */
-export function money(decimal: string | null | undefined, currency?: string | null): string {
+/** "2.1" USD → "2.10 USD"; "0.000012" → "0.000012 USD": the exact amount, at least two decimals, all significant ones kept. */
+export function moneyExact(decimal: string | null | undefined, currency?: string | null): string {
   if (decimal === null || decimal === undefined) return '—';
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
+  const match = DECIMAL.exec(decimal.trim());
   if (match === null) return currency ? `${decimal} ${currency}` : decimal;
   const [, sign = '', whole = '0', fraction = ''] = match;
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const text = `${sign}${grouped}.${fraction.padEnd(2, '0')}`;
-  return currency ? `${text} ${currency}` : text;
+  return withCurrency(`${sign}${grouped(whole)}.${fraction.padEnd(2, '0')}`, currency);
+}
+
+/**
+ * For reading: the amount rounded (half away from zero) to the currency's minor unit, "3.600012"
+ * USD → "3.60 USD", 1234.5 JPY → "1,235 JPY". Done on the decimal text: never through a float.
+ * `Money` shows the exact amount in its title.
+ */
+export function money(decimal: string | null | undefined, currency?: string | null): string {
+  if (decimal === null || decimal === undefined) return '—';
+  const match = DECIMAL.exec(decimal.trim());
+  if (match === null) return currency ? `${decimal} ${currency}` : decimal;
+  const [, sign = '', whole = '0', fraction = ''] = match;
+  const digits = minorDigits(currency);
+  const up = (fraction.charCodeAt(digits) || 48) >= 53; // the first dropped digit is 5 or more
+  const units = (BigInt(whole + fraction.slice(0, digits).padEnd(digits, '0')) + (up ? 1n : 0n)).toString().padStart(digits + 1, '0');
+  const cut = units.length - digits;
+  const zero = /^0+$/.test(units);
+  return withCurrency(`${zero ? '' : sign}${grouped(units.slice(0, cut))}${digits > 0 ? `.${units.slice(cut)}` : ''}`, currency);
+}
+
+const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+const grouped = (whole: string) => whole.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const withCurrency = (text: string, currency?: string | null) => (currency ? `${text} ${currency}` : text);
+
+/** Decimals of a currency's minor unit (USD 2, JPY 0, KWD 3); 2 for a code Intl does not know. */
+function minorDigits(currency?: string | null): number {
+  if (!currency) return 2;
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
 }
 
 /** Adds exact decimal strings (for totals of several buckets): integer micro-units in between. */
@@ -34,6 +64,20 @@ export function integer(n: number | null | undefined): string {
 
 const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
+const dateOnly = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit' });
+const clockOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** The local date of a moment ("Dec 03, 2026"); null when unreadable. */
+export function localDate(iso: string): string | null {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : dateOnly.format(date);
+}
+
+/** The local time of day of a moment ("11:55:52 AM"). */
+export function localTimeOfDay(iso: string): string {
+  return clockOnly.format(new Date(iso));
+}
+
 /** Local time for reading; the ISO text goes in a title. */
 export function localTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return '—';
@@ -42,7 +86,7 @@ export function localTime(iso: string | null | undefined): string {
 }
 
 export function duration(seconds: number | null): string {
-  if (seconds === null) return 'none waiting';
+  if (seconds === null) return 'none due';
   if (seconds < 60) return `${seconds} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;

@@ -1,5 +1,6 @@
 import { type ClicksTable, type LinksTable, parseJson } from '../../db/schema.js';
-import type { ClickFilter, ClickRecord, LinkPatch, LinkRecord } from './clicks-types.js';
+import { sql } from 'kysely';
+import type { ClickFilter, ClickRecord, LinkCounts, LinkPatch, LinkRecord } from './clicks-types.js';
 import type { HubDb } from '../procedures.js';
 import { crud } from '../../db/crud.js';
 import { type ListOptions, type Page, page } from '../../db/paging.js';
@@ -57,6 +58,8 @@ export function clicksDal(db: HubDb) {
         return q;
       });
     },
+    /** Each link's clicks and conversions so far, for a page of links (`linkCounts`). */
+    linkCounts: (ids: readonly string[]) => linkCounts(db, ids),
     updateLink(id: string, patch: LinkPatch, now: number): Promise<LinkRecord | null> {
       return links.update(id, {
         ...(patch.name === undefined ? {} : { name: patch.name }),
@@ -117,3 +120,27 @@ export function clicksDal(db: HubDb) {
 }
 
 export type ClicksDal = ReturnType<typeof clicksDal>;
+
+/**
+ * Each link's clicks and conversions so far, for a page of links in one statement: a
+ * conversion is what the reports count (an accepted event attributed to the link, not
+ * rejected in review). Links without any are left out.
+ */
+export function linkCounts(db: HubDb, ids: readonly string[]): Promise<Map<string, LinkCounts>> {
+  if (ids.length === 0) return Promise.resolve(new Map<string, LinkCounts>());
+  return db.read(async (k) => {
+    const list = sql.join(ids);
+    const { rows } = await sql<{ link_id: string; kind: 'clicks' | 'conversions'; n: number }>`
+      SELECT link_id, 'clicks' AS kind, COUNT(*) AS n FROM clicks WHERE link_id IN (${list}) GROUP BY link_id
+      UNION ALL
+      SELECT link_id, 'conversions' AS kind, COUNT(*) AS n FROM events
+      WHERE link_id IN (${list}) AND outcome = 'accepted' AND (review IS NULL OR review <> 'rejected') GROUP BY link_id`.execute(k);
+    const counts = new Map<string, LinkCounts>();
+    for (const row of rows) {
+      const entry = counts.get(row.link_id) ?? { clicks: 0, conversions: 0 };
+      entry[row.kind] = Number(row.n);
+      counts.set(row.link_id, entry);
+    }
+    return counts;
+  });
+}

@@ -1,3 +1,9 @@
+/** What became of a link so far: its clicks, and the conversions attributed to it. */
+export interface LinkCounts {
+  clicks: number;
+  conversions: number;
+}
+
 export interface LinkRecord {
   id: string;
   name: string | null;

@@ -5,7 +5,7 @@ import { validationError } from '../../lib/validation.js';
 import type { Clock } from '../../lib/clock.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import { ConflictError, NotFoundError, UniqueViolationError, ValidationError } from '../../lib/errors.js';
-import type { ClickFilter, ClickRecord, LinkPatch, LinkRecord } from './clicks-types.js';
+import type { ClickFilter, ClickRecord, LinkCounts, LinkPatch, LinkRecord } from './clicks-types.js';
 import type { ListOptions, Page } from '../../db/paging.js';
 import type { ClicksDal } from './clicks-dal.js';
 import type { CatalogDal } from '../catalog/catalog-dal.js';
@@ -30,7 +30,7 @@ export interface LoadedLink extends Omit<LinkRecord, 'config'> {
   config: LinkConfig;
 }
 
-type LinkStore = Pick<ClicksDal, 'createLink' | 'getLink' | 'listLinks' | 'updateLink' | 'deleteLink' | 'listClicks'> & Pick<CatalogDal, 'getOffer' | 'getApp'>;
+type LinkStore = Pick<ClicksDal, 'createLink' | 'getLink' | 'listLinks' | 'linkCounts' | 'updateLink' | 'deleteLink' | 'listClicks'> & Pick<CatalogDal, 'getOffer' | 'getApp'>;
 
 /** Tracking links: which offer, which partner's traffic, and where a click goes. */
 export class LinkService {
@@ -83,8 +83,11 @@ export class LinkService {
     return link;
   }
 
-  list(options: ListOptions & { offerId?: string; partner?: string }): Promise<Page<LinkRecord>> {
-    return this.store.listLinks(options);
+  /** A page of links, each with its clicks and conversions so far (one more read for the page). */
+  async list(options: ListOptions & { offerId?: string; partner?: string }): Promise<Page<LinkRecord & LinkCounts>> {
+    const page = await this.store.listLinks(options);
+    const counts = await this.store.linkCounts(page.items.map((l) => l.id));
+    return { items: page.items.map((l) => ({ ...l, ...(counts.get(l.id) ?? { clicks: 0, conversions: 0 }) })), nextCursor: page.nextCursor };
   }
 
   /** The click log, newest first. */

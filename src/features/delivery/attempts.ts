@@ -70,6 +70,7 @@ export function sentAttempt(n: number, startedAt: number, request: OutboundReque
 /** What follows a sent attempt, finished at `finished`: its delivery's next state, and whether it counts (or pauses) as a failure. */
 export function afterSend(
   config: DestinationConfig,
+  /** The attempt's number in its round (a replay starts a new one): what the retry policy counts. */
   attemptNo: number,
   result: SendResult,
   finished: number,

@@ -11,6 +11,7 @@ export function deliveryFromRow(row: DeliveriesTable): DeliveryRecord {
     destinationId: row.destination_id,
     state: row.state as DeliveryState,
     attempts: Number(row.attempts),
+    roundStart: Number(row.round_start),
     nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
     lastStatus: row.last_status === null ? null : Number(row.last_status),
     lastError: row.last_error,
@@ -62,12 +63,8 @@ export function deliveriesDal(db: HubDb) {
       return db.run('completeAttempts', completionRows(results));
     },
 
-    getDelivery(id: string): Promise<DeliveryRecord | null> {
-      return db.read(async (k) => {
-        const row = await k.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-        return row === undefined ? null : deliveryFromRow(row);
-      });
-    },
+    /** A delivery, with its destination's name (null once the destination is gone). */
+    getDelivery: (id: string) => db.read((k) => deliveryWithDestination(k, id)),
 
     listDeliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]> {
       return db.read(async (k) => (await k.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute()).map(deliveryFromRow));
@@ -77,8 +74,9 @@ export function deliveriesDal(db: HubDb) {
       let query = db.kysely
         .selectFrom('deliveries as d')
         .innerJoin('events as e', 'e.id', 'd.event_id')
+        .leftJoin('destinations as dn', 'dn.id', 'd.destination_id')
         .selectAll('d')
-        .select(['e.type as event_type', 'e.user_id as event_user_id', 'e.offer_id as event_offer_id', 'e.amount_micros as event_amount_micros', 'e.currency as event_currency', 'e.metadata as event_metadata', 'e.test as event_test']);
+        .select(['dn.name as destination_name', 'e.type as event_type', 'e.user_id as event_user_id', 'e.offer_id as event_offer_id', 'e.amount_micros as event_amount_micros', 'e.currency as event_currency', 'e.metadata as event_metadata', 'e.test as event_test']);
       if (filter.from !== undefined) query = query.where('d.created_at', '>=', filter.from);
       if (filter.to !== undefined) query = query.where('d.created_at', '<', filter.to);
       if (filter.destinationId !== undefined) query = query.where('d.destination_id', '=', filter.destinationId);
@@ -86,6 +84,7 @@ export function deliveriesDal(db: HubDb) {
       if (filter.eventId !== undefined) query = query.where('d.event_id', '=', filter.eventId);
       const toRow = (row: Record<string, unknown>): DeliveryRow => ({
         ...deliveryFromRow(row as unknown as DeliveriesTable),
+        destinationName: (row.destination_name as string | null) ?? null,
         eventType: String(row.event_type),
         userId: (row.event_user_id as string | null) ?? null,
         offerId: (row.event_offer_id as string | null) ?? null,
@@ -97,11 +96,15 @@ export function deliveriesDal(db: HubDb) {
       return db.read(() => page(query as never, 'd.id', 'desc', filter, toRow, 'id'));
     },
 
-    /** Due again at once, attempts counted from zero; one being sent is left alone. */
+    /**
+     * Due again at once, a new round of the retry policy; one being sent is left alone. The
+     * attempts go on being numbered from where they were (the history reads 1, 2, 3, not 1, 2, 1):
+     * the round starts at the attempts made so far.
+     */
     async replayDeliveries(filter: Omit<DeliveryFilter, 'limit' | 'cursor'> & { ids?: string[] }, now: number): Promise<number> {
       let query = db.kysely
         .updateTable('deliveries')
-        .set({ state: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, updated_at: now })
+        .set((eb) => ({ state: 'pending', round_start: eb.ref('attempts'), next_attempt_at: now, lease_until: null, updated_at: now }))
         .where('state', '<>', 'delivering');
       if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids.length > 0 ? filter.ids : ['']);
       if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
@@ -151,4 +154,16 @@ export async function oldestDueAt(k: Kysely<Tables>, now: number): Promise<numbe
 export async function pausedDestinations(k: Kysely<Tables>): Promise<number> {
   const paused = await k.selectFrom('destinations').select((eb) => eb.fn.countAll<number>().as('count')).where('paused_at', 'is not', null).executeTakeFirst();
   return Number(paused?.count ?? 0);
+}
+
+/** A delivery, with its destination's name (null once the destination is gone). */
+async function deliveryWithDestination(k: Kysely<Tables>, id: string): Promise<(DeliveryRecord & { destinationName: string | null }) | null> {
+  const row = await k
+    .selectFrom('deliveries as d')
+    .leftJoin('destinations as dn', 'dn.id', 'd.destination_id')
+    .selectAll('d')
+    .select('dn.name as destination_name')
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+  return row === undefined ? null : { ...deliveryFromRow(row), destinationName: row.destination_name ?? null };
 }

@@ -99,7 +99,7 @@ export function claimedDeliveries(rows: ClaimRows): ClaimedDelivery[] {
 }
 
 /** The columns a claim reads: every column of each table, so the record mappers apply. */
-const DELIVERY_COLUMNS = allColumns<DeliveriesTable>()(['id', 'event_id', 'destination_id', 'state', 'attempts', 'next_attempt_at', 'lease_until', 'last_status', 'last_error', 'created_at', 'updated_at']);
+const DELIVERY_COLUMNS = allColumns<DeliveriesTable>()(['id', 'event_id', 'destination_id', 'state', 'attempts', 'round_start', 'next_attempt_at', 'lease_until', 'last_status', 'last_error', 'created_at', 'updated_at']);
 const EVENT_ID = DELIVERY_COLUMNS.indexOf('event_id');
 /**
  * Each claimed delivery's destination as it is now (its `updated_at`, which every change moves

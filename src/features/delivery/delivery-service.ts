@@ -11,6 +11,7 @@ export type HistoryFilter = Omit<DeliveryFilter, 'limit' | 'cursor'>;
 
 /** What MomentScience's postback history shows of a delivery: when, offer, advertiser, payout, state, HTTP code. */
 export interface HistoryEntry extends DeliveryRecord {
+  destinationName: string | null;
   eventType: string;
   userId: string | null;
   offerId: string | null;
@@ -22,7 +23,7 @@ export interface HistoryEntry extends DeliveryRecord {
   advertiser: string | null;
 }
 
-const CSV_COLUMNS = ['delivery_id', 'created_at', 'event_id', 'event_type', 'user_id', 'offer_id', 'advertiser', 'payout', 'currency', 'destination_id', 'state', 'attempts', 'http_status', 'last_error'];
+const CSV_COLUMNS = ['delivery_id', 'created_at', 'event_id', 'event_type', 'user_id', 'offer_id', 'advertiser', 'payout', 'currency', 'destination_id', 'destination_name', 'state', 'attempts', 'http_status', 'last_error'];
 const EXPORT_PAGE = 500;
 
 function historyEntry(row: DeliveryRow): HistoryEntry {
@@ -56,19 +57,19 @@ export class DeliveryService {
       const page = await this.list({ ...filter, limit: EXPORT_PAGE, ...(cursor === undefined ? {} : { cursor }) });
       for (const d of page.items) {
         const payout = d.amountMicros === null ? null : formatMicros(d.amountMicros);
-        yield csvLine([d.id, new Date(d.createdAt).toISOString(), d.eventId, d.eventType, d.userId, d.offerId, d.advertiser, payout, d.currency, d.destinationId, d.state, d.attempts, d.lastStatus, d.lastError]);
+        yield csvLine([d.id, new Date(d.createdAt).toISOString(), d.eventId, d.eventType, d.userId, d.offerId, d.advertiser, payout, d.currency, d.destinationId, d.destinationName, d.state, d.attempts, d.lastStatus, d.lastError]);
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
   }
 
-  async get(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] }> {
+  async get(id: string): Promise<{ delivery: DeliveryRecord & { destinationName: string | null }; attempts: AttemptRecord[] }> {
     const delivery = await this.store.getDelivery(id);
     if (delivery === null) throw new NotFoundError(`No delivery "${id}"`, 'id');
     return { delivery, attempts: await this.store.listAttempts(delivery.id) };
   }
 
-  /** Due again at once, attempts counted from zero; one being sent is left alone. Answers how many. */
+  /** Due again at once, a new round of the retry policy (attempts numbered on); one being sent is left alone. Answers how many. */
   replay(filter: HistoryFilter & { ids?: string[] }): Promise<number> {
     return this.store.replayDeliveries(filter, this.clock.now());
   }

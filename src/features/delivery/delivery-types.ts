@@ -13,7 +13,12 @@ export interface DeliveryFilter {
 
 /** A delivery with its event's facts, for the history table and its CSV. */
 export type DeliveryRow = DeliveryRecord &
-  Pick<EventRecord, 'userId' | 'offerId' | 'amountMicros' | 'currency' | 'test'> & { eventType: EventRecord['type']; eventMetadata: EventRecord['metadata'] };
+  Pick<EventRecord, 'userId' | 'offerId' | 'amountMicros' | 'currency' | 'test'> & {
+    /** Its destination's name; null once the destination is gone. */
+    destinationName: string | null;
+    eventType: EventRecord['type'];
+    eventMetadata: EventRecord['metadata'];
+  };
 
 export interface AttemptRecord {
   id: string;
@@ -55,7 +60,10 @@ export interface DeliveryRecord {
   eventId: string;
   destinationId: string;
   state: DeliveryState;
+  /** Every attempt made, across replays. */
   attempts: number;
+  /** Attempts made before the last replay: the retry policy counts only those after. */
+  roundStart: number;
   nextAttemptAt: number | null;
   lastStatus: number | null;
   lastError: string | null;

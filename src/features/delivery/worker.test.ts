@@ -25,6 +25,7 @@ const delivery = (id: string, destinationId: string, now: number, destinationUpd
   destinationId,
   state: 'delivering',
   attempts: 0,
+  roundStart: 0,
   nextAttemptAt: null,
   lastStatus: null,
   lastError: null,

@@ -268,7 +268,7 @@ export class DeliveryWorker {
     }
     const finished = this.deps.clock.now();
     const record = sentAttempt(attemptNo, now, request, result);
-    const { next, failed, pauseNow } = afterSend(config, attemptNo, result, finished, this.random);
+    const { next, failed, pauseNow } = afterSend(config, attemptNo - delivery.roundStart, result, finished, this.random);
     finish(record, next, failed, pauseNow, finished);
   }
 

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Tables } from '../../db/schema.js';
 import type { HubDb } from '../procedures.js';
-import type { HubStats, ReportDimension, ReportRow, StatsBucket, StatsQuery } from './stats-types.js';
+import type { Backlog, HubStats, ReportDimension, ReportRow, StatsBucket, StatsQuery } from './stats-types.js';
 import type { DeliveryState } from '../delivery/delivery-types.js';
 import { oldestDueAt, pausedDestinations } from '../delivery/deliveries-dal.js';
 
@@ -20,7 +20,7 @@ export function statsDal(db: HubDb) {
         await addDeliveries(k, series);
         return {
           buckets: series.buckets,
-          backlog: await backlog(k),
+          backlog: await backlog(k, query.now),
           oldestDueAt: await oldestDueAt(k, query.now),
           pausedDestinations: await pausedDestinations(k),
         };
@@ -159,18 +159,18 @@ async function addDeliveries(k: Kysely<Tables>, series: Series): Promise<void> {
   }
 }
 
-/** Deliveries waiting or given up now, whatever their age. */
-async function backlog(k: Kysely<Tables>): Promise<HubStats['backlog']> {
+/** Deliveries waiting or given up now, whatever their age; those waiting as due, scheduled for later, or parked. */
+async function backlog(k: Kysely<Tables>, now: number): Promise<Backlog> {
+  const kind = sql<keyof Backlog>`CASE WHEN state <> 'pending' THEN state WHEN next_attempt_at IS NULL THEN 'parked' WHEN next_attempt_at > ${now} THEN 'scheduled' ELSE 'due' END`;
   const rows = await k
     .selectFrom('deliveries')
-    .select(['state', (eb) => eb.fn.countAll<number>().as('count')])
+    .select([kind.as('kind'), (eb) => eb.fn.countAll<number>().as('count')])
     .where('state', 'in', ['pending', 'delivering', 'failed'])
-    .groupBy('state')
+    .groupBy('kind')
     .execute();
-  const backlog = { pending: 0, delivering: 0, failed: 0 };
-  for (const row of rows) {
-    if (row.state === 'pending' || row.state === 'delivering' || row.state === 'failed') backlog[row.state] = Number(row.count);
-  }
+  const backlog: Backlog = { pending: 0, due: 0, scheduled: 0, parked: 0, delivering: 0, failed: 0 };
+  for (const row of rows) if (row.kind in backlog) backlog[row.kind] = Number(row.count);
+  backlog.pending = backlog.due + backlog.scheduled + backlog.parked;
   return backlog;
 }
 

@@ -30,7 +30,7 @@ function service(stats: Omit<HubStats, 'buckets'> & { buckets?: StatsBucket[] },
   return { stats: new StatsService(store, { now: () => NOW }), asked };
 }
 
-const quiet = { backlog: { pending: 0, delivering: 0, failed: 0 }, oldestDueAt: null, pausedDestinations: 0 };
+const quiet = { backlog: { pending: 0, due: 0, scheduled: 0, parked: 0, delivering: 0, failed: 0 }, oldestDueAt: null, pausedDestinations: 0 };
 
 describe('the overview', () => {
   it('defaults to the last hour by the minute', async () => {

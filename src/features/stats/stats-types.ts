@@ -43,8 +43,22 @@ export interface HubStats {
   /** Every bucket of the range, empty ones included, oldest first. */
   buckets: StatsBucket[];
   /** Deliveries waiting or given up now, whatever their age. */
-  backlog: { pending: number; delivering: number; failed: number };
+  backlog: Backlog;
   /** When the oldest due delivery became due (null: none is due). */
   oldestDueAt: number | null;
   pausedDestinations: number;
+}
+
+/**
+ * Deliveries waiting or given up now. `pending` is every one waiting, in three parts: `due`
+ * (its time has come: what the oldest-due age measures), `scheduled` (a retry set for later)
+ * and `parked` (its destination paused or disabled).
+ */
+export interface Backlog {
+  pending: number;
+  due: number;
+  scheduled: number;
+  parked: number;
+  delivering: number;
+  failed: number;
 }

@@ -5,6 +5,7 @@ import { AlertRulesSchema, type FiringAlert } from '../../features/alerts/rules.
 import { iso, pageDto } from '../dto.js';
 import { ErrorSchema, ListQuery, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
+import { parseTime, TimeParam } from '../validation.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
 const tags = ['alerts'];
@@ -135,7 +136,7 @@ function alertStateRoutes(app: App, alerts: AlertService): void {
       schema: {
         tags,
         summary: 'Every alert notice (firing, repeat, resolved), newest first',
-        querystring: Type.Object({ ...ListQuery.properties, rule: Type.Optional(RuleName), state: Type.Optional(NoticeState), from: Type.Optional(Time), to: Type.Optional(Time) }),
+        querystring: Type.Object({ ...ListQuery.properties, rule: Type.Optional(RuleName), state: Type.Optional(NoticeState), from: Type.Optional(TimeParam), to: Type.Optional(TimeParam) }),
         response: { 200: PageSchema(NoticeSchema), ...errors },
       },
     },
@@ -147,8 +148,8 @@ function alertStateRoutes(app: App, alerts: AlertService): void {
           ...(cursor === undefined ? {} : { cursor }),
           ...(rule === undefined ? {} : { rule }),
           ...(state === undefined ? {} : { state }),
-          ...(from === undefined ? {} : { from: Date.parse(from) }),
-          ...(to === undefined ? {} : { to: Date.parse(to) }),
+          ...(from === undefined ? {} : { from: parseTime('from', from) }),
+          ...(to === undefined ? {} : { to: parseTime('to', to) }),
         }),
         noticeDto,
       );

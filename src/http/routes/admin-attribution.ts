@@ -5,7 +5,7 @@ import { formatMicros } from '../../lib/money.js';
 import { eventDto } from '../dto.js';
 import { ErrorSchema, EventSchema, IdText, Nullable } from '../schemas.js';
 import type { App } from '../types.js';
-import { parseTime } from '../validation.js';
+import { parseTime, TimeParam } from '../validation.js';
 import type { StatsService } from '../../features/stats/stats-service.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -66,14 +66,13 @@ export function attributionRoutes(app: App, deps: AttributionRouteDeps): void {
     async (request) => eventDto(await deps.conversions.review(request.params.id, false)),
   );
 
-  const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
   app.get(
     '/reports',
     {
       schema: {
         tags: ['reports'],
         summary: 'Clicks, conversions, conversion rate, revenue and coins by offer, partner or day',
-        querystring: Type.Object({ from: Time, to: Time, by: Type.Union([Type.Literal('offer'), Type.Literal('partner'), Type.Literal('day')], { default: 'offer' }) }),
+        querystring: Type.Object({ from: TimeParam, to: TimeParam, by: Type.Union([Type.Literal('offer'), Type.Literal('partner'), Type.Literal('day')], { default: 'offer' }) }),
         response: { 200: ReportSchema, ...errors },
       },
     },

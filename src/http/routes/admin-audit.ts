@@ -4,6 +4,7 @@ import type { AuditEntry, AuditFilter, AuditService } from '../../features/audit
 import { iso, pageDto } from '../dto.js';
 import { ErrorSchema, ListQuery, PageSchema, CsvAnswer } from '../schemas.js';
 import type { App } from '../types.js';
+import { parseTime, TimeParam } from '../validation.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 503: ErrorSchema };
 const tags = ['audit log'];
@@ -28,8 +29,8 @@ const Filter = Type.Object({
   actor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   resource: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   resourceId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
+  from: Type.Optional(TimeParam),
+  to: Type.Optional(TimeParam),
 });
 
 const entryDto = (e: AuditEntry) => ({ ...e, at: iso(e.at) });
@@ -39,8 +40,8 @@ function filterOf(query: { actor?: string; resource?: string; resourceId?: strin
     ...(query.actor === undefined ? {} : { actor: query.actor }),
     ...(query.resource === undefined ? {} : { resource: query.resource }),
     ...(query.resourceId === undefined ? {} : { resourceId: query.resourceId }),
-    ...(query.from === undefined ? {} : { from: Date.parse(query.from) }),
-    ...(query.to === undefined ? {} : { to: Date.parse(query.to) }),
+    ...(query.from === undefined ? {} : { from: parseTime('from', query.from) }),
+    ...(query.to === undefined ? {} : { to: parseTime('to', query.to) }),
   };
 }
 

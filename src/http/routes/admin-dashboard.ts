@@ -6,7 +6,7 @@ import { formatMicros } from '../../lib/money.js';
 import { eventDto, iso } from '../dto.js';
 import { ErrorSchema, EventSchema, IdText } from '../schemas.js';
 import type { App } from '../types.js';
-import { parseTime } from '../validation.js';
+import { parseTime, TIME_WORDS, TimeParam } from '../validation.js';
 
 /**
  * What the web dashboard needs beyond the rest of the admin API: the overview's time series
@@ -41,7 +41,17 @@ const StatsSchema = Type.Object({
   now: Type.String({ format: 'date-time' }),
   buckets: Type.Array(Type.Object({ start: Type.String({ format: 'date-time' }), ...Counts })),
   totals: Type.Object(Counts),
-  backlog: Type.Object({ pending: Type.Integer(), delivering: Type.Integer(), failed: Type.Integer() }, { description: 'Deliveries waiting or given up now, of any age' }),
+  backlog: Type.Object(
+    {
+      pending: Type.Integer({ description: 'Every delivery waiting: due + scheduled + parked' }),
+      due: Type.Integer({ description: 'Waiting, and its time has come (what oldestDueAgeSeconds measures)' }),
+      scheduled: Type.Integer({ description: 'Waiting for a retry set for later' }),
+      parked: Type.Integer({ description: 'Waiting for its destination to be resumed or enabled' }),
+      delivering: Type.Integer(),
+      failed: Type.Integer(),
+    },
+    { description: 'Deliveries waiting or given up now, of any age' },
+  ),
   oldestDueAgeSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'How long the oldest due delivery has waited; null when none is due' }),
   pausedDestinations: Type.Integer(),
 }, { title: 'Stats' });
@@ -94,8 +104,8 @@ export function dashboardApiRoutes(deps: DashboardApiDeps) {
           tags: ['dashboard'],
           summary: 'Time series for the overview: events by outcome, coins, revenue and deliveries per bucket; the delivery backlog now',
           querystring: Type.Object({
-            from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601; default: an hour before `to`' })),
-            to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601, exclusive; default: now' })),
+            from: Type.Optional({ ...TimeParam, description: `${TIME_WORDS}; default: an hour before \`to\`` }),
+            to: Type.Optional({ ...TimeParam, description: `${TIME_WORDS}; exclusive; default: now` }),
             bucket: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 * 86_400, description: 'Bucket size in seconds (default 60)' })),
           }),
           response: { 200: StatsSchema, ...errors },

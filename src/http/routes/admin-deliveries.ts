@@ -6,21 +6,24 @@ import { formatMicros } from '../../lib/money.js';
 import { attemptDto, deliveryDto } from '../dto.js';
 import { AttemptSchema, DeliverySchema, ErrorSchema, ListQuery, PageSchema, CsvAnswer } from '../schemas.js';
 import type { App } from '../types.js';
-import { parseTime } from '../validation.js';
+import { parseTime, TimeParam } from '../validation.js';
 
 const tags = ['deliveries'];
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
 const State = Type.Union([Type.Literal('pending'), Type.Literal('delivering'), Type.Literal('succeeded'), Type.Literal('failed')]);
 const Filter = {
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
+  from: Type.Optional(TimeParam),
+  to: Type.Optional(TimeParam),
   destination: Type.Optional(Type.String({ maxLength: 64 })),
   state: Type.Optional(State),
   event: Type.Optional(Type.String({ maxLength: 64 })),
 };
 
+const DestinationName = Type.Union([Type.String(), Type.Null()], { description: 'The destination’s name; null once it is deleted' });
+
 const RowSchema = Type.Object({
   ...DeliverySchema.properties,
+  destinationName: DestinationName,
   eventType: Type.String(),
   userId: Type.Union([Type.String(), Type.Null()]),
   offerId: Type.Union([Type.String(), Type.Null()]),
@@ -49,6 +52,7 @@ function toFilter(query: FilterQuery): HistoryFilter {
 function rowDto(entry: HistoryEntry) {
   return {
     ...deliveryDto(entry),
+    destinationName: entry.destinationName,
     eventType: entry.eventType,
     userId: entry.userId,
     offerId: entry.offerId,
@@ -87,12 +91,12 @@ export function deliveryRoutes(app: App, deliveries: Pick<DeliveryService, 'list
         tags,
         summary: 'A delivery with every attempt (request headers without secrets, status, latency, response excerpt, error)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-        response: { 200: Type.Object({ ...DeliverySchema.properties, attempts: Type.Integer(), history: Type.Array(AttemptSchema) }, { title: 'DeliveryDetail' }), ...errors },
+        response: { 200: Type.Object({ ...DeliverySchema.properties, destinationName: DestinationName, history: Type.Array(AttemptSchema) }, { title: 'DeliveryDetail' }), ...errors },
       },
     },
     async (request) => {
       const { delivery, attempts } = await deliveries.get(request.params.id);
-      return { ...deliveryDto(delivery), history: attempts.map(attemptDto) };
+      return { ...deliveryDto(delivery), destinationName: delivery.destinationName, history: attempts.map(attemptDto) };
     },
   );
 

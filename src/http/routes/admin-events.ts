@@ -3,11 +3,10 @@ import type { ConversionService } from '../../features/conversions/conversions-s
 import { eventDto, pageDto } from '../dto.js';
 import { ErrorSchema, EventOutcomeSchema, EventSchema, IdText, ListQuery, PageSchema, ReviewStateSchema } from '../schemas.js';
 import type { App } from '../types.js';
-import { parseTime } from '../validation.js';
+import { parseTime, TimeParam as Time } from '../validation.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const tags = ['events'];
-const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
 
 /** `/admin/api/events`: the event explorer. */
 export function eventRoutes(app: App, conversions: Pick<ConversionService, 'events' | 'event'>): void {

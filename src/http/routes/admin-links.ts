@@ -4,7 +4,7 @@ import { LinkConfigSchema } from '../../features/clicks/link-targets.js';
 import { pageDto } from '../dto.js';
 import { ErrorSchema, IdText, ListQuery, NameText, Nullable, PageSchema } from '../schemas.js';
 import type { App } from '../types.js';
-import { parseTime } from '../validation.js';
+import { parseTime, TimeParam as Time } from '../validation.js';
 import type { ClickRecord, LinkRecord } from '../../features/clicks/clicks-types.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
@@ -23,6 +23,15 @@ const LinkSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 }, { title: 'Link' });
+
+const ListedLinkSchema = Type.Object(
+  {
+    ...LinkSchema.properties,
+    clicks: Type.Integer({ description: 'Clicks on it so far' }),
+    conversions: Type.Integer({ description: 'Conversions attributed to it so far (accepted, not rejected in review), as the reports count them' }),
+  },
+  { title: 'ListedLink' },
+);
 
 const ClickSchema = Type.Object({
   id: Type.String({ description: 'The click id' }),
@@ -60,7 +69,6 @@ const UpdateLinkBody = Type.Object(
 
 const LinkListQuery = Type.Object({ ...ListQuery.properties, offer: Type.Optional(IdText), partner: Type.Optional(Partner) });
 
-const Time = Type.String({ format: 'date-time', description: 'ISO-8601' });
 const ClickListQuery = Type.Object({ ...ListQuery.properties, from: Type.Optional(Time), to: Type.Optional(Time), link: Type.Optional(LinkId), user: Type.Optional(IdText) });
 
 export interface LinkRouteDeps {
@@ -96,12 +104,12 @@ function trackingLinkRoutes(app: App, deps: LinkRouteDeps): void {
 
   app.get(
     '/links',
-    { schema: { tags, summary: 'List tracking links', querystring: LinkListQuery, response: { 200: PageSchema(LinkSchema), ...errors } } },
+    { schema: { tags, summary: 'List tracking links, each with its clicks and conversions so far', querystring: LinkListQuery, response: { 200: PageSchema(ListedLinkSchema), ...errors } } },
     async (request) => {
       const { limit, cursor, offer, partner } = request.query;
       const page = await links.list({ limit, ...(cursor === undefined ? {} : { cursor }), ...(offer === undefined ? {} : { offerId: offer }), ...(partner === undefined ? {} : { partner }) });
       const origin = deps.publicUrl(request);
-      return pageDto(page, (l) => linkDto(l, origin));
+      return pageDto(page, (l) => ({ ...linkDto(l, origin), clicks: l.clicks, conversions: l.conversions }));
     },
   );
 

@@ -14,6 +14,7 @@ export function AccountMenu({ session, onSignOut, onPasswordChanged }: { session
   const [open, setOpen] = useState(false);
   const [changing, setChanging] = useState(false);
   const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   const menuId = useId();
   const { name, detail } = who(session);
   useEffect(() => {
@@ -30,7 +31,7 @@ export function AccountMenu({ session, onSignOut, onPasswordChanged }: { session
   }, [open]);
   return (
     <div className="account" ref={root}>
-      <button type="button" className="account-button" aria-expanded={open} aria-controls={menuId} onClick={() => setOpen((o) => !o)} aria-label={`Account: ${name}, ${detail}`}>
+      <button ref={button} type="button" className="account-button" aria-expanded={open} aria-controls={menuId} onClick={() => setOpen((o) => !o)} aria-label={`Account: ${name}, ${detail}`}>
         <span className="account-name">{name}</span>
         <span className="account-role">{detail}</span>
         <span aria-hidden="true">▾</span>
@@ -42,6 +43,8 @@ export function AccountMenu({ session, onSignOut, onPasswordChanged }: { session
               <button
                 type="button"
                 onClick={() => {
+                  // The menu item goes with the menu: the dialog hands focus back to the account button.
+                  button.current?.focus();
                   setOpen(false);
                   setChanging(true);
                 }}

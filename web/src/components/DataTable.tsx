@@ -1,5 +1,13 @@
-import { getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type ColumnDefTemplate, type SortingState } from '@tanstack/react-table';
+import { getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type ColumnDefTemplate, type RowData, type SortingState } from '@tanstack/react-table';
 import { useState, type ReactNode } from 'react';
+
+declare module '@tanstack/react-table' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the library's own type parameters
+  interface ColumnMeta<TData extends RowData, TValue> {
+    /** Put on each of the column's cells. */
+    className?: string;
+  }
+}
 
 /**
  * A header or cell template, called as a function (so a cell must not call hooks). TanStack's
@@ -14,6 +22,7 @@ function render<P extends object>(template: ColumnDefTemplate<P> | undefined, pr
  * A table over TanStack Table: headers, cells, optional sorting of the page shown (the API
  * orders each list; columns opt in with `enableSorting: true`), a caption for screen readers,
  * and the empty state in the table itself. Wide tables scroll inside their frame on a phone.
+ * A column's `meta.className` goes on each of its cells (e.g. `nowrap`, `break-anywhere`).
  */
 export function DataTable<T>({
   data,
@@ -81,7 +90,7 @@ export function DataTable<T>({
             table.getRowModel().rows.map((row) => (
               <tr key={row.id} className={rowClassName?.(row.original)}>
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} data-label={typeof cell.column.columnDef.header === 'string' ? cell.column.columnDef.header : undefined}>
+                  <td key={cell.id} className={cell.column.columnDef.meta?.className} data-label={typeof cell.column.columnDef.header === 'string' ? cell.column.columnDef.header : undefined}>
                     {render(cell.column.columnDef.cell, cell.getContext())}
                   </td>
                 ))}

@@ -1,14 +1,28 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { Scope } from '../api';
-import { localTime } from '../format';
+import { localDate, localTime, localTimeOfDay, money, moneyExact } from '../format';
 import { can, useSession } from '../session';
 
+/** A moment in local time, its ISO text in the title; in a narrow column it breaks between the date and the time, nowhere else. */
 export function Time({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <span>—</span>;
+  const date = localDate(iso);
+  if (date === null) return <time dateTime={iso}>{localTime(iso)}</time>;
   return (
-    <time dateTime={iso} title={iso}>
-      {localTime(iso)}
+    <time dateTime={iso} title={iso} className="moment">
+      <span>{date},</span> <span>{localTimeOfDay(iso)}</span>
     </time>
+  );
+}
+
+/** An amount to the currency's cent; the exact amount, when it has more decimals, in its title. */
+export function Money({ amount, currency }: { amount: string | null | undefined; currency?: string | null }) {
+  const shown = money(amount, currency);
+  const exact = moneyExact(amount, currency);
+  return (
+    <span className="num" title={exact === shown ? undefined : `Exactly ${exact}`}>
+      {shown}
+    </span>
   );
 }
 
@@ -136,6 +150,15 @@ export function SecretOnce({ label, secret, onDone }: { label: string; secret: s
   );
 }
 
+/**
+ * Where focus last was outside a dialog. A button disabled while its action runs (Test endpoint)
+ * hands focus to the page before the dialog it opens appears: that dialog gives focus back here.
+ */
+let lastFocused: HTMLElement | null = null;
+document.addEventListener('focusin', (event) => {
+  if (event.target instanceof HTMLElement && event.target.closest('dialog') === null) lastFocused = event.target;
+});
+
 /** A modal on the native <dialog>: focus kept inside, Escape closes, focus back on what opened it. */
 export function Dialog({ title, open, onClose, children, wide }: { title: string; open: boolean; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -144,7 +167,7 @@ export function Dialog({ title, open, onClose, children, wide }: { title: string
     const dialog = ref.current;
     if (dialog === null || !open) return;
     const focused = document.activeElement;
-    const opener = focused instanceof HTMLElement && focused !== document.body && !dialog.contains(focused) ? focused : null;
+    const opener = focused instanceof HTMLElement && focused !== document.body && !dialog.contains(focused) ? focused : lastFocused?.isConnected ? lastFocused : null;
     if (!dialog.open) dialog.showModal();
     return () => {
       if (dialog.open) dialog.close();

@@ -23,6 +23,7 @@ export function Attempts({ id, onReplayed }: { id: string; onReplayed?: () => vo
     <div className="attempts">
       <KeyValues
         rows={[
+          ['Destination', data.destinationName ?? <span className="mono">{data.destinationId} (deleted)</span>],
           ['Delivery id (idempotency key)', <span className="mono">{data.id}</span>],
           ['State', <Badge value={data.state} />],
           ['Attempts', String(data.attempts)],
@@ -80,7 +81,7 @@ export function DeliveryList({ eventId }: { eventId: string }) {
       {data.items.map((d) => (
         <article key={d.id} className="sub-panel">
           <h3>
-            To {destinations[d.destinationId] ?? d.destinationId} <Badge value={d.state} />
+            To {d.destinationName ?? destinations[d.destinationId] ?? d.destinationId} <Badge value={d.state} />
           </h3>
           <Attempts id={d.id} onReplayed={reload} />
         </article>
@@ -98,7 +99,7 @@ export function useDestinationNames(): Record<string, string> {
 export function AttemptsDialog({ delivery, onClose, onReplayed }: { delivery: DeliveryRow; onClose: () => void; onReplayed: () => void }) {
   const [open] = useState(true);
   return (
-    <Dialog title={`Delivery of ${delivery.eventType}`} open={open} onClose={onClose} wide>
+    <Dialog title={`Delivery of ${delivery.eventType} to ${delivery.destinationName ?? 'a deleted destination'}`} open={open} onClose={onClose} wide>
       <DataTable
         caption="The event"
         data={[delivery]}

@@ -3,8 +3,7 @@ import { useMemo, useState } from 'react';
 import { api, download, qs, type DeliveryRow, type Replayed } from '../api';
 import { DataTable } from '../components/DataTable';
 import { DateRange, rangeQuery } from '../components/DateRange';
-import { Badge, Empty, ErrorBox, Field, Loading, Notice, PageHeader, Pager, Time } from '../components/ui';
-import { money } from '../format';
+import { Badge, Empty, ErrorBox, Field, Loading, Money, Notice, PageHeader, Pager, Time } from '../components/ui';
 import { useAction, usePaged } from '../hooks';
 import { Link, useQueryState } from '../router';
 import { useCan } from '../session';
@@ -16,11 +15,11 @@ const column = createColumnHelper<DeliveryRow>();
 function historyColumns({ names, busy, canReplay, onAttempts, onReplay }: { names: Record<string, string>; busy: boolean; canReplay: boolean; onAttempts: (row: DeliveryRow) => void; onReplay: (row: DeliveryRow) => void }) {
   return [
     column.accessor('createdAt', { header: 'Time', cell: (c) => <Time iso={c.getValue()} /> }),
-    column.accessor('destinationId', { header: 'Destination', cell: (c) => names[c.getValue()] ?? <span className="mono">{c.getValue()}</span> }),
+    column.accessor('destinationId', { header: 'Destination', cell: (c) => c.row.original.destinationName ?? names[c.getValue()] ?? <span className="mono">{c.getValue()}</span> }),
     column.accessor('eventType', { header: 'Event', cell: (c) => <Link to={`/events/${c.row.original.eventId}`}>{c.getValue()}</Link> }),
     column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
     column.accessor('advertiser', { header: 'Advertiser', cell: (c) => c.getValue() ?? '—' }),
-    column.accessor('payout', { header: 'Payout', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
+    column.accessor('payout', { header: 'Payout', cell: (c) => <Money amount={c.getValue()} currency={c.row.original.currency} /> }),
     column.accessor('state', {
       header: 'State',
       cell: (c) => (

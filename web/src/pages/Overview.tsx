@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { qs, type Stats } from '../api';
 import { Chart, type Series } from '../components/Chart';
-import { ErrorBox, Loading, PageHeader } from '../components/ui';
+import { ErrorBox, Loading, Money, PageHeader } from '../components/ui';
 import { duration, integer, money, percent } from '../format';
 import { useApi } from '../hooks';
 import { Link, useQueryState, useTicker } from '../router';
@@ -70,6 +70,57 @@ function OverviewBody({ stats }: { stats: Stats }) {
   const times = useMemo(() => stats.buckets.map((b) => Date.parse(b.start) / 1000), [stats]);
   const received = totals.accepted + totals.duplicate + totals.rejected;
   const currencies = Object.keys(totals.revenue).sort();
+  const per = bucketLabel(stats.bucketSeconds);
+
+  return (
+    <>
+      <section className="cards" aria-label="Totals for the range">
+        <Card title="Postbacks received" value={integer(received)}>
+          <span className="good-text">{integer(totals.accepted)} accepted</span> · {integer(totals.duplicate)} duplicate ·{' '}
+          <Link to="/events?status=rejected" className="bad-text">
+            {integer(totals.rejected)} rejected
+          </Link>
+        </Card>
+        <Card title="Delivery success rate" value={percent(totals.successRate)}>
+          {integer(totals.deliveries.succeeded)} succeeded · {integer(totals.deliveries.failed)} failed of {integer(Object.values(totals.deliveries).reduce((a, b) => a + b, 0))} created
+        </Card>
+        {/* Both count the same thing: a delivery whose time has come. One waiting for a later retry, or for its paused destination, is not due. */}
+        <Card title="Oldest due delivery" value={duration(stats.oldestDueAgeSeconds)} tone={stats.oldestDueAgeSeconds !== null && stats.oldestDueAgeSeconds > 300 ? 'bad' : undefined}>
+          Now: {integer(stats.backlog.due)} due · {integer(stats.backlog.scheduled)} retrying later
+          {stats.backlog.parked > 0 && <> · {integer(stats.backlog.parked)} held by paused destinations</>} · {integer(stats.backlog.delivering)} sending ·{' '}
+          <Link to="/history?state=failed">{integer(stats.backlog.failed)} failed</Link>
+          {stats.pausedDestinations > 0 && (
+            <>
+              {' '}
+              · <Link to="/destinations">{stats.pausedDestinations} paused destination(s)</Link>
+            </>
+          )}
+        </Card>
+        <Card title="Coins credited" value={integer(totals.coinsCredited)}>
+          {integer(totals.coinsReversed)} taken back by reversals
+        </Card>
+        <Card title="Revenue" value={currencies.length === 0 ? '—' : <Money amount={totals.revenue[currencies[0]!]} currency={currencies[0]} />}>
+          {currencies.length > 1
+            ? currencies.slice(1).map((c, i) => (
+                <span key={c}>
+                  {i > 0 && ' · '}
+                  <Money amount={totals.revenue[c]} currency={c} />
+                </span>
+              ))
+            : 'of accepted postbacks'}
+        </Card>
+      </section>
+      <OverviewCharts stats={stats} times={times} currencies={currencies} per={per} />
+      <p className="hint">
+        Times in your local time zone; buckets of {per}. Updated <time dateTime={stats.now}>{new Date(stats.now).toLocaleTimeString()}</time>.
+      </p>
+    </>
+  );
+}
+
+/** The four charts: postbacks and deliveries as stacked bars, coins and revenue as lines. */
+function OverviewCharts({ stats, times, currencies, per }: { stats: Stats; times: number[]; currencies: string[]; per: string }) {
+  const { totals } = stats;
   const postbacks: Series[] = useMemo(
     () => (['accepted', 'duplicate', 'rejected'] as const).map((k) => ({ label: k, color: COLORS[k], values: stats.buckets.map((b) => b[k]) })),
     [stats],
@@ -91,58 +142,41 @@ function OverviewBody({ stats }: { stats: Stats }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [stats, currencies.join(',')],
   );
-  const per = bucketLabel(stats.bucketSeconds);
-
   return (
-    <>
-      <section className="cards" aria-label="Totals for the range">
-        <Card title="Postbacks received" value={integer(received)}>
-          <span className="good-text">{integer(totals.accepted)} accepted</span> · {integer(totals.duplicate)} duplicate ·{' '}
-          <Link to="/events?status=rejected" className="bad-text">
-            {integer(totals.rejected)} rejected
-          </Link>
-        </Card>
-        <Card title="Delivery success rate" value={percent(totals.successRate)}>
-          {integer(totals.deliveries.succeeded)} succeeded · {integer(totals.deliveries.failed)} failed of {integer(Object.values(totals.deliveries).reduce((a, b) => a + b, 0))} created
-        </Card>
-        <Card title="Oldest waiting delivery" value={duration(stats.oldestDueAgeSeconds)} tone={stats.oldestDueAgeSeconds !== null && stats.oldestDueAgeSeconds > 300 ? 'bad' : undefined}>
-          Backlog now: {integer(stats.backlog.pending)} pending · {integer(stats.backlog.delivering)} sending ·{' '}
-          <Link to="/history?state=failed">{integer(stats.backlog.failed)} failed</Link>
-          {stats.pausedDestinations > 0 && (
-            <>
-              {' '}
-              · <Link to="/destinations">{stats.pausedDestinations} paused destination(s)</Link>
-            </>
-          )}
-        </Card>
-        <Card title="Coins credited" value={integer(totals.coinsCredited)}>
-          {integer(totals.coinsReversed)} taken back by reversals
-        </Card>
-        <Card title="Revenue" value={currencies.length === 0 ? '—' : money(totals.revenue[currencies[0]!], currencies[0])}>
-          {currencies.length > 1 ? currencies.slice(1).map((c) => money(totals.revenue[c], c)).join(' · ') : 'of accepted postbacks'}
-        </Card>
-      </section>
-      <section className="charts" aria-label="Charts">
-        <Chart title={`Postbacks per ${per} by outcome`} times={times} series={postbacks} bars summary={`${totals.accepted} accepted, ${totals.duplicate} duplicate, ${totals.rejected} rejected`} />
-        <Chart title={`Deliveries created per ${per}, by state now`} times={times} series={deliveries} bars summary={`${totals.deliveries.succeeded} succeeded, ${totals.deliveries.pending} pending, ${totals.deliveries.failed} failed`} />
-        <Chart title={`Coins per ${per}`} times={times} series={coins} summary={`${totals.coinsCredited} credited, ${totals.coinsReversed} reversed`} />
-        {revenue.length > 0 ? (
-          <Chart title={`Revenue per ${per}`} times={times} series={revenue} summary={currencies.map((c) => money(totals.revenue[c], c)).join(', ')} format={(v) => v.toFixed(2)} />
-        ) : (
-          <figure className="chart">
-            <figcaption>Revenue per {per}</figcaption>
-            <div className="state empty">No revenue in this range: no accepted postback carried an amount.</div>
-          </figure>
-        )}
-      </section>
-      <p className="hint">
-        Times in your local time zone; buckets of {per}. Updated <time dateTime={stats.now}>{new Date(stats.now).toLocaleTimeString()}</time>.
-      </p>
-    </>
+    <section className="charts" aria-label="Charts">
+      <Chart
+        title={`Postbacks per ${per} by outcome`}
+        times={times}
+        series={postbacks}
+        bars
+        step={stats.bucketSeconds}
+        summary={`${totals.accepted} accepted, ${totals.duplicate} duplicate, ${totals.rejected} rejected`}
+        empty="No postbacks in this range."
+      />
+      <Chart
+        title={`Deliveries created per ${per}, by state now`}
+        times={times}
+        series={deliveries}
+        bars
+        step={stats.bucketSeconds}
+        summary={`${totals.deliveries.succeeded} succeeded, ${totals.deliveries.pending} pending, ${totals.deliveries.failed} failed`}
+        empty="No deliveries in this range."
+      />
+      <Chart title={`Coins per ${per}`} times={times} series={coins} summary={`${totals.coinsCredited} credited, ${totals.coinsReversed} reversed`} empty="No coins credited or taken back in this range." />
+      {/* Plotted as numbers, shown to the cent: the exact sums are in the card above. */}
+      <Chart
+        title={`Revenue per ${per}`}
+        times={times}
+        series={revenue}
+        summary={currencies.map((c) => money(totals.revenue[c], c)).join(', ')}
+        format={(v) => v.toFixed(2)}
+        empty="No revenue in this range: no accepted postback carried an amount."
+      />
+    </section>
   );
 }
 
-function Card({ title, value, children, tone }: { title: string; value: string; children: React.ReactNode; tone?: 'bad' }) {
+function Card({ title, value, children, tone }: { title: string; value: React.ReactNode; children: React.ReactNode; tone?: 'bad' }) {
   return (
     <article className={`card${tone ? ` ${tone}` : ''}`}>
       <h2>{title}</h2>

@@ -1,10 +1,11 @@
 import { createColumnHelper, type Row } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { qs, type Report, type ReportDimension, type ReportRow } from '../api';
+import { Chart, type Series } from '../components/Chart';
 import { DataTable } from '../components/DataTable';
 import { DateRange, rangeQuery } from '../components/DateRange';
-import { Empty, ErrorBox, Field, Loading, PageHeader } from '../components/ui';
-import { decimalToMicros, integer, localTime, microsToDecimal, money, percent } from '../format';
+import { Empty, ErrorBox, Field, Loading, Money, PageHeader } from '../components/ui';
+import { decimalToMicros, integer, localTime, microsToDecimal, percent } from '../format';
 import { useApi } from '../hooks';
 import { Link, useQueryState } from '../router';
 
@@ -18,11 +19,71 @@ const DIMENSIONS: Dimension[] = [
   { value: 'day', label: 'Day (UTC)', header: 'Day (UTC)', none: '—' },
 ];
 
-/** Amounts in different currencies are never added: each currency is summed and shown on its own. */
-const revenueText = (revenue: Record<string, string>) => {
+/** Amounts in different currencies are never added: each currency is summed and shown on its own, to the cent (exactly in its title). */
+function RevenueText({ revenue }: { revenue: Record<string, string> }) {
   const currencies = Object.keys(revenue).sort();
-  return currencies.length === 0 ? '—' : currencies.map((c) => money(revenue[c], c)).join(' · ');
-};
+  if (currencies.length === 0) return <>—</>;
+  return (
+    <>
+      {currencies.map((c, i) => (
+        <span key={c}>
+          {i > 0 && ' · '}
+          <Money amount={revenue[c]} currency={c} />
+        </span>
+      ))}
+    </>
+  );
+}
+
+const CURRENCY_COLORS = ['#2b6cb0', '#2f855a', '#b7791f', '#9b2c2c', '#553c9a'];
+const DAY_S = 86_400;
+
+/**
+ * Conversions, and revenue in each currency, per UTC day: the days between the first and the last
+ * with any (a week at least), those without counted as none (the report leaves them out).
+ */
+function DailyCharts({ rows }: { rows: ReportRow[] }) {
+  const daily = useMemo(() => {
+    const byDay = new Map(rows.filter((r) => r.key !== null).map((r) => [Date.parse(`${r.key}T00:00:00Z`) / 1000, r]));
+    const known = [...byDay.keys()].sort((a, b) => a - b);
+    const times: number[] = [];
+    // A week at least (one bar alone reads as nothing), at most ~3 years (no longer read bar by bar).
+    if (known.length > 0) for (let t = Math.max(Math.min(known[0]!, known.at(-1)! - 6 * DAY_S), known.at(-1)! - 1100 * DAY_S); t <= known.at(-1)!; t += DAY_S) times.push(t);
+    const currencies = [...new Set(rows.flatMap((r) => Object.keys(r.revenue)))].sort();
+    const of = (t: number) => byDay.get(t);
+    const counts: Series[] = [{ label: 'conversions', color: '#1f9d55', values: times.map((t) => of(t)?.conversions ?? 0) }];
+    // Plotted as numbers (a chart needs them); the table and the cards keep the exact decimals.
+    const revenue: Series[] = currencies.map((c, i) => ({ label: c, color: CURRENCY_COLORS[i % CURRENCY_COLORS.length]!, values: times.map((t) => Number(of(t)?.revenue[c] ?? 0)) }));
+    return { times, counts, revenue };
+  }, [rows]);
+  const conversions = daily.counts[0]!.values.reduce<number>((n, v) => n + (v ?? 0), 0);
+  return (
+    <section className="charts report-charts" aria-label="Per day">
+      <Chart
+        title="Conversions per day (UTC)"
+        times={daily.times}
+        series={daily.counts}
+        bars
+        step={DAY_S}
+        days
+        summary={`${conversions} conversions over ${daily.times.length} days`}
+        empty="No conversion in this range."
+      />
+      {/* Bars for one currency; lines for several, which are never stacked: amounts in different currencies do not add up. */}
+      <Chart
+        title="Revenue per day (UTC)"
+        times={daily.times}
+        series={daily.revenue}
+        bars={daily.revenue.length === 1}
+        step={DAY_S}
+        days
+        summary={daily.revenue.map((s) => s.label).join(', ') || 'none'}
+        format={(v) => v.toFixed(2)}
+        empty="No revenue in this range."
+      />
+    </section>
+  );
+}
 
 /** The report's columns: the key links to its events (except days); revenue sorts by the `primary` currency. */
 function reportColumns(dimension: Dimension, from: string, to: string, primary: string | undefined) {
@@ -50,7 +111,7 @@ function reportColumns(dimension: Dimension, from: string, to: string, primary: 
     column.accessor('conversions', { header: 'Conversions', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
     column.accessor('attributedConversions', { header: 'From clicks', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
     column.accessor('conversionRate', { header: 'Conversion rate', enableSorting: true, cell: (c) => <span className="num">{percent(c.getValue())}</span> }),
-    column.accessor('revenue', { header: 'Revenue', enableSorting: true, sortingFn: byRevenue, cell: (c) => <span className="num">{revenueText(c.getValue())}</span> }),
+    column.accessor('revenue', { header: 'Revenue', enableSorting: true, sortingFn: byRevenue, cell: (c) => <RevenueText revenue={c.getValue()} /> }),
     column.accessor('coins', { header: 'Coins', enableSorting: true, cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
   ];
 }
@@ -89,6 +150,10 @@ export function Reports() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filter.from, filter.to, filter.by, refreshed]);
   const report = useApi<Report>(path);
+  // The charts read the same range by day (the page's own report, when it is by day already).
+  const dailyPath = filter.by === 'day' ? null : path.replace(/by=[a-z]+/, 'by=day');
+  const dailyReport = useApi<Report>(dailyPath);
+  const dailyRows = filter.by === 'day' ? report.data?.rows : dailyReport.data?.rows;
   const rows = useMemo(() => report.data?.rows ?? [], [report.data]);
 
   const totals = useMemo(() => totalsOf(rows), [rows]);
@@ -136,6 +201,7 @@ export function Reports() {
             {dimension.label.toLowerCase()}: {rows.length} row{rows.length === 1 ? '' : 's'}.
           </p>
           <TotalCards totals={totals} />
+          {dailyRows !== undefined && <DailyCharts rows={dailyRows} />}
           <DataTable
             caption={`Report by ${dimension.label.toLowerCase()}`}
             data={rows}
@@ -155,13 +221,13 @@ function TotalCards({ totals }: { totals: ReturnType<typeof totalsOf> }) {
       <Total title="Clicks" value={integer(totals.clicks)} />
       <Total title="Conversions" value={integer(totals.conversions)} />
       <Total title="Conversion rate" value={percent(totals.rate)} />
-      <Total title="Revenue" value={revenueText(totals.revenue)} />
+      <Total title="Revenue" value={<RevenueText revenue={totals.revenue} />} />
       <Total title="Coins credited" value={integer(totals.coins)} />
     </section>
   );
 }
 
-function Total({ title, value }: { title: string; value: string }) {
+function Total({ title, value }: { title: string; value: React.ReactNode }) {
   return (
     <div className="card">
       <h2>{title}</h2>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { TrackingLink } from '../../api';
+import type { ListedLink, TrackingLink } from '../../api';
 import { DataTable } from '../../components/DataTable';
 import { CopyField, Empty, ErrorBox, Loading, Notice, Pager } from '../../components/ui';
 import { usePaged } from '../../hooks';
@@ -15,7 +15,7 @@ import { useCan } from '../../session';
  * disabled, and deleted while nobody clicked them.
  */
 export function TrackingLinks({ catalogVersion }: { catalogVersion: number }) {
-  const links = usePaged<TrackingLink>('/links?limit=50');
+  const links = usePaged<ListedLink>('/links?limit=50');
   const [creating, setCreating] = useState(false);
   const [clicksOf, setClicksOf] = useState<TrackingLink | null>(null);
   const actions = useLinkActions(links.reload);

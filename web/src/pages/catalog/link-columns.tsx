@@ -1,5 +1,6 @@
 import type { ColumnDef } from '@tanstack/react-table';
-import type { TrackingLink } from '../../api';
+import type { ListedLink, TrackingLink } from '../../api';
+import { integer } from '../../format';
 import { Badge, CopyButton } from '../../components/ui';
 
 /** Where a link's clicks go, in words: the URL template, or the Play Store listing. */
@@ -17,7 +18,7 @@ function TargetCell({ link }: { link: TrackingLink }) {
     );
   }
   return (
-    <code className="truncate" title={linkTarget(link)}>
+    <code className="truncate short" title={linkTarget(link)}>
       {linkTarget(link)}
     </code>
   );
@@ -38,7 +39,7 @@ export function linkColumns({
   onClicks: (link: TrackingLink) => void;
   onToggle: (link: TrackingLink) => void;
   onRemove: (link: TrackingLink) => void;
-}): Array<ColumnDef<TrackingLink>> {
+}): Array<ColumnDef<ListedLink>> {
   return [
     {
       id: 'id',
@@ -53,13 +54,23 @@ export function linkColumns({
     { id: 'offer', header: 'Offer', cell: (c) => <span className="mono nowrap">{c.row.original.offerId}</span> },
     { id: 'partner', header: 'Partner', cell: (c) => c.row.original.partner ?? <span className="muted">none</span> },
     { id: 'target', header: 'Goes to', cell: (c) => <TargetCell link={c.row.original} /> },
+    { id: 'clicks', header: 'Clicks', cell: (c) => <span className="num">{integer(c.row.original.clicks)}</span> },
+    {
+      id: 'conversions',
+      header: 'Conversions',
+      cell: (c) => (
+        <span className="num" title="Accepted events attributed to this link, not rejected in review (as Reports counts them)">
+          {integer(c.row.original.conversions)}
+        </span>
+      ),
+    },
     { id: 'state', header: 'State', cell: (c) => <Badge value={c.row.original.enabled ? 'enabled' : 'disabled'} /> },
     {
       id: 'url',
       header: 'Link URL',
       cell: (c) => (
         <div className="url-cell">
-          <code className="truncate" title={c.row.original.url}>
+          <code className="truncate short" title={c.row.original.url}>
             {c.row.original.url}
           </code>
           <CopyButton text={c.row.original.url} label="Copy link" />
@@ -70,7 +81,7 @@ export function linkColumns({
       id: 'actions',
       header: 'Actions',
       cell: (c) => (
-        <div className="row-actions nowrap">
+        <div className="row-actions">
           {canReadClicks && (
             <button type="button" className="small" onClick={() => onClicks(c.row.original)} aria-label={`Clicks of link ${c.row.original.id}`}>
               Clicks

@@ -24,6 +24,7 @@ export function EventsPage() {
       {list.loading && list.data === undefined ? (
         <Loading what="Loading events" />
       ) : (
+        <div className="events-table">
         <DataTable
           caption="Events"
           data={list.items}
@@ -32,6 +33,7 @@ export function EventsPage() {
           rowClassName={(e) => (e.outcome === 'rejected' ? 'row-bad' : e.review === 'held' ? 'row-warn' : undefined)}
           empty={<Empty>No event matches these filters. Widen the date range or clear the filters.</Empty>}
         />
+        </div>
       )}
       <Pager {...list} count={list.items.length} />
     </div>

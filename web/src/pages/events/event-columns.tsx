@@ -1,7 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import type { HubEvent } from '../../api';
-import { Badge, Time } from '../../components/ui';
-import { integer, money } from '../../format';
+import { Badge, Money, Time } from '../../components/ui';
+import { integer } from '../../format';
 import { Link } from '../../router';
 
 const column = createColumnHelper<HubEvent>();
@@ -32,12 +32,20 @@ function ReasonCell({ event }: { event: HubEvent }) {
   );
 }
 
+/**
+ * Short words never break; ids and partner names break anywhere, and only when the table would
+ * otherwise be wider than its frame (at 1440 px its Details column stays in view).
+ */
+const NOWRAP = { meta: { className: 'nowrap' } };
+const ANYWHERE = { meta: { className: 'break-anywhere' } };
+
 /** The events table's columns (they depend on nothing: the page keeps one list of them). */
 export const EVENT_COLUMNS = [
   column.accessor('receivedAt', { header: 'Received', cell: (c) => <Time iso={c.getValue()} /> }),
-  column.accessor('source', { header: 'Source', cell: (c) => <span className="mono">{c.getValue()}</span> }),
-  column.accessor('type', { header: 'Type' }),
+  column.accessor('source', { ...ANYWHERE, header: 'Source', cell: (c) => <span className="mono">{c.getValue()}</span> }),
+  column.accessor('type', { ...NOWRAP, header: 'Type' }),
   column.accessor('outcome', {
+    ...NOWRAP,
     header: 'Outcome',
     cell: (c) => (
       <span className="badges">
@@ -47,14 +55,15 @@ export const EVENT_COLUMNS = [
     ),
   }),
   column.accessor('reason', { header: 'Reason', cell: (c) => <ReasonCell event={c.row.original} /> }),
-  column.accessor('userId', { header: 'User', cell: (c) => (c.getValue() ? <Link to={`/users?id=${encodeURIComponent(c.getValue()!)}`}>{c.getValue()}</Link> : '—') }),
-  column.accessor('offerId', { header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
-  column.accessor('partner', { header: 'Partner', cell: (c) => c.getValue() ?? '—' }),
-  column.accessor('review', { header: 'Review', cell: (c) => <ReviewSummary event={c.row.original} /> }),
+  column.accessor('userId', { ...ANYWHERE, header: 'User', cell: (c) => (c.getValue() ? <Link to={`/users?id=${encodeURIComponent(c.getValue()!)}`}>{c.getValue()}</Link> : '—') }),
+  column.accessor('offerId', { ...ANYWHERE, header: 'Offer', cell: (c) => c.getValue() ?? '—' }),
+  column.accessor('partner', { ...ANYWHERE, header: 'Partner', cell: (c) => c.getValue() ?? '—' }),
+  column.accessor('review', { ...ANYWHERE, header: 'Review', cell: (c) => <ReviewSummary event={c.row.original} /> }),
   column.accessor('coins', { header: 'Coins', cell: (c) => <span className="num">{integer(c.getValue())}</span> }),
-  column.accessor('amount', { header: 'Amount', cell: (c) => <span className="num">{money(c.getValue(), c.row.original.currency)}</span> }),
+  column.accessor('amount', { header: 'Amount', cell: (c) => <Money amount={c.getValue()} currency={c.row.original.currency} /> }),
   column.display({
     id: 'open',
+    ...NOWRAP,
     header: 'Details',
     cell: (c) => (
       <Link to={`/events/${c.row.original.id}`} aria-label={`Details of the ${c.row.original.outcome} event from ${c.row.original.source} at ${c.row.original.receivedAt}`}>
